@@ -1,0 +1,94 @@
+/* Namespace registry and helper-thread opener: the ONLY module that calls setns(), unshare()
+ * or mount(). Namespaces are identified by the inode of their nsfs file, so two names for one
+ * namespace share one entry (and one netlink connection upstream). */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "loop/loop.h"
+
+typedef struct NetnsRegistry NetnsRegistry;
+typedef struct Netns Netns;
+
+typedef enum {
+	NETNS_REF_SELF, /* the daemon's own network namespace */
+	NETNS_REF_NAME, /* a name under the netns directory */
+	NETNS_REF_PATH, /* an absolute path to an nsfs file */
+	NETNS_REF_PID,	/* /proc/PID/ns/net */
+} NetnsRefType;
+
+typedef struct NetnsRef {
+	NetnsRefType type;
+	const char *str; /* NAME, PATH */
+	pid_t pid;	 /* PID */
+} NetnsRef;
+
+/* An open namespace. Fields are read-only outside the module except priv. */
+struct Netns {
+	NetnsRegistry *reg;
+	uint64_t dev, ino; /* identity of the namespace */
+	int ns_fd;	   /* O_RDONLY fd of the nsfs file: for IFLA_NET_NS_FD and setns() */
+	void *priv;	   /* the upper layer's per-namespace state (its netlink connection) */
+	/* private */
+	int nl_fd;
+	unsigned refs;
+	bool opening;
+	bool closed;
+	struct NetnsWaiter *waiters;
+	Netns *hnext; /* hash chain */
+};
+
+/* Called on the loop thread when a Netns is closed (namespace deleted through us, or the
+ * registry is freed): the upper layer must release ns->priv and everything it holds in the
+ * namespace (its netlink socket), so the kernel can free the namespace. */
+typedef void (*netns_close_cb)(Netns *ns, void *userdata);
+
+/* netns_dir: where named namespaces live (default /run/netns). max_threads bounds helper
+ * threads alive at once; further opens queue. */
+int netns_registry_new(NetnsRegistry **ret, Loop *loop, const char *netns_dir,
+		       unsigned max_threads, netns_close_cb close_cb, void *userdata);
+/* Closes every Netns (close_cb for each), waits for helper threads, frees. */
+void netns_registry_free(NetnsRegistry *reg);
+const char *netns_registry_dir(const NetnsRegistry *reg);
+
+/* Name rules for namespaces: non-empty, at most 255 bytes, no '/', not "." or "..". */
+bool netns_name_valid(const char *name);
+
+/* Open callback: r < 0 (negative errno) or r == 0 with ns (a new reference the callee owns;
+ * drop it with netns_unref()). On the first open of a namespace, *ret_nl_fd... see
+ * netns_take_nl_fd(). Always called from the loop, never from inside netns_open(). */
+typedef void (*netns_open_cb)(void *userdata, int r, Netns *ns);
+
+/* Resolves ref and opens the namespace: the nsfs file is opened and checked (NS_GET_NSTYPE ==
+ * CLONE_NEWNET) on the loop thread; when the namespace is not open yet, a helper thread enters
+ * it and opens a NETLINK_ROUTE socket (SOCK_CLOEXEC|SOCK_NONBLOCK), then exits. Concurrent
+ * opens of one namespace share one helper job. Errors: -EINVAL bad name/path, -ENOENT no such
+ * namespace, -ESRCH no such pid, -EINVAL not a network namespace. */
+int netns_open(NetnsRegistry *reg, const NetnsRef *ref, netns_open_cb cb, void *userdata);
+
+/* The netlink socket opened in the namespace, handed over once (returns -1 afterwards): the
+ * caller owns it from then on. */
+int netns_take_nl_fd(Netns *ns);
+
+Netns *netns_ref(Netns *ns);
+void netns_unref(Netns *ns);
+
+/* Creates a named namespace as `ip netns add` does (netns dir made a shared mount, file
+ * created O_EXCL, a helper thread unshare()s and bind-mounts /proc/thread-self/ns/net onto
+ * it; it also opens the namespace's netlink socket while inside). cb gets the open Netns.
+ * -EEXIST if the name exists, -EINVAL for a bad name. */
+int netns_create(NetnsRegistry *reg, const char *name, netns_open_cb cb, void *userdata);
+
+/* Deletes a named namespace as `ip netns del` does (umount2 MNT_DETACH + unlink); if we have
+ * it open, it is closed first (close_cb), so no socket of ours pins it. Synchronous. */
+int netns_delete(NetnsRegistry *reg, const char *name);
+
+typedef struct NetnsEntry {
+	char name[256];
+	uint64_t ino; /* 0 if the file is not (yet) a mounted namespace */
+} NetnsEntry;
+
+/* Lists the netns directory, sorted by name. *ret is malloc()ed; caller frees. */
+int netns_list(NetnsRegistry *reg, NetnsEntry **ret, size_t *ret_n);

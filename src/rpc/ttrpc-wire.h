@@ -1,0 +1,46 @@
+/* ttrpc framing as containerd/ttrpc speaks it: a 10-byte header (length u32 BE, stream id
+ * u32 BE, type u8, flags u8) followed by a protobuf ttrpc.Request or ttrpc.Response. Pure
+ * code shared by the daemon and the client library. */
+#pragma once
+
+#include <stdint.h>
+#include <string.h>
+
+#define TTRPC_HEADER_SIZE 10
+#define TTRPC_MESSAGE_MAX (4u << 20) /* containerd/ttrpc's messageLengthMax */
+#define TTRPC_SERVICE "nsring.v1.NsRing"
+
+enum {
+	TTRPC_TYPE_REQUEST = 1,
+	TTRPC_TYPE_RESPONSE = 2,
+	TTRPC_TYPE_DATA = 3,
+};
+
+typedef struct TtrpcHeader {
+	uint32_t length; /* payload bytes after the header */
+	uint32_t stream_id;
+	uint8_t type;
+	uint8_t flags;
+} TtrpcHeader;
+
+static inline void ttrpc_header_encode(uint8_t out[TTRPC_HEADER_SIZE], const TtrpcHeader *h)
+{
+	out[0] = (uint8_t)(h->length >> 24);
+	out[1] = (uint8_t)(h->length >> 16);
+	out[2] = (uint8_t)(h->length >> 8);
+	out[3] = (uint8_t)h->length;
+	out[4] = (uint8_t)(h->stream_id >> 24);
+	out[5] = (uint8_t)(h->stream_id >> 16);
+	out[6] = (uint8_t)(h->stream_id >> 8);
+	out[7] = (uint8_t)h->stream_id;
+	out[8] = h->type;
+	out[9] = h->flags;
+}
+
+static inline void ttrpc_header_decode(const uint8_t in[TTRPC_HEADER_SIZE], TtrpcHeader *h)
+{
+	h->length = (uint32_t)in[0] << 24 | (uint32_t)in[1] << 16 | (uint32_t)in[2] << 8 | in[3];
+	h->stream_id = (uint32_t)in[4] << 24 | (uint32_t)in[5] << 16 | (uint32_t)in[6] << 8 | in[7];
+	h->type = in[8];
+	h->flags = in[9];
+}

@@ -1,0 +1,184 @@
+/* Pure rtnetlink codec on libmnl: builds requests into caller-owned buffers and parses
+ * replies. No I/O, no allocation, no protobuf: unit-tested and fuzzed on its own. */
+#pragma once
+
+#include <linux/if.h>
+#include <linux/netlink.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* An IPv4 or IPv6 address; family 0 means unset. */
+typedef struct RtnlIp {
+	uint8_t family; /* 0, AF_INET or AF_INET6 */
+	union {
+		struct in_addr v4;
+		struct in6_addr v6;
+		uint8_t bytes[16];
+	};
+} RtnlIp;
+
+/* Parses "198.18.0.1" or "2001:db8::1" into ret; -EINVAL on anything else. */
+int rtnl_ip_parse(const char *s, RtnlIp *ret);
+/* Parses "ADDR/PLEN" or "ADDR" (full-length prefix); -EINVAL if malformed or plen too big. */
+int rtnl_prefix_parse(const char *s, RtnlIp *ret, uint8_t *ret_plen);
+/* Formats into buf (at least INET6_ADDRSTRLEN bytes); returns buf. */
+const char *rtnl_ip_format(const RtnlIp *ip, char *buf, size_t size);
+/* "aa:bb:cc:dd:ee:ff" <-> 6 bytes. Parse returns -EINVAL on malformed input. */
+int rtnl_mac_parse(const char *s, uint8_t ret[6]);
+/* Formats len bytes as colon-separated hex into buf (3*len bytes); returns buf. */
+const char *rtnl_mac_format(const uint8_t *mac, size_t len, char *buf, size_t size);
+/* Interface name rules of the kernel's dev_valid_name(): 1..15 bytes, not "." or "..", no
+ * '/', ':' or whitespace. */
+bool rtnl_ifname_valid(const char *name);
+
+/* ---- requests. Each builder writes one complete message at buf (size bytes), with
+ * NLM_F_REQUEST|NLM_F_ACK set (plus NLM_F_DUMP for dumps) and nlmsg_seq = 0 (the connection
+ * assigns sequence numbers). It returns the message's nlmsg_len, or -ENOBUFS if it does not
+ * fit in size, or -EINVAL for an impossible spec (e.g. name too long). */
+
+typedef enum {
+	RTNL_KIND_VETH,
+	RTNL_KIND_BRIDGE,
+	RTNL_KIND_VXLAN,
+	RTNL_KIND_MACVLAN,
+	RTNL_KIND_IFB,
+	RTNL_KIND_DUMMY,
+} RtnlKind;
+
+typedef struct RtnlLinkSpec {
+	const char *name; /* required */
+	RtnlKind kind;
+	int ns_fd;	       /* >= 0: IFLA_NET_NS_FD, create directly in that namespace */
+	uint32_t mtu;	       /* 0: kernel default */
+	bool has_mac;
+	uint8_t mac[6];
+	bool has_group;
+	uint32_t group;
+	uint32_t master_index; /* 0: none; IFLA_MASTER */
+	bool up;	       /* IFF_UP in ifi_flags/ifi_change (callers never set it for veth) */
+	union {
+		struct {
+			const char *peer_name; /* required */
+			int peer_ns_fd;	       /* >= 0: IFLA_NET_NS_FD inside the peer's ifinfomsg */
+		} veth;
+		struct {
+			uint32_t vni;
+			uint16_t port; /* 0: unset (kernel default) */
+			RtnlIp local, remote, group; /* family 0: unset; remote/group -> IFLA_VXLAN_GROUP(6) */
+			uint32_t dev_index;	     /* 0: unset; IFLA_VXLAN_LINK */
+		} vxlan;
+		struct {
+			uint32_t parent_index; /* IFLA_LINK, required */
+			uint32_t mode;	       /* MACVLAN_MODE_*; 0: unset */
+		} macvlan;
+	};
+} RtnlLinkSpec;
+
+/* RTM_NEWLINK with NLM_F_CREATE|NLM_F_EXCL and IFLA_LINKINFO. */
+int rtnl_link_new(void *buf, size_t size, const RtnlLinkSpec *spec);
+
+typedef struct RtnlLinkChange {
+	uint32_t index;	  /* identifies the link ... */
+	const char *name; /* ... or, when index is 0, IFLA_IFNAME identifies it */
+	int up;		  /* -1 leave, 0 down, 1 up */
+	bool has_mtu;
+	uint32_t mtu;
+	bool has_mac;
+	uint8_t mac[6];
+	bool has_master;
+	uint32_t master_index; /* 0 = nomaster */
+	const char *new_name;  /* NULL: leave; needs index (the name attribute is the new name) */
+	bool has_group;
+	uint32_t group;
+	int ns_fd; /* >= 0: move to that namespace (IFLA_NET_NS_FD); -1 leave */
+} RtnlLinkChange;
+
+/* RTM_NEWLINK without NLM_F_CREATE (changes an existing link). */
+int rtnl_link_set(void *buf, size_t size, const RtnlLinkChange *c);
+/* RTM_DELLINK by index, or by IFLA_IFNAME when index is 0. */
+int rtnl_link_del(void *buf, size_t size, uint32_t index, const char *name);
+/* RTM_DELLINK with ifi_index 0 and IFLA_GROUP: deletes every link of a group at once. */
+int rtnl_link_del_group(void *buf, size_t size, uint32_t group);
+/* RTM_GETLINK by index, or by IFLA_IFNAME when index is 0; IFLA_EXT_MASK RTEXT_FILTER_SKIP_STATS. */
+int rtnl_link_get(void *buf, size_t size, uint32_t index, const char *name);
+/* RTM_GETLINK dump; master_index > 0 filters on IFLA_MASTER, kind (non-NULL) on
+ * IFLA_LINKINFO/IFLA_INFO_KIND (kernel-side filtering, needs NETLINK_GET_STRICT_CHK). */
+int rtnl_link_dump(void *buf, size_t size, uint32_t master_index, const char *kind);
+
+typedef struct RtnlAddr {
+	uint32_t index; /* ifa_index, required */
+	RtnlIp addr;	/* IFA_LOCAL and IFA_ADDRESS; its family is ifa_family */
+	uint8_t prefix_len;
+	uint8_t scope;	   /* ifa_scope (RT_SCOPE_*) */
+	uint32_t flags;	   /* IFA_FLAGS (parsed), builders send IFA_F_NODAD only if set */
+	RtnlIp broadcast;  /* IPv4 only; family 0: none */
+} RtnlAddr;
+
+/* RTM_NEWADDR with NLM_F_CREATE|NLM_F_EXCL. */
+int rtnl_addr_new(void *buf, size_t size, const RtnlAddr *a);
+/* RTM_DELADDR (index, address and prefix_len). */
+int rtnl_addr_del(void *buf, size_t size, const RtnlAddr *a);
+/* RTM_GETADDR dump; family AF_UNSPEC/AF_INET/AF_INET6, index > 0 filters (strict check). */
+int rtnl_addr_dump(void *buf, size_t size, uint8_t family, uint32_t index);
+
+typedef struct RtnlRoute {
+	uint8_t family;	 /* AF_INET or AF_INET6 (required) */
+	RtnlIp dst;	 /* family 0: default route (dst_len 0) */
+	uint8_t dst_len;
+	RtnlIp gateway;	 /* family 0: none */
+	RtnlIp prefsrc;	 /* family 0: none */
+	uint32_t oif;	 /* 0: none */
+	uint32_t table;	 /* full 32-bit table: rtm_table = table < 256 ? table : RT_TABLE_UNSPEC,
+			  * plus RTA_TABLE always */
+	uint32_t priority; /* RTA_PRIORITY (metric); 0 omitted */
+	uint8_t scope;
+	uint8_t protocol;
+	uint8_t type;	 /* RTN_* */
+} RtnlRoute;
+
+/* RTM_NEWROUTE with NLM_F_CREATE and NLM_F_EXCL, or NLM_F_REPLACE when replace. */
+int rtnl_route_new(void *buf, size_t size, const RtnlRoute *r, bool replace);
+/* RTM_DELROUTE: family, dst/dst_len, table, priority, plus gateway/oif when set. */
+int rtnl_route_del(void *buf, size_t size, const RtnlRoute *r);
+/* RTM_GETROUTE dump; family AF_UNSPEC/AF_INET/AF_INET6; table 0 = all (filtering by table
+ * is the caller's, after parsing). */
+int rtnl_route_dump(void *buf, size_t size, uint8_t family);
+
+/* ---- replies. Parsers take one message (nlmsg_len already checked to fit the buffer by the
+ * caller's walk) and return 0, or -EINVAL if it is malformed or of another type. They never
+ * read past nlh->nlmsg_len. */
+
+typedef struct RtnlLink {
+	uint32_t index;
+	char name[IFNAMSIZ];
+	char kind[32]; /* IFLA_INFO_KIND or "" */
+	uint32_t flags;	 /* ifi_flags */
+	uint8_t operstate; /* IF_OPER_* */
+	uint32_t mtu;
+	uint8_t mac[32];
+	uint8_t mac_len;
+	uint32_t master;
+	uint32_t group;
+	uint32_t link; /* IFLA_LINK or 0 */
+	int32_t link_netnsid; /* IFLA_LINK_NETNSID or -1 */
+} RtnlLink;
+
+/* RTM_NEWLINK (also RTM_DELLINK notifications). */
+int rtnl_link_parse(const struct nlmsghdr *nlh, RtnlLink *ret);
+/* RTM_NEWADDR. */
+int rtnl_addr_parse(const struct nlmsghdr *nlh, RtnlAddr *ret);
+/* RTM_NEWROUTE; table from RTA_TABLE when present, else rtm_table. */
+int rtnl_route_parse(const struct nlmsghdr *nlh, RtnlRoute *ret);
+
+/* NLMSG_ERROR: *ret_error = the errno as a negative number (0 for an ACK); *ret_msg = the
+ * NLMSGERR_ATTR_MSG extended-ack text (NUL-terminated inside the message) or NULL, and
+ * *ret_offset the NLMSGERR_ATTR_OFFS offset or 0. Works with and without NETLINK_CAP_ACK.
+ * Returns 0, or -EINVAL if malformed. */
+int rtnl_parse_error(const struct nlmsghdr *nlh, int *ret_error, const char **ret_msg);
+
+/* Walks a buffer of messages as recvmsg returned it: calls cb for each complete message,
+ * stops at a malformed length (-EINVAL) or when cb returns < 0 (that value). */
+int rtnl_walk(const void *buf, size_t len, int (*cb)(const struct nlmsghdr *nlh, void *userdata),
+	      void *userdata);
