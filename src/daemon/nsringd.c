@@ -1,0 +1,309 @@
+/* nsringd: wires the loop, the operations and the RPC transport together; options, the
+ * listening socket, signals and a graceful shutdown. */
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/macro.h"
+#include "core/status.h"
+#include "loop/loop.h"
+#include "ops/ops.h"
+#include "rpc/rpc.h"
+
+#define DEFAULT_SOCKET "/run/nsring/nsring.sock"
+#define DEFAULT_NETNS_DIR "/run/netns"
+/* How long in-flight calls may take to finish once we are told to stop. */
+#define SHUTDOWN_GRACE_NS (5ull * 1000000000ull)
+
+typedef struct Daemon {
+	Loop *loop;
+	Ops *ops;
+	RpcServer *rpc;
+	const char *socket_path;
+	bool stopping;
+	LoopTimer grace;
+} Daemon;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: nsringd [OPTIONS]\n"
+		"Performs network-namespace operations for ttrpc clients on a unix socket.\n\n"
+		"  -s, --socket PATH         listen here (default " DEFAULT_SOCKET ")\n"
+		"  -d, --netns-dir DIR       named namespaces live here (default " DEFAULT_NETNS_DIR
+		")\n"
+		"  -g, --allow-group GROUP   also admit peers in this group (default: root only)\n"
+		"  -l, --log-level LEVEL     error, warning, info (default) or debug\n"
+		"      --opener-threads N    namespace helper threads alive at once (default 4)\n"
+		"      --max-connections N   clients connected at once (default 1024)\n"
+		"  -h, --help                show this help\n");
+}
+
+static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *ret)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return -EINVAL;
+	*ret = (unsigned)v;
+	return 0;
+}
+
+static int mkdir_parents(const char *path)
+{
+	char buf[PATH_MAX];
+	char *slash;
+
+	if (strlen(path) >= sizeof(buf))
+		return -ENAMETOOLONG;
+	strcpy(buf, path);
+	slash = strrchr(buf, '/');
+	if (!slash || slash == buf)
+		return 0;
+	*slash = '\0';
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return negative_errno();
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+		return negative_errno();
+	return 0;
+}
+
+/* Binds under a temporary name and renames it into place, so clients never see a socket
+ * with the wrong mode, and a live daemon's socket is never taken over. */
+static int listen_socket(const char *path, gid_t gid, int *ret_fd)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char tmp[sizeof(sa.sun_path)];
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+	int r;
+
+	if (strlen(path) >= sizeof(sa.sun_path) - 16)
+		return -ENAMETOOLONG;
+	r = mkdir_parents(path);
+	if (r < 0)
+		return r;
+	if (lstat(path, &st) == 0) {
+		_cleanup_close_ int probe = -1;
+
+		if (!S_ISSOCK(st.st_mode)) {
+			log_error("%s exists and is not a socket; not replacing it", path);
+			return -EEXIST;
+		}
+		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		strcpy(sa.sun_path, path);
+		if (probe >= 0 && connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+			log_error("another nsringd is serving %s", path);
+			return -EADDRINUSE;
+		}
+		/* Stale: nobody listens. rename() below replaces it atomically. */
+	}
+	snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid());
+	unlink(tmp);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return negative_errno();
+	strcpy(sa.sun_path, tmp);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return negative_errno();
+	if (chmod(tmp, 0660) < 0 || (gid != (gid_t)-1 && chown(tmp, 0, gid) < 0) ||
+	    listen(fd, 1024) < 0 || rename(tmp, path) < 0) {
+		r = negative_errno();
+		unlink(tmp);
+		return r;
+	}
+	*ret_fd = TAKE_FD(fd);
+	return 0;
+}
+
+static void on_reply(void *userdata, int code, const char *msg, const ProtobufCMessage *resp)
+{
+	RpcCall *call = userdata;
+
+	if (code == 0)
+		rpc_call_reply(call, resp);
+	else
+		rpc_call_fail(call, code, "%s", msg);
+}
+
+static void on_call(void *userdata, RpcCall *call, const RpcCallInfo *info)
+{
+	Daemon *d = userdata;
+
+	log_debug("call %s from pid %d (%zu bytes)", info->method, (int)info->pid, info->len);
+	ops_call(d->ops, info->method, info->payload, info->len, info->deadline, on_reply, call);
+}
+
+static void on_drained(void *userdata)
+{
+	Daemon *d = userdata;
+
+	log_info("all calls answered; exiting");
+	loop_quit(d->loop, 0);
+}
+
+static void on_grace_expired(LoopTimer *t)
+{
+	Daemon *d = container_of(t, Daemon, grace);
+
+	log_warning("%u calls still running after the grace period: answering UNAVAILABLE",
+		    ops_outstanding(d->ops));
+	rpc_server_abort_calls(d->rpc, "nsringd stopped before the operation finished");
+	/* Replies are queued; quitting runs the final flush. */
+	loop_quit(d->loop, 0);
+}
+
+static void on_signal(void *userdata, int signo)
+{
+	Daemon *d = userdata;
+
+	if (d->stopping) {
+		log_warning("second %s: exiting now", strsignal(signo));
+		loop_quit(d->loop, 1);
+		return;
+	}
+	d->stopping = true;
+	log_info("%s: stopping; no new connections", strsignal(signo));
+	unlink(d->socket_path); /* new clients fail fast instead of hanging */
+	loop_timer_arm(d->loop, &d->grace, loop_now(d->loop) + SHUTDOWN_GRACE_NS);
+	rpc_server_shutdown(d->rpc, on_drained, d);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "netns-dir", required_argument, NULL, 'd' },
+		{ "allow-group", required_argument, NULL, 'g' },
+		{ "log-level", required_argument, NULL, 'l' },
+		{ "opener-threads", required_argument, NULL, 'T' },
+		{ "max-connections", required_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	Daemon d = { .socket_path = DEFAULT_SOCKET, .grace.cb = on_grace_expired };
+	OpsConfig ocfg = { .netns_dir = DEFAULT_NETNS_DIR, .opener_threads = 4 };
+	RpcServerConfig rcfg = { .allow_gid = (gid_t)-1, .max_connections = 1024 };
+	sigset_t sigs;
+	int c, r, fd = -1;
+
+	while ((c = getopt_long(argc, argv, "s:d:g:l:h", options, NULL)) >= 0) {
+		switch (c) {
+		case 's':
+			d.socket_path = optarg;
+			break;
+		case 'd':
+			if (optarg[0] != '/') {
+				fprintf(stderr, "nsringd: --netns-dir must be an absolute path\n");
+				return 2;
+			}
+			ocfg.netns_dir = optarg;
+			break;
+		case 'g': {
+			struct group *g = getgrnam(optarg);
+			unsigned gid;
+			if (g)
+				rcfg.allow_gid = g->gr_gid;
+			else if (parse_uint(optarg, 0, 0x7fffffff, &gid) == 0)
+				rcfg.allow_gid = gid;
+			else {
+				fprintf(stderr, "nsringd: unknown group \"%s\"\n", optarg);
+				return 2;
+			}
+			break;
+		}
+		case 'l':
+			r = log_level_from_string(optarg);
+			if (r < 0) {
+				fprintf(stderr, "nsringd: unknown log level \"%s\"\n", optarg);
+				return 2;
+			}
+			log_max_level = r;
+			break;
+		case 'T':
+			if (parse_uint(optarg, 1, 256, &ocfg.opener_threads) < 0) {
+				fprintf(stderr, "nsringd: --opener-threads takes 1-256\n");
+				return 2;
+			}
+			break;
+		case 'C':
+			if (parse_uint(optarg, 1, 1000000, &rcfg.max_connections) < 0) {
+				fprintf(stderr, "nsringd: --max-connections takes 1-1000000\n");
+				return 2;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "nsringd: unexpected argument \"%s\"\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+
+	signal(SIGPIPE, SIG_IGN);
+	r = loop_new(&d.loop, 1024);
+	if (r < 0) {
+		log_error("io_uring setup failed: %s", strerror(-r));
+		return 1;
+	}
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	/* Before any helper thread exists, so they all inherit the blocked mask. */
+	r = loop_add_signals(d.loop, &sigs, on_signal, &d);
+	if (r < 0) {
+		log_error("signal setup failed: %s", strerror(-r));
+		return 1;
+	}
+	r = ops_new(&d.ops, d.loop, &ocfg);
+	if (r < 0) {
+		log_error("setup failed: %s", strerror(-r));
+		return 1;
+	}
+	r = listen_socket(d.socket_path, rcfg.allow_gid, &fd);
+	if (r < 0) {
+		log_error("cannot listen on %s: %s", d.socket_path, strerror(-r));
+		return 1;
+	}
+	r = rpc_server_new(&d.rpc, d.loop, fd, &rcfg, on_call, &d);
+	if (r < 0) {
+		log_error("RPC setup failed: %s", strerror(-r));
+		unlink(d.socket_path);
+		return 1;
+	}
+	log_info("nsringd %s listening on %s (netns dir %s)", NSRING_VERSION, d.socket_path,
+		 ocfg.netns_dir);
+
+	r = loop_run(d.loop);
+	if (!d.stopping)
+		unlink(d.socket_path);
+	rpc_server_free(d.rpc);
+	ops_free(d.ops);
+	loop_free(d.loop);
+	return r < 0 ? 1 : r;
+}

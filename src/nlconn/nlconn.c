@@ -1,0 +1,570 @@
+/* One rtnetlink connection per namespace on the io_uring loop (see nlconn.h). Requests wait
+ * in a FIFO until the end of the loop turn, then go out together in one send; replies are
+ * matched by sequence number through a slot table indexed by seq. */
+#include "nlconn.h"
+
+#include <errno.h>
+#include <linux/rtnetlink.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/macro.h"
+#include "rtnl/rtnl.h"
+
+#ifndef NETLINK_EXT_ACK
+#define NETLINK_EXT_ACK 11
+#endif
+#ifndef NETLINK_GET_STRICT_CHK
+#define NETLINK_GET_STRICT_CHK 12
+#endif
+
+/* Slots are indexed by seq & SLOT_MASK; a seq whose slot is still taken waits, so a request
+ * that stays in flight long (a dump) never has its replies confused with a newer one's. */
+#define SLOT_COUNT 4096u
+#define SLOT_MASK (SLOT_COUNT - 1)
+#define DUMP_RETRIES 8
+
+typedef struct NlReq NlReq;
+struct NlReq {
+	NlReq *next; /* pending FIFO */
+	const NlConnHandler *h;
+	void *userdata;
+	uint64_t deadline;
+	uint32_t seq;
+	uint8_t retries;
+	bool dump;
+	bool intr;
+	size_t len;
+	uint8_t msg[]; /* the request, kept for re-running an interrupted dump */
+};
+
+struct NlConn {
+	Loop *loop;
+	LoopBufRing *br;
+	int fd;
+	uint32_t portid;
+
+	LoopOp recv_op, send_op, cancel_op;
+	struct msghdr rmsg;
+	bool recv_armed, send_inflight, cancel_inflight;
+	bool closed;
+	unsigned busy; /* > 0 while delivering callbacks: defer freeing */
+
+	NlReq *pending_head, **pending_tail;
+	unsigned npending;
+	NlReq *slots[SLOT_COUNT];
+	unsigned inflight;
+	uint32_t next_seq, low_seq; /* seqs in [low_seq, next_seq) may be in flight */
+	bool dump_running;
+	uint32_t dump_seq; /* the running dump's seq, kept even if its request timed out */
+
+	uint8_t *sbuf;
+	size_t sbuf_cap, sbuf_len;
+	uint32_t batch_first, batch_end; /* seqs of the send in flight */
+
+	bool barrier_pending; /* an overrun barrier is queued or in flight */
+	LoopDefer flush;
+	LoopTimer timer;
+	NlConnStats stats;
+};
+
+static void conn_maybe_free(NlConn *c);
+static void conn_flush_soon(NlConn *c);
+static int conn_queue_barrier(NlConn *c);
+static const NlConnHandler barrier_handler;
+static void barrier_sweep(NlConn *c, uint32_t barrier_seq);
+
+static void conn_arm_recv(NlConn *c)
+{
+	struct io_uring_sqe *sqe = loop_sqe(c->loop, &c->recv_op);
+
+	io_uring_prep_recvmsg_multishot(sqe, c->fd, &c->rmsg, 0);
+	sqe->flags |= IOSQE_BUFFER_SELECT;
+	sqe->buf_group = loop_bufring_bgid(c->br);
+	c->recv_armed = true;
+}
+
+static void conn_arm_timer(NlConn *c, uint64_t deadline)
+{
+	if (!loop_timer_armed(&c->timer) || deadline < c->timer.when)
+		loop_timer_arm(c->loop, &c->timer, deadline);
+}
+
+/* Removes a request from its slot and delivers its final result. */
+static void req_complete(NlConn *c, NlReq *req, int error, const char *extack)
+{
+	if (c->slots[req->seq & SLOT_MASK] == req) {
+		c->slots[req->seq & SLOT_MASK] = NULL;
+		c->inflight--;
+		/* Keep the scan window [low_seq, next_seq) short for timers and barriers. */
+		while (c->low_seq != c->next_seq && !c->slots[c->low_seq & SLOT_MASK])
+			c->low_seq++;
+	}
+	if (req->dump && c->dump_running && c->dump_seq == req->seq)
+		c->dump_running = false;
+	c->busy++;
+	req->h->done(req->userdata, error, extack);
+	c->busy--;
+	free(req);
+	if (c->npending > 0)
+		conn_flush_soon(c);
+}
+
+static NlReq *slot_lookup(NlConn *c, uint32_t seq)
+{
+	NlReq *req = c->slots[seq & SLOT_MASK];
+	return req && req->seq == seq ? req : NULL;
+}
+
+/* An interrupted dump runs again from the start, ahead of everything still pending. */
+static void req_requeue_front(NlConn *c, NlReq *req)
+{
+	c->slots[req->seq & SLOT_MASK] = NULL;
+	c->inflight--;
+	c->dump_running = false;
+	req->intr = false;
+	req->retries++;
+	req->next = c->pending_head;
+	c->pending_head = req;
+	if (!req->next)
+		c->pending_tail = &req->next;
+	c->npending++;
+	conn_flush_soon(c);
+}
+
+static void conn_handle_msg(NlConn *c, const struct nlmsghdr *nlh)
+{
+	NlReq *req = slot_lookup(c, nlh->nlmsg_seq);
+	bool final = nlh->nlmsg_type == NLMSG_ERROR || nlh->nlmsg_type == NLMSG_DONE;
+
+	if (final && c->dump_running && nlh->nlmsg_seq == c->dump_seq && !req)
+		c->dump_running = false; /* the end of a dump whose request timed out */
+	if (!req)
+		return; /* a late reply to a request that timed out or was failed */
+
+	if (nlh->nlmsg_type == NLMSG_ERROR) {
+		const char *extack = NULL;
+		int err;
+
+		if (req->h == &barrier_handler)
+			barrier_sweep(c, req->seq);
+		if (rtnl_parse_error(nlh, &err, &extack) < 0)
+			err = -EBADMSG;
+		req_complete(c, req, err, extack);
+	} else if (nlh->nlmsg_type == NLMSG_DONE) {
+		int err = 0;
+
+		if (req->dump && (req->intr || (nlh->nlmsg_flags & NLM_F_DUMP_INTR)) &&
+		    req->retries < DUMP_RETRIES) {
+			c->busy++;
+			if (req->h->restart)
+				req->h->restart(req->userdata);
+			c->busy--;
+			req_requeue_front(c, req);
+			return;
+		}
+		if (nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
+			memcpy(&err, NLMSG_DATA(nlh), sizeof(int));
+		if (err > 0)
+			err = -err;
+		if (err == 0 && req->intr)
+			err = -EAGAIN; /* still inconsistent after every retry */
+		req_complete(c, req, err, NULL);
+	} else if (nlh->nlmsg_type >= NLMSG_MIN_TYPE) {
+		if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+			req->intr = true;
+		if (req->h->msg) {
+			c->busy++;
+			req->h->msg(req->userdata, nlh);
+			c->busy--;
+		}
+	}
+}
+
+static int walk_cb(const struct nlmsghdr *nlh, void *userdata)
+{
+	NlConn *c = userdata;
+
+	if (c->closed)
+		return -ESHUTDOWN;
+	conn_handle_msg(c, nlh);
+	return 0;
+}
+
+static void conn_overrun(NlConn *c)
+{
+	c->stats.overruns++;
+	/* Either the buffer ring ran dry (the data waits in the socket) or the socket overran
+	 * and the kernel dropped replies. A NOOP barrier tells which: replies come in order, so
+	 * when its ACK arrives, requests sent before it that still have no reply lost theirs. */
+	if (!c->barrier_pending && conn_queue_barrier(c) == 0)
+		c->barrier_pending = true;
+}
+
+static void recv_done(LoopOp *op, int res, uint32_t flags)
+{
+	NlConn *c = container_of(op, NlConn, recv_op);
+
+	if (!(flags & IORING_CQE_F_MORE))
+		c->recv_armed = false;
+
+	if (res > 0 && (flags & IORING_CQE_F_BUFFER)) {
+		uint16_t bid = (uint16_t)(flags >> IORING_CQE_BUFFER_SHIFT);
+		void *buf = loop_bufring_buf(c->br, bid);
+		struct io_uring_recvmsg_out *out = io_uring_recvmsg_validate(buf, res, &c->rmsg);
+
+		if (out && !(out->flags & MSG_TRUNC)) {
+			void *payload = io_uring_recvmsg_payload(out, &c->rmsg);
+			unsigned plen = io_uring_recvmsg_payload_length(out, res, &c->rmsg);
+
+			c->busy++;
+			if (rtnl_walk(payload, plen, walk_cb, c) == -EINVAL)
+				log_debug("nlconn: malformed netlink message from the kernel");
+			c->busy--;
+		} else {
+			/* A datagram bigger than our buffers: its replies are lost. */
+			conn_overrun(c);
+		}
+		loop_bufring_recycle(c->br, bid);
+	} else if (res > 0) {
+		log_debug("nlconn: receive completion without a buffer");
+	} else if (res == -ENOBUFS) {
+		conn_overrun(c);
+	} else if (res < 0 && res != -ECANCELED) {
+		log_debug("nlconn: receive failed: %s", strerror(-res));
+	}
+
+	if (c->closed) {
+		conn_maybe_free(c);
+		return;
+	}
+	if (!c->recv_armed)
+		conn_arm_recv(c);
+}
+
+static void send_done(LoopOp *op, int res, uint32_t flags)
+{
+	NlConn *c = container_of(op, NlConn, send_op);
+
+	c->send_inflight = false;
+	if (res < 0 || (size_t)res != c->sbuf_len) {
+		int err = res < 0 ? res : -EIO;
+
+		/* Requests whose replies already came are done; fail the rest of the batch. */
+		for (uint32_t seq = c->batch_first; seq != c->batch_end; seq++) {
+			NlReq *req = slot_lookup(c, seq);
+			if (req)
+				req_complete(c, req, err, NULL);
+		}
+	}
+	c->sbuf_len = 0;
+	/* A big batch buffer is given back once it went out: most connections stay small. */
+	if (c->sbuf_cap > 65536) {
+		free(c->sbuf);
+		c->sbuf = NULL;
+		c->sbuf_cap = 0;
+	}
+	if (c->closed) {
+		conn_maybe_free(c);
+		return;
+	}
+	if (c->npending > 0)
+		conn_flush_soon(c);
+}
+
+static void cancel_done(LoopOp *op, int res, uint32_t flags)
+{
+	NlConn *c = container_of(op, NlConn, cancel_op);
+
+	c->cancel_inflight = false;
+	conn_maybe_free(c);
+}
+
+static int sbuf_reserve(NlConn *c, size_t need)
+{
+	size_t cap;
+	uint8_t *p;
+
+	if (need <= c->sbuf_cap)
+		return 0;
+	cap = c->sbuf_cap ? c->sbuf_cap : 4096;
+	while (cap < need)
+		cap *= 2;
+	p = realloc(c->sbuf, cap);
+	if (!p)
+		return -ENOMEM;
+	c->sbuf = p;
+	c->sbuf_cap = cap;
+	return 0;
+}
+
+static void conn_flush(LoopDefer *d)
+{
+	NlConn *c = container_of(d, NlConn, flush);
+	uint32_t first = 0;
+	unsigned n = 0;
+
+	if (c->closed) {
+		conn_maybe_free(c);
+		return;
+	}
+	if (c->send_inflight)
+		return; /* send_done flushes again */
+
+	c->sbuf_len = 0;
+	while (c->pending_head) {
+		NlReq *req = c->pending_head;
+		uint32_t seq = c->next_seq;
+
+		if (c->inflight >= NLCONN_MAX_INFLIGHT)
+			break;
+		if (req->dump && c->dump_running)
+			break; /* one dump at a time per socket; keep the order behind it */
+		if (c->slots[seq & SLOT_MASK])
+			break;
+		if (n > 0 && c->sbuf_len + req->len > NLCONN_SNDBUF)
+			break;
+		if (sbuf_reserve(c, c->sbuf_len + req->len) < 0)
+			break; /* retried on the next flush; timeouts still apply */
+
+		c->pending_head = req->next;
+		if (!c->pending_head)
+			c->pending_tail = &c->pending_head;
+		c->npending--;
+		req->next = NULL;
+
+		c->next_seq++;
+		if (c->next_seq == 0)
+			c->next_seq = 1; /* seq 0 is what notifications carry */
+		req->seq = seq;
+		((struct nlmsghdr *)req->msg)->nlmsg_seq = seq;
+		memcpy(c->sbuf + c->sbuf_len, req->msg, req->len);
+		c->sbuf_len += req->len;
+		c->slots[seq & SLOT_MASK] = req;
+		c->inflight++;
+		if (req->dump) {
+			c->dump_running = true;
+			c->dump_seq = seq;
+		}
+		if (n++ == 0)
+			first = seq;
+	}
+	if (n == 0)
+		return;
+
+	c->batch_first = first;
+	c->batch_end = c->next_seq;
+	c->stats.sends++;
+	c->stats.requests += n;
+	{
+		struct io_uring_sqe *sqe = loop_sqe(c->loop, &c->send_op);
+		io_uring_prep_send(sqe, c->fd, c->sbuf, c->sbuf_len, 0);
+	}
+	c->send_inflight = true;
+}
+
+static void conn_flush_soon(NlConn *c)
+{
+	if (!c->closed)
+		loop_defer(c->loop, &c->flush);
+}
+
+/* Fails requests whose deadline passed, and re-arms for the next one. */
+static void conn_timer(LoopTimer *t)
+{
+	NlConn *c = container_of(t, NlConn, timer);
+	uint64_t now = loop_now(c->loop), next = UINT64_MAX;
+	NlReq **pp;
+
+	c->busy++;
+	for (uint32_t seq = c->low_seq; seq != c->next_seq; seq++) {
+		NlReq *req = slot_lookup(c, seq);
+		if (!req)
+			continue;
+		if (req->deadline <= now) {
+			c->stats.timeouts++;
+			req_complete(c, req, -ETIMEDOUT, NULL);
+		} else if (req->deadline < next) {
+			next = req->deadline;
+		}
+	}
+	/* Advance the scan window past slots that are free now. */
+	while (c->low_seq != c->next_seq && !slot_lookup(c, c->low_seq))
+		c->low_seq++;
+
+	pp = &c->pending_head;
+	while (*pp) {
+		NlReq *req = *pp;
+		if (req->deadline <= now) {
+			*pp = req->next;
+			if (!*pp)
+				c->pending_tail = pp;
+			c->npending--;
+			c->stats.timeouts++;
+			req->h->done(req->userdata, -ETIMEDOUT, NULL);
+			free(req);
+			continue;
+		}
+		if (req->deadline < next)
+			next = req->deadline;
+		pp = &req->next;
+	}
+	c->busy--;
+	if (next != UINT64_MAX && !c->closed)
+		conn_arm_timer(c, next);
+	if (c->closed)
+		conn_maybe_free(c);
+}
+
+int nlconn_send(NlConn *c, const void *msg, size_t len, const NlConnHandler *h, void *userdata,
+		uint64_t timeout_ns)
+{
+	const struct nlmsghdr *nlh = msg;
+	NlReq *req;
+
+	if (c->closed)
+		return -ESHUTDOWN;
+	if (len < sizeof(*nlh) || nlh->nlmsg_len != len || len > NLCONN_SNDBUF)
+		return -EMSGSIZE;
+	req = malloc(sizeof(*req) + len);
+	if (!req)
+		return -ENOMEM;
+	*req = (NlReq){
+		.h = h,
+		.userdata = userdata,
+		.deadline = loop_now(c->loop) + (timeout_ns ? timeout_ns : NLCONN_DEFAULT_TIMEOUT_NS),
+		.dump = (nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP,
+		.len = len,
+	};
+	memcpy(req->msg, msg, len);
+	((struct nlmsghdr *)req->msg)->nlmsg_pid = 0;
+	*c->pending_tail = req;
+	c->pending_tail = &req->next;
+	c->npending++;
+	conn_arm_timer(c, req->deadline);
+	conn_flush_soon(c);
+	return 0;
+}
+
+/* ---- overrun barrier */
+
+static void barrier_done(void *userdata, int error, const char *extack)
+{
+	NlConn *c = userdata;
+
+	c->barrier_pending = false;
+}
+
+static const NlConnHandler barrier_handler = { .done = barrier_done };
+
+/* The barrier's ACK arrived: replies come in order, so an older non-dump request still
+ * waiting lost its reply to the overrun. Dumps are not dropped (the kernel pauses them). */
+static void barrier_sweep(NlConn *c, uint32_t barrier_seq)
+{
+	for (uint32_t seq = c->low_seq; seq != barrier_seq; seq++) {
+		NlReq *req = slot_lookup(c, seq);
+		if (req && !req->dump)
+			req_complete(c, req, -ENOBUFS,
+				     "reply dropped by the kernel (netlink receive buffer overrun)");
+	}
+}
+
+static int conn_queue_barrier(NlConn *c)
+{
+	struct nlmsghdr nlh = {
+		.nlmsg_len = NLMSG_LENGTH(0),
+		.nlmsg_type = NLMSG_NOOP,
+		.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK,
+	};
+	return nlconn_send(c, &nlh, sizeof(nlh), &barrier_handler, c, 0);
+}
+
+/* ---- lifetime */
+
+int nlconn_new(NlConn **ret, Loop *loop, LoopBufRing *br, int fd)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	socklen_t salen = sizeof(sa);
+	int one = 1, rcv = NLCONN_RCVBUF, snd = NLCONN_SNDBUF;
+	NlConn *c;
+
+	/* FORCE needs CAP_NET_ADMIN; fall back to the capped variants without it. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof(rcv)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &snd, sizeof(snd)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &snd, sizeof(snd));
+	if (setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one)) < 0 ||
+	    setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one)) < 0)
+		return negative_errno();
+	/* Strict checking makes the kernel filter dumps; older kernels lack it: not fatal. */
+	(void)setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno != EINVAL)
+		return negative_errno();
+	if (getsockname(fd, (struct sockaddr *)&sa, &salen) < 0)
+		return negative_errno();
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->loop = loop;
+	c->br = br;
+	c->fd = fd;
+	c->portid = sa.nl_pid;
+	c->recv_op.cb = recv_done;
+	c->send_op.cb = send_done;
+	c->cancel_op.cb = cancel_done;
+	c->flush.cb = conn_flush;
+	c->timer.cb = conn_timer;
+	c->pending_tail = &c->pending_head;
+	c->next_seq = c->low_seq = 1;
+	conn_arm_recv(c);
+	*ret = c;
+	return 0;
+}
+
+static void conn_maybe_free(NlConn *c)
+{
+	if (!c->closed || c->busy || c->recv_armed || c->send_inflight || c->cancel_inflight ||
+	    c->flush.queued)
+		return;
+	loop_timer_disarm(c->loop, &c->timer);
+	close(c->fd);
+	free(c->sbuf);
+	free(c);
+}
+
+void nlconn_close(NlConn *c, int error)
+{
+	if (!c || c->closed)
+		return;
+	c->closed = true;
+	c->busy++;
+	while (c->pending_head) {
+		NlReq *req = c->pending_head;
+		c->pending_head = req->next;
+		c->npending--;
+		req->h->done(req->userdata, error, NULL);
+		free(req);
+	}
+	c->pending_tail = &c->pending_head;
+	for (unsigned i = 0; i < SLOT_COUNT; i++)
+		if (c->slots[i])
+			req_complete(c, c->slots[i], error, NULL);
+	c->busy--;
+	loop_timer_disarm(c->loop, &c->timer);
+	if (c->recv_armed) {
+		struct io_uring_sqe *sqe = loop_sqe(c->loop, &c->cancel_op);
+		io_uring_prep_cancel(sqe, &c->recv_op, 0);
+		c->cancel_inflight = true;
+	}
+	conn_maybe_free(c);
+}
+
+const NlConnStats *nlconn_stats(const NlConn *c)
+{
+	return &c->stats;
+}

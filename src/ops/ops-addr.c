@@ -1,0 +1,193 @@
+/* Address methods: CreateAddress, DeleteAddress, ListAddresses. */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "core/status.h"
+#include "ops-internal.h"
+
+static bool addr_from_pb(Op *op, const Nsring__V1__Address *pb, RtnlAddr *ret)
+{
+	unsigned max;
+
+	memset(ret, 0, sizeof(*ret));
+	if (!pb) {
+		op_fail(op, STATUS_INVALID_ARGUMENT, "address is required");
+		return false;
+	}
+	if (!str_set(pb->link_name) && pb->link_index == 0) {
+		op_fail(op, STATUS_INVALID_ARGUMENT, "the address's link (name or index) is required");
+		return false;
+	}
+	if (str_set(pb->link_name) && !rtnl_ifname_valid(pb->link_name)) {
+		op_fail(op, STATUS_INVALID_ARGUMENT, "invalid interface name \"%.64s\"",
+			pb->link_name);
+		return false;
+	}
+	if (!pb->address || rtnl_ip_parse(pb->address, &ret->addr) < 0) {
+		op_fail(op, STATUS_INVALID_ARGUMENT, "invalid IP address \"%.64s\"",
+			pb->address ? pb->address : "");
+		return false;
+	}
+	max = ret->addr.family == AF_INET ? 32 : 128;
+	if (pb->prefix_len > max) {
+		op_fail(op, STATUS_INVALID_ARGUMENT, "prefix length %u is out of range 0-%u",
+			pb->prefix_len, max);
+		return false;
+	}
+	ret->prefix_len = (uint8_t)pb->prefix_len;
+	if (str_set(pb->broadcast)) {
+		if (ret->addr.family != AF_INET || rtnl_ip_parse(pb->broadcast, &ret->broadcast) < 0 ||
+		    ret->broadcast.family != AF_INET) {
+			op_fail(op, STATUS_INVALID_ARGUMENT,
+				"invalid broadcast \"%.64s\": only an IPv4 address has one",
+				pb->broadcast);
+			return false;
+		}
+	}
+	ret->index = pb->link_index;
+	return true;
+}
+
+static const Nsring__V1__Address *addr_req(Op *op, bool create)
+{
+	if (create)
+		return ((Nsring__V1__CreateAddressRequest *)op->req)->address;
+	return ((Nsring__V1__DeleteAddressRequest *)op->req)->address;
+}
+
+static void addr_reply(Op *op)
+{
+	if (op->m->start == ops_create_address) {
+		Nsring__V1__CreateAddressResponse resp = NSRING__V1__CREATE_ADDRESS_RESPONSE__INIT;
+		op_reply(op, &resp.base);
+	} else {
+		Nsring__V1__DeleteAddressResponse resp = NSRING__V1__DELETE_ADDRESS_RESPONSE__INIT;
+		op_reply(op, &resp.base);
+	}
+}
+
+static void addr_send(Op *op)
+{
+	bool create = op->m->start == ops_create_address;
+	const Nsring__V1__Address *pb = addr_req(op, create);
+	char ip[INET6_ADDRSTRLEN];
+	uint8_t buf[512];
+	RtnlAddr a;
+
+	addr_from_pb(op, pb, &a);
+	if (op->idx_link)
+		a.index = op->idx_link;
+	/* ip's default for a new address's scope is global (0), which RtnlAddr is already. */
+	op_send(op, 0, buf,
+		     create ? rtnl_addr_new(buf, sizeof(buf), &a) : rtnl_addr_del(buf, sizeof(buf), &a),
+		     op_printf(op, "%s address %s/%u on link \"%s\"", create ? "add" : "delete",
+			       rtnl_ip_format(&a.addr, ip, sizeof(ip)), a.prefix_len,
+			       str_set(pb->link_name) ? pb->link_name : op_printf(op, "%u", a.index)));
+	op_then(op, addr_reply);
+}
+
+static void addr_resolve(Op *op)
+{
+	const Nsring__V1__Address *pb = addr_req(op, op->m->start == ops_create_address);
+
+	if (str_set(pb->link_name))
+		op_get_link(op, 0, 0, pb->link_name, NULL, &op->idx_link);
+	op_then(op, addr_send);
+}
+
+static void addr_start(Op *op, const Nsring__V1__NamespaceRef *ns, const Nsring__V1__Address *pb)
+{
+	RtnlAddr a;
+
+	if (!addr_from_pb(op, pb, &a) || !op_open_ns(op, 0, ns))
+		return;
+	op_then(op, addr_resolve);
+}
+
+void ops_create_address(Op *op)
+{
+	const Nsring__V1__CreateAddressRequest *req = (void *)op->req;
+	addr_start(op, req->namespace_, req->address);
+}
+
+void ops_delete_address(Op *op)
+{
+	const Nsring__V1__DeleteAddressRequest *req = (void *)op->req;
+	addr_start(op, req->namespace_, req->address);
+}
+
+/* ---- ListAddresses */
+
+static void list_addresses_reply(Op *op)
+{
+	const Nsring__V1__ListAddressesRequest *req = (void *)op->req;
+	Nsring__V1__ListAddressesResponse resp = NSRING__V1__LIST_ADDRESSES_RESPONSE__INIT;
+	char ip[INET6_ADDRSTRLEN];
+	uint32_t only = 0;
+
+	if (str_set(req->link_name)) {
+		for (size_t i = 0; i < op->nlinks; i++)
+			if (strcmp(op->links[i].name, req->link_name) == 0)
+				only = op->links[i].index;
+		if (!only) {
+			op_fail(op, STATUS_NOT_FOUND, "link \"%s\" not found", req->link_name);
+			return;
+		}
+	}
+	resp.addresses = op_alloc(op, (op->naddrs ? op->naddrs : 1) * sizeof(*resp.addresses));
+	for (size_t i = 0; i < op->naddrs; i++) {
+		const RtnlAddr *a = &op->addrs[i];
+		Nsring__V1__Address *pb;
+
+		if (only && a->index != only)
+			continue;
+		pb = op_alloc(op, sizeof(*pb));
+		nsring__v1__address__init(pb);
+		pb->link_index = a->index;
+		pb->link_name = (char *)op_link_name(op, a->index);
+		pb->address = op_strdup(op, rtnl_ip_format(&a->addr, ip, sizeof(ip)));
+		pb->prefix_len = a->prefix_len;
+		pb->scope = a->scope;
+		pb->flags = a->flags;
+		if (a->broadcast.family)
+			pb->broadcast = op_strdup(op, rtnl_ip_format(&a->broadcast, ip, sizeof(ip)));
+		resp.addresses[resp.n_addresses++] = pb;
+	}
+	op_reply(op, &resp.base);
+}
+
+static void list_addresses_dump(Op *op)
+{
+	const Nsring__V1__ListAddressesRequest *req = (void *)op->req;
+	uint8_t family = req->family == 4 ? AF_INET : req->family == 6 ? AF_INET6 : AF_UNSPEC;
+	uint8_t buf[512];
+	OpNl *nl;
+
+	/* Links first, for the names; the connection runs one dump at a time, in order. */
+	nl = op_send(op, 0, buf, rtnl_link_dump(buf, sizeof(buf), 0, NULL), "list links");
+	if (nl)
+		nl->collect = RTM_GETLINK;
+	nl = op_send(op, 0, buf, rtnl_addr_dump(buf, sizeof(buf), family, 0), "list addresses");
+	if (nl)
+		nl->collect = RTM_GETADDR;
+	op_then(op, list_addresses_reply);
+}
+
+void ops_list_addresses(Op *op)
+{
+	const Nsring__V1__ListAddressesRequest *req = (void *)op->req;
+
+	if (req->family != 0 && req->family != 4 && req->family != 6) {
+		op_fail(op, STATUS_INVALID_ARGUMENT, "family must be 4, 6 or 0 (both), not %u",
+			req->family);
+		return;
+	}
+	if (str_set(req->link_name) && !rtnl_ifname_valid(req->link_name)) {
+		op_fail(op, STATUS_INVALID_ARGUMENT, "invalid interface name \"%.64s\"",
+			req->link_name);
+		return;
+	}
+	if (!op_open_ns(op, 0, req->namespace_))
+		return;
+	op_then(op, list_addresses_dump);
+}

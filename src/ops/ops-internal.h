@@ -1,0 +1,115 @@
+/* Internals shared by the operation engine (ops.c) and the method bodies (ops-*.c). */
+#pragma once
+
+#include <linux/rtnetlink.h>
+#include <stdbool.h>
+
+#include "core/macro.h"
+#include "netns/netns.h"
+#include "nlconn/nlconn.h"
+#include "nsring/v1/nsring.pb-c.h"
+#include "ops/ops.h"
+#include "rtnl/rtnl.h"
+
+struct Ops {
+	Loop *loop;
+	LoopBufRing *br;
+	NetnsRegistry *reg;
+	unsigned outstanding;
+};
+
+typedef struct Op Op;
+typedef void (*op_step_fn)(Op *op);
+
+typedef struct OpMethod {
+	const char *name;
+	const ProtobufCMessageDescriptor *req_desc;
+	op_step_fn start;
+} OpMethod;
+
+/* One netlink request of an Op: where its answer goes. */
+typedef struct OpNl {
+	Op *op;
+	const char *what;   /* names the object for error messages: link "veth0" */
+	RtnlLink *ret_link; /* a GET's answer */
+	uint32_t *ret_index;
+	int collect;	    /* RTM_GETLINK/GETADDR/GETROUTE: append dump results to the Op */
+	bool not_found;	    /* ENODEV means "what" does not exist */
+	bool got;
+} OpNl;
+
+struct Op {
+	Ops *ops;
+	const OpMethod *m;
+	ProtobufCMessage *req;
+	ops_reply_cb reply;
+	void *userdata;
+	uint64_t deadline;
+	unsigned pending;
+	op_step_fn next;
+	bool *alive;
+	int err_code;
+	char *err_msg;
+	struct OpBlock *mem;
+	Netns *ns[2]; /* [0] the target namespace, [1] a peer/destination namespace */
+
+	/* Scratch for the method bodies. */
+	RtnlLink link, link2;
+	uint32_t idx_master, idx_parent, idx_link;
+	bool flag;
+	RtnlLink *links;
+	size_t nlinks, links_cap;
+	RtnlAddr *addrs;
+	size_t naddrs, addrs_cap;
+	RtnlRoute *routes;
+	size_t nroutes, routes_cap;
+};
+
+/* Arena allocations, freed with the Op. */
+void *op_alloc(Op *op, size_t n);
+char *op_strdup(Op *op, const char *s);
+char *op_printf(Op *op, const char *fmt, ...) _printf_(2, 3);
+void *op_grow(Op *op, void *arr, size_t *cap, size_t n, size_t elem);
+
+/* Replies success and frees the Op: the last thing a step does. */
+void op_reply(Op *op, const ProtobufCMessage *resp);
+/* Records a failure (the first one wins); the Op replies it once nothing is pending. */
+void op_fail(Op *op, int code, const char *fmt, ...) _printf_(3, 4);
+void op_fail_errno(Op *op, int err, const char *what, const char *extack);
+/* The step to run once every request sent so far has answered without error. */
+void op_then(Op *op, op_step_fn next);
+void op_continue(Op *op);
+
+/* Opens ref (NULL: the daemon's namespace) into op->ns[slot]; false on bad input. */
+bool op_open_ns(Op *op, unsigned slot, const Nsring__V1__NamespaceRef *ref);
+const char *op_ns_describe(Op *op, const Nsring__V1__NamespaceRef *ref);
+NlConn *op_conn(Op *op, unsigned slot);
+/* Sends a request built into buf (len from an rtnl_* builder, negative on failure). */
+OpNl *op_send(Op *op, unsigned slot, const void *buf, int len, const char *what);
+OpNl *op_get_link(Op *op, unsigned slot, uint32_t index, const char *name, RtnlLink *ret_link,
+		  uint32_t *ret_index);
+
+static inline bool str_set(const char *s)
+{
+	return s && *s;
+}
+
+/* Conversions to API messages (arena-allocated). */
+Nsring__V1__Link *op_link_to_pb(Op *op, const RtnlLink *l);
+const char *op_link_name(Op *op, uint32_t index);
+
+/* Method bodies. */
+void ops_create_namespace(Op *op);
+void ops_delete_namespace(Op *op);
+void ops_list_namespaces(Op *op);
+void ops_create_link(Op *op);
+void ops_get_link(Op *op);
+void ops_list_links(Op *op);
+void ops_update_link(Op *op);
+void ops_delete_link(Op *op);
+void ops_create_address(Op *op);
+void ops_delete_address(Op *op);
+void ops_list_addresses(Op *op);
+void ops_create_route(Op *op);
+void ops_delete_route(Op *op);
+void ops_list_routes(Op *op);

@@ -1,0 +1,515 @@
+/* Link methods: CreateLink, GetLink, ListLinks, UpdateLink, DeleteLink. Requests that the
+ * kernel processes in order on one socket are pipelined (create, bring up and read back go out
+ * in one send); only a step that needs another namespace's socket waits for an answer. */
+#include <linux/if_link.h>
+#include <net/if.h>
+#include <string.h>
+
+#include "core/status.h"
+#include "ops-internal.h"
+
+static const char *const oper_states[] = {
+	"unknown", "notpresent", "down", "lowerlayerdown", "testing", "dormant", "up",
+};
+
+Nsring__V1__Link *op_link_to_pb(Op *op, const RtnlLink *l)
+{
+	Nsring__V1__Link *pb = op_alloc(op, sizeof(*pb));
+	char mac[3 * sizeof(l->mac)];
+
+	nsring__v1__link__init(pb);
+	pb->index = l->index;
+	pb->name = op_strdup(op, l->name);
+	pb->kind = op_strdup(op, l->kind);
+	pb->flags = l->flags;
+	pb->up = (l->flags & IFF_UP) != 0;
+	pb->oper_state = (char *)(l->operstate < ARRAY_SIZE(oper_states) ? oper_states[l->operstate]
+									 : "unknown");
+	pb->mtu = l->mtu;
+	if (l->mac_len)
+		pb->address = op_strdup(op, rtnl_mac_format(l->mac, l->mac_len, mac, sizeof(mac)));
+	pb->master_index = l->master;
+	pb->group = l->group;
+	pb->parent_index = l->link;
+	pb->link_netnsid = l->link_netnsid;
+	return pb;
+}
+
+static bool check_ifname(Op *op, const char *what, const char *name)
+{
+	if (name && rtnl_ifname_valid(name))
+		return true;
+	op_fail(op, STATUS_INVALID_ARGUMENT,
+		"invalid %s \"%.64s\": interface names are 1-15 bytes, without '/', ':' or "
+		"whitespace, and not \".\" or \"..\"",
+		what, name ? name : "");
+	return false;
+}
+
+/* A link named by name, or by index when the name is empty. */
+static bool check_link_ref(Op *op, const char *name, uint32_t index)
+{
+	if (str_set(name))
+		return check_ifname(op, "interface name", name);
+	if (index > 0)
+		return true;
+	op_fail(op, STATUS_INVALID_ARGUMENT, "name or index of the link is required");
+	return false;
+}
+
+static const char *link_what(Op *op, const char *name, uint32_t index)
+{
+	return str_set(name) ? op_printf(op, "link \"%s\"", name)
+			     : op_printf(op, "link index %u", index);
+}
+
+/* ---- CreateLink */
+
+static uint32_t macvlan_mode(Nsring__V1__MacvlanMode m)
+{
+	switch (m) {
+	case NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_PRIVATE:
+		return MACVLAN_MODE_PRIVATE;
+	case NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_VEPA:
+		return MACVLAN_MODE_VEPA;
+	case NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_BRIDGE:
+		return MACVLAN_MODE_BRIDGE;
+	case NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_PASSTHRU:
+		return MACVLAN_MODE_PASSTHRU;
+	case NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_SOURCE:
+		return MACVLAN_MODE_SOURCE;
+	default:
+		return 0;
+	}
+}
+
+static bool parse_ip_field(Op *op, const char *what, const char *s, RtnlIp *ret)
+{
+	if (!str_set(s))
+		return true;
+	if (rtnl_ip_parse(s, ret) == 0)
+		return true;
+	op_fail(op, STATUS_INVALID_ARGUMENT, "invalid %s address \"%.64s\"", what, s);
+	return false;
+}
+
+/* The peer lives in another namespace than the link itself. */
+static bool peer_elsewhere(const Op *op)
+{
+	return op->ns[1] && op->ns[1] != op->ns[0];
+}
+
+static void create_link_reply(Op *op)
+{
+	Nsring__V1__CreateLinkResponse resp = NSRING__V1__CREATE_LINK_RESPONSE__INIT;
+
+	resp.link = op_link_to_pb(op, &op->link);
+	op_reply(op, &resp.base);
+}
+
+static void create_link_peer_up(Op *op)
+{
+	const Nsring__V1__CreateLinkRequest *req = (void *)op->req;
+	const char *peer = req->link->veth->peer_name;
+	RtnlLinkChange ch = { .name = peer, .up = 1, .ns_fd = -1 };
+	uint8_t buf[512];
+
+	op_send(op, 1, buf, rtnl_link_set(buf, sizeof(buf), &ch),
+		op_printf(op, "bring up peer \"%s\"", peer));
+	op_then(op, create_link_reply);
+}
+
+static void create_link_send(Op *op)
+{
+	const Nsring__V1__CreateLinkRequest *req = (void *)op->req;
+	const Nsring__V1__Link *l = req->link;
+	RtnlLinkSpec spec = { .name = l->name, .ns_fd = -1, .mtu = l->mtu };
+	bool veth = l->info_case == NSRING__V1__LINK__INFO_VETH;
+	uint8_t buf[1024];
+
+	if (str_set(l->address))
+		spec.has_mac = true, rtnl_mac_parse(l->address, spec.mac);
+	if (l->group)
+		spec.has_group = true, spec.group = l->group;
+	spec.master_index = op->idx_master;
+	switch (l->info_case) {
+	case NSRING__V1__LINK__INFO_VETH:
+		spec.kind = RTNL_KIND_VETH;
+		spec.veth.peer_name = l->veth->peer_name;
+		/* Created directly where it belongs: never created here and moved. */
+		spec.veth.peer_ns_fd = peer_elsewhere(op) ? op->ns[1]->ns_fd : -1;
+		break;
+	case NSRING__V1__LINK__INFO_BRIDGE:
+		spec.kind = RTNL_KIND_BRIDGE;
+		break;
+	case NSRING__V1__LINK__INFO_VXLAN:
+		spec.kind = RTNL_KIND_VXLAN;
+		spec.vxlan.vni = l->vxlan->vni;
+		spec.vxlan.port = (uint16_t)l->vxlan->port;
+		rtnl_ip_parse(l->vxlan->local, &spec.vxlan.local);
+		if (str_set(l->vxlan->remote))
+			rtnl_ip_parse(l->vxlan->remote, &spec.vxlan.remote);
+		if (str_set(l->vxlan->group))
+			rtnl_ip_parse(l->vxlan->group, &spec.vxlan.group);
+		spec.vxlan.dev_index = op->idx_parent;
+		break;
+	case NSRING__V1__LINK__INFO_MACVLAN:
+		spec.kind = RTNL_KIND_MACVLAN;
+		spec.macvlan.parent_index = op->idx_parent;
+		spec.macvlan.mode = macvlan_mode(l->macvlan->mode);
+		break;
+	case NSRING__V1__LINK__INFO_IFB:
+		spec.kind = RTNL_KIND_IFB;
+		break;
+	case NSRING__V1__LINK__INFO_DUMMY:
+		spec.kind = RTNL_KIND_DUMMY;
+		break;
+	default:
+		break;
+	}
+	/* A veth end cannot be created up (its peer does not exist yet): bring it up after,
+	 * in the same send. Other kinds are created up. */
+	spec.up = l->up && !veth;
+	op_send(op, 0, buf, rtnl_link_new(buf, sizeof(buf), &spec),
+		op_printf(op, "create link \"%s\"", l->name));
+	if (l->up && veth) {
+		RtnlLinkChange ch = { .name = l->name, .up = 1, .ns_fd = -1 };
+		op_send(op, 0, buf, rtnl_link_set(buf, sizeof(buf), &ch),
+			op_printf(op, "bring up \"%s\"", l->name));
+		if (!peer_elsewhere(op)) {
+			ch.name = l->veth->peer_name;
+			op_send(op, 0, buf, rtnl_link_set(buf, sizeof(buf), &ch),
+				op_printf(op, "bring up peer \"%s\"", ch.name));
+		}
+	}
+	op_get_link(op, 0, 0, l->name, &op->link, NULL);
+	/* The peer's namespace has its own socket: its request must wait for the creation. */
+	op_then(op, l->up && veth && peer_elsewhere(op) ? create_link_peer_up : create_link_reply);
+}
+
+static void create_link_resolve(Op *op)
+{
+	const Nsring__V1__CreateLinkRequest *req = (void *)op->req;
+	const Nsring__V1__Link *l = req->link;
+
+	if (str_set(req->master))
+		op_get_link(op, 0, 0, req->master, NULL, &op->idx_master);
+	if (l->info_case == NSRING__V1__LINK__INFO_MACVLAN)
+		op_get_link(op, 0, 0, l->macvlan->parent, NULL, &op->idx_parent);
+	if (l->info_case == NSRING__V1__LINK__INFO_VXLAN && str_set(l->vxlan->dev))
+		op_get_link(op, 0, 0, l->vxlan->dev, NULL, &op->idx_parent);
+	op_then(op, create_link_send);
+}
+
+static bool create_link_validate(Op *op, const Nsring__V1__CreateLinkRequest *req)
+{
+	const Nsring__V1__Link *l = req->link;
+	uint8_t mac[6];
+	RtnlIp ip;
+
+	if (!l) {
+		op_fail(op, STATUS_INVALID_ARGUMENT, "link is required");
+		return false;
+	}
+	if (!check_ifname(op, "interface name", l->name))
+		return false;
+	if (str_set(l->address) && rtnl_mac_parse(l->address, mac) < 0) {
+		op_fail(op, STATUS_INVALID_ARGUMENT, "invalid link-layer address \"%.64s\"",
+			l->address);
+		return false;
+	}
+	if (str_set(req->master) && !check_ifname(op, "master name", req->master))
+		return false;
+	switch (l->info_case) {
+	case NSRING__V1__LINK__INFO_VETH:
+		if (!check_ifname(op, "veth peer name", l->veth->peer_name))
+			return false;
+		break;
+	case NSRING__V1__LINK__INFO_VXLAN: {
+		const Nsring__V1__Vxlan *v = l->vxlan;
+		if (v->vni > 0xffffff) {
+			op_fail(op, STATUS_INVALID_ARGUMENT, "vxlan id %u is out of range 0-16777215",
+				v->vni);
+			return false;
+		}
+		if (v->port > 65535) {
+			op_fail(op, STATUS_INVALID_ARGUMENT, "vxlan port %u is out of range", v->port);
+			return false;
+		}
+		if (str_set(v->remote) && str_set(v->group)) {
+			op_fail(op, STATUS_INVALID_ARGUMENT,
+				"vxlan remote and group are exclusive: set one");
+			return false;
+		}
+		if (!parse_ip_field(op, "vxlan local", v->local, &ip) ||
+		    !parse_ip_field(op, "vxlan remote", v->remote, &ip) ||
+		    !parse_ip_field(op, "vxlan group", v->group, &ip))
+			return false;
+		if (str_set(v->dev) && !check_ifname(op, "vxlan device name", v->dev))
+			return false;
+		break;
+	}
+	case NSRING__V1__LINK__INFO_MACVLAN:
+		if (!check_ifname(op, "macvlan parent name", l->macvlan->parent))
+			return false;
+		break;
+	case NSRING__V1__LINK__INFO_BRIDGE:
+	case NSRING__V1__LINK__INFO_IFB:
+	case NSRING__V1__LINK__INFO_DUMMY:
+		break;
+	default:
+		op_fail(op, STATUS_INVALID_ARGUMENT,
+			"link kind missing: set one of veth, bridge, vxlan, macvlan, ifb, dummy");
+		return false;
+	}
+	return true;
+}
+
+void ops_create_link(Op *op)
+{
+	const Nsring__V1__CreateLinkRequest *req = (void *)op->req;
+
+	if (!create_link_validate(op, req))
+		return;
+	if (!op_open_ns(op, 0, req->namespace_))
+		return;
+	if (req->link->info_case == NSRING__V1__LINK__INFO_VETH && req->link->veth->peer_namespace &&
+	    req->link->veth->peer_namespace->ref_case != NSRING__V1__NAMESPACE_REF__REF__NOT_SET)
+		op_open_ns(op, 1, req->link->veth->peer_namespace);
+	op_then(op, create_link_resolve);
+}
+
+/* ---- GetLink */
+
+static void get_link_reply(Op *op)
+{
+	Nsring__V1__GetLinkResponse resp = NSRING__V1__GET_LINK_RESPONSE__INIT;
+
+	resp.link = op_link_to_pb(op, &op->link);
+	op_reply(op, &resp.base);
+}
+
+static void get_link_send(Op *op)
+{
+	const Nsring__V1__GetLinkRequest *req = (void *)op->req;
+
+	op_get_link(op, 0, req->index, req->name, &op->link, NULL);
+	op_then(op, get_link_reply);
+}
+
+void ops_get_link(Op *op)
+{
+	const Nsring__V1__GetLinkRequest *req = (void *)op->req;
+
+	if (!check_link_ref(op, req->name, req->index) || !op_open_ns(op, 0, req->namespace_))
+		return;
+	op_then(op, get_link_send);
+}
+
+/* ---- ListLinks */
+
+static void list_links_reply(Op *op)
+{
+	const Nsring__V1__ListLinksRequest *req = (void *)op->req;
+	Nsring__V1__ListLinksResponse resp = NSRING__V1__LIST_LINKS_RESPONSE__INIT;
+
+	resp.links = op_alloc(op, (op->nlinks ? op->nlinks : 1) * sizeof(*resp.links));
+	for (size_t i = 0; i < op->nlinks; i++) {
+		const RtnlLink *l = &op->links[i];
+		/* The kernel filters with strict checking; filter again for kernels that don't. */
+		if (str_set(req->kind) && strcmp(l->kind, req->kind) != 0)
+			continue;
+		if (str_set(req->master) && l->master != op->idx_master)
+			continue;
+		resp.links[resp.n_links++] = op_link_to_pb(op, l);
+	}
+	op_reply(op, &resp.base);
+}
+
+static void list_links_dump(Op *op)
+{
+	const Nsring__V1__ListLinksRequest *req = (void *)op->req;
+	uint8_t buf[512];
+	OpNl *nl;
+
+	nl = op_send(op, 0, buf,
+		     rtnl_link_dump(buf, sizeof(buf), op->idx_master,
+				    str_set(req->kind) ? req->kind : NULL),
+		     "list links");
+	if (nl)
+		nl->collect = RTM_GETLINK;
+	op_then(op, list_links_reply);
+}
+
+static void list_links_resolve(Op *op)
+{
+	const Nsring__V1__ListLinksRequest *req = (void *)op->req;
+
+	if (str_set(req->master))
+		op_get_link(op, 0, 0, req->master, NULL, &op->idx_master);
+	op_then(op, list_links_dump);
+}
+
+void ops_list_links(Op *op)
+{
+	const Nsring__V1__ListLinksRequest *req = (void *)op->req;
+
+	if (str_set(req->master) && !check_ifname(op, "master name", req->master))
+		return;
+	if (str_set(req->kind) && strlen(req->kind) >= sizeof(op->link.kind)) {
+		op_fail(op, STATUS_INVALID_ARGUMENT, "invalid link kind \"%.64s\"", req->kind);
+		return;
+	}
+	if (!op_open_ns(op, 0, req->namespace_))
+		return;
+	op_then(op, list_links_resolve);
+}
+
+/* ---- UpdateLink */
+
+static void update_link_reply(Op *op)
+{
+	Nsring__V1__UpdateLinkResponse resp = NSRING__V1__UPDATE_LINK_RESPONSE__INIT;
+
+	resp.link = op_link_to_pb(op, &op->link2);
+	op_reply(op, &resp.base);
+}
+
+static bool update_link_moves(const Nsring__V1__UpdateLinkRequest *req)
+{
+	return req->move_to && req->move_to->ref_case != NSRING__V1__NAMESPACE_REF__REF__NOT_SET;
+}
+
+static const char *update_link_final_name(Op *op)
+{
+	const Nsring__V1__UpdateLinkRequest *req = (void *)op->req;
+
+	return req->set_name_case == NSRING__V1__UPDATE_LINK_REQUEST__SET_NAME_NEW_NAME
+		       ? req->new_name
+		       : op->link.name;
+}
+
+/* After a move the link lives behind the destination's socket: read it back there. */
+static void update_link_read_moved(Op *op)
+{
+	op_get_link(op, 1, 0, update_link_final_name(op), &op->link2, NULL);
+	op_then(op, update_link_reply);
+}
+
+static void update_link_apply(Op *op)
+{
+	const Nsring__V1__UpdateLinkRequest *req = (void *)op->req;
+	RtnlLinkChange ch = { .index = op->link.index, .up = -1, .ns_fd = -1 };
+	bool change = false;
+	uint8_t buf[1024];
+
+	if (req->set_up_case == NSRING__V1__UPDATE_LINK_REQUEST__SET_UP_UP)
+		ch.up = req->up ? 1 : 0, change = true;
+	if (req->set_mtu_case == NSRING__V1__UPDATE_LINK_REQUEST__SET_MTU_MTU)
+		ch.has_mtu = true, ch.mtu = req->mtu, change = true;
+	if (req->set_address_case == NSRING__V1__UPDATE_LINK_REQUEST__SET_ADDRESS_ADDRESS)
+		ch.has_mac = true, rtnl_mac_parse(req->address, ch.mac), change = true;
+	if (req->set_master_case == NSRING__V1__UPDATE_LINK_REQUEST__SET_MASTER_MASTER)
+		ch.has_master = true, ch.master_index = op->idx_master, change = true;
+	if (req->set_name_case == NSRING__V1__UPDATE_LINK_REQUEST__SET_NAME_NEW_NAME)
+		ch.new_name = req->new_name, change = true;
+	if (req->set_group_case == NSRING__V1__UPDATE_LINK_REQUEST__SET_GROUP_GROUP)
+		ch.has_group = true, ch.group = req->group, change = true;
+	if (change)
+		op_send(op, 0, buf, rtnl_link_set(buf, sizeof(buf), &ch),
+			op_printf(op, "change link \"%s\"", op->link.name));
+	if (update_link_moves(req)) {
+		RtnlLinkChange mv = { .index = op->link.index, .up = -1, .ns_fd = op->ns[1]->ns_fd };
+		op_send(op, 0, buf, rtnl_link_set(buf, sizeof(buf), &mv),
+			op_printf(op, "move link \"%s\" to %s", update_link_final_name(op),
+				  op_ns_describe(op, req->move_to)));
+		op_then(op, update_link_read_moved);
+		return;
+	}
+	op_get_link(op, 0, op->link.index, NULL, &op->link2, NULL);
+	op_then(op, update_link_reply);
+}
+
+static void update_link_resolve(Op *op)
+{
+	const Nsring__V1__UpdateLinkRequest *req = (void *)op->req;
+
+	/* Reading the link first gives its index (renames and moves need it) and a clear "not
+	 * found"; it rides in the same send as the master lookup. */
+	op_get_link(op, 0, req->index, req->name, &op->link, NULL);
+	if (req->set_master_case == NSRING__V1__UPDATE_LINK_REQUEST__SET_MASTER_MASTER &&
+	    str_set(req->master))
+		op_get_link(op, 0, 0, req->master, NULL, &op->idx_master);
+	op_then(op, update_link_apply);
+}
+
+void ops_update_link(Op *op)
+{
+	const Nsring__V1__UpdateLinkRequest *req = (void *)op->req;
+	uint8_t mac[6];
+
+	if (!check_link_ref(op, req->name, req->index))
+		return;
+	if (req->set_address_case == NSRING__V1__UPDATE_LINK_REQUEST__SET_ADDRESS_ADDRESS &&
+	    rtnl_mac_parse(req->address ? req->address : "", mac) < 0) {
+		op_fail(op, STATUS_INVALID_ARGUMENT, "invalid link-layer address \"%.64s\"",
+			req->address ? req->address : "");
+		return;
+	}
+	if (req->set_master_case == NSRING__V1__UPDATE_LINK_REQUEST__SET_MASTER_MASTER &&
+	    str_set(req->master) && !check_ifname(op, "master name", req->master))
+		return;
+	if (req->set_name_case == NSRING__V1__UPDATE_LINK_REQUEST__SET_NAME_NEW_NAME &&
+	    !check_ifname(op, "new interface name", req->new_name))
+		return;
+	if (req->set_mtu_case == NSRING__V1__UPDATE_LINK_REQUEST__SET_MTU_MTU && req->mtu == 0) {
+		op_fail(op, STATUS_INVALID_ARGUMENT, "mtu 0 is not valid");
+		return;
+	}
+	if (!op_open_ns(op, 0, req->namespace_))
+		return;
+	if (update_link_moves(req))
+		op_open_ns(op, 1, req->move_to);
+	op_then(op, update_link_resolve);
+}
+
+/* ---- DeleteLink */
+
+static void delete_link_reply(Op *op)
+{
+	Nsring__V1__DeleteLinkResponse resp = NSRING__V1__DELETE_LINK_RESPONSE__INIT;
+
+	op_reply(op, &resp.base);
+}
+
+static void delete_link_send(Op *op)
+{
+	const Nsring__V1__DeleteLinkRequest *req = (void *)op->req;
+	const char *name = str_set(req->name) ? req->name : NULL;
+	uint8_t buf[512];
+	OpNl *nl;
+
+	nl = op_send(op, 0, buf, rtnl_link_del(buf, sizeof(buf), name ? 0 : req->index, name),
+		     link_what(op, req->name, req->index));
+	if (nl)
+		nl->not_found = true;
+	op_then(op, delete_link_reply);
+}
+
+void ops_delete_link(Op *op)
+{
+	const Nsring__V1__DeleteLinkRequest *req = (void *)op->req;
+
+	if (!check_link_ref(op, req->name, req->index) || !op_open_ns(op, 0, req->namespace_))
+		return;
+	op_then(op, delete_link_send);
+}
+
+/* Name of a link collected by a dump in this op, or "" . */
+const char *op_link_name(Op *op, uint32_t index)
+{
+	for (size_t i = 0; i < op->nlinks; i++)
+		if (op->links[i].index == index)
+			return op->links[i].name;
+	return "";
+}

@@ -1,0 +1,115 @@
+/* Namespace methods: CreateNamespace, DeleteNamespace, ListNamespaces. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "core/status.h"
+#include "ops-internal.h"
+
+static bool check_name(Op *op, const char *name)
+{
+	if (name && netns_name_valid(name))
+		return true;
+	op_fail(op, STATUS_INVALID_ARGUMENT,
+		"invalid namespace name \"%.256s\": it must be 1-255 bytes, without '/', and not "
+		"\".\" or \"..\"",
+		name ? name : "");
+	return false;
+}
+
+static void create_namespace_error(Op *op, int r)
+{
+	const Nsring__V1__CreateNamespaceRequest *req = (void *)op->req;
+
+	if (r == -EEXIST)
+		op_fail(op, STATUS_ALREADY_EXISTS, "namespace \"%s\" already exists", req->name);
+	else
+		op_fail_errno(op, r, op_printf(op, "namespace \"%s\"", req->name), NULL);
+}
+
+static void create_namespace_done(void *userdata, int r, Netns *ns)
+{
+	Op *op = userdata;
+
+	op->pending--;
+	if (r < 0)
+		create_namespace_error(op, r);
+	else
+		op->ns[0] = ns;
+	op_continue(op);
+}
+
+static void create_namespace_reply(Op *op)
+{
+	const Nsring__V1__CreateNamespaceRequest *req = (void *)op->req;
+	Nsring__V1__CreateNamespaceResponse resp = NSRING__V1__CREATE_NAMESPACE_RESPONSE__INIT;
+	Nsring__V1__Namespace ns = NSRING__V1__NAMESPACE__INIT;
+
+	ns.name = req->name;
+	ns.path = op_printf(op, "%s/%s", netns_registry_dir(op->ops->reg), req->name);
+	ns.inode = op->ns[0]->ino;
+	resp.namespace_ = &ns;
+	op_reply(op, &resp.base);
+}
+
+void ops_create_namespace(Op *op)
+{
+	const Nsring__V1__CreateNamespaceRequest *req = (void *)op->req;
+	int r;
+
+	if (!check_name(op, req->name))
+		return;
+	r = netns_create(op->ops->reg, req->name, create_namespace_done, op);
+	if (r < 0) {
+		create_namespace_error(op, r);
+		return;
+	}
+	op->pending++;
+	op_then(op, create_namespace_reply);
+}
+
+void ops_delete_namespace(Op *op)
+{
+	const Nsring__V1__DeleteNamespaceRequest *req = (void *)op->req;
+	Nsring__V1__DeleteNamespaceResponse resp = NSRING__V1__DELETE_NAMESPACE_RESPONSE__INIT;
+	int r;
+
+	if (!check_name(op, req->name))
+		return;
+	r = netns_delete(op->ops->reg, req->name);
+	if (r == -ENOENT) {
+		op_fail(op, STATUS_NOT_FOUND, "namespace \"%s\" not found", req->name);
+		return;
+	}
+	if (r < 0) {
+		op_fail_errno(op, r, op_printf(op, "namespace \"%s\"", req->name), NULL);
+		return;
+	}
+	op_reply(op, &resp.base);
+}
+
+void ops_list_namespaces(Op *op)
+{
+	Nsring__V1__ListNamespacesResponse resp = NSRING__V1__LIST_NAMESPACES_RESPONSE__INIT;
+	NetnsEntry *entries = NULL;
+	size_t n = 0;
+	int r;
+
+	r = netns_list(op->ops->reg, &entries, &n);
+	if (r < 0) {
+		op_fail_errno(op, r, op_printf(op, "listing %s", netns_registry_dir(op->ops->reg)),
+			      NULL);
+		return;
+	}
+	resp.n_namespaces = n;
+	resp.namespaces = op_alloc(op, (n ? n : 1) * sizeof(*resp.namespaces));
+	for (size_t i = 0; i < n; i++) {
+		Nsring__V1__Namespace *ns = op_alloc(op, sizeof(*ns));
+		nsring__v1__namespace__init(ns);
+		ns->name = op_strdup(op, entries[i].name);
+		ns->path = op_printf(op, "%s/%s", netns_registry_dir(op->ops->reg), entries[i].name);
+		ns->inode = entries[i].ino;
+		resp.namespaces[i] = ns;
+	}
+	free(entries);
+	op_reply(op, &resp.base);
+}

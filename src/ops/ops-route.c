@@ -1,0 +1,241 @@
+/* Route methods: CreateRoute (also replace), DeleteRoute, ListRoutes. Defaults follow ip. */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "core/status.h"
+#include "ops-internal.h"
+
+#define TABLE_ALL 0xffffffffu
+
+static bool route_from_pb(Op *op, const Nsring__V1__Route *pb, bool create, RtnlRoute *ret)
+{
+	const char *dst;
+
+	memset(ret, 0, sizeof(*ret));
+	if (!pb) {
+		op_fail(op, STATUS_INVALID_ARGUMENT, "route is required");
+		return false;
+	}
+	if (pb->family != 0 && pb->family != 4 && pb->family != 6) {
+		op_fail(op, STATUS_INVALID_ARGUMENT, "family must be 4, 6 or 0, not %u", pb->family);
+		return false;
+	}
+	ret->family = pb->family == 4 ? AF_INET : pb->family == 6 ? AF_INET6 : 0;
+	dst = pb->destination ? pb->destination : "";
+	if (*dst && strcmp(dst, "default") != 0) {
+		if (rtnl_prefix_parse(dst, &ret->dst, &ret->dst_len) < 0) {
+			op_fail(op, STATUS_INVALID_ARGUMENT, "invalid destination \"%.64s\"", dst);
+			return false;
+		}
+		if (ret->family && ret->family != ret->dst.family) {
+			op_fail(op, STATUS_INVALID_ARGUMENT,
+				"destination \"%.64s\" is not of family %u", dst, pb->family);
+			return false;
+		}
+		ret->family = ret->dst.family;
+	}
+	if (str_set(pb->gateway)) {
+		if (rtnl_ip_parse(pb->gateway, &ret->gateway) < 0) {
+			op_fail(op, STATUS_INVALID_ARGUMENT, "invalid gateway \"%.64s\"", pb->gateway);
+			return false;
+		}
+		if (!ret->family)
+			ret->family = ret->gateway.family;
+		if (ret->gateway.family != ret->family) {
+			op_fail(op, STATUS_INVALID_ARGUMENT,
+				"gateway \"%.64s\" is not of the route's family", pb->gateway);
+			return false;
+		}
+	}
+	if (str_set(pb->prefsrc)) {
+		if (rtnl_ip_parse(pb->prefsrc, &ret->prefsrc) < 0 ||
+		    (ret->family && ret->prefsrc.family != ret->family)) {
+			op_fail(op, STATUS_INVALID_ARGUMENT, "invalid source address \"%.64s\"",
+				pb->prefsrc);
+			return false;
+		}
+		if (!ret->family)
+			ret->family = ret->prefsrc.family;
+	}
+	if (!ret->family) {
+		op_fail(op, STATUS_INVALID_ARGUMENT,
+			"the family (4 or 6) is needed for a default route without a gateway");
+		return false;
+	}
+	if (str_set(pb->dev) && !rtnl_ifname_valid(pb->dev)) {
+		op_fail(op, STATUS_INVALID_ARGUMENT, "invalid interface name \"%.64s\"", pb->dev);
+		return false;
+	}
+	if (pb->protocol > 255 || pb->type > 255 ||
+	    (pb->set_scope_case == NSRING__V1__ROUTE__SET_SCOPE_SCOPE && pb->scope > 255)) {
+		op_fail(op, STATUS_INVALID_ARGUMENT, "protocol, type and scope are 0-255");
+		return false;
+	}
+	ret->oif = pb->dev_index;
+	ret->table = pb->table ? pb->table : RT_TABLE_MAIN;
+	ret->priority = pb->metric;
+	if (create) {
+		ret->protocol = pb->protocol ? (uint8_t)pb->protocol : RTPROT_BOOT;
+		ret->type = pb->type ? (uint8_t)pb->type : RTN_UNICAST;
+		if (pb->set_scope_case == NSRING__V1__ROUTE__SET_SCOPE_SCOPE)
+			ret->scope = (uint8_t)pb->scope;
+		else if (ret->type == RTN_LOCAL)
+			ret->scope = RT_SCOPE_HOST;
+		else if (ret->family == AF_INET && ret->type == RTN_UNICAST && !ret->gateway.family)
+			ret->scope = RT_SCOPE_LINK; /* a directly connected IPv4 route, as ip does */
+		else
+			ret->scope = RT_SCOPE_UNIVERSE;
+	} else {
+		/* Deletion matches any protocol/type/scope unless given, as ip does. */
+		ret->protocol = (uint8_t)pb->protocol;
+		ret->type = (uint8_t)pb->type;
+		ret->scope = pb->set_scope_case == NSRING__V1__ROUTE__SET_SCOPE_SCOPE
+				     ? (uint8_t)pb->scope
+				     : RT_SCOPE_NOWHERE;
+	}
+	return true;
+}
+
+static bool route_create(const Op *op)
+{
+	return op->m->start == ops_create_route;
+}
+
+static const Nsring__V1__Route *route_req(const Op *op)
+{
+	if (route_create(op))
+		return ((const Nsring__V1__CreateRouteRequest *)op->req)->route;
+	return ((const Nsring__V1__DeleteRouteRequest *)op->req)->route;
+}
+
+static void route_reply(Op *op)
+{
+	if (route_create(op)) {
+		Nsring__V1__CreateRouteResponse resp = NSRING__V1__CREATE_ROUTE_RESPONSE__INIT;
+		op_reply(op, &resp.base);
+	} else {
+		Nsring__V1__DeleteRouteResponse resp = NSRING__V1__DELETE_ROUTE_RESPONSE__INIT;
+		op_reply(op, &resp.base);
+	}
+}
+
+static void route_send(Op *op)
+{
+	const Nsring__V1__Route *pb = route_req(op);
+	bool create = route_create(op);
+	bool replace = create && ((const Nsring__V1__CreateRouteRequest *)op->req)->replace;
+	char ip[INET6_ADDRSTRLEN];
+	uint8_t buf[512];
+	RtnlRoute rt;
+	const char *dst;
+
+	route_from_pb(op, pb, create, &rt);
+	if (op->idx_link)
+		rt.oif = op->idx_link;
+	dst = rt.dst.family ? op_printf(op, "%s/%u", rtnl_ip_format(&rt.dst, ip, sizeof(ip)),
+					rt.dst_len)
+			    : "default";
+	op_send(op, 0, buf,
+		create ? rtnl_route_new(buf, sizeof(buf), &rt, replace)
+		       : rtnl_route_del(buf, sizeof(buf), &rt),
+		op_printf(op, "%s route %s", create ? (replace ? "replace" : "add") : "delete", dst));
+	op_then(op, route_reply);
+}
+
+static void route_resolve(Op *op)
+{
+	const Nsring__V1__Route *pb = route_req(op);
+
+	if (str_set(pb->dev))
+		op_get_link(op, 0, 0, pb->dev, NULL, &op->idx_link);
+	op_then(op, route_send);
+}
+
+static void route_start(Op *op, const Nsring__V1__NamespaceRef *ns)
+{
+	RtnlRoute rt;
+
+	if (!route_from_pb(op, route_req(op), route_create(op), &rt) || !op_open_ns(op, 0, ns))
+		return;
+	op_then(op, route_resolve);
+}
+
+void ops_create_route(Op *op)
+{
+	route_start(op, ((const Nsring__V1__CreateRouteRequest *)op->req)->namespace_);
+}
+
+void ops_delete_route(Op *op)
+{
+	route_start(op, ((const Nsring__V1__DeleteRouteRequest *)op->req)->namespace_);
+}
+
+/* ---- ListRoutes */
+
+static void list_routes_reply(Op *op)
+{
+	const Nsring__V1__ListRoutesRequest *req = (void *)op->req;
+	Nsring__V1__ListRoutesResponse resp = NSRING__V1__LIST_ROUTES_RESPONSE__INIT;
+	uint32_t table = req->table ? req->table : RT_TABLE_MAIN;
+	char ip[INET6_ADDRSTRLEN];
+
+	resp.routes = op_alloc(op, (op->nroutes ? op->nroutes : 1) * sizeof(*resp.routes));
+	for (size_t i = 0; i < op->nroutes; i++) {
+		const RtnlRoute *rt = &op->routes[i];
+		Nsring__V1__Route *pb;
+
+		if (table != TABLE_ALL && rt->table != table)
+			continue;
+		pb = op_alloc(op, sizeof(*pb));
+		nsring__v1__route__init(pb);
+		pb->destination = rt->dst.family ? op_printf(op, "%s/%u",
+							     rtnl_ip_format(&rt->dst, ip, sizeof(ip)),
+							     rt->dst_len)
+						 : "default";
+		pb->family = rt->family == AF_INET ? 4 : 6;
+		if (rt->gateway.family)
+			pb->gateway = op_strdup(op, rtnl_ip_format(&rt->gateway, ip, sizeof(ip)));
+		pb->dev_index = rt->oif;
+		pb->dev = (char *)op_link_name(op, rt->oif);
+		pb->table = rt->table;
+		pb->metric = rt->priority;
+		pb->set_scope_case = NSRING__V1__ROUTE__SET_SCOPE_SCOPE;
+		pb->scope = rt->scope;
+		pb->protocol = rt->protocol;
+		pb->type = rt->type;
+		if (rt->prefsrc.family)
+			pb->prefsrc = op_strdup(op, rtnl_ip_format(&rt->prefsrc, ip, sizeof(ip)));
+		resp.routes[resp.n_routes++] = pb;
+	}
+	op_reply(op, &resp.base);
+}
+
+static void list_routes_dump(Op *op)
+{
+	const Nsring__V1__ListRoutesRequest *req = (void *)op->req;
+	uint8_t family = req->family == 4 ? AF_INET : req->family == 6 ? AF_INET6 : AF_UNSPEC;
+	uint8_t buf[512];
+	OpNl *nl;
+
+	nl = op_send(op, 0, buf, rtnl_link_dump(buf, sizeof(buf), 0, NULL), "list links");
+	if (nl)
+		nl->collect = RTM_GETLINK;
+	nl = op_send(op, 0, buf, rtnl_route_dump(buf, sizeof(buf), family), "list routes");
+	if (nl)
+		nl->collect = RTM_GETROUTE;
+	op_then(op, list_routes_reply);
+}
+
+void ops_list_routes(Op *op)
+{
+	const Nsring__V1__ListRoutesRequest *req = (void *)op->req;
+
+	if (req->family != 0 && req->family != 4 && req->family != 6) {
+		op_fail(op, STATUS_INVALID_ARGUMENT, "family must be 4, 6 or 0 (both), not %u",
+			req->family);
+		return;
+	}
+	if (!op_open_ns(op, 0, req->namespace_))
+		return;
+	op_then(op, list_routes_dump);
+}

@@ -1,0 +1,558 @@
+/* The operation engine: each call is an Op that opens its namespaces, sends netlink requests
+ * (pipelined on one connection where the kernel's in-order processing allows), and replies
+ * once every request it sent has answered. Method bodies live in ops-*.c. */
+#include "ops-internal.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/status.h"
+
+/* Netlink receive buffers shared by every namespace's connection: only touched pages cost
+ * memory, so 10,000 idle namespaces cost nothing here. */
+#define NL_BUF_COUNT 1024
+#define NL_BUF_SIZE 16384
+#define NL_BUF_GROUP 1
+
+/* ---- arena: everything an Op builds for its reply dies with it */
+
+typedef struct OpBlock {
+	struct OpBlock *next;
+	max_align_t data[];
+} OpBlock;
+
+void *op_alloc(Op *op, size_t n)
+{
+	OpBlock *b = calloc(1, sizeof(*b) + n);
+
+	if (!b)
+		abort(); /* tiny allocations; failing here has no sane recovery mid-reply */
+	b->next = op->mem;
+	op->mem = b;
+	return b->data;
+}
+
+char *op_strdup(Op *op, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	return memcpy(op_alloc(op, n), s, n);
+}
+
+char *op_printf(Op *op, const char *fmt, ...)
+{
+	va_list ap;
+	char buf[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return op_strdup(op, buf);
+}
+
+void *op_grow(Op *op, void *arr, size_t *cap, size_t n, size_t elem)
+{
+	void *p;
+
+	if (n < *cap)
+		return arr;
+	*cap = *cap ? *cap * 2 : 16;
+	p = op_alloc(op, *cap * elem);
+	if (n)
+		memcpy(p, arr, n * elem);
+	return p;
+}
+
+/* ---- lifetime and replies */
+
+static void op_free(Op *op)
+{
+	Ops *ops = op->ops;
+
+	if (op->alive)
+		*op->alive = false;
+	for (unsigned i = 0; i < ARRAY_SIZE(op->ns); i++)
+		if (op->ns[i])
+			netns_unref(op->ns[i]);
+	while (op->mem) {
+		OpBlock *b = op->mem;
+		op->mem = b->next;
+		free(b);
+	}
+	if (op->req)
+		protobuf_c_message_free_unpacked(op->req, NULL);
+	free(op);
+	ops->outstanding--;
+}
+
+void op_reply(Op *op, const ProtobufCMessage *resp)
+{
+	op->reply(op->userdata, 0, NULL, resp);
+	op_free(op);
+}
+
+static void op_reply_error(Op *op)
+{
+	op->reply(op->userdata, op->err_code, op->err_msg, NULL);
+	op_free(op);
+}
+
+/* Records the first failure; the reply goes out once nothing is pending. */
+void op_fail(Op *op, int code, const char *fmt, ...)
+{
+	char buf[1536];
+	va_list ap;
+	int n;
+
+	if (op->err_code)
+		return;
+	n = snprintf(buf, sizeof(buf), "%s: ", op->m->name);
+	va_start(ap, fmt);
+	vsnprintf(buf + n, sizeof(buf) - (size_t)n, fmt, ap);
+	va_end(ap);
+	op->err_code = code ? code : STATUS_UNKNOWN;
+	op->err_msg = op_strdup(op, buf);
+}
+
+void op_fail_errno(Op *op, int err, const char *what, const char *extack)
+{
+	int code = status_from_errno(err);
+
+	if (err == -ESHUTDOWN) {
+		op_fail(op, STATUS_NOT_FOUND,
+			"%s: the namespace was deleted while the operation was in flight", what);
+		return;
+	}
+	if (err == -ETIMEDOUT) {
+		op_fail(op, STATUS_DEADLINE_EXCEEDED, "%s: no answer from the kernel in time", what);
+		return;
+	}
+	if (extack && *extack)
+		op_fail(op, code, "%s: %s (%s): %s", what, errno_name(err), strerror(-err), extack);
+	else
+		op_fail(op, code, "%s: %s (%s)", what, errno_name(err), strerror(-err));
+}
+
+void op_then(Op *op, op_step_fn next)
+{
+	op->next = next;
+}
+
+/* Runs the next step once nothing is pending; replies the error if one was recorded. Only
+ * callbacks and ops_call() run it, never a step, so it does not nest. */
+void op_continue(Op *op)
+{
+	bool alive = true;
+
+	op->alive = &alive;
+	while (op->pending == 0) {
+		op_step_fn step = op->next;
+
+		if (op->err_code) {
+			op_reply_error(op);
+			return;
+		}
+		if (!step) {
+			op_fail(op, STATUS_INTERNAL, "operation ended without a reply");
+			continue;
+		}
+		op->next = NULL;
+		step(op); /* replies (and frees op), or sends and sets the next step */
+		if (!alive)
+			return;
+	}
+	op->alive = NULL;
+}
+
+/* ---- namespaces */
+
+typedef struct OpNsWait {
+	Op *op;
+	unsigned slot;
+	const char *what;
+} OpNsWait;
+
+static void ops_conn_attach(Ops *ops, Netns *ns)
+{
+	NlConn *c;
+	int fd, r;
+
+	if (ns->priv)
+		return;
+	fd = netns_take_nl_fd(ns);
+	if (fd < 0)
+		return; /* already closed: op_conn() reports it */
+	r = nlconn_new(&c, ops->loop, ops->br, fd);
+	if (r < 0) {
+		log_debug("ops: netlink connection setup failed: %s", strerror(-r));
+		close(fd);
+		return;
+	}
+	ns->priv = c;
+}
+
+static void op_ns_error(Op *op, int r, const char *what)
+{
+	if (r == -ENOENT)
+		op_fail(op, STATUS_NOT_FOUND, "%s not found", what);
+	else if (r == -ESRCH)
+		op_fail(op, STATUS_NOT_FOUND, "%s: no such process", what);
+	else if (r == -EINVAL)
+		op_fail(op, STATUS_INVALID_ARGUMENT, "%s is not a network namespace", what);
+	else
+		op_fail_errno(op, r, what, NULL);
+}
+
+static void op_ns_opened(void *userdata, int r, Netns *ns)
+{
+	OpNsWait *w = userdata;
+	Op *op = w->op;
+
+	op->pending--;
+	if (r < 0) {
+		op_ns_error(op, r, w->what);
+	} else if (op->ns[w->slot]) {
+		netns_unref(ns); /* cannot happen: one open per slot */
+	} else {
+		op->ns[w->slot] = ns;
+		ops_conn_attach(op->ops, ns);
+	}
+	op_continue(op);
+}
+
+const char *op_ns_describe(Op *op, const Nsring__V1__NamespaceRef *ref)
+{
+	if (!ref || ref->ref_case == NSRING__V1__NAMESPACE_REF__REF__NOT_SET)
+		return "the daemon's namespace";
+	switch (ref->ref_case) {
+	case NSRING__V1__NAMESPACE_REF__REF_NAME:
+		return op_printf(op, "namespace \"%.256s\"", ref->name);
+	case NSRING__V1__NAMESPACE_REF__REF_PATH:
+		return op_printf(op, "namespace path \"%.512s\"", ref->path);
+	case NSRING__V1__NAMESPACE_REF__REF_PID:
+		return op_printf(op, "namespace of pid %d", (int)ref->pid);
+	default:
+		return "namespace";
+	}
+}
+
+bool op_open_ns(Op *op, unsigned slot, const Nsring__V1__NamespaceRef *ref)
+{
+	NetnsRef nref = { .type = NETNS_REF_SELF };
+	const char *what = op_ns_describe(op, ref);
+	OpNsWait *w;
+	int r;
+
+	if (ref) {
+		switch (ref->ref_case) {
+		case NSRING__V1__NAMESPACE_REF__REF_NAME:
+			if (!ref->name || !netns_name_valid(ref->name)) {
+				op_fail(op, STATUS_INVALID_ARGUMENT,
+					"invalid namespace name \"%.256s\": it must be 1-255 bytes, "
+					"without '/', and not \".\" or \"..\"",
+					ref->name ? ref->name : "");
+				return false;
+			}
+			nref = (NetnsRef){ .type = NETNS_REF_NAME, .str = ref->name };
+			break;
+		case NSRING__V1__NAMESPACE_REF__REF_PATH:
+			if (!ref->path || ref->path[0] != '/') {
+				op_fail(op, STATUS_INVALID_ARGUMENT,
+					"namespace path \"%.512s\" is not absolute",
+					ref->path ? ref->path : "");
+				return false;
+			}
+			nref = (NetnsRef){ .type = NETNS_REF_PATH, .str = ref->path };
+			break;
+		case NSRING__V1__NAMESPACE_REF__REF_PID:
+			if (ref->pid <= 0) {
+				op_fail(op, STATUS_INVALID_ARGUMENT, "invalid pid %d", (int)ref->pid);
+				return false;
+			}
+			nref = (NetnsRef){ .type = NETNS_REF_PID, .pid = ref->pid };
+			break;
+		default:
+			break;
+		}
+	}
+	w = op_alloc(op, sizeof(*w));
+	*w = (OpNsWait){ .op = op, .slot = slot, .what = what };
+	r = netns_open(op->ops->reg, &nref, op_ns_opened, w);
+	if (r < 0) {
+		op_ns_error(op, r, what);
+		return false;
+	}
+	op->pending++;
+	return true;
+}
+
+NlConn *op_conn(Op *op, unsigned slot)
+{
+	Netns *ns = op->ns[slot];
+
+	if (!ns || !ns->priv) {
+		op_fail(op, STATUS_NOT_FOUND, "the namespace was deleted or its netlink socket "
+					      "could not be set up");
+		return NULL;
+	}
+	return ns->priv;
+}
+
+/* ---- netlink requests */
+
+static void op_nl_msg(void *userdata, const struct nlmsghdr *nlh)
+{
+	OpNl *nl = userdata;
+	Op *op = nl->op;
+
+	switch (nlh->nlmsg_type) {
+	case RTM_NEWLINK: {
+		RtnlLink l;
+		if (rtnl_link_parse(nlh, &l) < 0)
+			return;
+		if (nl->ret_link) {
+			*nl->ret_link = l;
+			nl->got = true;
+		}
+		if (nl->ret_index) {
+			*nl->ret_index = l.index;
+			nl->got = true;
+		}
+		if (nl->collect) {
+			op->links = op_grow(op, op->links, &op->links_cap, op->nlinks,
+					    sizeof(*op->links));
+			op->links[op->nlinks++] = l;
+		}
+		break;
+	}
+	case RTM_NEWADDR:
+		if (nl->collect) {
+			RtnlAddr a;
+			if (rtnl_addr_parse(nlh, &a) < 0)
+				return;
+			op->addrs = op_grow(op, op->addrs, &op->addrs_cap, op->naddrs,
+					    sizeof(*op->addrs));
+			op->addrs[op->naddrs++] = a;
+		}
+		break;
+	case RTM_NEWROUTE:
+		if (nl->collect) {
+			RtnlRoute rt;
+			if (rtnl_route_parse(nlh, &rt) < 0)
+				return;
+			op->routes = op_grow(op, op->routes, &op->routes_cap, op->nroutes,
+					     sizeof(*op->routes));
+			op->routes[op->nroutes++] = rt;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static void op_nl_restart(void *userdata)
+{
+	OpNl *nl = userdata;
+
+	/* Only one dump of each kind runs per op, so a restart clears that kind. */
+	switch (nl->collect) {
+	case RTM_GETLINK:
+		nl->op->nlinks = 0;
+		break;
+	case RTM_GETADDR:
+		nl->op->naddrs = 0;
+		break;
+	case RTM_GETROUTE:
+		nl->op->nroutes = 0;
+		break;
+	}
+}
+
+static void op_nl_done(void *userdata, int error, const char *extack)
+{
+	OpNl *nl = userdata;
+	Op *op = nl->op;
+
+	op->pending--;
+	if (error < 0) {
+		if (error == -ENODEV && nl->not_found)
+			op_fail(op, STATUS_NOT_FOUND, "%s not found", nl->what);
+		else
+			op_fail_errno(op, error, nl->what, extack);
+	} else if ((nl->ret_link || nl->ret_index) && !nl->got) {
+		op_fail(op, STATUS_INTERNAL, "%s: the kernel acknowledged but sent no data",
+			nl->what);
+	}
+	op_continue(op);
+}
+
+static const NlConnHandler op_nl_handler = {
+	.msg = op_nl_msg,
+	.restart = op_nl_restart,
+	.done = op_nl_done,
+};
+
+OpNl *op_send(Op *op, unsigned slot, const void *buf, int len, const char *what)
+{
+	uint64_t timeout = 0, now;
+	NlConn *c;
+	OpNl *nl;
+	int r;
+
+	if (op->err_code)
+		return NULL; /* an earlier step failed: don't start more work */
+	if (len < 0) {
+		op_fail(op, len == -ENOBUFS ? STATUS_INVALID_ARGUMENT : status_from_errno(len),
+			"%s: could not build the request: %s", what, errno_name(len));
+		return NULL;
+	}
+	if (op->deadline) {
+		now = loop_now(op->ops->loop);
+		if (op->deadline <= now) {
+			op_fail(op, STATUS_DEADLINE_EXCEEDED, "%s: deadline exceeded", what);
+			return NULL;
+		}
+		timeout = op->deadline - now;
+	}
+	c = op_conn(op, slot);
+	if (!c)
+		return NULL;
+	nl = op_alloc(op, sizeof(*nl));
+	nl->op = op;
+	nl->what = what;
+	r = nlconn_send(c, buf, (size_t)len, &op_nl_handler, nl, timeout);
+	if (r < 0) {
+		op_fail_errno(op, r, what, NULL);
+		return NULL;
+	}
+	op->pending++;
+	return nl;
+}
+
+OpNl *op_get_link(Op *op, unsigned slot, uint32_t index, const char *name, RtnlLink *ret_link,
+		  uint32_t *ret_index)
+{
+	uint8_t buf[512];
+	const char *what = index && !(name && *name) ? op_printf(op, "link index %u", index)
+						      : op_printf(op, "link \"%s\"", name);
+	OpNl *nl;
+
+	nl = op_send(op, slot, buf, rtnl_link_get(buf, sizeof(buf), name && *name ? 0 : index, name),
+		     what);
+	if (nl) {
+		nl->ret_link = ret_link;
+		nl->ret_index = ret_index;
+		nl->not_found = true;
+	}
+	return nl;
+}
+
+/* ---- dispatch */
+
+static const OpMethod methods[] = {
+	{ "CreateNamespace", &nsring__v1__create_namespace_request__descriptor, ops_create_namespace },
+	{ "DeleteNamespace", &nsring__v1__delete_namespace_request__descriptor, ops_delete_namespace },
+	{ "ListNamespaces", &nsring__v1__list_namespaces_request__descriptor, ops_list_namespaces },
+	{ "CreateLink", &nsring__v1__create_link_request__descriptor, ops_create_link },
+	{ "GetLink", &nsring__v1__get_link_request__descriptor, ops_get_link },
+	{ "ListLinks", &nsring__v1__list_links_request__descriptor, ops_list_links },
+	{ "UpdateLink", &nsring__v1__update_link_request__descriptor, ops_update_link },
+	{ "DeleteLink", &nsring__v1__delete_link_request__descriptor, ops_delete_link },
+	{ "CreateAddress", &nsring__v1__create_address_request__descriptor, ops_create_address },
+	{ "DeleteAddress", &nsring__v1__delete_address_request__descriptor, ops_delete_address },
+	{ "ListAddresses", &nsring__v1__list_addresses_request__descriptor, ops_list_addresses },
+	{ "CreateRoute", &nsring__v1__create_route_request__descriptor, ops_create_route },
+	{ "DeleteRoute", &nsring__v1__delete_route_request__descriptor, ops_delete_route },
+	{ "ListRoutes", &nsring__v1__list_routes_request__descriptor, ops_list_routes },
+};
+
+void ops_call(Ops *ops, const char *method, const uint8_t *payload, size_t len, uint64_t deadline,
+	      ops_reply_cb reply, void *userdata)
+{
+	const OpMethod *m = NULL;
+	char msg[512];
+	Op *op;
+
+	for (size_t i = 0; i < ARRAY_SIZE(methods); i++)
+		if (strcmp(methods[i].name, method) == 0) {
+			m = &methods[i];
+			break;
+		}
+	if (!m) {
+		snprintf(msg, sizeof(msg), "unknown method \"%.128s\"", method);
+		reply(userdata, STATUS_UNIMPLEMENTED, msg, NULL);
+		return;
+	}
+	op = calloc(1, sizeof(*op));
+	if (!op) {
+		reply(userdata, STATUS_RESOURCE_EXHAUSTED, "out of memory", NULL);
+		return;
+	}
+	op->ops = ops;
+	op->m = m;
+	op->reply = reply;
+	op->userdata = userdata;
+	op->deadline = deadline;
+	ops->outstanding++;
+	op->req = protobuf_c_message_unpack(m->req_desc, NULL, len, payload);
+	if (!op->req) {
+		op_fail(op, STATUS_INVALID_ARGUMENT, "malformed %s message",
+			m->req_desc->name);
+		op_reply_error(op);
+		return;
+	}
+	op->next = m->start;
+	op_continue(op);
+}
+
+/* ---- setup */
+
+static void ops_ns_closed(Netns *ns, void *userdata)
+{
+	NlConn *c = ns->priv;
+
+	ns->priv = NULL;
+	if (c)
+		nlconn_close(c, -ESHUTDOWN);
+}
+
+int ops_new(Ops **ret, Loop *loop, const OpsConfig *cfg)
+{
+	Ops *ops = calloc(1, sizeof(*ops));
+	int r;
+
+	if (!ops)
+		return -ENOMEM;
+	ops->loop = loop;
+	r = loop_bufring_new(loop, &ops->br, NL_BUF_GROUP, NL_BUF_COUNT, NL_BUF_SIZE);
+	if (r < 0)
+		goto fail;
+	r = netns_registry_new(&ops->reg, loop, cfg->netns_dir ? cfg->netns_dir : "/run/netns",
+			       cfg->opener_threads ? cfg->opener_threads : 4, ops_ns_closed, ops);
+	if (r < 0)
+		goto fail;
+	*ret = ops;
+	return 0;
+fail:
+	loop_bufring_free(ops->br);
+	free(ops);
+	return r;
+}
+
+void ops_free(Ops *ops)
+{
+	if (!ops)
+		return;
+	netns_registry_free(ops->reg);
+	loop_bufring_free(ops->br);
+	free(ops);
+}
+
+unsigned ops_outstanding(const Ops *ops)
+{
+	return ops->outstanding;
+}

@@ -1,0 +1,33 @@
+/* The operations: an RPC request (protobuf) becomes netlink requests on the namespace's
+ * connection, and their answers become the reply. The only module that sees protobuf and
+ * netlink together; it knows nothing of transports (the daemon bridges replies). */
+#pragma once
+
+#include <protobuf-c/protobuf-c.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "loop/loop.h"
+
+typedef struct Ops Ops;
+
+typedef struct OpsConfig {
+	const char *netns_dir;	 /* default /run/netns */
+	unsigned opener_threads; /* helper threads alive at once (netns opener) */
+} OpsConfig;
+
+/* The answer to one call: code 0 with resp, or a gRPC status code with a message. resp and
+ * msg are valid only during the callback. Called exactly once per ops_call(), possibly from
+ * inside it (bad input, namespace listing). */
+typedef void (*ops_reply_cb)(void *userdata, int code, const char *msg,
+			     const ProtobufCMessage *resp);
+
+int ops_new(Ops **ret, Loop *loop, const OpsConfig *cfg);
+void ops_free(Ops *ops);
+
+/* Runs method ("CreateLink", ...) with its encoded request. deadline: loop clock ns, 0 none. */
+void ops_call(Ops *ops, const char *method, const uint8_t *payload, size_t len, uint64_t deadline,
+	      ops_reply_cb reply, void *userdata);
+
+/* Calls started and not yet answered. */
+unsigned ops_outstanding(const Ops *ops);

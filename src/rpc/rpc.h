@@ -1,0 +1,54 @@
+/* RPC transports on the loop. Today: ttrpc on a unix socket (gRPC joins later on the same
+ * socket). Every transport hands (method, payload, deadline, peer) to one dispatcher, which
+ * answers each call exactly once with rpc_call_reply() or rpc_call_fail(). */
+#pragma once
+
+#include <protobuf-c/protobuf-c.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/macro.h"
+#include "loop/loop.h"
+
+typedef struct RpcServer RpcServer;
+typedef struct RpcCall RpcCall;
+
+typedef struct RpcCallInfo {
+	const char *method;	 /* e.g. "CreateLink" (the service name was checked) */
+	const uint8_t *payload;	 /* the request message; valid only during dispatch */
+	size_t len;
+	uint64_t deadline;	 /* CLOCK_MONOTONIC ns (loop clock); 0 = none */
+	uid_t uid;
+	pid_t pid;
+} RpcCallInfo;
+
+typedef void (*rpc_dispatch_cb)(void *userdata, RpcCall *call, const RpcCallInfo *info);
+
+typedef struct RpcServerConfig {
+	/* Peers admitted besides root: a group (by gid; (gid_t)-1 for none). */
+	gid_t allow_gid;
+	/* Bounds: connections at once, and calls outstanding per connection. */
+	unsigned max_connections;
+	unsigned max_calls_per_conn;
+} RpcServerConfig;
+
+/* Serves connections accepted on listen_fd (a listening unix stream socket; the server
+ * takes ownership). */
+int rpc_server_new(RpcServer **ret, Loop *loop, int listen_fd, const RpcServerConfig *cfg,
+		   rpc_dispatch_cb dispatch, void *userdata);
+/* Stops accepting; calls done once every outstanding call is answered and every reply is
+ * written (or its connection gone). */
+void rpc_server_shutdown(RpcServer *s, void (*done)(void *userdata), void *userdata);
+/* Answers every outstanding call with UNAVAILABLE (later replies to them are dropped). */
+void rpc_server_abort_calls(RpcServer *s, const char *why);
+void rpc_server_free(RpcServer *s);
+unsigned rpc_server_connections(const RpcServer *s);
+
+/* Replies and frees the call. resp is packed right away; the caller keeps ownership. */
+void rpc_call_reply(RpcCall *call, const ProtobufCMessage *resp);
+/* Fails the call with a gRPC status code and message, and frees it. */
+void rpc_call_fail(RpcCall *call, int code, const char *fmt, ...) _printf_(3, 4);
+/* True once the client is gone (its reply would be dropped): long work may stop early. */
+bool rpc_call_orphaned(const RpcCall *call);
