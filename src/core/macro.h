@@ -61,3 +61,11 @@ static inline int negative_errno(void)
 {
 	return errno > 0 ? -errno : -EIO;
 }
+
+/* io_uring fills buffers from the kernel, which valgrind's memcheck cannot see: tell it. */
+#if defined(HAVE_VALGRIND_MEMCHECK_H)
+#include <valgrind/memcheck.h>
+#define mem_mark_defined(p, n) VALGRIND_MAKE_MEM_DEFINED((p), (n))
+#else
+#define mem_mark_defined(p, n) ((void)(p), (void)(n))
+#endif

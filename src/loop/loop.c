@@ -254,6 +254,7 @@ static void reap(Loop *l)
 
 int loop_run(Loop *l)
 {
+	l->quit = false;
 	while (!l->quit) {
 		struct io_uring_cqe *cqe;
 		struct __kernel_timespec ts, *tsp = NULL;
@@ -299,6 +300,7 @@ static void wake_done(LoopOp *op, int res, uint32_t flags)
 	(void)flags;
 
 	w->armed = false;
+	mem_mark_defined(&w->val, sizeof(w->val));
 	if (w->closing) {
 		close(w->fd);
 		free(w);
@@ -363,6 +365,7 @@ static void signals_done(LoopOp *op, int res, uint32_t flags)
 	LoopSignals *s = container_of(op, LoopSignals, op);
 	(void)flags;
 
+	mem_mark_defined(&s->si, sizeof(s->si));
 	if (res == (int)sizeof(s->si))
 		s->cb(s->userdata, (int)s->si.ssi_signo);
 	signals_arm(s);

@@ -27,6 +27,8 @@
 #define SLOT_COUNT 4096u
 #define SLOT_MASK (SLOT_COUNT - 1)
 #define DUMP_RETRIES 8
+/* A barrier whose ACK was itself dropped is re-sent after this long. */
+#define BARRIER_TIMEOUT_NS (200ull * 1000000ull)
 
 typedef struct NlReq NlReq;
 struct NlReq {
@@ -67,6 +69,7 @@ struct NlConn {
 	uint32_t batch_first, batch_end; /* seqs of the send in flight */
 
 	bool barrier_pending; /* an overrun barrier is queued or in flight */
+	unsigned overrun_gen, barrier_gen;
 	LoopDefer flush;
 	LoopTimer timer;
 	NlConnStats stats;
@@ -198,6 +201,7 @@ static int walk_cb(const struct nlmsghdr *nlh, void *userdata)
 static void conn_overrun(NlConn *c)
 {
 	c->stats.overruns++;
+	c->overrun_gen++;
 	/* Either the buffer ring ran dry (the data waits in the socket) or the socket overran
 	 * and the kernel dropped replies. A NOOP barrier tells which: replies come in order, so
 	 * when its ACK arrives, requests sent before it that still have no reply lost theirs. */
@@ -215,7 +219,10 @@ static void recv_done(LoopOp *op, int res, uint32_t flags)
 	if (res > 0 && (flags & IORING_CQE_F_BUFFER)) {
 		uint16_t bid = (uint16_t)(flags >> IORING_CQE_BUFFER_SHIFT);
 		void *buf = loop_bufring_buf(c->br, bid);
-		struct io_uring_recvmsg_out *out = io_uring_recvmsg_validate(buf, res, &c->rmsg);
+		struct io_uring_recvmsg_out *out;
+
+		mem_mark_defined(buf, (size_t)res);
+		out = io_uring_recvmsg_validate(buf, res, &c->rmsg);
 
 		if (out && !(out->flags & MSG_TRUNC)) {
 			void *payload = io_uring_recvmsg_payload(out, &c->rmsg);
@@ -457,6 +464,13 @@ static void barrier_done(void *userdata, int error, const char *extack)
 	NlConn *c = userdata;
 
 	c->barrier_pending = false;
+	if (c->closed)
+		return;
+	/* Its own ACK can be lost to the same overrun (then it times out), or more overruns came
+	 * after it was sent: go again while anything waits. */
+	if ((error < 0 || c->overrun_gen != c->barrier_gen) && c->inflight > 0 &&
+	    conn_queue_barrier(c) == 0)
+		c->barrier_pending = true;
 }
 
 static const NlConnHandler barrier_handler = { .done = barrier_done };
@@ -480,7 +494,8 @@ static int conn_queue_barrier(NlConn *c)
 		.nlmsg_type = NLMSG_NOOP,
 		.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK,
 	};
-	return nlconn_send(c, &nlh, sizeof(nlh), &barrier_handler, c, 0);
+	c->barrier_gen = c->overrun_gen;
+	return nlconn_send(c, &nlh, sizeof(nlh), &barrier_handler, c, BARRIER_TIMEOUT_NS);
 }
 
 /* ---- lifetime */

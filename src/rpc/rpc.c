@@ -430,6 +430,7 @@ static void recv_done(LoopOp *op, int res, uint32_t flags)
 		conn_close(c);
 		return;
 	}
+	mem_mark_defined(c->rbuf + c->rlen, (size_t)res);
 	c->rlen += (size_t)res;
 	if (!conn_parse(c)) {
 		conn_close(c);
