@@ -1,0 +1,92 @@
+/* nsringctl: an ip(8)-like command line client for nsringd. Parsing and printing live in
+ * ctl-parse.c and ctl-print.c; this file only connects, calls and maps errors to exit codes. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/macro.h"
+#include "ctl-parse.h"
+#include "ctl-print.h"
+#include "nsring/nsring.h"
+
+enum {
+	EXIT_FAIL = 1,	/* the daemon refused, or no daemon */
+	EXIT_USAGE = 2, /* bad command line */
+};
+
+static void cmd_donep(CtlCmd *cmd)
+{
+	ctl_cmd_done(cmd);
+}
+
+static void client_closep(NsrClient **c)
+{
+	nsr_close(*c);
+}
+
+static void resp_freep(ProtobufCMessage **m)
+{
+	if (*m)
+		protobuf_c_message_free_unpacked(*m, NULL);
+}
+
+int main(int argc, char **argv)
+{
+	_cleanup_(cmd_donep) CtlCmd cmd = {};
+	_cleanup_(client_closep) NsrClient *c = NULL;
+	_cleanup_(resp_freep) ProtobufCMessage *resp = NULL;
+	NsrStatus status = {};
+	const char *sock;
+	int r;
+
+	r = ctl_parse(argc, argv, &cmd);
+	if (r == CTL_PARSE_HELP) {
+		ctl_usage(stdout);
+		return 0;
+	}
+	if (r < 0) {
+		fprintf(stderr, "Error: %s\n", cmd.error);
+		return r == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
+	}
+
+	if (cmd.dry_run) {
+		printf("{\"method\":\"%s\",\"request\":", cmd.method);
+		ctl_print_json_message(stdout, cmd.req, false);
+		printf("}\n");
+		return 0;
+	}
+
+	sock = cmd.socket_path;
+	if (!sock || !*sock)
+		sock = getenv(NSR_SOCKET_ENV);
+	if (!sock || !*sock)
+		sock = NSR_DEFAULT_SOCKET;
+
+	r = nsr_connect(sock, &c);
+	if (r < 0) {
+		fprintf(stderr, "Error: cannot connect to %s: %s (is nsringd running?)\n", sock,
+			strerror(-r));
+		return EXIT_FAIL;
+	}
+	nsr_set_timeout(c, cmd.timeout_ns);
+
+	r = nsr_call(c, cmd.method, cmd.req, cmd.resp_desc, &resp, &status);
+	if (r == -NSR_ESTATUS) {
+		fprintf(stderr, "Error: %s: %s\n", nsr_status_code_name(status.code),
+			status.message);
+		return EXIT_FAIL;
+	}
+	if (r < 0) {
+		fprintf(stderr, "Error: %s to nsringd on %s failed: %s\n", cmd.method, sock,
+			r == -ETIMEDOUT ? "no answer within the timeout" : strerror(-r));
+		return EXIT_FAIL;
+	}
+
+	r = cmd.print(stdout, resp, cmd.json);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "Error: writing the output failed: %s\n", strerror(errno));
+		return EXIT_FAIL;
+	}
+	return r < 0 ? EXIT_FAIL : 0;
+}

@@ -1,0 +1,882 @@
+/* nsringctl without a daemon: every grammar form (argv -> method and request, compared as
+ * compact JSON), the usage errors, and the text and JSON printers on constructed responses.
+ * With --emit-json it prints the printers' JSON documents, one per line, for a real parser. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nsring/v1/nsring.pb-c.h"
+#include "tools/ctl-parse.h"
+#include "tools/ctl-print.h"
+
+static int failures;
+static FILE *emit; /* --emit-json: where the JSON documents go */
+
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
+			failures++;                                                                \
+		}                                                                                  \
+	} while (0)
+
+/* ---------------------------------------------------------------- a small JSON checker */
+
+static const char *json_ws(const char *s)
+{
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	return s;
+}
+
+static const char *json_value(const char *s, int depth);
+
+static const char *json_str(const char *s)
+{
+	if (*s++ != '"')
+		return NULL;
+	while (*s != '"') {
+		if ((unsigned char)*s < 0x20)
+			return NULL; /* includes the terminating NUL */
+		if (*s == '\\') {
+			s++;
+			if (*s == 'u') {
+				for (int i = 1; i <= 4; i++)
+					if (!strchr("0123456789abcdefABCDEF", s[i]) || !s[i])
+						return NULL;
+				s += 4;
+			} else if (!*s || !strchr("\"\\/bfnrt", *s)) {
+				return NULL;
+			}
+		}
+		s++;
+	}
+	return s + 1;
+}
+
+static const char *json_num(const char *s)
+{
+	const char *start;
+
+	if (*s == '-')
+		s++;
+	if (*s == '0')
+		s++;
+	else if (*s >= '1' && *s <= '9')
+		while (*s >= '0' && *s <= '9')
+			s++;
+	else
+		return NULL;
+	if (*s == '.') {
+		start = ++s;
+		while (*s >= '0' && *s <= '9')
+			s++;
+		if (s == start)
+			return NULL;
+	}
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		if (*s == '+' || *s == '-')
+			s++;
+		start = s;
+		while (*s >= '0' && *s <= '9')
+			s++;
+		if (s == start)
+			return NULL;
+	}
+	return s;
+}
+
+static const char *json_value(const char *s, int depth)
+{
+	if (depth > 64)
+		return NULL;
+	s = json_ws(s);
+	if (*s == '{' || *s == '[') {
+		char close = *s == '{' ? '}' : ']';
+
+		s = json_ws(s + 1);
+		if (*s == close)
+			return s + 1;
+		for (;;) {
+			if (close == '}') {
+				s = json_str(json_ws(s));
+				if (!s)
+					return NULL;
+				s = json_ws(s);
+				if (*s++ != ':')
+					return NULL;
+			}
+			s = json_value(s, depth + 1);
+			if (!s)
+				return NULL;
+			s = json_ws(s);
+			if (*s == close)
+				return s + 1;
+			if (*s++ != ',')
+				return NULL;
+		}
+	}
+	if (*s == '"')
+		return json_str(s);
+	if (strncmp(s, "true", 4) == 0)
+		return s + 4;
+	if (strncmp(s, "false", 5) == 0)
+		return s + 5;
+	if (strncmp(s, "null", 4) == 0)
+		return s + 4;
+	return json_num(s);
+}
+
+static bool json_valid(const char *s)
+{
+	s = json_value(s, 0);
+	return s && *json_ws(s) == '\0';
+}
+
+/* ---------------------------------------------------------------- grammar */
+
+typedef struct Case {
+	const char *args; /* split at spaces; argv[0] is added */
+	int ret;	  /* CTL_PARSE_OK, CTL_PARSE_HELP or -EINVAL */
+	const char *method;
+	/* ret 0: the request as compact JSON without defaults, with ' for ";
+	 * ret < 0: a substring of the error message. */
+	const char *expect;
+} Case;
+
+/* clang-format off */
+#define OK(a, m, j) { a, CTL_PARSE_OK, m, j }
+#define BAD(a, e) { a, -EINVAL, NULL, e }
+#define HELP(a) { a, CTL_PARSE_HELP, NULL, NULL }
+/* clang-format on */
+
+static const Case cases[] = {
+	/* netns */
+	OK("netns add blue", "CreateNamespace", "{'name':'blue'}"),
+	OK("netns del blue", "DeleteNamespace", "{'name':'blue'}"),
+	OK("netns delete blue", "DeleteNamespace", "{'name':'blue'}"),
+	OK("netns list", "ListNamespaces", "{}"),
+	OK("netns ls", "ListNamespaces", "{}"),
+	OK("netns show", "ListNamespaces", "{}"),
+	OK("netns", "ListNamespaces", "{}"),
+	OK("n", "ListNamespaces", "{}"),
+	OK("net l", "ListNamespaces", "{}"),
+	OK("-n blue netns add red", "CreateNamespace", "{'name':'red'}"),
+	BAD("netns add", "needs a NAME"),
+	BAD("netns add a/b", "not a valid namespace name"),
+	BAD("netns add ..", "not a valid namespace name"),
+	BAD("netns list extra", "unknown argument extra"),
+	BAD("netns add blue red", "unknown argument red"),
+	BAD("netns frob", "unknown argument frob"),
+	HELP("netns help"),
+
+	/* link add */
+	OK("link add v0 type veth peer name v1", "CreateLink",
+	   "{'link':{'name':'v0','veth':{'peer_name':'v1'}}}"),
+	OK("-n blue link add v0 type veth peer name v1 netns red", "CreateLink",
+	   "{'namespace':{'name':'blue'},'link':{'name':'v0','veth':{'peer_name':'v1',"
+	   "'peer_namespace':{'name':'red'}}}}"),
+	OK("link add v0 type veth peer v1 netns /proc/1/ns/net", "CreateLink",
+	   "{'link':{'name':'v0','veth':{'peer_name':'v1','peer_namespace':{'path':'/proc/1/ns/"
+	   "net'}}}}"),
+	OK("link add v0 type veth peer name v1 netns pid:1234", "CreateLink",
+	   "{'link':{'name':'v0','veth':{'peer_name':'v1','peer_namespace':{'pid':1234}}}}"),
+	OK("link add name v0 mtu 1400 address 02:00:00:00:00:01 group 7 master br0 up type veth "
+	   "peer name v1",
+	   "CreateLink",
+	   "{'link':{'name':'v0','up':true,'mtu':1400,'address':'02:00:00:00:00:01','group':7,"
+	   "'veth':{'peer_name':'v1'}},'master':'br0'}"),
+	OK("l a dev v0 type veth peer name v1", "CreateLink",
+	   "{'link':{'name':'v0','veth':{'peer_name':'v1'}}}"),
+	OK("link add br0 type bridge", "CreateLink", "{'link':{'name':'br0','bridge':{}}}"),
+	OK("link add br0 type bridge mtu 9000 up", "CreateLink",
+	   "{'link':{'name':'br0','up':true,'mtu':9000,'bridge':{}}}"),
+	OK("link add vx0 type vxlan id 42 dstport 4789 local 198.18.0.1 remote 198.18.0.2 dev eth0",
+	   "CreateLink",
+	   "{'link':{'name':'vx0','vxlan':{'vni':42,'port':4789,'local':'198.18.0.1',"
+	   "'remote':'198.18.0.2','dev':'eth0'}}}"),
+	OK("link add vx0 group 3 type vxlan vni 16777215 group 2001:db8::1 dev eth0", "CreateLink",
+	   "{'link':{'name':'vx0','group':3,'vxlan':{'vni':16777215,'group':'2001:db8::1',"
+	   "'dev':'eth0'}}}"),
+	OK("link add mv0 link eth0 type macvlan mode bridge", "CreateLink",
+	   "{'link':{'name':'mv0','macvlan':{'parent':'eth0','mode':'MACVLAN_MODE_BRIDGE'}}}"),
+	OK("link add mv0 link eth0 type macvlan mode private", "CreateLink",
+	   "{'link':{'name':'mv0','macvlan':{'parent':'eth0','mode':'MACVLAN_MODE_PRIVATE'}}}"),
+	OK("link add mv0 link eth0 type macvlan mode vepa", "CreateLink",
+	   "{'link':{'name':'mv0','macvlan':{'parent':'eth0','mode':'MACVLAN_MODE_VEPA'}}}"),
+	OK("link add mv0 link eth0 type macvlan mode passthru", "CreateLink",
+	   "{'link':{'name':'mv0','macvlan':{'parent':'eth0','mode':'MACVLAN_MODE_PASSTHRU'}}}"),
+	OK("link add mv0 link eth0 type macvlan mode source", "CreateLink",
+	   "{'link':{'name':'mv0','macvlan':{'parent':'eth0','mode':'MACVLAN_MODE_SOURCE'}}}"),
+	OK("link add mv0 link eth0 type macvlan", "CreateLink",
+	   "{'link':{'name':'mv0','macvlan':{'parent':'eth0'}}}"),
+	OK("link add ifb0 type ifb", "CreateLink", "{'link':{'name':'ifb0','ifb':{}}}"),
+	OK("link add d0 type dummy group default", "CreateLink",
+	   "{'link':{'name':'d0','dummy':{}}}"),
+	OK("-n pid:77 link add d0 address 2:0:AB:cd:0:1 type dummy", "CreateLink",
+	   "{'namespace':{'pid':77},'link':{'name':'d0','address':'02:00:ab:cd:00:01','dummy':{}}"
+	   "}"),
+	OK("link add aaaaaaaaaaaaaaa type dummy", "CreateLink",
+	   "{'link':{'name':'aaaaaaaaaaaaaaa','dummy':{}}}"),
+	BAD("link add x type veth", "veth needs \"peer name PEER\""),
+	BAD("link add x type veth peer", "veth needs \"peer name PEER\""),
+	BAD("link add aaaaaaaaaaaaaaaa type dummy", "not a valid interface name"),
+	BAD("link add x type veth peer name aaaaaaaaaaaaaaaa", "not a valid interface name"),
+	BAD("link add x:1 type dummy", "not a valid interface name"),
+	BAD("link add x type vxlan", "vxlan needs \"id VNI\""),
+	BAD("link add x type vxlan id 16777216", "invalid \"id\" value"),
+	BAD("link add x type vxlan id 1 remote 198.18.0.1 group 2001:db8::1", "exclusive"),
+	BAD("link add x type vxlan id 1 remote nope", "not an IP address"),
+	BAD("link add x type vxlan id 1 dstport 65536", "invalid \"dstport\" value"),
+	BAD("link add x type macvlan", "macvlan needs \"link PARENT\""),
+	BAD("link add x link eth0 type macvlan mode foo", "macvlan mode is"),
+	BAD("link add x link eth0 type bridge", "only supported for macvlan"),
+	BAD("link add x type gre", "not supported"),
+	BAD("link add x type dummy type bridge", "duplicate \"type\""),
+	BAD("link add x", "\"type\" is required"),
+	BAD("link add type dummy", "NAME is required"),
+	BAD("link add x mtu abc type dummy", "invalid \"mtu\" value"),
+	BAD("link add x mtu -1 type dummy", "invalid \"mtu\" value"),
+	BAD("link add x mtu 4294967296 type dummy", "invalid \"mtu\" value"),
+	BAD("link add x address zz type dummy", "not a link-layer address"),
+	BAD("link add x address 02::01 type dummy", "not a link-layer address"),
+	BAD("link add x address 02:001 type dummy", "not a link-layer address"),
+	BAD("link add x type veth peer name y mtu 1400", "not supported"),
+	BAD("link add x type dummy bogus", "unknown argument bogus"),
+	BAD("link add x type bridge id 4", "unknown argument id"),
+	BAD("link add x netns blue type dummy", "only supported for a veth peer"),
+	BAD("link add x type veth peer name y netns a/b", "not a valid namespace"),
+	BAD("link add x type veth peer name y netns pid:0", "bad pid"),
+	BAD("link add x type veth peer name y netns pid:x", "bad pid"),
+	BAD("link add x type dummy mtu", "\"mtu\" needs an argument"),
+	BAD("link add x type veth peer name y z", "unknown argument z"),
+
+	/* link set */
+	OK("link set v0 up", "UpdateLink", "{'name':'v0','up':true}"),
+	OK("link set v0 down", "UpdateLink", "{'name':'v0','up':false}"),
+	OK("link set dev v0 up mtu 1400", "UpdateLink", "{'name':'v0','up':true,'mtu':1400}"),
+	OK("link set up dev v0", "UpdateLink", "{'name':'v0','up':true}"),
+	OK("link set v0 address 02:00:00:00:00:AA", "UpdateLink",
+	   "{'name':'v0','address':'02:00:00:00:00:aa'}"),
+	OK("link set v0 master br0", "UpdateLink", "{'name':'v0','master':'br0'}"),
+	OK("link set v0 nomaster", "UpdateLink", "{'name':'v0','master':''}"),
+	OK("link set v0 name v9", "UpdateLink", "{'name':'v0','new_name':'v9'}"),
+	OK("link set v0 group 5", "UpdateLink", "{'name':'v0','group':5}"),
+	OK("link set v0 group default", "UpdateLink", "{'name':'v0','group':0}"),
+	OK("link set v0 netns blue", "UpdateLink", "{'name':'v0','move_to':{'name':'blue'}}"),
+	OK("link set v0 netns pid:42", "UpdateLink", "{'name':'v0','move_to':{'pid':42}}"),
+	OK("-n red link set v0 netns /run/netns/blue up", "UpdateLink",
+	   "{'namespace':{'name':'red'},'name':'v0','up':true,'move_to':{'path':'/run/netns/"
+	   "blue'}}"),
+	OK("link change v0 mtu 0x500", "UpdateLink", "{'name':'v0','mtu':1280}"),
+	OK("l set v0 up", "UpdateLink", "{'name':'v0','up':true}"),
+	BAD("link set up", "\"dev\" argument is required"),
+	BAD("link set v0 mtu x", "invalid \"mtu\" value"),
+	BAD("link set v0 bogus", "unknown argument bogus"),
+	BAD("link set v0 up v1", "unknown argument v1"),
+	BAD("link set v0 dev v1", "duplicate \"dev\""),
+	BAD("link set v0 name a/b", "not a valid interface name"),
+	BAD("link set v0 netns", "\"netns\" needs an argument"),
+
+	/* link del */
+	OK("link del v0", "DeleteLink", "{'name':'v0'}"),
+	OK("link delete v0", "DeleteLink", "{'name':'v0'}"),
+	OK("link del dev v0", "DeleteLink", "{'name':'v0'}"),
+	OK("l d v0", "DeleteLink", "{'name':'v0'}"),
+	OK("-n blue link del v0 type veth", "DeleteLink",
+	   "{'namespace':{'name':'blue'},'name':'v0'}"),
+	BAD("link del", "\"dev\" argument is required"),
+	BAD("link del v0 v1", "unknown argument v1"),
+
+	/* link show */
+	OK("link show", "ListLinks", "{}"),
+	OK("link", "ListLinks", "{}"),
+	OK("link list", "ListLinks", "{}"),
+	OK("link ls", "ListLinks", "{}"),
+	OK("link lst", "ListLinks", "{}"),
+	OK("l", "ListLinks", "{}"),
+	OK("l s", "ListLinks", "{}"),
+	OK("link show v0", "GetLink", "{'name':'v0'}"),
+	OK("link show dev v0", "GetLink", "{'name':'v0'}"),
+	OK("link show type veth", "ListLinks", "{'kind':'veth'}"),
+	OK("link show master br0", "ListLinks", "{'master':'br0'}"),
+	OK("-n blue link show", "ListLinks", "{'namespace':{'name':'blue'}}"),
+	OK("-netns blue link show", "ListLinks", "{'namespace':{'name':'blue'}}"),
+	OK("--netns=/proc/7/ns/net link", "ListLinks", "{'namespace':{'path':'/proc/7/ns/net'}}"),
+	BAD("link show v0 type veth", "cannot be combined"),
+	BAD("link show v0 v1", "unknown argument v1"),
+	BAD("link frob", "unknown argument frob"),
+	HELP("link help"),
+
+	/* addresses */
+	OK("addr add 198.18.0.1/24 dev v0", "CreateAddress",
+	   "{'address':{'link_name':'v0','address':'198.18.0.1','prefix_len':24}}"),
+	OK("address add 2001:db8::1/64 dev v0", "CreateAddress",
+	   "{'address':{'link_name':'v0','address':'2001:db8::1','prefix_len':64}}"),
+	OK("a a 198.18.0.1/24 dev v0 broadcast 198.18.0.255", "CreateAddress",
+	   "{'address':{'link_name':'v0','address':'198.18.0.1','prefix_len':24,"
+	   "'broadcast':'198.18.0.255'}}"),
+	OK("addr add 198.18.0.1/22 brd + dev v0", "CreateAddress",
+	   "{'address':{'link_name':'v0','address':'198.18.0.1','prefix_len':22,"
+	   "'broadcast':'198.18.3.255'}}"),
+	OK("addr add 198.18.0.1 dev v0", "CreateAddress",
+	   "{'address':{'link_name':'v0','address':'198.18.0.1','prefix_len':32}}"),
+	OK("addr add 2001:db8::1 dev v0", "CreateAddress",
+	   "{'address':{'link_name':'v0','address':'2001:db8::1','prefix_len':128}}"),
+	OK("-n blue addr add local 198.18.0.1/0 dev v0", "CreateAddress",
+	   "{'namespace':{'name':'blue'},'address':{'link_name':'v0','address':'198.18.0.1'}}"),
+	OK("addr del 198.18.0.1/24 dev v0", "DeleteAddress",
+	   "{'address':{'link_name':'v0','address':'198.18.0.1','prefix_len':24}}"),
+	OK("-6 addr delete 2001:db8::1/64 dev v0", "DeleteAddress",
+	   "{'address':{'link_name':'v0','address':'2001:db8::1','prefix_len':64}}"),
+	BAD("addr add 198.18.0.1/33 dev x", "invalid prefix length"),
+	BAD("addr add 2001:db8::1/129 dev x", "invalid prefix length"),
+	BAD("addr add 198.18.0.1/ dev x", "invalid prefix length"),
+	BAD("addr add 198.18.0.1/-1 dev x", "invalid prefix length"),
+	BAD("addr add 198.18.0.1/24", "\"dev\" argument is required"),
+	BAD("addr add dev x", "ADDRESS/PLEN is required"),
+	BAD("addr add foo dev x", "not an IP address"),
+	BAD("addr add 2001:db8::1/64 dev x broadcast 198.18.0.255", "only for IPv4"),
+	BAD("addr add 198.18.0.1/24 dev x broadcast nope", "broadcast must be"),
+	BAD("addr add 198.18.0.1/31 dev x broadcast +", "below 31"),
+	BAD("-6 addr add 198.18.0.1/24 dev x", "not an IPv6 address"),
+	BAD("-4 addr add 2001:db8::1/64 dev x", "not an IPv4 address"),
+	BAD("addr add 198.18.0.1/24 dev x bogus", "unknown argument bogus"),
+	OK("addr show", "ListAddresses", "{}"),
+	OK("addr", "ListAddresses", "{}"),
+	OK("a", "ListAddresses", "{}"),
+	OK("addr list", "ListAddresses", "{}"),
+	OK("addr ls", "ListAddresses", "{}"),
+	OK("addr show dev v0", "ListAddresses", "{'link_name':'v0'}"),
+	OK("addr show v0", "ListAddresses", "{'link_name':'v0'}"),
+	OK("-4 addr show", "ListAddresses", "{'family':4}"),
+	OK("-6 a s v0", "ListAddresses", "{'link_name':'v0','family':6}"),
+	BAD("addr show v0 v1", "unknown argument v1"),
+	BAD("addr frob", "unknown argument frob"),
+
+	/* routes */
+	OK("route add 198.18.1.0/24 via 198.18.0.1", "CreateRoute",
+	   "{'route':{'destination':'198.18.1.0/24','family':4,'gateway':'198.18.0.1'}}"),
+	OK("route add default via 198.18.0.1 dev v0 table 100 metric 10 scope global proto static "
+	   "src 198.18.0.2",
+	   "CreateRoute",
+	   "{'route':{'family':4,'gateway':'198.18.0.1','dev':'v0','table':100,'metric':10,"
+	   "'scope':0,'protocol':4,'prefsrc':'198.18.0.2'}}"),
+	OK("route replace 2001:db8:1::/64 dev v0 priority 5", "CreateRoute",
+	   "{'route':{'destination':'2001:db8:1::/64','family':6,'dev':'v0','metric':5},"
+	   "'replace':true}"),
+	OK("route del 198.18.1.0/24", "DeleteRoute",
+	   "{'route':{'destination':'198.18.1.0/24','family':4}}"),
+	OK("route delete default table main", "DeleteRoute", "{'route':{'family':4,'table':254}}"),
+	OK("r a default dev v0 scope link", "CreateRoute",
+	   "{'route':{'family':4,'dev':'v0','scope':253}}"),
+	OK("ro add default via 2001:db8::1", "CreateRoute",
+	   "{'route':{'family':6,'gateway':'2001:db8::1'}}"),
+	OK("route add default via inet6 2001:db8::1 metric 1024", "CreateRoute",
+	   "{'route':{'family':6,'gateway':'2001:db8::1','metric':1024}}"),
+	OK("-6 route add default dev v0", "CreateRoute", "{'route':{'family':6,'dev':'v0'}}"),
+	OK("route add 198.18.1.0/24 dev v0 table local proto 42", "CreateRoute",
+	   "{'route':{'destination':'198.18.1.0/24','family':4,'dev':'v0','table':255,"
+	   "'protocol':42}}"),
+	OK("route add blackhole 198.18.2.0/24", "CreateRoute",
+	   "{'route':{'destination':'198.18.2.0/24','family':4,'type':6}}"),
+	OK("route add 198.18.1.5 dev v0 scope host proto kernel", "CreateRoute",
+	   "{'route':{'destination':'198.18.1.5','family':4,'dev':'v0','scope':254,'protocol':2}}"),
+	OK("route add to 198.18.1.0/24 oif v0 scope 17 proto boot", "CreateRoute",
+	   "{'route':{'destination':'198.18.1.0/24','family':4,'dev':'v0','scope':17,"
+	   "'protocol':3}}"),
+	OK("-n blue route replace default via 198.18.0.1", "CreateRoute",
+	   "{'namespace':{'name':'blue'},'route':{'family':4,'gateway':'198.18.0.1'},"
+	   "'replace':true}"),
+	BAD("route add 198.18.1.0/24 via 2001:db8::1", "the gateway is IPv6"),
+	BAD("route add", "destination"),
+	BAD("route add 198.18.1.0/33 dev v0", "invalid prefix length"),
+	BAD("route add default via nope", "not an IP address"),
+	BAD("route add default dev v0 scope bogus", "invalid \"scope\" value"),
+	BAD("route add default dev v0 scope 256", "invalid \"scope\" value"),
+	BAD("route add default dev v0 proto bogus", "invalid \"proto\" value"),
+	BAD("route add default dev v0 table all", "invalid \"table\" value"),
+	BAD("route add default dev v0 metric", "\"metric\" needs an argument"),
+	BAD("route add 198.18.1.0/24 dev v0 bogus", "unknown argument bogus"),
+	BAD("route add 198.18.1.0/24 198.18.2.0/24", "unknown argument 198.18.2.0/24"),
+	BAD("-6 route add default via 198.18.0.1", "not IPv6"),
+	BAD("route add 198.18.1.0/24 dev v0 src 2001:db8::1", "\"src\" is not an IPv4"),
+	OK("route show", "ListRoutes", "{}"),
+	OK("route", "ListRoutes", "{}"),
+	OK("route list", "ListRoutes", "{}"),
+	OK("route show table all", "ListRoutes", "{'table':4294967295}"),
+	OK("route show table main", "ListRoutes", "{'table':254}"),
+	OK("route ls table 100", "ListRoutes", "{'table':100}"),
+	OK("-6 route show", "ListRoutes", "{'family':6}"),
+	OK("-n pid:9 r", "ListRoutes", "{'namespace':{'pid':9}}"),
+	BAD("route show dev v0", "unknown argument dev"),
+	BAD("route show table", "\"table\" needs an argument"),
+	BAD("route frob", "unknown argument frob"),
+
+	/* global options and objects */
+	HELP("-h"),
+	HELP("--help"),
+	HELP("help"),
+	HELP("-j -h link"),
+	HELP("route help"),
+	HELP("addr help"),
+	BAD("", "no object given"),
+	BAD("foo", "unknown argument foo"),
+	BAD("-x link", "unknown argument -x"),
+	BAD("-n", "\"-n\" needs an argument"),
+	BAD("-n a/b link", "not a valid namespace"),
+	BAD("-n pid:-1 link", "bad pid"),
+	BAD("-s", "\"-s\" needs an argument"),
+	BAD("--timeout abc link", "invalid timeout"),
+	BAD("--timeout -1 link", "invalid timeout"),
+	BAD("--socket= link", "empty"),
+};
+
+static void split(const char *args, char *buf, size_t bufsz, char **argv, int *argc)
+{
+	char *save = NULL, *tok;
+
+	snprintf(buf, bufsz, "%s", args);
+	argv[0] = (char *)"nsringctl";
+	*argc = 1;
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+		argv[(*argc)++] = tok;
+	argv[*argc] = NULL;
+}
+
+static char *request_json(const CtlCmd *cmd)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	ctl_print_json_message(f, cmd->req, false);
+	fclose(f);
+	return out;
+}
+
+static void test_grammar(void)
+{
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const Case *c = &cases[i];
+		char buf[512], *argv[64], want[512];
+		CtlCmd cmd;
+		int argc, r;
+
+		split(c->args, buf, sizeof(buf), argv, &argc);
+		r = ctl_parse(argc, argv, &cmd);
+		if (r != c->ret) {
+			fprintf(stderr, "\"%s\": returned %d, expected %d (error: %s)\n", c->args,
+				r, c->ret, cmd.error);
+			failures++;
+		} else if (r == CTL_PARSE_OK) {
+			char *got = request_json(&cmd);
+
+			snprintf(want, sizeof(want), "%s", c->expect);
+			for (char *q = want; *q; q++)
+				if (*q == '\'')
+					*q = '"';
+			if (strcmp(cmd.method, c->method) != 0 || strcmp(got, want) != 0) {
+				fprintf(stderr, "\"%s\":\n  got      %s %s\n  expected %s %s\n",
+					c->args, cmd.method, got, c->method, want);
+				failures++;
+			}
+			/* The method, request and response descriptor must agree. */
+			if (!strstr(cmd.req->descriptor->name, cmd.method) ||
+			    !strstr(cmd.resp_desc->name, cmd.method) || !cmd.print) {
+				fprintf(stderr, "\"%s\": %s with %s -> %s\n", c->args, cmd.method,
+					cmd.req->descriptor->name, cmd.resp_desc->name);
+				failures++;
+			}
+			free(got);
+		} else if (r < 0 && !strstr(cmd.error, c->expect)) {
+			fprintf(stderr, "\"%s\": error \"%s\" lacks \"%s\"\n", c->args, cmd.error,
+				c->expect);
+			failures++;
+		}
+		ctl_cmd_done(&cmd);
+	}
+}
+
+static void test_globals(void)
+{
+	char *argv1[] = {
+		"nsringctl", "-j", "-s", "/tmp/x.sock", "--timeout", "2.5", "link", NULL
+	};
+	char *argv2[] = { "nsringctl", "--socket=/tmp/y.sock", "--json", "--dry-run", "-4", "r",
+			  NULL };
+	char *argv3[] = { "nsringctl", "link", "add", "a b", "type", "dummy", NULL };
+	char *argv4[] = { "nsringctl", "--", "link", NULL };
+	char *argv5[] = { "nsringctl", "link", "add", "", "type", "dummy", NULL };
+	CtlCmd cmd;
+
+	CHECK(ctl_parse(7, argv1, &cmd) == 0);
+	CHECK(cmd.json && !cmd.dry_run && cmd.family == 0);
+	CHECK(cmd.socket_path && strcmp(cmd.socket_path, "/tmp/x.sock") == 0);
+	CHECK(cmd.timeout_ns == 2500000000ull);
+	CHECK(cmd.print == ctl_print_links);
+	ctl_cmd_done(&cmd);
+
+	CHECK(ctl_parse(6, argv2, &cmd) == 0);
+	CHECK(cmd.json && cmd.dry_run && cmd.family == 4);
+	CHECK(strcmp(cmd.socket_path, "/tmp/y.sock") == 0);
+	CHECK(cmd.timeout_ns == CTL_DEFAULT_TIMEOUT_NS);
+	CHECK(cmd.print == ctl_print_routes);
+	ctl_cmd_done(&cmd);
+
+	CHECK(ctl_parse(6, argv3, &cmd) == -EINVAL);
+	CHECK(strstr(cmd.error, "not a valid interface name"));
+	ctl_cmd_done(&cmd);
+
+	CHECK(ctl_parse(3, argv4, &cmd) == 0);
+	CHECK(strcmp(cmd.method, "ListLinks") == 0);
+	ctl_cmd_done(&cmd);
+
+	CHECK(ctl_parse(6, argv5, &cmd) == -EINVAL);
+	ctl_cmd_done(&cmd);
+
+	CHECK(ctl_ifname_valid("eth0") && ctl_ifname_valid("123456789012345"));
+	CHECK(!ctl_ifname_valid("1234567890123456") && !ctl_ifname_valid("") &&
+	      !ctl_ifname_valid(".") && !ctl_ifname_valid("..") && !ctl_ifname_valid("a/b") &&
+	      !ctl_ifname_valid("a\tb"));
+	CHECK(ctl_netns_name_valid("blue") && !ctl_netns_name_valid("a/b") &&
+	      !ctl_netns_name_valid("") && !ctl_netns_name_valid(".."));
+
+	/* The usage names every object. */
+	{
+		char *out = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&out, &len);
+
+		ctl_usage(f);
+		fclose(f);
+		CHECK(strstr(out, "netns add") && strstr(out, "link add") &&
+		      strstr(out, "addr add") && strstr(out, "route add") && strstr(out, "pid:N"));
+		free(out);
+	}
+}
+
+/* ---------------------------------------------------------------- printing */
+
+/* Runs a printer into a string; JSON output is checked for validity and emitted. */
+static char *print_to_string(CtlPrintFn fn, const ProtobufCMessage *m, bool json)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	CHECK(fn(f, m, json) == 0);
+	fclose(f);
+	if (json) {
+		if (!json_valid(out)) {
+			fprintf(stderr, "invalid JSON: %s\n", out);
+			failures++;
+		}
+		CHECK(len > 0 && out[len - 1] == '\n');
+		CHECK(strchr(out, '\n') == out + len - 1); /* one line */
+		if (emit)
+			fputs(out, emit);
+	}
+	return out;
+}
+
+static void expect_contains(const char *out, const char *want, int line)
+{
+	if (!strstr(out, want)) {
+		fprintf(stderr, "%s:%d: output lacks \"%s\":\n%s\n", __FILE__, line, want, out);
+		failures++;
+	}
+}
+#define CONTAINS(out, want) expect_contains(out, want, __LINE__)
+
+static void test_print_links(void)
+{
+	Nsring__V1__Link l[6];
+	Nsring__V1__Link *ptrs[6];
+	Nsring__V1__Veth veth = NSRING__V1__VETH__INIT, veth2 = NSRING__V1__VETH__INIT;
+	Nsring__V1__Bridge br = NSRING__V1__BRIDGE__INIT;
+	Nsring__V1__Macvlan mv = NSRING__V1__MACVLAN__INIT;
+	Nsring__V1__Vxlan vx = NSRING__V1__VXLAN__INIT;
+	Nsring__V1__ListLinksResponse resp = NSRING__V1__LIST_LINKS_RESPONSE__INIT;
+	Nsring__V1__GetLinkResponse get = NSRING__V1__GET_LINK_RESPONSE__INIT;
+	Nsring__V1__CreateLinkResponse created = NSRING__V1__CREATE_LINK_RESPONSE__INIT;
+	char *out;
+
+	for (int i = 0; i < 6; i++) {
+		nsring__v1__link__init(&l[i]);
+		l[i].link_netnsid = -1;
+		ptrs[i] = &l[i];
+	}
+	l[0].index = 1, l[0].name = "lo", l[0].up = true, l[0].oper_state = "unknown";
+	l[0].mtu = 65536, l[0].address = "00:00:00:00:00:00";
+
+	l[1].index = 5, l[1].name = "veth0", l[1].kind = "veth", l[1].up = true;
+	l[1].oper_state = "up", l[1].mtu = 1500, l[1].address = "02:00:00:00:00:05";
+	l[1].master_index = 3, l[1].parent_index = 6;
+	l[1].info_case = NSRING__V1__LINK__INFO_VETH, l[1].veth = &veth;
+
+	/* The other end lives in netnsid 0: only its index is known. */
+	l[2].index = 7, l[2].name = "veth1", l[2].kind = "veth", l[2].oper_state = "down";
+	l[2].mtu = 1500, l[2].parent_index = 12, l[2].link_netnsid = 0, l[2].group = 9;
+	l[2].info_case = NSRING__V1__LINK__INFO_VETH, l[2].veth = &veth2;
+
+	l[3].index = 3, l[3].name = "br0", l[3].kind = "bridge", l[3].up = true;
+	l[3].info_case = NSRING__V1__LINK__INFO_BRIDGE, l[3].bridge = &br;
+
+	mv.mode = NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_BRIDGE;
+	l[4].index = 8, l[4].name = "mv0", l[4].kind = "macvlan", l[4].parent_index = 2;
+	l[4].info_case = NSRING__V1__LINK__INFO_MACVLAN, l[4].macvlan = &mv;
+
+	vx.vni = 42, vx.port = 4789, vx.remote = "198.18.0.2", vx.local = "198.18.0.1";
+	/* A name that needs escaping: quote, backslash, control and a stray byte. */
+	l[5].index = 9, l[5].name = "we\"ird\\\x01\xff", l[5].kind = "vxlan";
+	l[5].info_case = NSRING__V1__LINK__INFO_VXLAN, l[5].vxlan = &vx;
+
+	resp.n_links = 6;
+	resp.links = ptrs;
+
+	out = print_to_string(ctl_print_links, &resp.base, false);
+	CONTAINS(out, "INDEX");
+	CONTAINS(out, "MASTER");
+	CONTAINS(out, "lo ");
+	CONTAINS(out, "65536");
+	CONTAINS(out, "UP");
+	CONTAINS(out, "DOWN");
+	CONTAINS(out, "peer if6\n"); /* index 6 is not in the listing */
+	CONTAINS(out, "peer if12 netnsid 0 group 9");
+	CONTAINS(out, "parent if2 mode bridge");
+	CONTAINS(out, "vni 42 dstport 4789 local 198.18.0.1 remote 198.18.0.2");
+	CONTAINS(out, "02:00:00:00:00:05");
+	free(out);
+
+	/* A peer in the listing is named. */
+	l[1].parent_index = 7, l[2].link_netnsid = -1, l[2].parent_index = 5;
+	out = print_to_string(ctl_print_links, &resp.base, false);
+	CONTAINS(out, "peer veth1");
+	CONTAINS(out, "peer veth0");
+	free(out);
+
+	/* Only the kind string, without the kind's attributes: still labelled by kind. */
+	l[1].info_case = NSRING__V1__LINK__INFO__NOT_SET;
+	l[4].info_case = NSRING__V1__LINK__INFO__NOT_SET;
+	out = print_to_string(ctl_print_links, &resp.base, false);
+	CONTAINS(out, "peer veth1\n");
+	CONTAINS(out, "parent if2\n");
+	free(out);
+	l[1].info_case = NSRING__V1__LINK__INFO_VETH;
+	l[4].info_case = NSRING__V1__LINK__INFO_MACVLAN;
+
+	out = print_to_string(ctl_print_links, &resp.base, true);
+	CHECK(out[0] == '[');
+	CONTAINS(out, "\"name\":\"veth0\"");
+	CONTAINS(out, "\"index\":5");
+	CONTAINS(out, "\"master_index\":3");
+	CONTAINS(out, "\"link_netnsid\":-1");
+	CONTAINS(out, "\"oper_state\":\"up\"");
+	CONTAINS(out, "\"up\":true");
+	CONTAINS(out, "\"veth\":{\"peer_name\":\"\"}");
+	CONTAINS(out, "\"bridge\":{}");
+	CONTAINS(out, "\"mode\":\"MACVLAN_MODE_BRIDGE\"");
+	CONTAINS(out, "\"vni\":42");
+	CONTAINS(out, "\"name\":\"we\\\"ird\\\\\\u0001\\ufffd\"");
+	free(out);
+
+	/* link show NAME: a listing of one. */
+	get.link = &l[1];
+	out = print_to_string(ctl_print_link, &get.base, true);
+	CHECK(out[0] == '[');
+	CONTAINS(out, "\"name\":\"veth0\"");
+	free(out);
+	out = print_to_string(ctl_print_link, &get.base, false);
+	CONTAINS(out, "veth0");
+	free(out);
+
+	/* link add: silent as text, the link as JSON. */
+	out = print_to_string(ctl_print_created, &created.base, true);
+	CHECK(strcmp(out, "{}\n") == 0);
+	free(out);
+	created.link = &l[3];
+	out = print_to_string(ctl_print_created, &created.base, false);
+	CHECK(strcmp(out, "") == 0);
+	free(out);
+	out = print_to_string(ctl_print_created, &created.base, true);
+	CHECK(strncmp(out, "{\"index\":3,\"name\":\"br0\"", 23) == 0);
+	free(out);
+
+	resp.n_links = 0;
+	out = print_to_string(ctl_print_links, &resp.base, true);
+	CHECK(strcmp(out, "[]\n") == 0);
+	free(out);
+}
+
+static void test_print_addresses(void)
+{
+	Nsring__V1__Address a[2];
+	Nsring__V1__Address *ptrs[2] = { &a[0], &a[1] };
+	Nsring__V1__ListAddressesResponse resp = NSRING__V1__LIST_ADDRESSES_RESPONSE__INIT;
+	Nsring__V1__CreateAddressResponse created = NSRING__V1__CREATE_ADDRESS_RESPONSE__INIT;
+	char *out;
+
+	nsring__v1__address__init(&a[0]);
+	nsring__v1__address__init(&a[1]);
+	a[0].link_name = "veth0", a[0].link_index = 5, a[0].address = "198.18.0.1";
+	a[0].prefix_len = 24, a[0].broadcast = "198.18.0.255";
+	a[1].link_index = 6, a[1].address = "2001:db8::1", a[1].prefix_len = 64, a[1].scope = 253;
+	resp.n_addresses = 2;
+	resp.addresses = ptrs;
+
+	out = print_to_string(ctl_print_addresses, &resp.base, false);
+	CONTAINS(out, "LINK");
+	CONTAINS(out, "veth0");
+	CONTAINS(out, "198.18.0.1/24");
+	CONTAINS(out, "198.18.0.255");
+	CONTAINS(out, "if6");
+	CONTAINS(out, "2001:db8::1/64");
+	CONTAINS(out, "link");
+	CONTAINS(out, "global");
+	free(out);
+
+	out = print_to_string(ctl_print_addresses, &resp.base, true);
+	CONTAINS(out, "{\"link_name\":\"veth0\",\"link_index\":5,\"address\":\"198.18.0.1\","
+		      "\"prefix_len\":24,\"scope\":0,\"flags\":0,\"broadcast\":\"198.18.0.255\"}");
+	CONTAINS(out, "\"address\":\"2001:db8::1\"");
+	free(out);
+
+	out = print_to_string(ctl_print_created, &created.base, true);
+	CHECK(strcmp(out, "{}\n") == 0);
+	free(out);
+}
+
+static void test_print_routes(void)
+{
+	Nsring__V1__Route r[3];
+	Nsring__V1__Route *ptrs[3] = { &r[0], &r[1], &r[2] };
+	Nsring__V1__ListRoutesResponse resp = NSRING__V1__LIST_ROUTES_RESPONSE__INIT;
+	char *out;
+
+	for (int i = 0; i < 3; i++)
+		nsring__v1__route__init(&r[i]);
+	r[0].family = 4, r[0].gateway = "198.18.0.1", r[0].dev = "veth0", r[0].table = 254;
+	r[0].protocol = 4, r[0].set_scope_case = NSRING__V1__ROUTE__SET_SCOPE_SCOPE, r[0].scope = 0;
+	r[1].destination = "198.18.1.0/24", r[1].family = 4, r[1].dev_index = 7, r[1].table = 100;
+	r[1].metric = 10, r[1].protocol = 2, r[1].prefsrc = "198.18.1.1";
+	r[1].set_scope_case = NSRING__V1__ROUTE__SET_SCOPE_SCOPE, r[1].scope = 253;
+	r[2].destination = "2001:db8:2::/64", r[2].family = 6, r[2].type = 6, r[2].table = 255;
+	r[2].protocol = 99;
+	resp.n_routes = 3;
+	resp.routes = ptrs;
+
+	out = print_to_string(ctl_print_routes, &resp.base, false);
+	CONTAINS(out, "DESTINATION");
+	CONTAINS(out, "default");
+	CONTAINS(out, "198.18.0.1");
+	CONTAINS(out, "main");
+	CONTAINS(out, "static");
+	CONTAINS(out, "global");
+	CONTAINS(out, "198.18.1.0/24");
+	CONTAINS(out, "if7");
+	CONTAINS(out, "100");
+	CONTAINS(out, "kernel");
+	CONTAINS(out, "link");
+	CONTAINS(out, "198.18.1.1");
+	CONTAINS(out, "blackhole 2001:db8:2::/64");
+	CONTAINS(out, "local");
+	CONTAINS(out, "openr");
+	free(out);
+
+	out = print_to_string(ctl_print_routes, &resp.base, true);
+	CONTAINS(out, "\"gateway\":\"198.18.0.1\"");
+	CONTAINS(out, "\"scope\":0");
+	CONTAINS(out, "\"scope\":253");
+	CONTAINS(out, "\"dev_index\":7");
+	CONTAINS(out, "\"type\":6");
+	free(out);
+
+	/* An unset scope is left out, not printed as 0. */
+	resp.n_routes = 1;
+	resp.routes = &ptrs[2];
+	out = print_to_string(ctl_print_routes, &resp.base, true);
+	CHECK(!strstr(out, "scope"));
+	free(out);
+
+	{
+		char b[12];
+
+		CHECK(strcmp(ctl_route_table_name(0, b), "main") == 0);
+		CHECK(strcmp(ctl_route_table_name(1000, b), "1000") == 0);
+		CHECK(strcmp(ctl_route_scope_name(254, b), "host") == 0);
+		CHECK(strcmp(ctl_route_scope_name(17, b), "17") == 0);
+		CHECK(strcmp(ctl_route_proto_name(3, b), "boot") == 0);
+		CHECK(strcmp(ctl_route_proto_name(5, b), "5") == 0);
+		CHECK(strcmp(ctl_route_proto_name(4000, b), "4000") == 0);
+	}
+}
+
+static void test_print_namespaces(void)
+{
+	Nsring__V1__Namespace ns[2];
+	Nsring__V1__Namespace *ptrs[2] = { &ns[0], &ns[1] };
+	Nsring__V1__ListNamespacesResponse resp = NSRING__V1__LIST_NAMESPACES_RESPONSE__INIT;
+	Nsring__V1__CreateNamespaceResponse created = NSRING__V1__CREATE_NAMESPACE_RESPONSE__INIT;
+	char *out;
+
+	nsring__v1__namespace__init(&ns[0]);
+	nsring__v1__namespace__init(&ns[1]);
+	ns[0].name = "blue", ns[0].path = "/run/netns/blue", ns[0].inode = 4026532288u;
+	ns[1].name = "red\n", ns[1].path = "/run/netns/red\n", ns[1].inode = 18446744073709551615u;
+	resp.n_namespaces = 2;
+	resp.namespaces = ptrs;
+
+	out = print_to_string(ctl_print_namespaces, &resp.base, false);
+	CONTAINS(out, "NAME");
+	CONTAINS(out, "blue");
+	CONTAINS(out, "4026532288");
+	CONTAINS(out, "/run/netns/blue");
+	free(out);
+
+	out = print_to_string(ctl_print_namespaces, &resp.base, true);
+	CONTAINS(out, "[{\"name\":\"blue\",\"path\":\"/run/netns/blue\",\"inode\":4026532288}");
+	CONTAINS(out, "\"name\":\"red\\n\"");
+	CONTAINS(out, "\"inode\":18446744073709551615");
+	free(out);
+
+	created.namespace_ = &ns[0];
+	out = print_to_string(ctl_print_created, &created.base, true);
+	CHECK(strcmp(out,
+		     "{\"name\":\"blue\",\"path\":\"/run/netns/blue\",\"inode\":4026532288}\n") ==
+	      0);
+	free(out);
+}
+
+static void test_json_checker(void)
+{
+	/* The checker itself must reject what it is there to catch. */
+	CHECK(json_valid("{\"a\":[1,-2.5e3,true,null,\"x\\u00e9\"]}"));
+	CHECK(!json_valid("{\"a\":1,}"));
+	CHECK(!json_valid("{\"a\":\"\x01\"}"));
+	CHECK(!json_valid("{\"a\":\"\\x\"}"));
+	CHECK(!json_valid("[1] 2"));
+	CHECK(!json_valid("{a:1}"));
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "--emit-json") == 0)
+		emit = stdout;
+	test_json_checker();
+	test_grammar();
+	test_globals();
+	test_print_links();
+	test_print_addresses();
+	test_print_routes();
+	test_print_namespaces();
+	if (failures) {
+		fprintf(stderr, "%d check(s) failed\n", failures);
+		return 1;
+	}
+	if (!emit)
+		printf("ok: %zu grammar cases\n", sizeof(cases) / sizeof(cases[0]));
+	return 0;
+}
