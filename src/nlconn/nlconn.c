@@ -170,13 +170,14 @@ static void conn_handle_msg(NlConn *c, const struct nlmsghdr *nlh)
 			req_requeue_front(c, req);
 			return;
 		}
-		if (nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
-			memcpy(&err, NLMSG_DATA(nlh), sizeof(int));
-		if (err > 0)
-			err = -err;
+		const char *extack = NULL;
+
+		/* A dump that failed says so here, with its ext-ack text, not in NLMSG_ERROR. */
+		if (rtnl_parse_done(nlh, &err, &extack) < 0)
+			err = 0; /* a bare DONE without the error int ends a dump fine */
 		if (err == 0 && req->intr)
 			err = -EAGAIN; /* still inconsistent after every retry */
-		req_complete(c, req, err, NULL);
+		req_complete(c, req, err, extack);
 	} else if (nlh->nlmsg_type >= NLMSG_MIN_TYPE) {
 		if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
 			req->intr = true;

@@ -34,8 +34,9 @@ const char *rtnl_mac_format(const uint8_t *mac, size_t len, char *buf, size_t si
 bool rtnl_ifname_valid(const char *name);
 
 /* ---- requests. Each builder writes one complete message at buf (size bytes), with
- * NLM_F_REQUEST|NLM_F_ACK set (plus NLM_F_DUMP for dumps) and nlmsg_seq = 0 (the connection
- * assigns sequence numbers). It returns the message's nlmsg_len, or -ENOBUFS if it does not
+ * NLM_F_REQUEST|NLM_F_ACK set (dumps: NLM_F_REQUEST|NLM_F_DUMP only, they end in NLMSG_DONE)
+ * and nlmsg_seq = 0 (the connection assigns sequence numbers). A get is answered by its reply
+ * and then an ACK. It returns the message's nlmsg_len, or -ENOBUFS if it does not
  * fit in size, or -EINVAL for an impossible spec (e.g. name too long). */
 
 typedef enum {
@@ -99,12 +100,14 @@ typedef struct RtnlLinkChange {
 int rtnl_link_set(void *buf, size_t size, const RtnlLinkChange *c);
 /* RTM_DELLINK by index, or by IFLA_IFNAME when index is 0. */
 int rtnl_link_del(void *buf, size_t size, uint32_t index, const char *name);
-/* RTM_DELLINK with ifi_index 0 and IFLA_GROUP: deletes every link of a group at once. */
+/* RTM_DELLINK with ifi_index 0 and IFLA_GROUP: deletes every link of a group at once. Group 0
+ * (everyone's default group) is -EINVAL. */
 int rtnl_link_del_group(void *buf, size_t size, uint32_t group);
 /* RTM_GETLINK by index, or by IFLA_IFNAME when index is 0; IFLA_EXT_MASK RTEXT_FILTER_SKIP_STATS. */
 int rtnl_link_get(void *buf, size_t size, uint32_t index, const char *name);
-/* RTM_GETLINK dump; master_index > 0 filters on IFLA_MASTER, kind (non-NULL) on
- * IFLA_LINKINFO/IFLA_INFO_KIND (kernel-side filtering, needs NETLINK_GET_STRICT_CHK). */
+/* RTM_GETLINK dump; master_index > 0 filters on IFLA_MASTER, kind (non-NULL, non-empty) on
+ * IFLA_LINKINFO/IFLA_INFO_KIND (kernel-side filtering, needs NETLINK_GET_STRICT_CHK). A kind the
+ * kernel does not know is ignored by it, not matched against: check RtnlLink.kind as well. */
 int rtnl_link_dump(void *buf, size_t size, uint32_t master_index, const char *kind);
 
 typedef struct RtnlAddr {
@@ -148,7 +151,8 @@ int rtnl_route_dump(void *buf, size_t size, uint8_t family);
 
 /* ---- replies. Parsers take one message (nlmsg_len already checked to fit the buffer by the
  * caller's walk) and return 0, or -EINVAL if it is malformed or of another type. They never
- * read past nlh->nlmsg_len. */
+ * read past nlh->nlmsg_len. The address and route parsers return -EAFNOSUPPORT for a
+ * well-formed message of a family other than AF_INET/AF_INET6 (skip it in a dump). */
 
 typedef struct RtnlLink {
 	uint32_t index;
@@ -167,18 +171,29 @@ typedef struct RtnlLink {
 
 /* RTM_NEWLINK (also RTM_DELLINK notifications). */
 int rtnl_link_parse(const struct nlmsghdr *nlh, RtnlLink *ret);
-/* RTM_NEWADDR. */
+/* RTM_NEWADDR (also RTM_DELADDR notifications). */
 int rtnl_addr_parse(const struct nlmsghdr *nlh, RtnlAddr *ret);
-/* RTM_NEWROUTE; table from RTA_TABLE when present, else rtm_table. */
+/* RTM_NEWROUTE (also RTM_DELROUTE notifications); table from RTA_TABLE when present, else
+ * rtm_table; an RTA_VIA gateway (IPv4 route via IPv6) is returned in gateway. */
 int rtnl_route_parse(const struct nlmsghdr *nlh, RtnlRoute *ret);
 
 /* NLMSG_ERROR: *ret_error = the errno as a negative number (0 for an ACK); *ret_msg = the
  * NLMSGERR_ATTR_MSG extended-ack text (NUL-terminated inside the message) or NULL, and
  * *ret_offset the NLMSGERR_ATTR_OFFS offset or 0. Works with and without NETLINK_CAP_ACK.
- * Returns 0, or -EINVAL if malformed. */
+ * Returns 0, or -EINVAL if malformed. Any ret_* may be NULL. */
 int rtnl_parse_error(const struct nlmsghdr *nlh, int *ret_error, const char **ret_msg);
+/* The same, also returning NLMSGERR_ATTR_OFFS (byte offset of the offending attribute in the
+ * request, 0 if absent). */
+int rtnl_parse_error_ext(const struct nlmsghdr *nlh, int *ret_error, const char **ret_msg,
+			 uint32_t *ret_offset);
+
+/* NLMSG_DONE, the end of a dump: *ret_error = the dump's status (0, or the negative errno of a
+ * dump that failed, e.g. a strict-check refusal: dumps report errors here, not in NLMSG_ERROR),
+ * *ret_msg = its extended-ack text or NULL. Returns 0, or -EINVAL if malformed. */
+int rtnl_parse_done(const struct nlmsghdr *nlh, int *ret_error, const char **ret_msg);
 
 /* Walks a buffer of messages as recvmsg returned it: calls cb for each complete message,
- * stops at a malformed length (-EINVAL) or when cb returns < 0 (that value). */
+ * stops at a malformed length (-EINVAL) or when cb returns < 0 (that value); returns 0 once
+ * every message went to cb. buf must be 4-byte aligned (-EINVAL otherwise). */
 int rtnl_walk(const void *buf, size_t len, int (*cb)(const struct nlmsghdr *nlh, void *userdata),
 	      void *userdata);

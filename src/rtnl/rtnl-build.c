@@ -1,0 +1,585 @@
+/* Request builders of the rtnl codec: each writes one rtnetlink request into a caller-owned buffer
+ * with libmnl, checking every write against the buffer size first. */
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/if_addr.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <string.h>
+
+#include "core/macro.h"
+#include "rtnl-internal.h"
+
+#define RTNL_REQ_FLAGS (NLM_F_REQUEST | NLM_F_ACK)
+/* No NLM_F_ACK on dumps: their end is NLMSG_DONE (or an error), an ACK would add nothing. */
+#define RTNL_DUMP_FLAGS (NLM_F_REQUEST | NLM_F_DUMP)
+
+/* Puts the netlink header and the family header (copied from hdr) at buf, or NULL when they do
+ * not fit. Everything else is written through rtnl_put*, so nlmsg_len never exceeds size. */
+static struct nlmsghdr *rtnl_put_header(void *buf, size_t size, uint16_t type, uint16_t flags,
+					const void *hdr, size_t hdr_len)
+{
+	struct nlmsghdr *nlh;
+
+	if (!buf || size < MNL_NLMSG_HDRLEN + MNL_ALIGN(hdr_len))
+		return NULL;
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = flags;
+	memcpy(mnl_nlmsg_put_extra_header(nlh, hdr_len), hdr, hdr_len);
+	return nlh;
+}
+
+/* mnl_attr_put_check() bounds the padded size, but libmnl 1.0.4 leaves the padding bytes as they
+ * were: zero them, so requests are reproducible and never carry stale buffer bytes to the kernel.
+ */
+static bool rtnl_put(struct nlmsghdr *nlh, size_t size, uint16_t type, size_t len, const void *data)
+{
+	struct nlattr *attr = mnl_nlmsg_get_payload_tail(nlh);
+
+	if (len > UINT16_MAX - MNL_ATTR_HDRLEN || !mnl_attr_put_check(nlh, size, type, len, data))
+		return false;
+	memset((uint8_t *)mnl_attr_get_payload(attr) + len, 0, MNL_ALIGN(len) - len);
+	return true;
+}
+
+static bool rtnl_put_u32(struct nlmsghdr *nlh, size_t size, uint16_t type, uint32_t v)
+{
+	return rtnl_put(nlh, size, type, sizeof(v), &v);
+}
+
+/* Strings go with their NUL, as iproute2 sends them (NLA_STRING accepts both). */
+static bool rtnl_put_strz(struct nlmsghdr *nlh, size_t size, uint16_t type, const char *s)
+{
+	return rtnl_put(nlh, size, type, strlen(s) + 1, s);
+}
+
+static bool rtnl_put_ip(struct nlmsghdr *nlh, size_t size, uint16_t type, const RtnlIp *ip)
+{
+	return rtnl_put(nlh, size, type, rtnl_family_len(ip->family), ip->bytes);
+}
+
+/* Reserves a struct inside the message (the veth peer's ifinfomsg), zeroed. */
+static void *rtnl_put_struct(struct nlmsghdr *nlh, size_t size, size_t len)
+{
+	if (MNL_ALIGN(nlh->nlmsg_len) + MNL_ALIGN(len) > size)
+		return NULL;
+	return mnl_nlmsg_put_extra_header(nlh, len);
+}
+
+static bool rtnl_ip_family_ok(const RtnlIp *ip)
+{
+	return ip->family == 0 || rtnl_family_len(ip->family) > 0;
+}
+
+static const char *rtnl_kind_name(RtnlKind kind)
+{
+	switch (kind) {
+	case RTNL_KIND_VETH:
+		return "veth";
+	case RTNL_KIND_BRIDGE:
+		return "bridge";
+	case RTNL_KIND_VXLAN:
+		return "vxlan";
+	case RTNL_KIND_MACVLAN:
+		return "macvlan";
+	case RTNL_KIND_IFB:
+		return "ifb";
+	case RTNL_KIND_DUMMY:
+		return "dummy";
+	}
+	return NULL;
+}
+
+/* Rejects what the kernel would reject anyway, so the caller gets -EINVAL before any I/O. */
+static int rtnl_link_spec_check(const RtnlLinkSpec *spec)
+{
+	if (!spec || !rtnl_ifname_valid(spec->name) || !rtnl_kind_name(spec->kind))
+		return -EINVAL;
+	switch (spec->kind) {
+	case RTNL_KIND_VETH:
+		if (!rtnl_ifname_valid(spec->veth.peer_name))
+			return -EINVAL;
+		break;
+	case RTNL_KIND_VXLAN: {
+		const RtnlIp *remote =
+			spec->vxlan.remote.family ? &spec->vxlan.remote : &spec->vxlan.group;
+
+		if (spec->vxlan.vni > 0xffffff)
+			return -EINVAL;
+		if (!rtnl_ip_family_ok(&spec->vxlan.local) ||
+		    !rtnl_ip_family_ok(&spec->vxlan.remote) ||
+		    !rtnl_ip_family_ok(&spec->vxlan.group))
+			return -EINVAL;
+		/* Remote and group share IFLA_VXLAN_GROUP(6): only one can be sent. */
+		if (spec->vxlan.remote.family && spec->vxlan.group.family)
+			return -EINVAL;
+		/* The kernel refuses local and remote of different families. */
+		if (spec->vxlan.local.family && remote->family &&
+		    spec->vxlan.local.family != remote->family)
+			return -EINVAL;
+		break;
+	}
+	case RTNL_KIND_MACVLAN:
+		if (spec->macvlan.parent_index == 0)
+			return -EINVAL;
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static int rtnl_link_info_data(struct nlmsghdr *nlh, size_t size, const RtnlLinkSpec *spec)
+{
+	struct nlattr *data, *peer;
+	struct ifinfomsg *ifm;
+	const RtnlIp *remote;
+
+	switch (spec->kind) {
+	case RTNL_KIND_VETH:
+		data = mnl_attr_nest_start_check(nlh, size, IFLA_INFO_DATA);
+		if (!data)
+			return -ENOBUFS;
+		/* The peer is a whole link description: its own ifinfomsg, then its attributes. */
+		peer = mnl_attr_nest_start_check(nlh, size, VETH_INFO_PEER);
+		if (!peer)
+			return -ENOBUFS;
+		ifm = rtnl_put_struct(nlh, size, sizeof(*ifm));
+		if (!ifm)
+			return -ENOBUFS;
+		ifm->ifi_family = AF_UNSPEC;
+		if (!rtnl_put_strz(nlh, size, IFLA_IFNAME, spec->veth.peer_name))
+			return -ENOBUFS;
+		if (spec->veth.peer_ns_fd >= 0 &&
+		    !rtnl_put_u32(nlh, size, IFLA_NET_NS_FD, (uint32_t)spec->veth.peer_ns_fd))
+			return -ENOBUFS;
+		mnl_attr_nest_end(nlh, peer);
+		mnl_attr_nest_end(nlh, data);
+		return 0;
+
+	case RTNL_KIND_VXLAN:
+		data = mnl_attr_nest_start_check(nlh, size, IFLA_INFO_DATA);
+		if (!data)
+			return -ENOBUFS;
+		remote = spec->vxlan.remote.family ? &spec->vxlan.remote : &spec->vxlan.group;
+		if (!rtnl_put_u32(nlh, size, IFLA_VXLAN_ID, spec->vxlan.vni))
+			return -ENOBUFS;
+		if (spec->vxlan.port) {
+			uint16_t port = htons(spec->vxlan.port);
+
+			if (!rtnl_put(nlh, size, IFLA_VXLAN_PORT, sizeof(port), &port))
+				return -ENOBUFS;
+		}
+		if (spec->vxlan.local.family &&
+		    !rtnl_put_ip(nlh, size,
+				 spec->vxlan.local.family == AF_INET ? IFLA_VXLAN_LOCAL
+								     : IFLA_VXLAN_LOCAL6,
+				 &spec->vxlan.local))
+			return -ENOBUFS;
+		if (remote->family &&
+		    !rtnl_put_ip(nlh, size,
+				 remote->family == AF_INET ? IFLA_VXLAN_GROUP : IFLA_VXLAN_GROUP6,
+				 remote))
+			return -ENOBUFS;
+		if (spec->vxlan.dev_index &&
+		    !rtnl_put_u32(nlh, size, IFLA_VXLAN_LINK, spec->vxlan.dev_index))
+			return -ENOBUFS;
+		mnl_attr_nest_end(nlh, data);
+		return 0;
+
+	case RTNL_KIND_MACVLAN:
+		if (!spec->macvlan.mode)
+			return 0;
+		data = mnl_attr_nest_start_check(nlh, size, IFLA_INFO_DATA);
+		if (!data)
+			return -ENOBUFS;
+		if (!rtnl_put_u32(nlh, size, IFLA_MACVLAN_MODE, spec->macvlan.mode))
+			return -ENOBUFS;
+		mnl_attr_nest_end(nlh, data);
+		return 0;
+
+	default:
+		return 0;
+	}
+}
+
+int rtnl_link_new(void *buf, size_t size, const RtnlLinkSpec *spec)
+{
+	struct ifinfomsg ifm = { .ifi_family = AF_UNSPEC };
+	struct nlmsghdr *nlh;
+	struct nlattr *info;
+	int r;
+
+	r = rtnl_link_spec_check(spec);
+	if (r < 0)
+		return r;
+	if (spec->up) {
+		ifm.ifi_flags = IFF_UP;
+		ifm.ifi_change = IFF_UP;
+	}
+	nlh = rtnl_put_header(buf, size, RTM_NEWLINK, RTNL_REQ_FLAGS | NLM_F_CREATE | NLM_F_EXCL,
+			      &ifm, sizeof(ifm));
+	if (!nlh)
+		return -ENOBUFS;
+
+	if (!rtnl_put_strz(nlh, size, IFLA_IFNAME, spec->name))
+		return -ENOBUFS;
+	if (spec->mtu && !rtnl_put_u32(nlh, size, IFLA_MTU, spec->mtu))
+		return -ENOBUFS;
+	if (spec->has_mac && !rtnl_put(nlh, size, IFLA_ADDRESS, 6, spec->mac))
+		return -ENOBUFS;
+	if (spec->has_group && !rtnl_put_u32(nlh, size, IFLA_GROUP, spec->group))
+		return -ENOBUFS;
+	if (spec->master_index && !rtnl_put_u32(nlh, size, IFLA_MASTER, spec->master_index))
+		return -ENOBUFS;
+	if (spec->ns_fd >= 0 && !rtnl_put_u32(nlh, size, IFLA_NET_NS_FD, (uint32_t)spec->ns_fd))
+		return -ENOBUFS;
+	/* macvlan's parent is a top-level attribute, not part of IFLA_INFO_DATA. */
+	if (spec->kind == RTNL_KIND_MACVLAN &&
+	    !rtnl_put_u32(nlh, size, IFLA_LINK, spec->macvlan.parent_index))
+		return -ENOBUFS;
+
+	info = mnl_attr_nest_start_check(nlh, size, IFLA_LINKINFO);
+	if (!info)
+		return -ENOBUFS;
+	if (!rtnl_put_strz(nlh, size, IFLA_INFO_KIND, rtnl_kind_name(spec->kind)))
+		return -ENOBUFS;
+	r = rtnl_link_info_data(nlh, size, spec);
+	if (r < 0)
+		return r;
+	mnl_attr_nest_end(nlh, info);
+	return (int)nlh->nlmsg_len;
+}
+
+int rtnl_link_set(void *buf, size_t size, const RtnlLinkChange *c)
+{
+	struct ifinfomsg ifm = { .ifi_family = AF_UNSPEC };
+	struct nlmsghdr *nlh;
+
+	if (!c)
+		return -EINVAL;
+	if (c->index == 0) {
+		/* IFLA_IFNAME is the identity here, so it cannot also carry a new name. */
+		if (!rtnl_ifname_valid(c->name) || c->new_name)
+			return -EINVAL;
+	}
+	if (c->new_name && !rtnl_ifname_valid(c->new_name))
+		return -EINVAL;
+	if (c->up < -1 || c->up > 1)
+		return -EINVAL;
+
+	ifm.ifi_index = (int)c->index;
+	if (c->up >= 0) {
+		ifm.ifi_change = IFF_UP;
+		ifm.ifi_flags = c->up ? IFF_UP : 0;
+	}
+	nlh = rtnl_put_header(buf, size, RTM_NEWLINK, RTNL_REQ_FLAGS, &ifm, sizeof(ifm));
+	if (!nlh)
+		return -ENOBUFS;
+
+	if (c->index == 0 && !rtnl_put_strz(nlh, size, IFLA_IFNAME, c->name))
+		return -ENOBUFS;
+	if (c->new_name && !rtnl_put_strz(nlh, size, IFLA_IFNAME, c->new_name))
+		return -ENOBUFS;
+	if (c->has_mtu && !rtnl_put_u32(nlh, size, IFLA_MTU, c->mtu))
+		return -ENOBUFS;
+	if (c->has_mac && !rtnl_put(nlh, size, IFLA_ADDRESS, 6, c->mac))
+		return -ENOBUFS;
+	if (c->has_master && !rtnl_put_u32(nlh, size, IFLA_MASTER, c->master_index))
+		return -ENOBUFS;
+	if (c->has_group && !rtnl_put_u32(nlh, size, IFLA_GROUP, c->group))
+		return -ENOBUFS;
+	if (c->ns_fd >= 0 && !rtnl_put_u32(nlh, size, IFLA_NET_NS_FD, (uint32_t)c->ns_fd))
+		return -ENOBUFS;
+	return (int)nlh->nlmsg_len;
+}
+
+/* The shape shared by RTM_DELLINK and RTM_GETLINK: a link by index, or by name when index is 0. */
+static struct nlmsghdr *rtnl_link_by(void *buf, size_t size, uint16_t type, uint32_t index,
+				     const char *name)
+{
+	struct ifinfomsg ifm = { .ifi_family = AF_UNSPEC, .ifi_index = (int)index };
+	struct nlmsghdr *nlh;
+
+	nlh = rtnl_put_header(buf, size, type, RTNL_REQ_FLAGS, &ifm, sizeof(ifm));
+	if (!nlh)
+		return NULL;
+	if (index == 0 && !rtnl_put_strz(nlh, size, IFLA_IFNAME, name))
+		return NULL;
+	return nlh;
+}
+
+int rtnl_link_del(void *buf, size_t size, uint32_t index, const char *name)
+{
+	struct nlmsghdr *nlh;
+
+	if (index == 0 && !rtnl_ifname_valid(name))
+		return -EINVAL;
+	nlh = rtnl_link_by(buf, size, RTM_DELLINK, index, name);
+	if (!nlh)
+		return -ENOBUFS;
+	return (int)nlh->nlmsg_len;
+}
+
+int rtnl_link_del_group(void *buf, size_t size, uint32_t group)
+{
+	struct ifinfomsg ifm = { .ifi_family = AF_UNSPEC };
+	struct nlmsghdr *nlh;
+
+	/* Group 0 is every link's default group: never build "delete all virtual links". */
+	if (group == 0)
+		return -EINVAL;
+	nlh = rtnl_put_header(buf, size, RTM_DELLINK, RTNL_REQ_FLAGS, &ifm, sizeof(ifm));
+	if (!nlh || !rtnl_put_u32(nlh, size, IFLA_GROUP, group))
+		return -ENOBUFS;
+	return (int)nlh->nlmsg_len;
+}
+
+int rtnl_link_get(void *buf, size_t size, uint32_t index, const char *name)
+{
+	struct nlmsghdr *nlh;
+
+	if (index == 0 && !rtnl_ifname_valid(name))
+		return -EINVAL;
+	nlh = rtnl_link_by(buf, size, RTM_GETLINK, index, name);
+	/* Statistics are most of a link message and nobody here reads them. */
+	if (!nlh || !rtnl_put_u32(nlh, size, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS))
+		return -ENOBUFS;
+	return (int)nlh->nlmsg_len;
+}
+
+int rtnl_link_dump(void *buf, size_t size, uint32_t master_index, const char *kind)
+{
+	/* Strict checking wants a whole ifinfomsg with everything but the family zero. */
+	struct ifinfomsg ifm = { .ifi_family = AF_UNSPEC };
+	struct nlmsghdr *nlh;
+
+	/* An empty kind means no filter, like an unset string field in a request. */
+	if (kind && (strlen(kind) >= sizeof(((RtnlLink *)0)->kind)))
+		return -EINVAL;
+	nlh = rtnl_put_header(buf, size, RTM_GETLINK, RTNL_DUMP_FLAGS, &ifm, sizeof(ifm));
+	if (!nlh || !rtnl_put_u32(nlh, size, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS))
+		return -ENOBUFS;
+	if (master_index && !rtnl_put_u32(nlh, size, IFLA_MASTER, master_index))
+		return -ENOBUFS;
+	if (kind && kind[0]) {
+		struct nlattr *info = mnl_attr_nest_start_check(nlh, size, IFLA_LINKINFO);
+
+		if (!info || !rtnl_put_strz(nlh, size, IFLA_INFO_KIND, kind))
+			return -ENOBUFS;
+		mnl_attr_nest_end(nlh, info);
+	}
+	return (int)nlh->nlmsg_len;
+}
+
+static int rtnl_addr_check(const RtnlAddr *a)
+{
+	if (!a || a->index == 0 || !rtnl_family_len(a->addr.family))
+		return -EINVAL;
+	if (a->prefix_len > rtnl_family_max_plen(a->addr.family))
+		return -EINVAL;
+	if (a->broadcast.family && (a->broadcast.family != AF_INET || a->addr.family != AF_INET))
+		return -EINVAL;
+	return 0;
+}
+
+static struct nlmsghdr *rtnl_addr_msg(void *buf, size_t size, uint16_t type, uint16_t flags,
+				      const RtnlAddr *a)
+{
+	struct ifaddrmsg ifa = {
+		.ifa_family = a->addr.family,
+		.ifa_prefixlen = a->prefix_len,
+		.ifa_scope = a->scope,
+		.ifa_index = a->index,
+	};
+	struct nlmsghdr *nlh;
+
+	nlh = rtnl_put_header(buf, size, type, flags, &ifa, sizeof(ifa));
+	/* Equal IFA_LOCAL and IFA_ADDRESS: a plain address, not a point-to-point peer. */
+	if (!nlh || !rtnl_put_ip(nlh, size, IFA_LOCAL, &a->addr) ||
+	    !rtnl_put_ip(nlh, size, IFA_ADDRESS, &a->addr))
+		return NULL;
+	return nlh;
+}
+
+int rtnl_addr_new(void *buf, size_t size, const RtnlAddr *a)
+{
+	struct nlmsghdr *nlh;
+	int r;
+
+	r = rtnl_addr_check(a);
+	if (r < 0)
+		return r;
+	nlh = rtnl_addr_msg(buf, size, RTM_NEWADDR, RTNL_REQ_FLAGS | NLM_F_CREATE | NLM_F_EXCL, a);
+	if (!nlh)
+		return -ENOBUFS;
+	if (a->broadcast.family && !rtnl_put_ip(nlh, size, IFA_BROADCAST, &a->broadcast))
+		return -ENOBUFS;
+	/* ifa_flags is 8 bits; IFA_FLAGS carries all 32 and wins when present. */
+	if (a->flags) {
+		((struct ifaddrmsg *)mnl_nlmsg_get_payload(nlh))->ifa_flags = (uint8_t)a->flags;
+		if (!rtnl_put_u32(nlh, size, IFA_FLAGS, a->flags))
+			return -ENOBUFS;
+	}
+	return (int)nlh->nlmsg_len;
+}
+
+int rtnl_addr_del(void *buf, size_t size, const RtnlAddr *a)
+{
+	struct nlmsghdr *nlh;
+	int r;
+
+	r = rtnl_addr_check(a);
+	if (r < 0)
+		return r;
+	nlh = rtnl_addr_msg(buf, size, RTM_DELADDR, RTNL_REQ_FLAGS, a);
+	if (!nlh)
+		return -ENOBUFS;
+	return (int)nlh->nlmsg_len;
+}
+
+int rtnl_addr_dump(void *buf, size_t size, uint8_t family, uint32_t index)
+{
+	/* Strict checking filters on ifa_index and wants the other header fields zero. */
+	struct ifaddrmsg ifa = { .ifa_family = family, .ifa_index = index };
+	struct nlmsghdr *nlh;
+
+	if (family != AF_UNSPEC && !rtnl_family_len(family))
+		return -EINVAL;
+	nlh = rtnl_put_header(buf, size, RTM_GETADDR, RTNL_DUMP_FLAGS, &ifa, sizeof(ifa));
+	if (!nlh)
+		return -ENOBUFS;
+	return (int)nlh->nlmsg_len;
+}
+
+static int rtnl_route_check(const RtnlRoute *r)
+{
+	if (!r || !rtnl_family_len(r->family))
+		return -EINVAL;
+	if (r->dst.family) {
+		if (r->dst.family != r->family || r->dst_len > rtnl_family_max_plen(r->family))
+			return -EINVAL;
+	} else if (r->dst_len) {
+		return -EINVAL;
+	}
+	if (r->prefsrc.family && r->prefsrc.family != r->family)
+		return -EINVAL;
+	if (!rtnl_ip_family_ok(&r->gateway))
+		return -EINVAL;
+	/* An IPv4 route may go via an IPv6 gateway (RTA_VIA); IPv6 routes have no such thing. */
+	if (r->gateway.family && r->gateway.family != r->family && r->family != AF_INET)
+		return -EINVAL;
+	return 0;
+}
+
+/* The attributes shared by RTM_NEWROUTE and RTM_DELROUTE; the caller filled the rtmsg. */
+static int rtnl_route_attrs(struct nlmsghdr *nlh, size_t size, const RtnlRoute *r, uint32_t table,
+			    bool prefsrc)
+{
+	if (!rtnl_put_u32(nlh, size, RTA_TABLE, table))
+		return -ENOBUFS;
+	if (r->dst.family && !rtnl_put_ip(nlh, size, RTA_DST, &r->dst))
+		return -ENOBUFS;
+	if (r->gateway.family == r->family) {
+		if (!rtnl_put_ip(nlh, size, RTA_GATEWAY, &r->gateway))
+			return -ENOBUFS;
+	} else if (r->gateway.family) {
+		/* struct rtvia: a family, then the address (flexible array). */
+		uint8_t via[sizeof(struct rtvia) + 16];
+		struct rtvia hdr = { .rtvia_family = r->gateway.family };
+		size_t len = rtnl_family_len(r->gateway.family);
+
+		memcpy(via, &hdr, sizeof(hdr));
+		memcpy(via + sizeof(hdr), r->gateway.bytes, len);
+		if (!rtnl_put(nlh, size, RTA_VIA, sizeof(hdr) + len, via))
+			return -ENOBUFS;
+	}
+	if (prefsrc && r->prefsrc.family && !rtnl_put_ip(nlh, size, RTA_PREFSRC, &r->prefsrc))
+		return -ENOBUFS;
+	if (r->oif && !rtnl_put_u32(nlh, size, RTA_OIF, r->oif))
+		return -ENOBUFS;
+	if (r->priority && !rtnl_put_u32(nlh, size, RTA_PRIORITY, r->priority))
+		return -ENOBUFS;
+	return 0;
+}
+
+/* Table 0 means the main table, as in every tool; say so explicitly rather than relying on each
+ * family's fallback for id 0. */
+static uint32_t rtnl_route_table(const RtnlRoute *r)
+{
+	return r->table ? r->table : RT_TABLE_MAIN;
+}
+
+int rtnl_route_new(void *buf, size_t size, const RtnlRoute *r, bool replace)
+{
+	struct rtmsg rtm = {};
+	struct nlmsghdr *nlh;
+	uint32_t table;
+	int ret;
+
+	ret = rtnl_route_check(r);
+	if (ret < 0)
+		return ret;
+	table = rtnl_route_table(r);
+	rtm.rtm_family = r->family;
+	rtm.rtm_dst_len = r->dst_len;
+	rtm.rtm_table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC;
+	rtm.rtm_scope = r->scope;
+	rtm.rtm_protocol = r->protocol;
+	/* RTN_UNSPEC is never a valid new route (IPv4 rejects it as "Invalid scope"). */
+	rtm.rtm_type = r->type ? r->type : RTN_UNICAST;
+	nlh = rtnl_put_header(buf, size, RTM_NEWROUTE,
+			      RTNL_REQ_FLAGS | NLM_F_CREATE |
+				      (replace ? NLM_F_REPLACE : NLM_F_EXCL),
+			      &rtm, sizeof(rtm));
+	if (!nlh)
+		return -ENOBUFS;
+	ret = rtnl_route_attrs(nlh, size, r, table, true);
+	if (ret < 0)
+		return ret;
+	return (int)nlh->nlmsg_len;
+}
+
+int rtnl_route_del(void *buf, size_t size, const RtnlRoute *r)
+{
+	struct rtmsg rtm = {};
+	struct nlmsghdr *nlh;
+	uint32_t table;
+	int ret;
+
+	ret = rtnl_route_check(r);
+	if (ret < 0)
+		return ret;
+	table = rtnl_route_table(r);
+	rtm.rtm_family = r->family;
+	rtm.rtm_dst_len = r->dst_len;
+	rtm.rtm_table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC;
+	/* IPv4 matches the scope exactly unless it is RT_SCOPE_NOWHERE (any), as iproute2 sends;
+	 * type and protocol 0 are wildcards already. */
+	rtm.rtm_scope = RT_SCOPE_NOWHERE;
+	rtm.rtm_protocol = r->protocol;
+	rtm.rtm_type = r->type;
+	nlh = rtnl_put_header(buf, size, RTM_DELROUTE, RTNL_REQ_FLAGS, &rtm, sizeof(rtm));
+	if (!nlh)
+		return -ENOBUFS;
+	ret = rtnl_route_attrs(nlh, size, r, table, false);
+	if (ret < 0)
+		return ret;
+	return (int)nlh->nlmsg_len;
+}
+
+int rtnl_route_dump(void *buf, size_t size, uint8_t family)
+{
+	/* Strict checking treats the other rtmsg fields as filters or rejects them: family only. */
+	struct rtmsg rtm = { .rtm_family = family };
+	struct nlmsghdr *nlh;
+
+	if (family != AF_UNSPEC && !rtnl_family_len(family))
+		return -EINVAL;
+	nlh = rtnl_put_header(buf, size, RTM_GETROUTE, RTNL_DUMP_FLAGS, &rtm, sizeof(rtm));
+	if (!nlh)
+		return -ENOBUFS;
+	return (int)nlh->nlmsg_len;
+}

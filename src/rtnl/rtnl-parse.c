@@ -1,0 +1,476 @@
+/* Reply parsers of the rtnl codec. Input is untrusted bytes (they are fuzzed): every length is
+ * checked before it is used and nothing is read past nlmsg_len. */
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/if_addr.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "core/macro.h"
+#include "rtnl-internal.h"
+
+/* Largest errno the kernel can report (MAX_ERRNO); anything beyond is not an errno. */
+#define RTNL_MAX_ERRNO 4095
+
+typedef int (*rtnl_attr_cb)(const struct nlattr *attr, void *userdata);
+
+/* Calls cb for each attribute in [payload, payload + len). Unlike mnl_attr_parse(), which
+ * rounds nlmsg_len up to 4 and silently stops at a bad attribute, this rejects an attribute
+ * that overruns its container or stray bytes after the last one. */
+static int rtnl_attrs_parse(const void *payload, size_t len, rtnl_attr_cb cb, void *userdata)
+{
+	const uint8_t *p = payload;
+
+	while (len > 0) {
+		const struct nlattr *attr = (const struct nlattr *)p;
+		size_t step;
+		int r;
+
+		if (len < sizeof(*attr) || attr->nla_len < sizeof(*attr) || attr->nla_len > len)
+			return -EINVAL;
+		r = cb(attr, userdata);
+		if (r < 0)
+			return r;
+		/* The last attribute's padding may be missing. */
+		step = MNL_ALIGN((size_t)attr->nla_len);
+		if (step >= len)
+			break;
+		p += step;
+		len -= step;
+	}
+	return 0;
+}
+
+/* The attributes after a message's family header, or -EINVAL if the header does not fit. */
+static int rtnl_msg_parse(const struct nlmsghdr *nlh, size_t hdr_len, rtnl_attr_cb cb,
+			  void *userdata)
+{
+	size_t len, off = MNL_ALIGN(hdr_len);
+
+	if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + hdr_len)
+		return -EINVAL;
+	len = nlh->nlmsg_len - MNL_NLMSG_HDRLEN;
+	if (off >= len)
+		return 0;
+	return rtnl_attrs_parse((const uint8_t *)mnl_nlmsg_get_payload(nlh) + off, len - off, cb,
+				userdata);
+}
+
+static int rtnl_nested_parse(const struct nlattr *attr, rtnl_attr_cb cb, void *userdata)
+{
+	return rtnl_attrs_parse(mnl_attr_get_payload(attr), mnl_attr_get_payload_len(attr), cb,
+				userdata);
+}
+
+/* mnl_attr_validate() reports through errno, which must not leak out of this module. */
+static bool rtnl_attr_ok(const struct nlattr *attr, enum mnl_attr_data_type type)
+{
+	int saved = errno;
+	bool ok = mnl_attr_validate(attr, type) == 0;
+
+	errno = saved;
+	return ok;
+}
+
+/* An attribute that holds exactly len bytes. */
+static bool rtnl_attr_len_ok(const struct nlattr *attr, size_t len)
+{
+	return mnl_attr_get_payload_len(attr) == len;
+}
+
+/* Copies a string attribute (NUL-terminated or not) into dst; -EINVAL if empty or too long. */
+static int rtnl_attr_strcpy(const struct nlattr *attr, char *dst, size_t size)
+{
+	size_t n = strnlen(mnl_attr_get_payload(attr), mnl_attr_get_payload_len(attr));
+
+	if (n == 0 || n >= size)
+		return -EINVAL;
+	memcpy(dst, mnl_attr_get_payload(attr), n);
+	dst[n] = '\0';
+	return 0;
+}
+
+static int rtnl_attr_ip(const struct nlattr *attr, uint8_t family, RtnlIp *ret)
+{
+	size_t len = rtnl_family_len(family);
+
+	if (!len || !rtnl_attr_len_ok(attr, len))
+		return -EINVAL;
+	memset(ret, 0, sizeof(*ret));
+	ret->family = family;
+	memcpy(ret->bytes, mnl_attr_get_payload(attr), len);
+	return 0;
+}
+
+static int rtnl_linkinfo_attr(const struct nlattr *attr, void *userdata)
+{
+	RtnlLink *l = userdata;
+
+	if (mnl_attr_get_type(attr) != IFLA_INFO_KIND)
+		return 0;
+	/* A kind longer than the field is not malformed, just unknown here: leave it empty
+	 * rather than truncate it into something that might match another kind. */
+	if (rtnl_attr_strcpy(attr, l->kind, sizeof(l->kind)) < 0)
+		l->kind[0] = '\0';
+	return 0;
+}
+
+static int rtnl_link_attr(const struct nlattr *attr, void *userdata)
+{
+	RtnlLink *l = userdata;
+
+	switch (mnl_attr_get_type(attr)) {
+	case IFLA_IFNAME:
+		return rtnl_attr_strcpy(attr, l->name, sizeof(l->name));
+	case IFLA_LINKINFO:
+		if (!rtnl_attr_ok(attr, MNL_TYPE_NESTED))
+			return -EINVAL;
+		return rtnl_nested_parse(attr, rtnl_linkinfo_attr, l);
+	case IFLA_OPERSTATE:
+		if (!rtnl_attr_ok(attr, MNL_TYPE_U8))
+			return -EINVAL;
+		l->operstate = mnl_attr_get_u8(attr);
+		return 0;
+	case IFLA_ADDRESS:
+		if (mnl_attr_get_payload_len(attr) > sizeof(l->mac))
+			return -EINVAL;
+		l->mac_len = (uint8_t)mnl_attr_get_payload_len(attr);
+		memcpy(l->mac, mnl_attr_get_payload(attr), l->mac_len);
+		return 0;
+	case IFLA_MTU:
+	case IFLA_MASTER:
+	case IFLA_GROUP:
+	case IFLA_LINK:
+	case IFLA_LINK_NETNSID:
+		if (!rtnl_attr_ok(attr, MNL_TYPE_U32))
+			return -EINVAL;
+		break;
+	default:
+		return 0;
+	}
+
+	switch (mnl_attr_get_type(attr)) {
+	case IFLA_MTU:
+		l->mtu = mnl_attr_get_u32(attr);
+		break;
+	case IFLA_MASTER:
+		l->master = mnl_attr_get_u32(attr);
+		break;
+	case IFLA_GROUP:
+		l->group = mnl_attr_get_u32(attr);
+		break;
+	case IFLA_LINK:
+		l->link = mnl_attr_get_u32(attr);
+		break;
+	case IFLA_LINK_NETNSID:
+		l->link_netnsid = (int32_t)mnl_attr_get_u32(attr);
+		break;
+	}
+	return 0;
+}
+
+int rtnl_link_parse(const struct nlmsghdr *nlh, RtnlLink *ret)
+{
+	const struct ifinfomsg *ifm;
+	RtnlLink l = { .link_netnsid = -1 };
+	int r;
+
+	if (!nlh || !ret || nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*ifm))
+		return -EINVAL;
+	if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)
+		return -EINVAL;
+	ifm = mnl_nlmsg_get_payload(nlh);
+	l.index = (uint32_t)ifm->ifi_index;
+	l.flags = ifm->ifi_flags;
+	r = rtnl_msg_parse(nlh, sizeof(*ifm), rtnl_link_attr, &l);
+	if (r < 0)
+		return r;
+	*ret = l;
+	return 0;
+}
+
+typedef struct RtnlAddrParse {
+	RtnlAddr a;
+	RtnlIp local, address;
+} RtnlAddrParse;
+
+static int rtnl_addr_attr(const struct nlattr *attr, void *userdata)
+{
+	RtnlAddrParse *p = userdata;
+
+	switch (mnl_attr_get_type(attr)) {
+	case IFA_LOCAL:
+		return rtnl_attr_ip(attr, p->a.addr.family, &p->local);
+	case IFA_ADDRESS:
+		return rtnl_attr_ip(attr, p->a.addr.family, &p->address);
+	case IFA_BROADCAST:
+		if (p->a.addr.family != AF_INET)
+			return -EINVAL;
+		return rtnl_attr_ip(attr, AF_INET, &p->a.broadcast);
+	case IFA_FLAGS:
+		if (!rtnl_attr_ok(attr, MNL_TYPE_U32))
+			return -EINVAL;
+		p->a.flags = mnl_attr_get_u32(attr);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+int rtnl_addr_parse(const struct nlmsghdr *nlh, RtnlAddr *ret)
+{
+	const struct ifaddrmsg *ifa;
+	RtnlAddrParse p = {};
+	int r;
+
+	if (!nlh || !ret || nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*ifa))
+		return -EINVAL;
+	if (nlh->nlmsg_type != RTM_NEWADDR && nlh->nlmsg_type != RTM_DELADDR)
+		return -EINVAL;
+	ifa = mnl_nlmsg_get_payload(nlh);
+	if (!rtnl_family_len(ifa->ifa_family))
+		return -EAFNOSUPPORT;
+	if (ifa->ifa_prefixlen > rtnl_family_max_plen(ifa->ifa_family))
+		return -EINVAL;
+	p.a.index = ifa->ifa_index;
+	p.a.addr.family = ifa->ifa_family;
+	p.a.prefix_len = ifa->ifa_prefixlen;
+	p.a.scope = ifa->ifa_scope;
+	p.a.flags = ifa->ifa_flags;
+	r = rtnl_msg_parse(nlh, sizeof(*ifa), rtnl_addr_attr, &p);
+	if (r < 0)
+		return r;
+	/* IFA_LOCAL is the interface's own address; IFA_ADDRESS differs from it only on
+	 * point-to-point links, where it is the peer. IPv6 sends IFA_ADDRESS alone. */
+	if (p.local.family)
+		p.a.addr = p.local;
+	else if (p.address.family)
+		p.a.addr = p.address;
+	else
+		return -EINVAL;
+	*ret = p.a;
+	return 0;
+}
+
+typedef struct RtnlRouteParse {
+	RtnlRoute r;
+	bool has_gateway;
+} RtnlRouteParse;
+
+static int rtnl_route_attr(const struct nlattr *attr, void *userdata)
+{
+	RtnlRouteParse *p = userdata;
+	const struct rtvia *via;
+	size_t len;
+
+	switch (mnl_attr_get_type(attr)) {
+	case RTA_DST:
+		return rtnl_attr_ip(attr, p->r.family, &p->r.dst);
+	case RTA_GATEWAY:
+		p->has_gateway = true;
+		return rtnl_attr_ip(attr, p->r.family, &p->r.gateway);
+	case RTA_VIA:
+		len = mnl_attr_get_payload_len(attr);
+		if (len < sizeof(*via))
+			return -EINVAL;
+		via = mnl_attr_get_payload(attr);
+		if (!rtnl_family_len(via->rtvia_family) ||
+		    len != sizeof(*via) + rtnl_family_len(via->rtvia_family))
+			return -EINVAL;
+		/* RTA_GATEWAY, when a message had both, is the one the route uses. */
+		if (!p->has_gateway) {
+			memset(&p->r.gateway, 0, sizeof(p->r.gateway));
+			p->r.gateway.family = (uint8_t)via->rtvia_family;
+			memcpy(p->r.gateway.bytes, via->rtvia_addr, len - sizeof(*via));
+		}
+		return 0;
+	case RTA_PREFSRC:
+		return rtnl_attr_ip(attr, p->r.family, &p->r.prefsrc);
+	case RTA_OIF:
+	case RTA_PRIORITY:
+	case RTA_TABLE:
+		if (!rtnl_attr_ok(attr, MNL_TYPE_U32))
+			return -EINVAL;
+		if (mnl_attr_get_type(attr) == RTA_OIF)
+			p->r.oif = mnl_attr_get_u32(attr);
+		else if (mnl_attr_get_type(attr) == RTA_PRIORITY)
+			p->r.priority = mnl_attr_get_u32(attr);
+		else
+			p->r.table = mnl_attr_get_u32(attr);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+int rtnl_route_parse(const struct nlmsghdr *nlh, RtnlRoute *ret)
+{
+	const struct rtmsg *rtm;
+	RtnlRouteParse p = {};
+	int r;
+
+	if (!nlh || !ret || nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*rtm))
+		return -EINVAL;
+	if (nlh->nlmsg_type != RTM_NEWROUTE && nlh->nlmsg_type != RTM_DELROUTE)
+		return -EINVAL;
+	rtm = mnl_nlmsg_get_payload(nlh);
+	/* Dumps of AF_UNSPEC also bring e.g. MPLS or multicast routes: well-formed, just not
+	 * ours, so callers can tell them from garbage and skip them. */
+	if (!rtnl_family_len(rtm->rtm_family))
+		return -EAFNOSUPPORT;
+	if (rtm->rtm_dst_len > rtnl_family_max_plen(rtm->rtm_family))
+		return -EINVAL;
+	p.r.family = rtm->rtm_family;
+	p.r.dst_len = rtm->rtm_dst_len;
+	p.r.table = rtm->rtm_table; /* RTA_TABLE, which holds all 32 bits, overrides it */
+	p.r.scope = rtm->rtm_scope;
+	p.r.protocol = rtm->rtm_protocol;
+	p.r.type = rtm->rtm_type;
+	r = rtnl_msg_parse(nlh, sizeof(*rtm), rtnl_route_attr, &p);
+	if (r < 0)
+		return r;
+	if (p.r.dst_len && !p.r.dst.family)
+		return -EINVAL;
+	*ret = p.r;
+	return 0;
+}
+
+typedef struct RtnlErrParse {
+	const char *msg;
+	uint32_t offset;
+} RtnlErrParse;
+
+static int rtnl_error_attr(const struct nlattr *attr, void *userdata)
+{
+	RtnlErrParse *p = userdata;
+
+	switch (mnl_attr_get_type(attr)) {
+	case NLMSGERR_ATTR_MSG:
+		/* Handed out as a C string: the NUL must be inside the attribute. */
+		if (!memchr(mnl_attr_get_payload(attr), '\0', mnl_attr_get_payload_len(attr)))
+			return -EINVAL;
+		p->msg = mnl_attr_get_payload(attr);
+		return 0;
+	case NLMSGERR_ATTR_OFFS:
+		if (!rtnl_attr_ok(attr, MNL_TYPE_U32))
+			return -EINVAL;
+		p->offset = mnl_attr_get_u32(attr);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+int rtnl_parse_error_ext(const struct nlmsghdr *nlh, int *ret_error, const char **ret_msg,
+			 uint32_t *ret_offset)
+{
+	const struct nlmsgerr *err;
+	RtnlErrParse p = {};
+	size_t len;
+
+	if (!nlh || nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*err))
+		return -EINVAL;
+	if (nlh->nlmsg_type != NLMSG_ERROR)
+		return -EINVAL;
+	err = mnl_nlmsg_get_payload(nlh);
+	if (err->error > 0 || err->error < -RTNL_MAX_ERRNO)
+		return -EINVAL;
+	len = nlh->nlmsg_len - MNL_NLMSG_HDRLEN;
+
+	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
+		size_t off = sizeof(*err);
+
+		/* Without NETLINK_CAP_ACK the request follows, whole: its own nlmsg_len says how
+		 * long it is (the kernel copies exactly that), and the TLVs start aligned after it.
+		 */
+		if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
+			size_t orig = err->msg.nlmsg_len;
+
+			if (orig < sizeof(struct nlmsghdr))
+				return -EINVAL;
+			off = sizeof(*err) - sizeof(struct nlmsghdr) + MNL_ALIGN(orig);
+		}
+		if (off > len)
+			return -EINVAL;
+		if (rtnl_attrs_parse((const uint8_t *)err + off, len - off, rtnl_error_attr, &p) <
+		    0)
+			return -EINVAL;
+	}
+
+	if (ret_error)
+		*ret_error = err->error;
+	if (ret_msg)
+		*ret_msg = p.msg;
+	if (ret_offset)
+		*ret_offset = p.offset;
+	return 0;
+}
+
+int rtnl_parse_error(const struct nlmsghdr *nlh, int *ret_error, const char **ret_msg)
+{
+	return rtnl_parse_error_ext(nlh, ret_error, ret_msg, NULL);
+}
+
+int rtnl_parse_done(const struct nlmsghdr *nlh, int *ret_error, const char **ret_msg)
+{
+	RtnlErrParse p = {};
+	int32_t error = 0;
+	size_t len;
+
+	if (!nlh || nlh->nlmsg_len < MNL_NLMSG_HDRLEN || nlh->nlmsg_type != NLMSG_DONE)
+		return -EINVAL;
+	len = nlh->nlmsg_len - MNL_NLMSG_HDRLEN;
+	/* rtnetlink always sends the dump's status as an int; tolerate a bare header, as other
+	 * netlink families send. */
+	if (len >= sizeof(error)) {
+		memcpy(&error, mnl_nlmsg_get_payload(nlh), sizeof(error));
+		if (error > 0 || error < -RTNL_MAX_ERRNO)
+			return -EINVAL;
+	} else if (len > 0) {
+		return -EINVAL;
+	}
+	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
+		size_t off = MNL_ALIGN(sizeof(error));
+
+		if (off > len)
+			return -EINVAL;
+		if (rtnl_attrs_parse((const uint8_t *)mnl_nlmsg_get_payload(nlh) + off, len - off,
+				     rtnl_error_attr, &p) < 0)
+			return -EINVAL;
+	}
+	if (ret_error)
+		*ret_error = error;
+	if (ret_msg)
+		*ret_msg = p.msg;
+	return 0;
+}
+
+int rtnl_walk(const void *buf, size_t len, int (*cb)(const struct nlmsghdr *nlh, void *userdata),
+	      void *userdata)
+{
+	const uint8_t *p = buf;
+
+	if (!cb || (!buf && len) || ((uintptr_t)buf % NLMSG_ALIGNTO))
+		return -EINVAL;
+	while (len > 0) {
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)p;
+		size_t step;
+		int r;
+
+		/* The checks of mnl_nlmsg_ok(), but a short or overlong message is an error here,
+		 * not the end of the walk: its sender thinks it sent more. */
+		if (len < sizeof(*nlh) || nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > len)
+			return -EINVAL;
+		r = cb(nlh, userdata);
+		if (r < 0)
+			return r;
+		step = MNL_ALIGN((size_t)nlh->nlmsg_len);
+		if (step >= len)
+			break;
+		p += step;
+		len -= step;
+	}
+	return 0;
+}

@@ -1,0 +1,153 @@
+/* libFuzzer harness for the rtnl codec: walks the input as a recv buffer and hands every message
+ * to every parser, then checks what they return can be formatted and rebuilt. */
+#include <linux/rtnetlink.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rtnl/rtnl.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define FUZZ_ASSERT(cond)                                                                          \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			abort();                                                                   \
+	} while (0)
+
+static bool fuzz_ip_eq(const RtnlIp *a, const RtnlIp *b)
+{
+	return a->family == b->family && memcmp(a->bytes, b->bytes, sizeof(a->bytes)) == 0;
+}
+
+/* A parsed address, rebuilt into a request and parsed again, must come back the same. */
+static void fuzz_addr(const RtnlAddr *a)
+{
+	union {
+		struct nlmsghdr nlh;
+		uint8_t b[512];
+	} m;
+	char text[INET6_ADDRSTRLEN];
+	RtnlAddr back;
+
+	rtnl_ip_format(&a->addr, text, sizeof(text));
+	FUZZ_ASSERT(text[0]);
+	if (rtnl_addr_new(m.b, sizeof(m), a) < 0)
+		return;
+	FUZZ_ASSERT(rtnl_addr_parse(&m.nlh, &back) == 0);
+	FUZZ_ASSERT(back.index == a->index && back.prefix_len == a->prefix_len &&
+		    back.scope == a->scope && back.flags == a->flags);
+	FUZZ_ASSERT(fuzz_ip_eq(&back.addr, &a->addr) && fuzz_ip_eq(&back.broadcast, &a->broadcast));
+	FUZZ_ASSERT(rtnl_addr_del(m.b, sizeof(m), a) > 0);
+}
+
+static void fuzz_route(const RtnlRoute *r)
+{
+	union {
+		struct nlmsghdr nlh;
+		uint8_t b[512];
+	} m;
+	char text[INET6_ADDRSTRLEN];
+	RtnlRoute back;
+
+	rtnl_ip_format(&r->dst, text, sizeof(text));
+	rtnl_ip_format(&r->gateway, text, sizeof(text));
+	if (rtnl_route_new(m.b, sizeof(m), r, false) < 0)
+		return;
+	FUZZ_ASSERT(rtnl_route_parse(&m.nlh, &back) == 0);
+	FUZZ_ASSERT(back.family == r->family && back.dst_len == r->dst_len && back.oif == r->oif &&
+		    back.priority == r->priority && back.scope == r->scope &&
+		    back.protocol == r->protocol);
+	FUZZ_ASSERT(fuzz_ip_eq(&back.dst, &r->dst) && fuzz_ip_eq(&back.gateway, &r->gateway) &&
+		    fuzz_ip_eq(&back.prefsrc, &r->prefsrc));
+	FUZZ_ASSERT(r->table == 0 ? back.table == RT_TABLE_MAIN : back.table == r->table);
+	FUZZ_ASSERT(rtnl_route_del(m.b, sizeof(m), r) > 0);
+}
+
+/* Extended-ack text must be a C string inside the message. */
+static void fuzz_check_text(const struct nlmsghdr *nlh, const char *msg)
+{
+	const char *end = (const char *)nlh + nlh->nlmsg_len;
+
+	if (!msg)
+		return;
+	FUZZ_ASSERT(msg > (const char *)nlh && msg < end);
+	FUZZ_ASSERT(memchr(msg, '\0', (size_t)(end - msg)));
+}
+
+static int fuzz_msg(const struct nlmsghdr *nlh, void *userdata)
+{
+	const char *msg;
+	uint32_t offset;
+	RtnlLink l;
+	RtnlAddr a;
+	RtnlRoute r;
+	int error;
+
+	/* The walk promised this much; the parsers must not read beyond it. */
+	FUZZ_ASSERT(nlh->nlmsg_len >= sizeof(*nlh));
+
+	if (rtnl_link_parse(nlh, &l) == 0) {
+		char mac[3 * sizeof(l.mac)];
+
+		FUZZ_ASSERT(memchr(l.name, '\0', sizeof(l.name)));
+		FUZZ_ASSERT(memchr(l.kind, '\0', sizeof(l.kind)));
+		FUZZ_ASSERT(l.mac_len <= sizeof(l.mac));
+		rtnl_mac_format(l.mac, l.mac_len, mac, sizeof(mac));
+		FUZZ_ASSERT(strlen(mac) == (l.mac_len ? 3u * l.mac_len - 1 : 0));
+	}
+	if (rtnl_addr_parse(nlh, &a) == 0)
+		fuzz_addr(&a);
+	if (rtnl_route_parse(nlh, &r) == 0)
+		fuzz_route(&r);
+	if (rtnl_parse_error_ext(nlh, &error, &msg, &offset) == 0) {
+		FUZZ_ASSERT(error <= 0);
+		fuzz_check_text(nlh, msg);
+	}
+	if (rtnl_parse_done(nlh, &error, &msg) == 0) {
+		FUZZ_ASSERT(error <= 0);
+		fuzz_check_text(nlh, msg);
+	}
+	return 0;
+}
+
+/* The same bytes as text, for the string helpers. */
+static void fuzz_text(const uint8_t *data, size_t size)
+{
+	char s[96], out[INET6_ADDRSTRLEN];
+	uint8_t mac[6], plen;
+	RtnlIp ip, back;
+	size_t n = size < sizeof(s) - 1 ? size : sizeof(s) - 1;
+
+	memcpy(s, data, n);
+	s[n] = '\0';
+	if (rtnl_ifname_valid(s))
+		FUZZ_ASSERT(strlen(s) >= 1 && strlen(s) < IFNAMSIZ && !strpbrk(s, "/: \t\n\v\f\r"));
+	if (rtnl_ip_parse(s, &ip) == 0) {
+		rtnl_ip_format(&ip, out, sizeof(out));
+		FUZZ_ASSERT(rtnl_ip_parse(out, &back) == 0 && fuzz_ip_eq(&ip, &back));
+	}
+	if (rtnl_prefix_parse(s, &ip, &plen) == 0)
+		FUZZ_ASSERT(plen <= (ip.family == AF_INET ? 32 : 128));
+	if (rtnl_mac_parse(s, mac) == 0) {
+		char text[18];
+		uint8_t again[6];
+
+		rtnl_mac_format(mac, 6, text, sizeof(text));
+		FUZZ_ASSERT(rtnl_mac_parse(text, again) == 0 && memcmp(mac, again, 6) == 0);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	/* An exact-size heap copy: aligned like a recv buffer, and ASan flags any read past it. */
+	uint8_t *buf = malloc(size ? size : 1);
+
+	if (!buf)
+		return 0;
+	memcpy(buf, data, size);
+	rtnl_walk(buf, size, fuzz_msg, NULL);
+	free(buf);
+	fuzz_text(data, size);
+	return 0;
+}
