@@ -1,6 +1,7 @@
 /* Link methods: CreateLink, GetLink, ListLinks, UpdateLink, DeleteLink. Requests that the
  * kernel processes in order on one socket are pipelined (create, bring up and read back go out
  * in one send); only a step that needs another namespace's socket waits for an answer. */
+#include <arpa/inet.h>
 #include <linux/if_link.h>
 #include <net/if.h>
 #include <string.h>
@@ -11,6 +12,76 @@
 static const char *const oper_states[] = {
 	"unknown", "notpresent", "down", "lowerlayerdown", "testing", "dormant", "up",
 };
+
+static bool ip_multicast(const RtnlIp *ip)
+{
+	if (ip->family == AF_INET)
+		return (ip->bytes[0] & 0xf0) == 0xe0;
+	return ip->family == AF_INET6 && ip->bytes[0] == 0xff;
+}
+
+static Nsring__V1__MacvlanMode macvlan_mode_to_pb(uint32_t mode)
+{
+	switch (mode) {
+	case MACVLAN_MODE_PRIVATE:
+		return NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_PRIVATE;
+	case MACVLAN_MODE_VEPA:
+		return NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_VEPA;
+	case MACVLAN_MODE_BRIDGE:
+		return NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_BRIDGE;
+	case MACVLAN_MODE_PASSTHRU:
+		return NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_PASSTHRU;
+	case MACVLAN_MODE_SOURCE:
+		return NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_SOURCE;
+	default:
+		return NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_UNSPECIFIED;
+	}
+}
+
+/* The kind-specific oneof, for the kinds the API models. */
+static void op_link_info_to_pb(Op *op, const RtnlLink *l, Nsring__V1__Link *pb)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	if (strcmp(l->kind, "veth") == 0) {
+		pb->veth = op_alloc(op, sizeof(*pb->veth));
+		nsring__v1__veth__init(pb->veth);
+		pb->info_case = NSRING__V1__LINK__INFO_VETH;
+	} else if (strcmp(l->kind, "bridge") == 0) {
+		pb->bridge = op_alloc(op, sizeof(*pb->bridge));
+		nsring__v1__bridge__init(pb->bridge);
+		pb->info_case = NSRING__V1__LINK__INFO_BRIDGE;
+	} else if (strcmp(l->kind, "vxlan") == 0) {
+		Nsring__V1__Vxlan *v = op_alloc(op, sizeof(*v));
+		nsring__v1__vxlan__init(v);
+		v->vni = l->info.vxlan.vni;
+		v->port = l->info.vxlan.port;
+		if (l->info.vxlan.local.family)
+			v->local = op_strdup(op, rtnl_ip_format(&l->info.vxlan.local, ip, sizeof(ip)));
+		if (l->info.vxlan.group.family) {
+			char *g = op_strdup(op, rtnl_ip_format(&l->info.vxlan.group, ip, sizeof(ip)));
+			if (ip_multicast(&l->info.vxlan.group))
+				v->group = g;
+			else
+				v->remote = g;
+		}
+		pb->vxlan = v;
+		pb->info_case = NSRING__V1__LINK__INFO_VXLAN;
+	} else if (strcmp(l->kind, "macvlan") == 0) {
+		pb->macvlan = op_alloc(op, sizeof(*pb->macvlan));
+		nsring__v1__macvlan__init(pb->macvlan);
+		pb->macvlan->mode = macvlan_mode_to_pb(l->info.macvlan.mode);
+		pb->info_case = NSRING__V1__LINK__INFO_MACVLAN;
+	} else if (strcmp(l->kind, "ifb") == 0) {
+		pb->ifb = op_alloc(op, sizeof(*pb->ifb));
+		nsring__v1__ifb__init(pb->ifb);
+		pb->info_case = NSRING__V1__LINK__INFO_IFB;
+	} else if (strcmp(l->kind, "dummy") == 0) {
+		pb->dummy = op_alloc(op, sizeof(*pb->dummy));
+		nsring__v1__dummy__init(pb->dummy);
+		pb->info_case = NSRING__V1__LINK__INFO_DUMMY;
+	}
+}
 
 Nsring__V1__Link *op_link_to_pb(Op *op, const RtnlLink *l)
 {
@@ -32,6 +103,7 @@ Nsring__V1__Link *op_link_to_pb(Op *op, const RtnlLink *l)
 	pb->group = l->group;
 	pb->parent_index = l->link;
 	pb->link_netnsid = l->link_netnsid;
+	op_link_info_to_pb(op, l, pb);
 	return pb;
 }
 

@@ -1,5 +1,6 @@
 /* Reply parsers of the rtnl codec. Input is untrusted bytes (they are fuzzed): every length is
  * checked before it is used and nothing is read past nlmsg_len. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_addr.h>
@@ -104,10 +105,65 @@ static int rtnl_attr_ip(const struct nlattr *attr, uint8_t family, RtnlIp *ret)
 	return 0;
 }
 
+static int rtnl_vxlan_attr(const struct nlattr *attr, void *userdata)
+{
+	RtnlLink *l = userdata;
+
+	switch (mnl_attr_get_type(attr)) {
+	case IFLA_VXLAN_ID:
+	case IFLA_VXLAN_LINK:
+		if (!rtnl_attr_ok(attr, MNL_TYPE_U32))
+			return -EINVAL;
+		if (mnl_attr_get_type(attr) == IFLA_VXLAN_ID)
+			l->info.vxlan.vni = mnl_attr_get_u32(attr);
+		else
+			l->info.vxlan.dev_index = mnl_attr_get_u32(attr);
+		return 0;
+	case IFLA_VXLAN_PORT:
+		if (!rtnl_attr_ok(attr, MNL_TYPE_U16))
+			return -EINVAL;
+		l->info.vxlan.port = ntohs(mnl_attr_get_u16(attr));
+		return 0;
+	case IFLA_VXLAN_LOCAL:
+		return rtnl_attr_ip(attr, AF_INET, &l->info.vxlan.local);
+	case IFLA_VXLAN_LOCAL6:
+		return rtnl_attr_ip(attr, AF_INET6, &l->info.vxlan.local);
+	case IFLA_VXLAN_GROUP:
+		return rtnl_attr_ip(attr, AF_INET, &l->info.vxlan.group);
+	case IFLA_VXLAN_GROUP6:
+		return rtnl_attr_ip(attr, AF_INET6, &l->info.vxlan.group);
+	default:
+		return 0;
+	}
+}
+
+static int rtnl_macvlan_attr(const struct nlattr *attr, void *userdata)
+{
+	RtnlLink *l = userdata;
+
+	if (mnl_attr_get_type(attr) != IFLA_MACVLAN_MODE)
+		return 0;
+	if (!rtnl_attr_ok(attr, MNL_TYPE_U32))
+		return -EINVAL;
+	l->info.macvlan.mode = mnl_attr_get_u32(attr);
+	return 0;
+}
+
 static int rtnl_linkinfo_attr(const struct nlattr *attr, void *userdata)
 {
 	RtnlLink *l = userdata;
 
+	/* The kernel puts IFLA_INFO_KIND before IFLA_INFO_DATA, so the kind is known here; data
+	 * of another kind (or before any kind) is skipped. */
+	if (mnl_attr_get_type(attr) == IFLA_INFO_DATA) {
+		if (!rtnl_attr_ok(attr, MNL_TYPE_NESTED))
+			return -EINVAL;
+		if (strcmp(l->kind, "vxlan") == 0)
+			return rtnl_nested_parse(attr, rtnl_vxlan_attr, l);
+		if (strcmp(l->kind, "macvlan") == 0)
+			return rtnl_nested_parse(attr, rtnl_macvlan_attr, l);
+		return 0;
+	}
 	if (mnl_attr_get_type(attr) != IFLA_INFO_KIND)
 		return 0;
 	/* A kind longer than the field is not malformed, just unknown here: leave it empty

@@ -167,6 +167,19 @@ typedef struct RtnlLink {
 	uint32_t group;
 	uint32_t link; /* IFLA_LINK or 0 */
 	int32_t link_netnsid; /* IFLA_LINK_NETNSID or -1 */
+	/* IFLA_INFO_DATA of the kinds modelled here; which member is valid follows kind. */
+	union {
+		struct {
+			uint32_t vni;
+			uint16_t port;	/* host byte order; 0 if absent */
+			RtnlIp local;
+			RtnlIp group;	/* IFLA_VXLAN_GROUP(6): unicast remote or multicast group */
+			uint32_t dev_index;
+		} vxlan;
+		struct {
+			uint32_t mode; /* MACVLAN_MODE_* */
+		} macvlan;
+	} info;
 } RtnlLink;
 
 /* RTM_NEWLINK (also RTM_DELLINK notifications). */

@@ -2178,6 +2178,36 @@ static int write_corpus(const char *dir)
 	return 0;
 }
 
+/* A create request carries the same IFLA_LINKINFO a dump reply does: parse it back. */
+static void test_parse_link_info(void)
+{
+	uint8_t buf[1024];
+	RtnlLinkSpec spec = { .name = "vx0", .kind = RTNL_KIND_VXLAN, .ns_fd = -1 };
+	RtnlLink l;
+	char ip[64];
+
+	spec.vxlan.vni = 4242;
+	spec.vxlan.port = 4789;
+	spec.vxlan.dev_index = 7;
+	CHECK(rtnl_ip_parse("198.18.0.1", &spec.vxlan.local) == 0);
+	CHECK(rtnl_ip_parse("239.1.1.1", &spec.vxlan.group) == 0);
+	CHECK(rtnl_link_new(buf, sizeof(buf), &spec) > 0);
+	CHECK(rtnl_link_parse((struct nlmsghdr *)buf, &l) == 0);
+	CHECK(strcmp(l.kind, "vxlan") == 0);
+	CHECK(l.info.vxlan.vni == 4242 && l.info.vxlan.port == 4789 &&
+	      l.info.vxlan.dev_index == 7);
+	CHECK(strcmp(rtnl_ip_format(&l.info.vxlan.local, ip, sizeof(ip)), "198.18.0.1") == 0);
+	CHECK(strcmp(rtnl_ip_format(&l.info.vxlan.group, ip, sizeof(ip)), "239.1.1.1") == 0);
+
+	spec = (RtnlLinkSpec){ .name = "mv0", .kind = RTNL_KIND_MACVLAN, .ns_fd = -1 };
+	spec.macvlan.parent_index = 3;
+	spec.macvlan.mode = MACVLAN_MODE_BRIDGE;
+	CHECK(rtnl_link_new(buf, sizeof(buf), &spec) > 0);
+	CHECK(rtnl_link_parse((struct nlmsghdr *)buf, &l) == 0);
+	CHECK(strcmp(l.kind, "macvlan") == 0 && l.info.macvlan.mode == MACVLAN_MODE_BRIDGE);
+	CHECK(l.link == 3);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "--write-corpus") == 0)
@@ -2193,6 +2223,7 @@ int main(int argc, char **argv)
 	test_enobufs();
 	test_parse_link();
 	test_parse_link_bad();
+	test_parse_link_info();
 	test_parse_addr();
 	test_parse_route();
 	test_parse_error();
