@@ -48,6 +48,8 @@ StatusCode status_from_errno(int err)
 	case EBUSY:
 	case ENOTCONN:
 	case ENETDOWN:
+	case ENETUNREACH:
+	case EHOSTUNREACH:
 		return STATUS_FAILED_PRECONDITION;
 	case ESHUTDOWN:
 	case ECONNRESET:

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -133,6 +134,19 @@ static int listen_socket(const char *path, gid_t gid, int *ret_fd)
 	}
 	*ret_fd = TAKE_FD(fd);
 	return 0;
+}
+
+/* Every open namespace costs two fds (its nsfs file and its netlink socket): the usual soft limit
+ * of 1024 would stop us near 500 namespaces. The hard limit is the admin's choice. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		log_warning("cannot raise the open-file limit: %s", strerror(errno));
 }
 
 static void on_reply(void *userdata, int code, const char *msg, const ProtobufCMessage *resp)
@@ -266,6 +280,7 @@ int main(int argc, char **argv)
 	}
 
 	signal(SIGPIPE, SIG_IGN);
+	raise_fd_limit();
 	r = loop_new(&d.loop, 1024);
 	if (r < 0) {
 		log_error("io_uring setup failed: %s", strerror(-r));

@@ -25,7 +25,8 @@ typedef struct NetnsRef {
 	pid_t pid;	 /* PID */
 } NetnsRef;
 
-/* An open namespace. Fields are read-only outside the module except priv. */
+/* An open namespace. Fields are read-only outside the module except priv. Once closed (see
+ * netns_close_cb) reg is NULL and ns_fd is -1; the struct lives until its last netns_unref(). */
 struct Netns {
 	NetnsRegistry *reg;
 	uint64_t dev, ino; /* identity of the namespace */
@@ -45,11 +46,14 @@ struct Netns {
  * namespace (its netlink socket), so the kernel can free the namespace. */
 typedef void (*netns_close_cb)(Netns *ns, void *userdata);
 
-/* netns_dir: where named namespaces live (default /run/netns). max_threads bounds helper
- * threads alive at once; further opens queue. */
+/* netns_dir: where named namespaces live (default /run/netns when NULL; must be absolute).
+ * max_threads bounds helper threads alive at once (0: a default of 8); further jobs queue. */
 int netns_registry_new(NetnsRegistry **ret, Loop *loop, const char *netns_dir,
 		       unsigned max_threads, netns_close_cb close_cb, void *userdata);
-/* Closes every Netns (close_cb for each), waits for helper threads, frees. */
+/* Closes every Netns (close_cb for each), waits for helper threads, frees. Opens and creates
+ * still in flight are answered with -ECANCELED (a namespace being created is removed again).
+ * Not from inside one of the registry's callbacks. The registry's LoopWake is released on the
+ * loop's next turn. */
 void netns_registry_free(NetnsRegistry *reg);
 const char *netns_registry_dir(const NetnsRegistry *reg);
 
@@ -61,7 +65,9 @@ bool netns_name_valid(const char *name);
  * netns_take_nl_fd(). Always called from the loop, never from inside netns_open(). */
 typedef void (*netns_open_cb)(void *userdata, int r, Netns *ns);
 
-/* Resolves ref and opens the namespace: the nsfs file is opened and checked (NS_GET_NSTYPE ==
+/* Returns 0 when cb will be called (exactly once, later, from the loop), or a negative errno
+ * when ref cannot be resolved right away, in which case cb is never called.
+ * Resolves ref and opens the namespace: the nsfs file is opened and checked (NS_GET_NSTYPE ==
  * CLONE_NEWNET) on the loop thread; when the namespace is not open yet, a helper thread enters
  * it and opens a NETLINK_ROUTE socket (SOCK_CLOEXEC|SOCK_NONBLOCK), then exits. Concurrent
  * opens of one namespace share one helper job. Errors: -EINVAL bad name/path, -ENOENT no such
@@ -78,11 +84,13 @@ void netns_unref(Netns *ns);
 /* Creates a named namespace as `ip netns add` does (netns dir made a shared mount, file
  * created O_EXCL, a helper thread unshare()s and bind-mounts /proc/thread-self/ns/net onto
  * it; it also opens the namespace's netlink socket while inside). cb gets the open Netns.
- * -EEXIST if the name exists, -EINVAL for a bad name. */
+ * -EEXIST if the name exists, -EINVAL for a bad name. Returns 0 when cb will be called, as
+ * netns_open() does; cb gets -ENOENT if the name is deleted before the creation completes. */
 int netns_create(NetnsRegistry *reg, const char *name, netns_open_cb cb, void *userdata);
 
 /* Deletes a named namespace as `ip netns del` does (umount2 MNT_DETACH + unlink); if we have
- * it open, it is closed first (close_cb), so no socket of ours pins it. Synchronous. */
+ * it open, it is closed first (close_cb), so no socket of ours pins it. Synchronous. Opens of
+ * the namespace still in flight get -ENOENT. */
 int netns_delete(NetnsRegistry *reg, const char *name);
 
 typedef struct NetnsEntry {
@@ -92,3 +100,8 @@ typedef struct NetnsEntry {
 
 /* Lists the netns directory, sorted by name. *ret is malloc()ed; caller frees. */
 int netns_list(NetnsRegistry *reg, NetnsEntry **ret, size_t *ret_n);
+
+/* For tests and stats: the most helper threads alive at once (created and not yet joined),
+ * and how many were started in all. */
+unsigned netns_registry_max_threads_seen(const NetnsRegistry *reg);
+uint64_t netns_registry_threads_started(const NetnsRegistry *reg);

@@ -56,6 +56,7 @@ static void op_link_info_to_pb(Op *op, const RtnlLink *l, Nsring__V1__Link *pb)
 		nsring__v1__vxlan__init(v);
 		v->vni = l->info.vxlan.vni;
 		v->port = l->info.vxlan.port;
+		v->dev_index = l->info.vxlan.dev_index;
 		if (l->info.vxlan.local.family)
 			v->local = op_strdup(op, rtnl_ip_format(&l->info.vxlan.local, ip, sizeof(ip)));
 		if (l->info.vxlan.group.family) {

@@ -71,9 +71,18 @@ static bool route_from_pb(Op *op, const Nsring__V1__Route *pb, bool create, Rtnl
 		op_fail(op, STATUS_INVALID_ARGUMENT, "protocol, type and scope are 0-255");
 		return false;
 	}
+	if (pb->table == TABLE_ALL) {
+		op_fail(op, STATUS_INVALID_ARGUMENT,
+			"table %u is reserved: it means \"all tables\" when listing", TABLE_ALL);
+		return false;
+	}
 	ret->oif = pb->dev_index;
 	ret->table = pb->table ? pb->table : RT_TABLE_MAIN;
 	ret->priority = pb->metric;
+	/* As ip does: local, broadcast, nat and anycast routes live in the local table. */
+	if (!pb->table && (pb->type == RTN_LOCAL || pb->type == RTN_BROADCAST ||
+			   pb->type == RTN_NAT || pb->type == RTN_ANYCAST))
+		ret->table = RT_TABLE_LOCAL;
 	if (create) {
 		ret->protocol = pb->protocol ? (uint8_t)pb->protocol : RTPROT_BOOT;
 		ret->type = pb->type ? (uint8_t)pb->type : RTN_UNICAST;

@@ -476,8 +476,10 @@ static void link_details(FILE *f, const Nsring__V1__Link *l, Nsring__V1__Link *c
 			fprintf(f, " group %s", l->vxlan->group);
 		if (l->vxlan->dev[0])
 			fprintf(f, " dev %s", l->vxlan->dev);
+		else if (l->vxlan->dev_index)
+			fprintf(f, " dev if%" PRIu32, l->vxlan->dev_index);
 		sep = " ";
-		parent_shown = l->vxlan->dev[0]; /* its IFLA_LINK is that device */
+		parent_shown = l->vxlan->dev[0] || l->vxlan->dev_index; /* that is its IFLA_LINK */
 		break;
 	default:
 		break;
