@@ -16,6 +16,8 @@
 
 struct Loop {
 	struct io_uring ring;
+	struct LoopWake *zombies; /* freed wakes whose read is still in flight */
+	struct LoopSignals *signals;
 	uint64_t now;
 	bool quit;
 	int quit_code;
@@ -31,6 +33,7 @@ struct LoopWake {
 	uint64_t val;
 	bool armed;   /* a read is in flight: the LoopWake may not be freed before it completes */
 	bool closing; /* freed by the owner; release on the final completion */
+	LoopWake *znext;
 	void (*cb)(void *userdata);
 	void *userdata;
 };
@@ -44,14 +47,24 @@ struct LoopBufRing {
 	uint16_t bgid;
 };
 
-typedef struct LoopSignals {
+struct LoopSignals {
 	Loop *loop;
 	LoopOp op;
 	int fd;
 	struct signalfd_siginfo si;
 	void (*cb)(void *userdata, int signo);
 	void *userdata;
-} LoopSignals;
+};
+typedef struct LoopSignals LoopSignals;
+
+static bool running_on_valgrind(void)
+{
+#if defined(HAVE_VALGRIND_MEMCHECK_H)
+	return RUNNING_ON_VALGRIND;
+#else
+	return false;
+#endif
+}
 
 static uint64_t now_ns(void)
 {
@@ -94,6 +107,17 @@ void loop_free(Loop *l)
 	if (!l)
 		return;
 	io_uring_queue_exit(&l->ring);
+	/* The ring is gone, so nothing can write into these any more. */
+	if (l->signals) {
+		close(l->signals->fd);
+		free(l->signals);
+	}
+	while (l->zombies) {
+		LoopWake *w = l->zombies;
+		l->zombies = w->znext;
+		close(w->fd);
+		free(w);
+	}
 	free(l->heap);
 	free(l);
 }
@@ -263,9 +287,14 @@ int loop_run(Loop *l)
 		run_defers(l);
 		if (l->quit)
 			break;
-		if (l->heap_len > 0) {
-			uint64_t when = l->heap[0]->when, now = now_ns();
-			uint64_t d = when > now ? when - now : 0;
+		if (l->heap_len > 0 || running_on_valgrind()) {
+			uint64_t now = now_ns(), d = UINT64_MAX;
+			if (l->heap_len > 0)
+				d = l->heap[0]->when > now ? l->heap[0]->when - now : 0;
+			/* valgrind holds its big lock while a thread blocks in io_uring_enter, so
+			 * helper threads would never run: never block long under it. */
+			if (running_on_valgrind() && d > 50000ull)
+				d = 50000ull;
 			ts.tv_sec = (long long)(d / 1000000000ull);
 			ts.tv_nsec = (long long)(d % 1000000000ull);
 			tsp = &ts;
@@ -302,6 +331,10 @@ static void wake_done(LoopOp *op, int res, uint32_t flags)
 	w->armed = false;
 	mem_mark_defined(&w->val, sizeof(w->val));
 	if (w->closing) {
+		LoopWake **pp = &w->loop->zombies;
+		while (*pp != w)
+			pp = &(*pp)->znext;
+		*pp = w->znext;
 		close(w->fd);
 		free(w);
 		return;
@@ -347,8 +380,11 @@ void loop_wake_free(LoopWake *w)
 		free(w);
 		return;
 	}
-	/* The pending read still targets w->val: wake it so it completes, free it then. */
+	/* The pending read still targets w->val: wake it so it completes and free it then, or
+	 * in loop_free() if the loop does not run again. */
 	w->closing = true;
+	w->znext = w->loop->zombies;
+	w->loop->zombies = w;
 	loop_wake_raise(w);
 }
 
@@ -387,7 +423,13 @@ int loop_add_signals(Loop *l, const sigset_t *set, void (*cb)(void *userdata, in
 		free(s);
 		return r;
 	}
-	/* Lives as long as the process: the read is in flight until exit. */
+	/* Its read stays in flight until loop_free(), which frees it. */
+	if (l->signals) {
+		close(s->fd);
+		free(s);
+		return -EBUSY;
+	}
+	l->signals = s;
 	s->loop = l;
 	s->op.cb = signals_done;
 	s->cb = cb;

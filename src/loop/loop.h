@@ -64,7 +64,7 @@ int loop_wake_new(Loop *l, LoopWake **ret, void (*cb)(void *userdata), void *use
 void loop_wake_raise(LoopWake *w);
 void loop_wake_free(LoopWake *w);
 
-/* Blocks the signals in set and delivers them to cb on the loop thread. */
+/* Blocks the signals in set and delivers them to cb on the loop thread (once per loop). */
 int loop_add_signals(Loop *l, const sigset_t *set, void (*cb)(void *userdata, int signo),
 		     void *userdata);
 
