@@ -33,7 +33,12 @@ typedef struct Daemon {
 	const char *socket_path;
 	bool stopping;
 	LoopTimer grace;
+	LoopTimer drain;
+	uint64_t drain_until;
 } Daemon;
+
+/* At exit, how long the kernel may take to return what io_uring still holds. */
+#define DRAIN_NS (1000ull * 1000000ull)
 
 static void usage(FILE *f)
 {
@@ -47,6 +52,8 @@ static void usage(FILE *f)
 		"  -l, --log-level LEVEL     error, warning, info (default) or debug\n"
 		"      --opener-threads N    namespace helper threads alive at once (default 4)\n"
 		"      --max-connections N   clients connected at once (default 1024)\n"
+		"      --idle-close SECONDS  close the sockets of a namespace unused this long; it\n"
+		"                            is reopened on the next request (default 0: never)\n"
 		"  -h, --help                show this help\n");
 }
 
@@ -186,6 +193,17 @@ static void on_grace_expired(LoopTimer *t)
 	loop_quit(d->loop, 0);
 }
 
+static void on_drain_tick(LoopTimer *t)
+{
+	Daemon *d = container_of(t, Daemon, drain);
+
+	if (ops_idle(d->ops) || loop_now(d->loop) >= d->drain_until) {
+		loop_quit(d->loop, 0);
+		return;
+	}
+	loop_timer_arm(d->loop, t, loop_now(d->loop) + 2000000ull);
+}
+
 static void on_signal(void *userdata, int signo)
 {
 	Daemon *d = userdata;
@@ -211,6 +229,7 @@ int main(int argc, char **argv)
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "opener-threads", required_argument, NULL, 'T' },
 		{ "max-connections", required_argument, NULL, 'C' },
+		{ "idle-close", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -265,6 +284,17 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'I': {
+			unsigned secs;
+
+			/* Up to a year: nothing gains from longer, and the product fits easily. */
+			if (parse_uint(optarg, 0, 366 * 86400, &secs) < 0) {
+				fprintf(stderr, "nsringd: --idle-close takes 0-31622400 seconds\n");
+				return 2;
+			}
+			ocfg.idle_close_ns = (uint64_t)secs * 1000000000ull;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -317,6 +347,13 @@ int main(int argc, char **argv)
 	r = loop_run(d.loop);
 	if (!d.stopping)
 		unlink(d.socket_path);
+	/* Close every namespace, then let the kernel hand back what it still holds (a bounded
+	 * wait: the loop delivers the last completions). */
+	ops_shutdown(d.ops);
+	d.drain_until = loop_now(d.loop) + DRAIN_NS;
+	d.drain.cb = on_drain_tick;
+	loop_timer_arm(d.loop, &d.drain, loop_now(d.loop));
+	loop_run(d.loop);
 	rpc_server_free(d.rpc);
 	ops_free(d.ops);
 	loop_free(d.loop);

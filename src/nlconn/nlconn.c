@@ -75,6 +75,8 @@ struct NlConn {
 	NlConnStats stats;
 };
 
+static unsigned live_conns;
+
 static void conn_maybe_free(NlConn *c);
 static void conn_flush_soon(NlConn *c);
 static int conn_queue_barrier(NlConn *c);
@@ -538,6 +540,7 @@ int nlconn_new(NlConn **ret, Loop *loop, LoopBufRing *br, int fd)
 	c->pending_tail = &c->pending_head;
 	c->next_seq = c->low_seq = 1;
 	conn_arm_recv(c);
+	live_conns++;
 	*ret = c;
 	return 0;
 }
@@ -551,6 +554,12 @@ static void conn_maybe_free(NlConn *c)
 	close(c->fd);
 	free(c->sbuf);
 	free(c);
+	live_conns--;
+}
+
+unsigned nlconn_live(void)
+{
+	return live_conns;
 }
 
 void nlconn_close(NlConn *c, int error)

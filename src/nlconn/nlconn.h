@@ -45,6 +45,10 @@ int nlconn_send(NlConn *c, const void *msg, size_t len, const NlConnHandler *h, 
 
 const NlConnStats *nlconn_stats(const NlConn *c);
 
+/* Connections not freed yet (closed ones wait for their last completion): lets a shutdown run
+ * the loop until the kernel is done with all of them. */
+unsigned nlconn_live(void);
+
 /* Tuning, fixed at creation. Requests in flight per socket are capped so their ACKs fit the
  * receive buffer: the kernel drops ACKs that do not fit. */
 #define NLCONN_MAX_INFLIGHT 1024

@@ -36,6 +36,9 @@ typedef struct OpNl {
 	int collect;	    /* RTM_GETLINK/GETADDR/GETROUTE: append dump results to the Op */
 	bool not_found;	    /* ENODEV means "what" does not exist */
 	bool got;
+	unsigned slot;
+	int *ret_code;	    /* set: a failure is stored here (with ret_msg), not failing the op */
+	char **ret_msg;
 } OpNl;
 
 struct Op {
@@ -48,6 +51,10 @@ struct Op {
 	unsigned pending;
 	op_step_fn next;
 	bool *alive;
+	bool req_borrowed; /* req belongs to a batch */
+	struct Batch *batch; /* set for an operation run inside a batch */
+	const char *ns_key[2]; /* its namespaces as the batch names them (slots 0 and 1) */
+	struct BatchGroup *group; /* a batch's coalesced deletes */
 	int err_code;
 	char *err_msg;
 	struct OpBlock *mem;
@@ -68,10 +75,25 @@ struct Op {
 /* Arena allocations, freed with the Op. */
 void *op_alloc(Op *op, size_t n);
 char *op_strdup(Op *op, const char *s);
+/* Moves src's arena to dst, so what src built outlives it (a batch keeps its ops' replies). */
+void op_adopt_memory(Op *dst, Op *src);
 char *op_printf(Op *op, const char *fmt, ...) _printf_(2, 3);
 void *op_grow(Op *op, void *arr, size_t *cap, size_t n, size_t elem);
 
-/* Replies success and frees the Op: the last thing a step does. */
+const OpMethod *ops_method(const char *name);
+/* A new Op for m; the caller sets req (and req_borrowed) and runs op_continue(). */
+Op *op_new(Ops *ops, const OpMethod *m, uint64_t deadline, ops_reply_cb reply, void *userdata);
+
+/* The name -> ifindex map of an operation's batch, per namespace slot: links created or looked
+ * up earlier in the batch are named without a round trip. Outside a batch only "lo" (always
+ * ifindex 1) is known. */
+bool op_index_lookup(Op *op, unsigned slot, const char *name, uint32_t *ret_index);
+void op_index_learn(Op *op, unsigned slot, const char *name, uint32_t index);
+void op_index_forget(Op *op, unsigned slot, const char *name);
+
+/* Replies success and frees the Op: the last thing a step does. resp itself may live on the
+ * step's stack, but everything it points to must be in the Op's arena or the request (a batch
+ * copies resp and keeps the arena). */
 void op_reply(Op *op, const ProtobufCMessage *resp);
 /* Records a failure (the first one wins); the Op replies it once nothing is pending. */
 void op_fail(Op *op, int code, const char *fmt, ...) _printf_(3, 4);
@@ -113,3 +135,4 @@ void ops_list_addresses(Op *op);
 void ops_create_route(Op *op);
 void ops_delete_route(Op *op);
 void ops_list_routes(Op *op);
+void ops_batch(Op *op);

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <linux/if_link.h>
 #include <net/if.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/status.h"
@@ -174,7 +175,14 @@ static bool peer_elsewhere(const Op *op)
 
 static void create_link_reply(Op *op)
 {
+	const Nsring__V1__CreateLinkRequest *req = (void *)op->req;
 	Nsring__V1__CreateLinkResponse resp = NSRING__V1__CREATE_LINK_RESPONSE__INIT;
+
+	/* A veth's IFLA_LINK is its peer's ifindex, in the peer's namespace: later operations of a
+	 * batch can name the peer without looking it up. */
+	if (req->link->info_case == NSRING__V1__LINK__INFO_VETH && op->link.link)
+		op_index_learn(op, peer_elsewhere(op) ? 1 : 0, req->link->veth->peer_name,
+			       op->link.link);
 
 	resp.link = op_link_to_pb(op, &op->link);
 	op_reply(op, &resp.base);
@@ -488,9 +496,14 @@ static void update_link_apply(Op *op)
 		ch.new_name = req->new_name, change = true;
 	if (req->set_group_case == NSRING__V1__UPDATE_LINK_REQUEST__SET_GROUP_GROUP)
 		ch.has_group = true, ch.group = req->group, change = true;
-	if (change)
-		op_send(op, 0, buf, rtnl_link_set(buf, sizeof(buf), &ch),
-			op_printf(op, "change link \"%s\"", op->link.name));
+	if (change) {
+		OpNl *nl = op_send(op, 0, buf, rtnl_link_set(buf, sizeof(buf), &ch),
+				   op_printf(op, "link \"%s\"", op->link.name));
+		if (nl)
+			nl->not_found = true; /* a stale index from the name map is ENODEV */
+	}
+	if (ch.new_name || update_link_moves(req))
+		op_index_forget(op, 0, op->link.name);
 	if (update_link_moves(req)) {
 		RtnlLinkChange mv = { .index = op->link.index, .up = -1, .ns_fd = op->ns[1]->ns_fd };
 		op_send(op, 0, buf, rtnl_link_set(buf, sizeof(buf), &mv),
@@ -507,9 +520,13 @@ static void update_link_resolve(Op *op)
 {
 	const Nsring__V1__UpdateLinkRequest *req = (void *)op->req;
 
-	/* Reading the link first gives its index (renames and moves need it) and a clear "not
-	 * found"; it rides in the same send as the master lookup. */
-	op_get_link(op, 0, req->index, req->name, &op->link, NULL);
+	/* The link's index (renames and moves need it) comes from the batch's name map, or from
+	 * reading the link first, which also gives a clear "not found"; that read rides in the
+	 * same send as the master lookup. */
+	if (str_set(req->name) && op_index_lookup(op, 0, req->name, &op->link.index))
+		snprintf(op->link.name, sizeof(op->link.name), "%s", req->name);
+	else
+		op_get_link(op, 0, req->index, req->name, &op->link, NULL);
 	if (req->set_master_case == NSRING__V1__UPDATE_LINK_REQUEST__SET_MASTER_MASTER &&
 	    str_set(req->master))
 		op_get_link(op, 0, 0, req->master, NULL, &op->idx_master);
@@ -550,7 +567,10 @@ void ops_update_link(Op *op)
 
 static void delete_link_reply(Op *op)
 {
+	const Nsring__V1__DeleteLinkRequest *req = (void *)op->req;
 	Nsring__V1__DeleteLinkResponse resp = NSRING__V1__DELETE_LINK_RESPONSE__INIT;
+
+	op_index_forget(op, 0, req->name);
 
 	op_reply(op, &resp.base);
 }

@@ -42,12 +42,13 @@ static void create_namespace_reply(Op *op)
 {
 	const Nsring__V1__CreateNamespaceRequest *req = (void *)op->req;
 	Nsring__V1__CreateNamespaceResponse resp = NSRING__V1__CREATE_NAMESPACE_RESPONSE__INIT;
-	Nsring__V1__Namespace ns = NSRING__V1__NAMESPACE__INIT;
+	Nsring__V1__Namespace *ns = op_alloc(op, sizeof(*ns));
 
-	ns.name = req->name;
-	ns.path = op_printf(op, "%s/%s", netns_registry_dir(op->ops->reg), req->name);
-	ns.inode = op->ns[0]->ino;
-	resp.namespace_ = &ns;
+	nsring__v1__namespace__init(ns);
+	ns->name = req->name;
+	ns->path = op_printf(op, "%s/%s", netns_registry_dir(op->ops->reg), req->name);
+	ns->inode = op->ns[0]->ino;
+	resp.namespace_ = ns;
 	op_reply(op, &resp.base);
 }
 

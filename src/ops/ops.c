@@ -37,6 +37,17 @@ void *op_alloc(Op *op, size_t n)
 	return b->data;
 }
 
+void op_adopt_memory(Op *dst, Op *src)
+{
+	OpBlock **tail = &src->mem;
+
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = dst->mem;
+	dst->mem = src->mem;
+	src->mem = NULL;
+}
+
 char *op_strdup(Op *op, const char *s)
 {
 	size_t n = strlen(s) + 1;
@@ -83,7 +94,7 @@ static void op_free(Op *op)
 		op->mem = b->next;
 		free(b);
 	}
-	if (op->req)
+	if (op->req && !op->req_borrowed)
 		protobuf_c_message_free_unpacked(op->req, NULL);
 	free(op);
 	ops->outstanding--;
@@ -118,23 +129,31 @@ void op_fail(Op *op, int code, const char *fmt, ...)
 	op->err_msg = op_strdup(op, buf);
 }
 
-void op_fail_errno(Op *op, int err, const char *what, const char *extack)
+/* The status and message for a failed request on "what" (the message lacks the method). */
+static char *op_errno_message(Op *op, int err, const char *what, const char *extack, int *ret_code)
 {
-	int code = status_from_errno(err);
-
+	*ret_code = status_from_errno(err);
 	if (err == -ESHUTDOWN) {
-		op_fail(op, STATUS_NOT_FOUND,
-			"%s: the namespace was deleted while the operation was in flight", what);
-		return;
+		*ret_code = STATUS_NOT_FOUND;
+		return op_printf(op, "%s: the namespace was deleted while the operation was in flight",
+				 what);
 	}
 	if (err == -ETIMEDOUT) {
-		op_fail(op, STATUS_DEADLINE_EXCEEDED, "%s: no answer from the kernel in time", what);
-		return;
+		*ret_code = STATUS_DEADLINE_EXCEEDED;
+		return op_printf(op, "%s: no answer from the kernel in time", what);
 	}
 	if (extack && *extack)
-		op_fail(op, code, "%s: %s (%s): %s", what, errno_name(err), strerror(-err), extack);
-	else
-		op_fail(op, code, "%s: %s (%s)", what, errno_name(err), strerror(-err));
+		return op_printf(op, "%s: %s (%s): %s", what, errno_name(err), strerror(-err),
+				 extack);
+	return op_printf(op, "%s: %s (%s)", what, errno_name(err), strerror(-err));
+}
+
+void op_fail_errno(Op *op, int err, const char *what, const char *extack)
+{
+	int code;
+	const char *msg = op_errno_message(op, err, what, extack, &code);
+
+	op_fail(op, code, "%s", msg);
 }
 
 void op_then(Op *op, op_step_fn next)
@@ -314,6 +333,7 @@ static void op_nl_msg(void *userdata, const struct nlmsghdr *nlh)
 		RtnlLink l;
 		if (rtnl_link_parse(nlh, &l) < 0)
 			return;
+		op_index_learn(op, nl->slot, l.name, l.index);
 		if (nl->ret_link) {
 			*nl->ret_link = l;
 			nl->got = true;
@@ -378,7 +398,16 @@ static void op_nl_done(void *userdata, int error, const char *extack)
 	Op *op = nl->op;
 
 	op->pending--;
-	if (error < 0) {
+	if (error < 0 && nl->ret_code) {
+		/* The caller sorts this request's failure out itself (a batch's group delete). */
+		if (error == -ENODEV && nl->not_found) {
+			*nl->ret_code = STATUS_NOT_FOUND;
+			*nl->ret_msg = op_printf(op, "%s: %s not found", op->m->name, nl->what);
+		} else {
+			char *m = op_errno_message(op, error, nl->what, extack, nl->ret_code);
+			*nl->ret_msg = op_printf(op, "%s: %s", op->m->name, m);
+		}
+	} else if (error < 0) {
 		if (error == -ENODEV && nl->not_found)
 			op_fail(op, STATUS_NOT_FOUND, "%s not found", nl->what);
 		else
@@ -421,9 +450,11 @@ OpNl *op_send(Op *op, unsigned slot, const void *buf, int len, const char *what)
 	c = op_conn(op, slot);
 	if (!c)
 		return NULL;
+	netns_touch(op->ns[slot]); /* for the idle close */
 	nl = op_alloc(op, sizeof(*nl));
 	nl->op = op;
 	nl->what = what;
+	nl->slot = slot;
 	r = nlconn_send(c, buf, (size_t)len, &op_nl_handler, nl, timeout);
 	if (r < 0) {
 		op_fail_errno(op, r, what, NULL);
@@ -441,6 +472,9 @@ OpNl *op_get_link(Op *op, unsigned slot, uint32_t index, const char *name, RtnlL
 						      : op_printf(op, "link \"%s\"", name);
 	OpNl *nl;
 
+	/* Only an index is wanted and a batch learned it (or it is lo): no round trip. */
+	if (ret_index && !ret_link && name && *name && op_index_lookup(op, slot, name, ret_index))
+		return NULL;
 	nl = op_send(op, slot, buf, rtnl_link_get(buf, sizeof(buf), name && *name ? 0 : index, name),
 		     what);
 	if (nl) {
@@ -468,36 +502,50 @@ static const OpMethod methods[] = {
 	{ "CreateRoute", &nsring__v1__create_route_request__descriptor, ops_create_route },
 	{ "DeleteRoute", &nsring__v1__delete_route_request__descriptor, ops_delete_route },
 	{ "ListRoutes", &nsring__v1__list_routes_request__descriptor, ops_list_routes },
+	{ "Batch", &nsring__v1__batch_request__descriptor, ops_batch },
 };
 
-void ops_call(Ops *ops, const char *method, const uint8_t *payload, size_t len, uint64_t deadline,
-	      ops_reply_cb reply, void *userdata)
+const OpMethod *ops_method(const char *name)
 {
-	const OpMethod *m = NULL;
-	char msg[512];
-	Op *op;
-
 	for (size_t i = 0; i < ARRAY_SIZE(methods); i++)
-		if (strcmp(methods[i].name, method) == 0) {
-			m = &methods[i];
-			break;
-		}
-	if (!m) {
-		snprintf(msg, sizeof(msg), "unknown method \"%.128s\"", method);
-		reply(userdata, STATUS_UNIMPLEMENTED, msg, NULL);
-		return;
-	}
-	op = calloc(1, sizeof(*op));
-	if (!op) {
-		reply(userdata, STATUS_RESOURCE_EXHAUSTED, "out of memory", NULL);
-		return;
-	}
+		if (strcmp(methods[i].name, name) == 0)
+			return &methods[i];
+	return NULL;
+}
+
+Op *op_new(Ops *ops, const OpMethod *m, uint64_t deadline, ops_reply_cb reply, void *userdata)
+{
+	Op *op = calloc(1, sizeof(*op));
+
+	if (!op)
+		return NULL;
 	op->ops = ops;
 	op->m = m;
 	op->reply = reply;
 	op->userdata = userdata;
 	op->deadline = deadline;
+	op->next = m->start;
 	ops->outstanding++;
+	return op;
+}
+
+void ops_call(Ops *ops, const char *method, const uint8_t *payload, size_t len, uint64_t deadline,
+	      ops_reply_cb reply, void *userdata)
+{
+	const OpMethod *m = ops_method(method);
+	char msg[512];
+	Op *op;
+
+	if (!m) {
+		snprintf(msg, sizeof(msg), "unknown method \"%.128s\"", method);
+		reply(userdata, STATUS_UNIMPLEMENTED, msg, NULL);
+		return;
+	}
+	op = op_new(ops, m, deadline, reply, userdata);
+	if (!op) {
+		reply(userdata, STATUS_RESOURCE_EXHAUSTED, "out of memory", NULL);
+		return;
+	}
 	op->req = protobuf_c_message_unpack(m->req_desc, NULL, len, payload);
 	if (!op->req) {
 		op_fail(op, STATUS_INVALID_ARGUMENT, "malformed %s message",
@@ -505,7 +553,6 @@ void ops_call(Ops *ops, const char *method, const uint8_t *payload, size_t len, 
 		op_reply_error(op);
 		return;
 	}
-	op->next = m->start;
 	op_continue(op);
 }
 
@@ -535,6 +582,7 @@ int ops_new(Ops **ret, Loop *loop, const OpsConfig *cfg)
 			       cfg->opener_threads ? cfg->opener_threads : 4, ops_ns_closed, ops);
 	if (r < 0)
 		goto fail;
+	netns_registry_set_idle_close(ops->reg, cfg->idle_close_ns);
 	*ret = ops;
 	return 0;
 fail:
@@ -543,11 +591,23 @@ fail:
 	return r;
 }
 
+void ops_shutdown(Ops *ops)
+{
+	netns_registry_free(ops->reg);
+	ops->reg = NULL;
+}
+
+bool ops_idle(const Ops *ops)
+{
+	return nlconn_live() == 0;
+}
+
 void ops_free(Ops *ops)
 {
 	if (!ops)
 		return;
-	netns_registry_free(ops->reg);
+	if (ops->reg)
+		ops_shutdown(ops);
 	loop_bufring_free(ops->br);
 	free(ops);
 }

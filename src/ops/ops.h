@@ -4,6 +4,7 @@
 #pragma once
 
 #include <protobuf-c/protobuf-c.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,6 +15,7 @@ typedef struct Ops Ops;
 typedef struct OpsConfig {
 	const char *netns_dir;	 /* default /run/netns */
 	unsigned opener_threads; /* helper threads alive at once (netns opener) */
+	uint64_t idle_close_ns;	 /* close namespaces unused this long (0: never); reopened on use */
 } OpsConfig;
 
 /* The answer to one call: code 0 with resp, or a gRPC status code with a message. resp and
@@ -23,6 +25,10 @@ typedef void (*ops_reply_cb)(void *userdata, int code, const char *msg,
 			     const ProtobufCMessage *resp);
 
 int ops_new(Ops **ret, Loop *loop, const OpsConfig *cfg);
+/* Closes every namespace and connection; their memory is released as the loop delivers the
+ * final completions (run it until ops_idle()), then ops_free(). */
+void ops_shutdown(Ops *ops);
+bool ops_idle(const Ops *ops);
 void ops_free(Ops *ops);
 
 /* Runs method ("CreateLink", ...) with its encoded request. deadline: loop clock ns, 0 none. */

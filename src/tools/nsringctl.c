@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/macro.h"
+#include "ctl-batch.h"
 #include "ctl-parse.h"
 #include "ctl-print.h"
 #include "nsring/nsring.h"
@@ -31,6 +32,11 @@ static void resp_freep(ProtobufCMessage **m)
 		protobuf_c_message_free_unpacked(*m, NULL);
 }
 
+static bool streq_any(const char *s, const char *a, const char *b, const char *c)
+{
+	return strcmp(s, a) == 0 || strcmp(s, b) == 0 || (c && strcmp(s, c) == 0);
+}
+
 int main(int argc, char **argv)
 {
 	_cleanup_(cmd_donep) CtlCmd cmd = {};
@@ -39,6 +45,25 @@ int main(int argc, char **argv)
 	NsrStatus status = {};
 	const char *sock;
 	int r;
+
+	/* -batch FILE [-force]: global options stay, each line adds the command. */
+	{
+		const char *batch = NULL;
+		bool force = false;
+		int k = 0;
+
+		for (int i = 0; i < argc; i++) {
+			if ((streq_any(argv[i], "-batch", "--batch", "-b")) && i + 1 < argc)
+				batch = argv[++i];
+			else if (streq_any(argv[i], "-force", "--force", NULL))
+				force = true;
+			else
+				argv[k++] = argv[i];
+		}
+		if (batch)
+			return ctl_batch_run(k, argv, batch, force);
+		argc = k;
+	}
 
 	r = ctl_parse(argc, argv, &cmd);
 	if (r == CTL_PARSE_HELP) {

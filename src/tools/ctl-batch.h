@@ -1,0 +1,11 @@
+/* nsringctl -batch FILE: one command per line, sent as Batch RPCs. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "ctl-parse.h"
+
+/* argv: the program name and the global options to apply to every line (without -batch and
+ * -force). file "-" is stdin. force: keep going after a failure (ip -force). Returns the exit
+ * status: 0, 1 (a command failed or no daemon), 2 (a line does not parse). */
+int ctl_batch_run(int argc, char **argv, const char *file, bool force);
