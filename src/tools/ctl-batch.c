@@ -120,8 +120,8 @@ static int send_chunk(NsrClient *c, Line *lines, size_t n, bool force, unsigned 
 		const Nsring__V1__BatchResult *res = resp->results[i];
 		if (res->code == 0 || res->code == 10 /* ABORTED: not run */)
 			continue;
-		fprintf(stderr, "Error: line %u: %s: %s\n", lines[i].lineno,
-			nsr_status_code_name(res->code), res->message);
+		fprintf(stderr, "Error: %s: line %u: %s\n", nsr_status_code_name(res->code),
+			lines[i].lineno, res->message);
 		(*failed)++;
 	}
 	r = resp->failed > 0 && !force ? -ECANCELED : 0;
