@@ -20,6 +20,7 @@
 #include "loop/loop.h"
 #include "ops/ops.h"
 #include "rpc/rpc.h"
+#include "sd.h"
 
 #define DEFAULT_SOCKET "/run/nsring/nsring.sock"
 #define DEFAULT_NETNS_DIR "/run/netns"
@@ -32,6 +33,7 @@ typedef struct Daemon {
 	RpcServer *rpc;
 	const char *socket_path;
 	bool stopping;
+	bool activated; /* the socket came from systemd */
 	LoopTimer grace;
 	LoopTimer drain;
 	uint64_t drain_until;
@@ -44,7 +46,9 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: nsringd [OPTIONS]\n"
-		"Performs network-namespace operations for ttrpc clients on a unix socket.\n\n"
+		"Performs network-namespace operations for ttrpc clients on a unix socket.\n"
+		"Under systemd it takes a socket-activated socket (LISTEN_FDS) and reports\n"
+		"readiness (Type=notify).\n\n"
 		"  -s, --socket PATH         listen here (default " DEFAULT_SOCKET ")\n"
 		"  -d, --netns-dir DIR       named namespaces live here (default " DEFAULT_NETNS_DIR
 		")\n"
@@ -215,7 +219,9 @@ static void on_signal(void *userdata, int signo)
 	}
 	d->stopping = true;
 	log_info("%s: stopping; no new connections", strsignal(signo));
-	unlink(d->socket_path); /* new clients fail fast instead of hanging */
+	sd_notify_str("STOPPING=1");
+	if (!d->activated)
+		unlink(d->socket_path); /* new clients fail fast instead of hanging */
 	loop_timer_arm(d->loop, &d->grace, loop_now(d->loop) + SHUTDOWN_GRACE_NS);
 	rpc_server_shutdown(d->rpc, on_drained, d);
 }
@@ -330,22 +336,33 @@ int main(int argc, char **argv)
 		log_error("setup failed: %s", strerror(-r));
 		return 1;
 	}
-	r = listen_socket(d.socket_path, rcfg.allow_gid, &fd);
-	if (r < 0) {
-		log_error("cannot listen on %s: %s", d.socket_path, strerror(-r));
+	/* Socket-activated: systemd owns the socket (and its path): never unlink it. */
+	fd = sd_listen_fd();
+	if (fd >= 0) {
+		d.activated = true;
+	} else if (fd != -ENOENT) {
+		log_error("the socket passed by systemd is not a listening unix stream socket");
 		return 1;
+	} else {
+		r = listen_socket(d.socket_path, rcfg.allow_gid, &fd);
+		if (r < 0) {
+			log_error("cannot listen on %s: %s", d.socket_path, strerror(-r));
+			return 1;
+		}
 	}
 	r = rpc_server_new(&d.rpc, d.loop, fd, &rcfg, on_call, &d);
 	if (r < 0) {
 		log_error("RPC setup failed: %s", strerror(-r));
-		unlink(d.socket_path);
+		if (!d.activated)
+			unlink(d.socket_path);
 		return 1;
 	}
-	log_info("nsringd %s listening on %s (netns dir %s)", NSRING_VERSION, d.socket_path,
-		 ocfg.netns_dir);
+	log_info("nsringd %s listening on %s (netns dir %s)", NSRING_VERSION,
+		 d.activated ? "the socket systemd passed" : d.socket_path, ocfg.netns_dir);
+	sd_notify_str("READY=1");
 
 	r = loop_run(d.loop);
-	if (!d.stopping)
+	if (!d.stopping && !d.activated)
 		unlink(d.socket_path);
 	/* Close every namespace, then let the kernel hand back what it still holds (a bounded
 	 * wait: the loop delivers the last completions). */
