@@ -159,17 +159,10 @@ static void list_addresses_reply(Op *op)
 static void list_addresses_dump(Op *op)
 {
 	const Nsring__V1__ListAddressesRequest *req = (void *)op->req;
-	uint8_t family = req->family == 4 ? AF_INET : req->family == 6 ? AF_INET6 : AF_UNSPEC;
-	uint8_t buf[512];
-	OpNl *nl;
 
 	/* Links first, for the names; the connection runs one dump at a time, in order. */
-	nl = op_send(op, 0, buf, rtnl_link_dump(buf, sizeof(buf), 0, NULL), "list links");
-	if (nl)
-		nl->collect = RTM_GETLINK;
-	nl = op_send(op, 0, buf, rtnl_addr_dump(buf, sizeof(buf), family, 0), "list addresses");
-	if (nl)
-		nl->collect = RTM_GETADDR;
+	op_dump(op, RTM_GETLINK, AF_UNSPEC);
+	op_dump(op, RTM_GETADDR, op_af(req->family));
 	op_then(op, list_addresses_reply);
 }
 

@@ -110,6 +110,11 @@ NlConn *op_conn(Op *op, unsigned slot);
 OpNl *op_send(Op *op, unsigned slot, const void *buf, int len, const char *what);
 OpNl *op_get_link(Op *op, unsigned slot, uint32_t index, const char *name, RtnlLink *ret_link,
 		  uint32_t *ret_index);
+/* A full dump of links, addresses or routes (RTM_GETLINK/GETADDR/GETROUTE) of the target
+ * namespace, collected into op->links/addrs/routes. */
+OpNl *op_dump(Op *op, int what, uint8_t family);
+/* The API's family (4, 6, 0 for both) as AF_INET, AF_INET6 or AF_UNSPEC. */
+uint8_t op_af(uint32_t family);
 
 static inline bool str_set(const char *s)
 {

@@ -20,7 +20,7 @@ static bool route_from_pb(Op *op, const Nsring__V1__Route *pb, bool create, Rtnl
 		op_fail(op, STATUS_INVALID_ARGUMENT, "family must be 4, 6 or 0, not %u", pb->family);
 		return false;
 	}
-	ret->family = pb->family == 4 ? AF_INET : pb->family == 6 ? AF_INET6 : 0;
+	ret->family = op_af(pb->family);
 	dst = pb->destination ? pb->destination : "";
 	if (*dst && strcmp(dst, "default") != 0) {
 		if (rtnl_prefix_parse(dst, &ret->dst, &ret->dst_len) < 0) {
@@ -222,16 +222,9 @@ static void list_routes_reply(Op *op)
 static void list_routes_dump(Op *op)
 {
 	const Nsring__V1__ListRoutesRequest *req = (void *)op->req;
-	uint8_t family = req->family == 4 ? AF_INET : req->family == 6 ? AF_INET6 : AF_UNSPEC;
-	uint8_t buf[512];
-	OpNl *nl;
 
-	nl = op_send(op, 0, buf, rtnl_link_dump(buf, sizeof(buf), 0, NULL), "list links");
-	if (nl)
-		nl->collect = RTM_GETLINK;
-	nl = op_send(op, 0, buf, rtnl_route_dump(buf, sizeof(buf), family), "list routes");
-	if (nl)
-		nl->collect = RTM_GETROUTE;
+	op_dump(op, RTM_GETLINK, AF_UNSPEC);
+	op_dump(op, RTM_GETROUTE, op_af(req->family));
 	op_then(op, list_routes_reply);
 }
 

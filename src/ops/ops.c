@@ -485,6 +485,37 @@ OpNl *op_get_link(Op *op, unsigned slot, uint32_t index, const char *name, RtnlL
 	return nl;
 }
 
+uint8_t op_af(uint32_t family)
+{
+	return family == 4 ? AF_INET : family == 6 ? AF_INET6 : AF_UNSPEC;
+}
+
+OpNl *op_dump(Op *op, int what, uint8_t family)
+{
+	uint8_t buf[512];
+	int len;
+	OpNl *nl;
+
+	switch (what) {
+	case RTM_GETLINK:
+		len = rtnl_link_dump(buf, sizeof(buf), 0, NULL);
+		break;
+	case RTM_GETADDR:
+		len = rtnl_addr_dump(buf, sizeof(buf), family, 0);
+		break;
+	default:
+		len = rtnl_route_dump(buf, sizeof(buf), family);
+		break;
+	}
+	nl = op_send(op, 0, buf, len,
+		     what == RTM_GETLINK	   ? "list links"
+		     : what == RTM_GETADDR ? "list addresses"
+					   : "list routes");
+	if (nl)
+		nl->collect = what;
+	return nl;
+}
+
 /* ---- dispatch */
 
 static const OpMethod methods[] = {
