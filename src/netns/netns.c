@@ -1,5 +1,6 @@
 /* Namespace registry: resolves references to nsfs files on the loop thread, keys open namespaces
- * by inode, and runs the short-lived helper threads that setns()/unshare() (see netns.h). */
+ * by inode, runs the short-lived helper threads that setns()/unshare() (see netns.h), and closes
+ * entries whose namespace went away (inotify on the netns dir, pidfds) or sat idle. */
 #include "netns.h"
 
 #include <assert.h>
@@ -11,17 +12,20 @@
 #include <linux/magic.h>
 #include <linux/netlink.h>
 #include <linux/nsfs.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "core/log.h"
@@ -33,6 +37,67 @@
  * builds need more, so stay well above PTHREAD_STACK_MIN. */
 #define NETNS_THREAD_STACK (256u * 1024u)
 #define NETNS_HASH_MIN 64
+#define NETNS_SEC UINT64_C(1000000000)
+/* The idle sweep walks every entry: at most once a second, whatever the idle time. */
+#define NETNS_SWEEP_MIN NETNS_SEC
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL /* Linux 6.9: a pidfd for one thread, not the thread group */
+#endif
+
+/* Names leaving the directory, and the directory itself going away (the kernel adds
+ * IN_IGNORED, IN_UNMOUNT and IN_Q_OVERFLOW on its own). A name arriving (IN_MOVED_TO) can
+ * only replace a file that is not mounted, but costs nothing to check. */
+#define NETNS_INOTIFY_MASK                                                                         \
+	(IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
+
+/* An io_uring operation whose owner is gone (a closed entry's pidfd poll, a freed registry's
+ * inotify read) waits here for its final completion, which frees it. The list keeps them
+ * reachable when the loop never runs again (a daemon frees the registry, then the loop): they
+ * are then released with the process, as the ring keeps nothing of them once it is gone. Any
+ * loop thread may use it, hence the lock. */
+typedef struct NetnsOrphan NetnsOrphan;
+struct NetnsOrphan {
+	NetnsOrphan *prev, *next;
+};
+static pthread_mutex_t netns_orphans_lock = PTHREAD_MUTEX_INITIALIZER;
+static NetnsOrphan *netns_orphans;
+
+/* A name in the netns dir an entry was opened or created under; in the registry's name hash. */
+typedef struct NetnsName NetnsName;
+struct NetnsName {
+	Netns *ns;
+	NetnsName *hnext; /* name hash chain */
+	NetnsName *next;  /* ns->names */
+	char name[];
+};
+
+/* A process (or thread) an entry was opened by: a POLL_ADD on its pidfd reports its exit. */
+typedef struct NetnsPidWatch NetnsPidWatch;
+struct NetnsPidWatch {
+	LoopOp op;
+	Netns *ns; /* NULL once cancelled: the poll completes, then this is freed */
+	NetnsPidWatch *next;
+	NetnsOrphan orphan;
+	int pidfd;
+	pid_t pid; /* a pid, or a tid with PIDFD_THREAD: /proc/PID/ns/net names its namespace */
+};
+
+/* The netns dir watch: one inotify fd, read by io_uring into buf. */
+typedef struct NetnsInotify {
+	LoopOp op;
+	NetnsRegistry *reg; /* NULL once the registry is freed: the read is being cancelled */
+	NetnsOrphan orphan;
+	int fd;
+	bool armed;
+	union {
+		struct inotify_event ev; /* alignment */
+		char buf[4096];		 /* at least one event with a NAME_MAX name */
+	} u;
+} NetnsInotify;
 
 /* One open() waiting for a namespace, or a result queued for delivery on the next wake. */
 typedef struct NetnsWaiter NetnsWaiter;
@@ -85,12 +150,24 @@ struct NetnsRegistry {
 	unsigned max_threads;
 	netns_close_cb close_cb;
 	void *userdata;
-	dev_t nsfs_dev;	 /* every nsfs inode lives on this one device */
+	dev_t nsfs_dev; /* every nsfs inode lives on this one device */
+	ino_t self_ino; /* our own network namespace */
+	pid_t self_pid;
 	bool dir_shared; /* dir made a shared mount point (once, lazily) */
 	bool freeing;
+	bool no_pidfd; /* pidfd_open() is ENOSYS: processes are not watched */
 
 	Netns **buckets; /* (dev, ino) -> Netns, opening or open */
 	size_t n_buckets, n_entries;
+	NetnsName **nbuckets; /* name -> entries opened under it (several if it was reused) */
+	size_t n_nbuckets, n_names;
+	size_t n_pid_watches;
+
+	NetnsInotify *inotify; /* NULL if inotify is unavailable */
+	int dir_wd;	       /* the watch on dir, -1 before the first */
+	bool revalidate;       /* check every name on the next wake */
+	uint64_t idle_ns;
+	LoopTimer sweep;
 
 	LoopWake *wake;
 	bool wake_raised; /* raised from the loop thread and not handled yet */
@@ -134,6 +211,21 @@ uint64_t netns_registry_threads_started(const NetnsRegistry *reg)
 {
 	return reg->threads_started;
 }
+
+size_t netns_registry_open_count(const NetnsRegistry *reg)
+{
+	return reg->n_entries;
+}
+
+size_t netns_registry_pid_watches(const NetnsRegistry *reg)
+{
+	return reg->n_pid_watches;
+}
+
+static void netns_sweep_arm(NetnsRegistry *reg);
+static void netns_revalidate_named(NetnsRegistry *reg);
+static void netns_remember(NetnsRegistry *reg, Netns *ns, const char *name, const char *path,
+			   int pidfd, pid_t pid);
 
 /* ---- the (dev, ino) hash */
 
@@ -180,6 +272,7 @@ static int netns_hash_add(NetnsRegistry *reg, Netns *ns)
 	ns->hnext = reg->buckets[i];
 	reg->buckets[i] = ns;
 	reg->n_entries++;
+	netns_sweep_arm(reg);
 	return 0;
 }
 
@@ -197,6 +290,79 @@ static void netns_hash_remove(NetnsRegistry *reg, Netns *ns)
 	}
 }
 
+/* ---- the name hash: which entries to look at when a name leaves the netns dir */
+
+static size_t netns_name_hash(const char *name)
+{
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+
+	for (; *name; name++)
+		h = (h ^ (uint8_t)*name) * 0x100000001b3ull;
+	return (size_t)(h ^ h >> 32);
+}
+
+static NetnsName **netns_name_bucket(NetnsRegistry *reg, const char *name)
+{
+	return &reg->nbuckets[netns_name_hash(name) & (reg->n_nbuckets - 1)];
+}
+
+static void netns_name_link(NetnsRegistry *reg, NetnsName *nn)
+{
+	NetnsName **b;
+
+	if (reg->n_names >= reg->n_nbuckets) {
+		size_t n = reg->n_nbuckets * 2;
+		NetnsName **nb = calloc(n, sizeof(*nb));
+
+		/* Without memory the chains just get longer. */
+		if (nb) {
+			for (size_t i = 0; i < reg->n_nbuckets; i++) {
+				while (reg->nbuckets[i]) {
+					NetnsName *e = reg->nbuckets[i];
+					size_t j = netns_name_hash(e->name) & (n - 1);
+
+					reg->nbuckets[i] = e->hnext;
+					e->hnext = nb[j];
+					nb[j] = e;
+				}
+			}
+			free(reg->nbuckets);
+			reg->nbuckets = nb;
+			reg->n_nbuckets = n;
+		}
+	}
+	b = netns_name_bucket(reg, nn->name);
+	nn->hnext = *b;
+	*b = nn;
+	reg->n_names++;
+}
+
+static void netns_name_unlink(NetnsRegistry *reg, NetnsName *nn)
+{
+	NetnsName **p = netns_name_bucket(reg, nn->name);
+
+	for (; *p; p = &(*p)->hnext) {
+		if (*p == nn) {
+			*p = nn->hnext;
+			nn->hnext = NULL;
+			reg->n_names--;
+			return;
+		}
+	}
+}
+
+/* Forgets one name of ns. */
+static void netns_name_drop(NetnsRegistry *reg, Netns *ns, NetnsName *nn)
+{
+	NetnsName **p;
+
+	for (p = &ns->names; *p != nn; p = &(*p)->next)
+		;
+	*p = nn->next;
+	netns_name_unlink(reg, nn);
+	free(nn);
+}
+
 /* ---- entries */
 
 static Netns *netns_alloc(NetnsRegistry *reg, int ns_fd, uint64_t dev, uint64_t ino)
@@ -210,6 +376,8 @@ static Netns *netns_alloc(NetnsRegistry *reg, int ns_fd, uint64_t dev, uint64_t 
 	ns->ino = ino;
 	ns->ns_fd = ns_fd;
 	ns->nl_fd = -1;
+	ns->self = dev == reg->nsfs_dev && ino == reg->self_ino;
+	ns->last_used = loop_now(reg->loop);
 	return ns;
 }
 
@@ -217,6 +385,8 @@ static void netns_entry_free(Netns *ns)
 {
 	safe_close(ns->ns_fd);
 	safe_close(ns->nl_fd);
+	assert(!ns->names); /* dropped when the entry was closed */
+	free(ns->path);
 	free(ns);
 }
 
@@ -232,9 +402,8 @@ void netns_unref(Netns *ns)
 		return;
 	assert(ns->refs > 0);
 	/* An entry nobody references stays cached while it is open: it is what the upper layer's
-	 * connection for the namespace hangs on. TODO: close entries idle for a while (their
-	 * connection has nothing in flight) so namespaces deleted behind our back are not pinned
-	 * forever. */
+	 * connection for the namespace hangs on. It is closed when the namespace goes away or,
+	 * if asked, when it sits idle (the sweep below). */
 	if (--ns->refs > 0 || !ns->closed)
 		return;
 	netns_entry_free(ns);
@@ -243,6 +412,12 @@ void netns_unref(Netns *ns)
 int netns_take_nl_fd(Netns *ns)
 {
 	return TAKE_FD(ns->nl_fd);
+}
+
+void netns_touch(Netns *ns)
+{
+	if (ns && ns->reg)
+		ns->last_used = loop_now(ns->reg->loop);
 }
 
 /* ---- deliveries */
@@ -338,11 +513,67 @@ static void netns_pending_run(NetnsRegistry *reg)
 	}
 }
 
+/* ---- orphaned io_uring operations (see NetnsOrphan) */
+
+static void netns_orphan_add(NetnsOrphan *o)
+{
+	pthread_mutex_lock(&netns_orphans_lock);
+	o->prev = NULL;
+	o->next = netns_orphans;
+	if (netns_orphans)
+		netns_orphans->prev = o;
+	netns_orphans = o;
+	pthread_mutex_unlock(&netns_orphans_lock);
+}
+
+static void netns_orphan_remove(NetnsOrphan *o)
+{
+	pthread_mutex_lock(&netns_orphans_lock);
+	if (o->prev)
+		o->prev->next = o->next;
+	else
+		netns_orphans = o->next;
+	if (o->next)
+		o->next->prev = o->prev;
+	pthread_mutex_unlock(&netns_orphans_lock);
+}
+
+/* Stops watching the processes ns was opened by. The pidfd stays open until the poll's final
+ * completion: closed earlier, its number could be reused before the POLL_ADD is submitted. */
+static void netns_pid_watches_cancel(NetnsRegistry *reg, Netns *ns)
+{
+	NetnsPidWatch *w;
+
+	while ((w = ns->pid_watches)) {
+		struct io_uring_sqe *sqe;
+
+		ns->pid_watches = w->next;
+		w->next = NULL;
+		w->ns = NULL;
+		reg->n_pid_watches--;
+		netns_orphan_add(&w->orphan);
+		/* No owner for the removal's own completion: the loop skips a NULL op. */
+		sqe = loop_sqe(reg->loop, NULL);
+		io_uring_prep_poll_remove(sqe, (uint64_t)(uintptr_t)&w->op);
+	}
+}
+
+/* Takes ns out of every lookup: the hashes and the watches. */
+static void netns_detach(NetnsRegistry *reg, Netns *ns)
+{
+	netns_hash_remove(reg, ns);
+	while (ns->names)
+		netns_name_drop(reg, ns, ns->names);
+	free(ns->path);
+	ns->path = NULL;
+	netns_pid_watches_cancel(reg, ns);
+}
+
 /* Closes an entry: after this no fd of ours refers to the namespace (except a helper thread
  * that is still opening it; its job closes what it returns). */
 static void netns_close_entry(NetnsRegistry *reg, Netns *ns)
 {
-	netns_hash_remove(reg, ns);
+	netns_detach(reg, ns);
 	ns->closed = true;
 	ns->refs++; /* close_cb may drop the last reference */
 	if (ns->opening) {
@@ -542,7 +773,7 @@ static void netns_open_finish(NetnsRegistry *reg, NetnsJob *job)
 	} else if (job->r < 0) {
 		log_debug("netns: opening namespace %" PRIu64 " failed: %s", ns->ino,
 			  strerror(-job->r));
-		netns_hash_remove(reg, ns);
+		netns_detach(reg, ns);
 		ns->closed = true;
 		ns->reg = NULL;
 		netns_waiters_fail(w, job->r);
@@ -599,6 +830,7 @@ static void netns_create_finish(NetnsRegistry *reg, NetnsJob *job)
 		ns = netns_hash_find(reg, job->dev, job->ino);
 		if (ns) {
 			/* An open by path found the new mount before we got here: join it. */
+			netns_remember(reg, ns, job->name, NULL, -1, 0);
 			if (ns->opening) {
 				while (w) {
 					NetnsWaiter *next = w->next;
@@ -621,6 +853,7 @@ static void netns_create_finish(NetnsRegistry *reg, NetnsJob *job)
 		} else {
 			job->ns_fd = -1;
 			ns->nl_fd = TAKE_FD(job->nl_fd);
+			netns_remember(reg, ns, job->name, NULL, -1, 0);
 			netns_waiters_deliver(ns, w);
 			return;
 		}
@@ -677,6 +910,456 @@ static void netns_wake_cb(void *userdata)
 		netns_job_finish(reg, job);
 	}
 	netns_pending_run(reg);
+	if (reg->revalidate) {
+		reg->revalidate = false;
+		netns_revalidate_named(reg);
+	}
+}
+
+/* ---- noticing namespaces that go away: a socket of ours pins its namespace, so nobody else
+ * can free it until we let go, and nobody tells us. What we can watch is how the namespace was
+ * reached: a name in the netns dir (inotify) or a process in it (pidfd). When one of those goes
+ * away, an entry none of its remembered references reaches any more is closed. */
+
+/* Whether path (following a mount) is ns's nsfs file. */
+static bool netns_path_is(const char *path, const Netns *ns)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && (uint64_t)st.st_dev == ns->dev &&
+	       (uint64_t)st.st_ino == ns->ino;
+}
+
+static bool netns_name_is(NetnsRegistry *reg, const char *name, const Netns *ns)
+{
+	char buf[PATH_MAX];
+	int n;
+
+	n = snprintf(buf, sizeof(buf), "%s/%s", reg->dir, name);
+	return n > 0 && (size_t)n < sizeof(buf) && netns_path_is(buf, ns);
+}
+
+/* Whether a reference ns was opened by still reaches it. Names that no longer do are
+ * forgotten, so a namespace that had many names over time does not collect them. */
+static bool netns_reachable(NetnsRegistry *reg, Netns *ns)
+{
+	NetnsName *nn, *next;
+	char buf[PATH_MAX];
+	NetnsPidWatch *w;
+	bool named = false;
+
+	if (ns->self)
+		return true;
+	for (nn = ns->names; nn; nn = next) {
+		next = nn->next;
+		if (netns_name_is(reg, nn->name, ns))
+			named = true;
+		else
+			netns_name_drop(reg, ns, nn);
+	}
+	if (named)
+		return true;
+	if (ns->path && netns_path_is(ns->path, ns))
+		return true;
+	/* A process still alive counts only if it is still in the namespace: it may have moved. */
+	for (w = ns->pid_watches; w; w = w->next) {
+		snprintf(buf, sizeof(buf), "/proc/%d/ns/net", (int)w->pid);
+		if (netns_path_is(buf, ns))
+			return true;
+	}
+	return false;
+}
+
+/* A set of entries to check, each holding a reference: closing one runs the upper layer's
+ * callback, which may open, close and free other entries, so never walk a chain meanwhile. */
+typedef struct NetnsSet {
+	Netns **v;
+	size_t n, cap;
+} NetnsSet;
+
+static void netns_set_add(NetnsSet *set, Netns *ns)
+{
+	if (set->n == set->cap) {
+		size_t cap = set->cap ? set->cap * 2 : 8;
+		Netns **v = realloc(set->v, cap * sizeof(*v));
+
+		if (!v)
+			return; /* checked at the next event, or closed when idle */
+		set->v = v;
+		set->cap = cap;
+	}
+	set->v[set->n++] = netns_ref(ns);
+}
+
+static void netns_set_revalidate(NetnsRegistry *reg, NetnsSet *set)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		Netns *ns = set->v[i];
+
+		if (!ns->closed && !netns_reachable(reg, ns)) {
+			log_debug("netns: namespace %" PRIu64 " went away: closing it", ns->ino);
+			netns_close_entry(reg, ns);
+		}
+		netns_unref(ns);
+	}
+	free(set->v);
+	*set = (NetnsSet){ 0 };
+}
+
+/* name left the netns dir (or arrived, replacing a file). */
+static void netns_name_changed(NetnsRegistry *reg, const char *name)
+{
+	NetnsSet set = { 0 };
+
+	for (NetnsName *nn = *netns_name_bucket(reg, name); nn; nn = nn->hnext)
+		if (strcmp(nn->name, name) == 0)
+			netns_set_add(&set, nn->ns);
+	netns_set_revalidate(reg, &set);
+}
+
+/* Events were lost, or the directory itself went away: check every entry with a name. */
+static void netns_revalidate_named(NetnsRegistry *reg)
+{
+	NetnsSet set = { 0 };
+
+	for (size_t i = 0; i < reg->n_buckets; i++)
+		for (Netns *ns = reg->buckets[i]; ns; ns = ns->hnext)
+			if (ns->names)
+				netns_set_add(&set, ns);
+	netns_set_revalidate(reg, &set);
+}
+
+/* ---- process watches */
+
+static void netns_pid_watch_done(LoopOp *op, int res, uint32_t flags)
+{
+	NetnsPidWatch *w = container_of(op, NetnsPidWatch, op), **p;
+	NetnsSet set = { 0 };
+	Netns *ns = w->ns;
+
+	if (ns) {
+		NetnsRegistry *reg = ns->reg;
+
+		/* Whatever the result, this poll is over: stop watching, then check the entry
+		 * if the process exited (an error leaves it to the idle close). */
+		for (p = &ns->pid_watches; *p != w; p = &(*p)->next)
+			;
+		*p = w->next;
+		reg->n_pid_watches--;
+		if (res > 0) {
+			netns_set_add(&set, ns);
+			netns_set_revalidate(reg, &set);
+		} else {
+			log_debug("netns: watching pid %d failed: %s", (int)w->pid, strerror(-res));
+		}
+	} else {
+		netns_orphan_remove(&w->orphan);
+	}
+	close(w->pidfd);
+	free(w);
+}
+
+/* A pidfd for the process or thread id, to learn when it exits. -ESRCH: no such process;
+ * another error: it cannot be watched, and the open goes on without. */
+static int netns_pidfd_open(NetnsRegistry *reg, pid_t id)
+{
+	int fd, r;
+
+	if (reg->no_pidfd)
+		return -ENOSYS;
+	fd = (int)syscall(SYS_pidfd_open, id, 0);
+	if (fd < 0 && errno == EINVAL) /* a thread, not a process: Linux 6.9 can watch those */
+		fd = (int)syscall(SYS_pidfd_open, id, PIDFD_THREAD);
+	if (fd >= 0)
+		return fd;
+	r = negative_errno();
+	if (r == -ENOSYS) {
+		log_debug("netns: no pidfd_open(): namespaces opened by pid are closed only when "
+			  "idle");
+		reg->no_pidfd = true;
+	} else if (r != -ESRCH) {
+		log_debug("netns: pidfd_open(%d): %s", (int)id, strerror(-r));
+	}
+	return r;
+}
+
+/* Whether the process a pidfd names has exited (a pidfd polls readable then). */
+static bool netns_pidfd_exited(int pidfd)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+	return poll(&p, 1, 0) > 0;
+}
+
+static bool netns_parse_id(const char *s, const char **ret_end, pid_t *ret)
+{
+	unsigned long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || v == 0 || v > INT_MAX)
+		return false;
+	*ret = (pid_t)v;
+	*ret_end = end;
+	return true;
+}
+
+/* The process (or thread) whose exit makes /proc/PID/ns/net or /proc/PID/task/TID/ns/net go
+ * away; 0 for other paths. */
+static pid_t netns_proc_path_id(const char *path)
+{
+	const char *p;
+	pid_t pid, tid;
+
+	if (strncmp(path, "/proc/", 6) != 0 || !netns_parse_id(path + 6, &p, &pid))
+		return 0;
+	if (strcmp(p, "/ns/net") == 0)
+		return pid;
+	if (strncmp(p, "/task/", 6) != 0 || !netns_parse_id(p + 6, &p, &tid))
+		return 0;
+	return strcmp(p, "/ns/net") == 0 ? tid : 0;
+}
+
+/* Adopts pidfd: ns is watched until id exits, once per id however often it is opened by it. */
+static void netns_watch_pid(NetnsRegistry *reg, Netns *ns, int pidfd, pid_t id)
+{
+	struct io_uring_sqe *sqe;
+	NetnsPidWatch *w;
+
+	if (ns->self)
+		goto drop; /* ours: it cannot go away */
+	for (w = ns->pid_watches; w; w = w->next)
+		if (w->pid == id)
+			goto drop;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		goto drop;
+	w->op.cb = netns_pid_watch_done;
+	w->ns = ns;
+	w->pidfd = pidfd;
+	w->pid = id;
+	w->next = ns->pid_watches;
+	ns->pid_watches = w;
+	reg->n_pid_watches++;
+	sqe = loop_sqe(reg->loop, &w->op);
+	io_uring_prep_poll_add(sqe, pidfd, POLLIN);
+	return;
+drop:
+	close(pidfd);
+}
+
+/* ---- the netns dir watch */
+
+static void netns_inotify_arm(NetnsInotify *in)
+{
+	struct io_uring_sqe *sqe = loop_sqe(in->reg->loop, &in->op);
+
+	io_uring_prep_read(sqe, in->fd, in->u.buf, sizeof(in->u.buf), 0);
+	in->armed = true;
+}
+
+static void netns_inotify_free(NetnsInotify *in)
+{
+	if (!in)
+		return;
+	if (in->armed) {
+		/* The kernel may still write into in->u: free it on the read's final completion. */
+		struct io_uring_sqe *sqe = loop_sqe(in->reg->loop, NULL);
+
+		io_uring_prep_cancel(sqe, &in->op, 0);
+		in->reg = NULL;
+		netns_orphan_add(&in->orphan);
+		return;
+	}
+	close(in->fd);
+	free(in);
+}
+
+static void netns_inotify_process(NetnsRegistry *reg, const char *buf, size_t len)
+{
+	const struct inotify_event *ev;
+	bool all = false;
+
+	for (size_t off = 0; off + sizeof(*ev) <= len; off += sizeof(*ev) + ev->len) {
+		ev = (const struct inotify_event *)(buf + off);
+		if (ev->mask &
+		    (IN_Q_OVERFLOW | IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT)) {
+			all = true;
+		} else if (!all && ev->len > 0 && !(ev->mask & IN_ISDIR) &&
+			   (ev->mask & (IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO))) {
+			netns_name_changed(reg, ev->name);
+		}
+	}
+	if (all) {
+		/* IN_IGNORED: the watch is gone with the directory; the next name opened or
+		 * created adds it again (netns_watch_dir()). */
+		log_debug("netns: %s: directory changed or events lost: checking every name",
+			  reg->dir);
+		netns_revalidate_named(reg);
+	}
+}
+
+static void netns_inotify_done(LoopOp *op, int res, uint32_t flags)
+{
+	NetnsInotify *in = container_of(op, NetnsInotify, op);
+	NetnsRegistry *reg = in->reg;
+
+	in->armed = false;
+	if (!reg) {
+		netns_orphan_remove(&in->orphan);
+		close(in->fd);
+		free(in);
+		return;
+	}
+	if (res > 0) {
+		mem_mark_defined(in->u.buf, (size_t)res);
+		netns_inotify_process(reg, in->u.buf, (size_t)res);
+	} else if (res != -EINTR && res != -EAGAIN) {
+		/* Not expected; re-arming could spin on it. Names are then closed when idle. */
+		log_debug("netns: reading inotify events failed: %s; %s is no longer watched",
+			  strerror(-res), reg->dir);
+		reg->inotify = NULL;
+		close(in->fd);
+		free(in);
+		netns_revalidate_named(reg);
+		return;
+	}
+	netns_inotify_arm(in);
+}
+
+static int netns_inotify_new(NetnsRegistry *reg, NetnsInotify **ret)
+{
+	NetnsInotify *in = calloc(1, sizeof(*in));
+
+	if (!in)
+		return -ENOMEM;
+	/* IN_NONBLOCK: io_uring then waits by polling; on a blocking fd it would park an io-wq
+	 * thread in read(). */
+	in->fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (in->fd < 0) {
+		int r = negative_errno();
+
+		free(in);
+		return r;
+	}
+	in->op.cb = netns_inotify_done;
+	in->reg = reg;
+	netns_inotify_arm(in);
+	*ret = in;
+	return 0;
+}
+
+/* (Re)adds the watch on the netns dir. Called for every new name: cheap (an existing watch is
+ * returned as is), and it follows the directory when it was removed and made again or
+ * mounted over since. Fails quietly: the idle close remains. */
+static void netns_watch_dir(NetnsRegistry *reg)
+{
+	int wd;
+
+	if (!reg->inotify)
+		return;
+	wd = inotify_add_watch(reg->inotify->fd, reg->dir, NETNS_INOTIFY_MASK);
+	if (wd < 0) {
+		if (errno != ENOENT)
+			log_debug("netns: cannot watch %s: %m", reg->dir);
+		return;
+	}
+	if (wd == reg->dir_wd)
+		return;
+	/* A new watch: names removed before it existed sent us nothing. Check them, but on the
+	 * next wake: we may be inside netns_open(), which never runs callbacks. */
+	reg->dir_wd = wd;
+	reg->revalidate = true;
+	netns_wake_self(reg);
+}
+
+/* ---- what an entry remembers */
+
+static void netns_add_name(NetnsRegistry *reg, Netns *ns, const char *name)
+{
+	size_t len = strlen(name);
+	NetnsName *nn;
+
+	for (nn = ns->names; nn; nn = nn->next)
+		if (strcmp(nn->name, name) == 0)
+			return;
+	nn = malloc(sizeof(*nn) + len + 1);
+	if (!nn)
+		return; /* best effort: the idle close remains */
+	memcpy(nn->name, name, len + 1);
+	nn->ns = ns;
+	nn->next = ns->names;
+	ns->names = nn;
+	netns_name_link(reg, nn);
+	netns_watch_dir(reg);
+}
+
+static void netns_set_path(Netns *ns, const char *path)
+{
+	char *s;
+
+	if (ns->path && strcmp(ns->path, path) == 0)
+		return;
+	s = strdup(path);
+	if (!s)
+		return;
+	free(ns->path);
+	ns->path = s;
+}
+
+/* The name of a path in the netns dir ("DIR/NAME"), or NULL. */
+static const char *netns_dir_name(NetnsRegistry *reg, const char *path)
+{
+	size_t n = strlen(reg->dir);
+
+	if (strncmp(path, reg->dir, n) != 0 || path[n] != '/' || !netns_name_valid(path + n + 1))
+		return NULL;
+	return path + n + 1;
+}
+
+/* ---- the idle close */
+
+static void netns_sweep_arm(NetnsRegistry *reg)
+{
+	if (!reg->idle_ns || !reg->n_entries || reg->freeing || loop_timer_armed(&reg->sweep))
+		return;
+	loop_timer_arm(reg->loop, &reg->sweep,
+		       loop_now(reg->loop) + MAX(reg->idle_ns / 4, NETNS_SWEEP_MIN));
+}
+
+static void netns_sweep(LoopTimer *t)
+{
+	NetnsRegistry *reg = container_of(t, NetnsRegistry, sweep);
+	uint64_t now = loop_now(reg->loop);
+	NetnsSet set = { 0 };
+
+	for (size_t i = 0; i < reg->n_buckets; i++)
+		for (Netns *ns = reg->buckets[i]; ns; ns = ns->hnext)
+			if (ns->refs == 0 && !ns->opening && now - ns->last_used >= reg->idle_ns)
+				netns_set_add(&set, ns);
+	for (size_t i = 0; i < set.n; i++) {
+		Netns *ns = set.v[i];
+
+		/* Still idle: closing another entry may have started an operation on this one. */
+		if (!ns->closed && ns->refs == 1) {
+			log_debug("netns: namespace %" PRIu64 " idle for %" PRIu64 " s: closing it",
+				  ns->ino, (now - ns->last_used) / NETNS_SEC);
+			netns_close_entry(reg, ns);
+		}
+		netns_unref(ns);
+	}
+	free(set.v);
+	netns_sweep_arm(reg);
+}
+
+void netns_registry_set_idle_close(NetnsRegistry *reg, uint64_t idle_ns)
+{
+	reg->idle_ns = idle_ns;
+	loop_timer_disarm(reg->loop, &reg->sweep);
+	netns_sweep_arm(reg);
 }
 
 /* ---- registry */
@@ -707,6 +1390,10 @@ int netns_registry_new(NetnsRegistry **ret, Loop *loop, const char *netns_dir,
 	reg->close_cb = close_cb;
 	reg->userdata = userdata;
 	reg->nsfs_dev = st.st_dev;
+	reg->self_ino = st.st_ino;
+	reg->self_pid = getpid();
+	reg->sweep.cb = netns_sweep;
+	reg->dir_wd = -1;
 	reg->pending_tail = &reg->pending;
 	reg->queue_tail = &reg->queue;
 	reg->done_tail = &reg->done;
@@ -715,7 +1402,9 @@ int netns_registry_new(NetnsRegistry **ret, Loop *loop, const char *netns_dir,
 	reg->dir = strdup(netns_dir);
 	reg->n_buckets = NETNS_HASH_MIN;
 	reg->buckets = calloc(reg->n_buckets, sizeof(*reg->buckets));
-	if (!reg->dir || !reg->buckets) {
+	reg->n_nbuckets = NETNS_HASH_MIN;
+	reg->nbuckets = calloc(reg->n_nbuckets, sizeof(*reg->nbuckets));
+	if (!reg->dir || !reg->buckets || !reg->nbuckets) {
 		r = -ENOMEM;
 		goto fail;
 	}
@@ -726,11 +1415,18 @@ int netns_registry_new(NetnsRegistry **ret, Loop *loop, const char *netns_dir,
 	r = loop_wake_new(loop, &reg->wake, netns_wake_cb, reg);
 	if (r < 0)
 		goto fail;
+	/* Now rather than with the first name, so the fd is part of the daemon's baseline. */
+	r = netns_inotify_new(reg, &reg->inotify);
+	if (r < 0)
+		log_debug("netns: no inotify (%s): deleted names are closed only when idle",
+			  strerror(-r));
+	netns_watch_dir(reg);
 	*ret = reg;
 	return 0;
 fail:
 	pthread_mutex_destroy(&reg->lock);
 	free(reg->buckets);
+	free(reg->nbuckets);
 	free(reg->dir);
 	free(reg);
 	return r;
@@ -744,6 +1440,7 @@ void netns_registry_free(NetnsRegistry *reg)
 	if (!reg)
 		return;
 	reg->freeing = true;
+	loop_timer_disarm(reg->loop, &reg->sweep);
 
 	/* Jobs not started never will be; their waiters get -ECANCELED. */
 	while ((job = reg->queue)) {
@@ -769,9 +1466,11 @@ void netns_registry_free(NetnsRegistry *reg)
 		while (reg->buckets[i])
 			netns_close_entry(reg, reg->buckets[i]);
 
+	netns_inotify_free(reg->inotify);
 	loop_wake_free(reg->wake);
 	pthread_mutex_destroy(&reg->lock);
 	free(reg->buckets);
+	free(reg->nbuckets);
 	free(reg->dir);
 	free(reg);
 }
@@ -853,13 +1552,27 @@ static NetnsJob *netns_create_find(NetnsRegistry *reg, const char *name)
 	return NULL;
 }
 
+/* Remembers how ns was reached (see netns_open() in netns.h); adopts pidfd. */
+static void netns_remember(NetnsRegistry *reg, Netns *ns, const char *name, const char *path,
+			   int pidfd, pid_t pid)
+{
+	ns->last_used = loop_now(reg->loop);
+	if (name)
+		netns_add_name(reg, ns, name);
+	if (path)
+		netns_set_path(ns, path);
+	if (pidfd >= 0)
+		netns_watch_pid(reg, ns, pidfd, pid);
+}
+
 int netns_open(NetnsRegistry *reg, const NetnsRef *ref, netns_open_cb cb, void *userdata)
 {
 	_cleanup_free_ NetnsWaiter *w = NULL;
-	_cleanup_close_ int fd = -1;
+	_cleanup_close_ int fd = -1, pidfd = -1;
+	const char *path, *name = NULL, *other = NULL;
 	char buf[PATH_MAX];
-	const char *path;
 	uint64_t dev, ino;
+	pid_t pid = 0;
 	NetnsJob *job;
 	Netns *ns;
 	int r;
@@ -871,6 +1584,25 @@ int netns_open(NetnsRegistry *reg, const NetnsRef *ref, netns_open_cb cb, void *
 	r = netns_resolve(reg, ref, buf, sizeof(buf), &path);
 	if (r < 0)
 		return r;
+	/* What to watch, to notice the namespace going away. */
+	if (ref->type == NETNS_REF_NAME) {
+		name = ref->str;
+	} else if (ref->type == NETNS_REF_PID) {
+		pid = ref->pid;
+	} else if (ref->type == NETNS_REF_PATH) {
+		pid = netns_proc_path_id(path);
+		if (!pid)
+			name = netns_dir_name(reg, path);
+		if (!pid && !name)
+			other = path;
+	}
+	if (pid > 0 && pid != reg->self_pid) {
+		/* Before the open: a pid can be reused once its process is gone, but not while
+		 * our pidfd says it still runs (checked after the open). */
+		pidfd = netns_pidfd_open(reg, pid);
+		if (pidfd == -ESRCH)
+			return ref->type == NETNS_REF_PID ? -ESRCH : -ENOENT;
+	}
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
@@ -896,14 +1628,19 @@ int netns_open(NetnsRegistry *reg, const NetnsRef *ref, netns_open_cb cb, void *
 	}
 	if (r < 0)
 		return r;
+	if (pidfd >= 0 && netns_pidfd_exited(pidfd))
+		/* Gone: the file we opened may already be another process's (pid reuse). */
+		return ref->type == NETNS_REF_PID ? -ESRCH : -ENOENT;
 
 	ns = netns_hash_find(reg, dev, ino);
 	if (ns && ns->opening) {
+		netns_remember(reg, ns, name, other, TAKE_FD(pidfd), pid);
 		w->next = ns->waiters;
 		ns->waiters = TAKE_PTR(w);
 		return 0;
 	}
 	if (ns) {
+		netns_remember(reg, ns, name, other, TAKE_FD(pidfd), pid);
 		netns_pending_add(reg, TAKE_PTR(w), 0, netns_ref(ns));
 		return 0;
 	}
@@ -920,6 +1657,7 @@ int netns_open(NetnsRegistry *reg, const NetnsRef *ref, netns_open_cb cb, void *
 	fd = -1;
 	ns->opening = true;
 	ns->waiters = TAKE_PTR(w);
+	netns_remember(reg, ns, name, other, TAKE_FD(pidfd), pid);
 	job->ns = netns_ref(ns);
 	job->setns_fd = ns->ns_fd;
 	netns_job_queue(reg, job);

@@ -37,23 +37,34 @@ struct Netns {
 	unsigned refs;
 	bool opening;
 	bool closed;
+	bool self; /* the daemon's own namespace: it cannot go away while we run */
 	struct NetnsWaiter *waiters;
 	Netns *hnext; /* hash chain */
+	/* What it was opened by, to notice when it goes away (see netns_open()). */
+	struct NetnsName *names; /* names under the netns directory */
+	char *path;		 /* the last other absolute path */
+	struct NetnsPidWatch *pid_watches;
+	uint64_t last_used; /* loop clock: last open or netns_touch() */
 };
 
-/* Called on the loop thread when a Netns is closed (namespace deleted through us, or the
- * registry is freed): the upper layer must release ns->priv and everything it holds in the
- * namespace (its netlink socket), so the kernel can free the namespace. */
+/* Called on the loop thread when a Netns is closed: the namespace was deleted through us,
+ * went away behind our back (its name removed, the processes it was opened by exited), sat
+ * idle (netns_registry_set_idle_close()), or the registry is being freed. The upper layer must
+ * release ns->priv and everything it holds in the namespace (its netlink socket), so the
+ * kernel can free the namespace. A later netns_open() resolves the reference afresh. */
 typedef void (*netns_close_cb)(Netns *ns, void *userdata);
 
-/* netns_dir: where named namespaces live (default /run/netns when NULL; must be absolute).
+/* netns_dir: where named namespaces live (default /run/netns when NULL; must be absolute). It
+ * need not exist yet: it is watched (inotify) from creation if it exists, else from the first
+ * name opened or created in it.
  * max_threads bounds helper threads alive at once (0: a default of 8); further jobs queue. */
 int netns_registry_new(NetnsRegistry **ret, Loop *loop, const char *netns_dir,
 		       unsigned max_threads, netns_close_cb close_cb, void *userdata);
 /* Closes every Netns (close_cb for each), waits for helper threads, frees. Opens and creates
  * still in flight are answered with -ECANCELED (a namespace being created is removed again).
- * Not from inside one of the registry's callbacks. The registry's LoopWake is released on the
- * loop's next turn. */
+ * Not from inside one of the registry's callbacks. The registry's LoopWake, its inotify read
+ * and its pidfd polls are cancelled and released on the loop's next turn (or, if the loop
+ * never runs again, stay allocated until the process exits: see netns.c). */
 void netns_registry_free(NetnsRegistry *reg);
 const char *netns_registry_dir(const NetnsRegistry *reg);
 
@@ -71,8 +82,24 @@ typedef void (*netns_open_cb)(void *userdata, int r, Netns *ns);
  * CLONE_NEWNET) on the loop thread; when the namespace is not open yet, a helper thread enters
  * it and opens a NETLINK_ROUTE socket (SOCK_CLOEXEC|SOCK_NONBLOCK), then exits. Concurrent
  * opens of one namespace share one helper job. Errors: -EINVAL bad name/path, -ENOENT no such
- * namespace, -ESRCH no such pid, -EINVAL not a network namespace. */
+ * namespace, -ESRCH no such pid, -EINVAL not a network namespace.
+ * The entry remembers the reference, so that nobody has to tell us when the namespace goes
+ * away: the netns directory is watched with inotify, and a pid (also the PID in the paths
+ * /proc/PID/ns/net and /proc/PID/task/TID/ns/net) with a pidfd. When a name is removed or a
+ * process exits, every entry it was opened by that none of its remembered references (its
+ * names, its last other path, the processes still alive in it) reaches any more is closed
+ * (netns_close_cb), even while referenced. Namespaces known only by other paths are not
+ * watched: see netns_registry_set_idle_close(). */
 int netns_open(NetnsRegistry *reg, const NetnsRef *ref, netns_open_cb cb, void *userdata);
+
+/* Marks ns as used now (the upper layer sent a request in it), for the idle close. */
+void netns_touch(Netns *ns);
+
+/* Closes (netns_close_cb) entries nobody references (refs == 0) and neither opened nor
+ * touched for idle_ns nanoseconds; 0 (the default) never does. A sweep runs every
+ * max(idle_ns / 4, 1 s), so an entry closes between idle_ns and idle_ns plus that period after
+ * its last use. A later open reopens the namespace (a new helper job). */
+void netns_registry_set_idle_close(NetnsRegistry *reg, uint64_t idle_ns);
 
 /* The netlink socket opened in the namespace, handed over once (returns -1 afterwards): the
  * caller owns it from then on. */
@@ -105,3 +132,6 @@ int netns_list(NetnsRegistry *reg, NetnsEntry **ret, size_t *ret_n);
  * and how many were started in all. */
 unsigned netns_registry_max_threads_seen(const NetnsRegistry *reg);
 uint64_t netns_registry_threads_started(const NetnsRegistry *reg);
+/* Entries open or opening, and process watches (pidfds) alive. */
+size_t netns_registry_open_count(const NetnsRegistry *reg);
+size_t netns_registry_pid_watches(const NetnsRegistry *reg);

@@ -21,7 +21,9 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <dirent.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -83,8 +85,19 @@ static Result self_res[3], a_res, b_res, alias_res[5];
 static Result x_res, y_res, z_res, w_res, w_open_res, child_res;
 static Result *many;
 static uint64_t threads_before_aliases;
-static pid_t ns_child = -1;
-static int ns_child_pipe = -1;
+static pid_t ns_child = -1, ns_child2 = -1;
+static int ns_child_pipe = -1, ns_child2_pipe = -1;
+static Result e1_res, e2_res, e2b_res, p_res[4], self_held, e2_again;
+static unsigned closes_mark, fds_mark;
+static bool have_pidfd; /* without (valgrind 3.19 lacks it), processes are not watched */
+static uint64_t threads_mark;
+
+/* Waiting for something the loop does on its own (a watch firing, the idle sweep): counted as
+ * outstanding, polled every 5 ms, fatal after the timeout. */
+static bool (*wait_cond)(void);
+static void nsdir_path(char *buf, size_t size, const char *name);
+static LoopTimer wait_timer;
+static uint64_t wait_deadline;
 
 static void cleanup(void)
 {
@@ -95,6 +108,8 @@ static void cleanup(void)
 		rmdir(tmpdir);
 	if (ns_child > 0)
 		kill(ns_child, SIGKILL);
+	if (ns_child2 > 0)
+		kill(ns_child2, SIGKILL);
 }
 
 static double now_s(void)
@@ -142,6 +157,105 @@ static int conn_fd(Netns *ns)
 static void step_next(void)
 {
 	loop_defer(loop, &step_defer);
+}
+
+static void on_wait(LoopTimer *t)
+{
+	if (wait_cond()) {
+		wait_cond = NULL;
+		CHECK(outstanding > 0);
+		if (--outstanding == 0)
+			step_next();
+		return;
+	}
+	if (loop_now(loop) >= wait_deadline) {
+		fprintf(stderr, "netns: timed out waiting\n");
+		exit(EXIT_FAILURE);
+	}
+	loop_timer_arm(loop, t, loop_now(loop) + 5 * 1000 * 1000);
+}
+
+static void wait_for(bool (*cond)(void), unsigned timeout_ms)
+{
+	CHECK(!wait_cond);
+	wait_cond = cond;
+	wait_timer.cb = on_wait;
+	wait_deadline = loop_now(loop) + (uint64_t)timeout_ms * 1000 * 1000;
+	outstanding++;
+	loop_timer_arm(loop, &wait_timer, loop_now(loop) + 5 * 1000 * 1000);
+}
+
+static unsigned count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	unsigned n = 0;
+
+	CHECK(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n - 3; /* ".", ".." and the directory's own fd */
+}
+
+/* A child in a network namespace of its own; it exits when *ret_pipe is closed. */
+static pid_t spawn_ns_child(int *ret_pipe)
+{
+	int p_ready[2], p_exit[2];
+	pid_t pid;
+	char c;
+
+	CHECK(pipe2(p_ready, O_CLOEXEC) == 0 && pipe2(p_exit, O_CLOEXEC) == 0);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		close(p_exit[1]);
+		if (unshare(CLONE_NEWNET) < 0)
+			_exit(1);
+		if (write(p_ready[1], "x", 1) != 1)
+			_exit(1);
+		_exit(read(p_exit[0], &c, 1) == 0 ? 0 : 1);
+	}
+	close(p_ready[1]);
+	close(p_exit[0]);
+	*ret_pipe = p_exit[1];
+	CHECK(read(p_ready[0], &c, 1) == 1);
+	close(p_ready[0]);
+	return pid;
+}
+
+/* Namespaces made elsewhere, as `ip netns add` would. */
+static void make_external(const char *const *names, size_t n)
+{
+	int status;
+	pid_t pid = fork();
+
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		for (size_t i = 0; i < n; i++) {
+			char path[PATH_MAX + 16];
+			int fd;
+
+			/* No CHECK(): exit() would run cleanup() in our mount namespace. */
+			snprintf(path, sizeof(path), "%s/%s", nsdir, names[i]);
+			fd = open(path, O_RDONLY | O_CREAT | O_EXCL, 0);
+			if (fd < 0 || unshare(CLONE_NEWNET) < 0 ||
+			    mount("/proc/self/ns/net", path, "none", MS_BIND, NULL) < 0)
+				_exit(1);
+			close(fd);
+		}
+		_exit(0);
+	}
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/* As `ip netns del` does, behind the registry's back. */
+static void remove_external(const char *name)
+{
+	char path[PATH_MAX];
+
+	nsdir_path(path, sizeof(path), name);
+	CHECK(umount2(path, MNT_DETACH) == 0);
+	CHECK(unlink(path) == 0);
 }
 
 static void on_open(void *userdata, int r, Netns *ns)
@@ -589,7 +703,7 @@ static void step_external(void)
 	CHECK(waitpid(ns_child, &status, 0) == ns_child && WIFEXITED(status) &&
 	      WEXITSTATUS(status) == 0);
 	ns_child = -1;
-	unref_result(&child_res);
+	/* Still held: its pidfd reports the exit on a later turn (step_lifetime_start). */
 
 	/* Deleting a namespace we have open closes it first, even while a reference is held:
 	 * the entry is then freed at its last unref. */
@@ -624,6 +738,158 @@ static void step_external(void)
 		unref_result(&self_res[i]);
 }
 
+/* ---- lifetime: namespaces that go away behind the registry's back, and idle ones */
+
+static bool child_closed(void)
+{
+	return child_res.ns->closed;
+}
+
+static void step_lifetime_start(void)
+{
+	/* The child opened by pid in step_aliases exited in step_external: its pidfd closes the
+	 * entry, although we still hold it. */
+	if (have_pidfd)
+		wait_for(child_closed, 5000);
+}
+
+static void step_lifetime_setup(void)
+{
+	static const char *const names[] = { "e1", "e2" };
+	char path[PATH_MAX], path2[PATH_MAX];
+	Netns *ns = child_res.ns;
+	int fd;
+
+	if (have_pidfd)
+		CHECK(ns->closed && !ns->reg && ns->ns_fd < 0 && !ns->priv);
+	else
+		CHECK(!ns->closed); /* left to the idle close below */
+	unref_result(&child_res);
+	CHECK(netns_registry_pid_watches(reg) == 0);
+
+	/* e1: deleted behind our back. e2 with a second name e2b: only e2b is removed. */
+	make_external(names, ARRAY_SIZE(names));
+	nsdir_path(path, sizeof(path), "e2");
+	nsdir_path(path2, sizeof(path2), "e2b");
+	fd = open(path2, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+	CHECK(fd >= 0);
+	close(fd);
+	CHECK(mount(path, path2, "none", MS_BIND, NULL) == 0);
+
+	/* A process opened by pid and by its /proc paths: one namespace, one pidfd. */
+	ns_child2 = spawn_ns_child(&ns_child2_pipe);
+	open_ref(&e1_res, NETNS_REF_NAME, "e1", 0);
+	open_ref(&e2_res, NETNS_REF_NAME, "e2", 0);
+	open_ref(&e2b_res, NETNS_REF_PATH, path2, 0); /* a path in the dir counts as its name */
+	open_ref(&p_res[0], NETNS_REF_PID, NULL, ns_child2);
+	open_ref(&p_res[1], NETNS_REF_PID, NULL, ns_child2);
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)ns_child2);
+	open_ref(&p_res[2], NETNS_REF_PATH, path, 0);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/ns/net", (int)ns_child2, (int)ns_child2);
+	open_ref(&p_res[3], NETNS_REF_PATH, path, 0);
+	/* Processes that do not exist, by pid and by path. */
+	CHECK_R(open_sync_error(NETNS_REF_PID, NULL, INT_MAX), -ESRCH);
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", INT_MAX);
+	CHECK_R(open_sync_error(NETNS_REF_PATH, path, 0), -ENOENT);
+}
+
+static bool e1_and_pid_closed(void)
+{
+	return e1_res.ns->closed && (p_res[0].ns->closed || !have_pidfd);
+}
+
+static void step_lifetime_opened(void)
+{
+	char path[PATH_MAX];
+	int status;
+
+	check_ok(&e1_res);
+	check_ok(&e2_res);
+	check_ok(&e2b_res);
+	CHECK(e2_res.ns == e2b_res.ns);
+	for (size_t i = 0; i < ARRAY_SIZE(p_res); i++) {
+		check_ok(&p_res[i]);
+		CHECK(p_res[i].ns == p_res[0].ns);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)ns_child2);
+	CHECK(p_res[0].ns->ino == path_ino(path));
+	CHECK(netns_registry_pid_watches(reg) == (have_pidfd ? 1 : 0));
+	for (size_t i = 1; i < ARRAY_SIZE(p_res); i++)
+		unref_result(&p_res[i]);
+	unref_result(&e2b_res);
+
+	/* Held references do not keep a namespace that went away open: e1 and the pid's. */
+	close(ns_child2_pipe);
+	CHECK(waitpid(ns_child2, &status, 0) == ns_child2 && WIFEXITED(status));
+	ns_child2 = -1;
+	/* Nothing can be closed before this step returns to the loop. */
+	closes_mark = closes;
+	fds_mark = count_fds();
+	remove_external("e1");
+	remove_external("e2b");
+	wait_for(e1_and_pid_closed, 5000);
+}
+
+static bool only_self_open(void)
+{
+	return netns_registry_open_count(reg) == 1;
+}
+
+static void step_lifetime_gone(void)
+{
+	Netns *e1 = e1_res.ns, *p = p_res[0].ns;
+
+	CHECK(e1->closed && !e1->reg && e1->ns_fd < 0 && !e1->priv);
+	if (have_pidfd)
+		CHECK(p->closed && !p->reg && p->ns_fd < 0 && !p->priv);
+	/* e2 lost a name but not the other: still open. */
+	CHECK(!e2_res.ns->closed);
+	CHECK(closes == closes_mark + (have_pidfd ? 2 : 1));
+	CHECK(netns_registry_pid_watches(reg) == 0);
+	/* Each: the nsfs fd and the upper layer's socket; the pid's also its pidfd. */
+	CHECK(count_fds() == fds_mark - (have_pidfd ? 5 : 2));
+	unref_result(&e1_res);
+	unref_result(&p_res[0]);
+	CHECK_R(open_sync_error(NETNS_REF_NAME, "e1", 0), -ENOENT);
+	CHECK_R(open_sync_error(NETNS_REF_NAME, "e2b", 0), -ENOENT);
+
+	/* Idle close: e2 (nobody holds it) goes; our own namespace, held, stays. */
+	unref_result(&e2_res);
+	open_ref(&self_held, NETNS_REF_SELF, NULL, 0);
+	/* Without pidfds, also the two namespaces opened by pid. */
+	CHECK(netns_registry_open_count(reg) == (have_pidfd ? 2 : 4));
+	closes_mark = closes;
+	netns_registry_set_idle_close(reg, 100 * 1000 * 1000);
+	wait_for(only_self_open, 5000);
+}
+
+static void step_idle_closed(void)
+{
+	check_ok(&self_held);
+	CHECK(!self_held.ns->closed);
+	CHECK(closes == closes_mark + (have_pidfd ? 1 : 3));
+	/* Reopened on demand: a fresh entry, a new helper job. */
+	threads_mark = netns_registry_threads_started(reg);
+	open_ref(&e2_again, NETNS_REF_NAME, "e2", 0);
+}
+
+static void step_idle_reopened(void)
+{
+	char path[PATH_MAX];
+
+	check_ok(&e2_again);
+	CHECK(netns_registry_threads_started(reg) == threads_mark + 1);
+	nsdir_path(path, sizeof(path), "e2");
+	CHECK(e2_again.ns->ino == path_ino(path));
+	CHECK(sock_ns_ino(conn_fd(e2_again.ns)) == e2_again.ns->ino);
+	netns_touch(e2_again.ns);
+	netns_registry_set_idle_close(reg, 0);
+	unref_result(&e2_again);
+	unref_result(&self_held);
+	CHECK_R(netns_delete(reg, "e2"), 0);
+	CHECK(netns_registry_open_count(reg) == 1); /* ours */
+}
+
 /* Freeing the registry with work in flight: running creates are undone, queued ones never
  * start, a cached open not yet delivered is cancelled too; every callback gets -ECANCELED. */
 static void step_cancel(void)
@@ -644,8 +910,8 @@ static void step_cancel(void)
 	for (unsigned i = 0; i < ARRAY_SIZE(res); i++)
 		CHECK(res[i].done && res[i].r == -ECANCELED && !res[i].ns);
 	CHECK(outstanding == 0);
-	/* Still open: our own namespace and the exited child's. */
-	CHECK(closes == closes_before + 2);
+	/* Still open: our own namespace (the exited child's was closed by its pidfd). */
+	CHECK(closes == closes_before + 1);
 
 	CHECK_R(netns_registry_new(&reg, loop, nsdir, MAX_THREADS, on_close, NULL), 0);
 	CHECK_R(netns_list(reg, &list, &n_list), 0);
@@ -822,8 +1088,10 @@ static void step_finish(void)
 }
 
 static void (*const steps[])(void) = {
-	step_errors,	  step_basics,	     step_aliases,     step_external, step_cancel,
-	step_many_create, step_many_created, step_many_opened, step_finish,
+	step_errors,	     step_basics,	  step_aliases,		step_external,
+	step_lifetime_start, step_lifetime_setup, step_lifetime_opened, step_lifetime_gone,
+	step_idle_closed,    step_idle_reopened,  step_cancel,		step_many_create,
+	step_many_created,   step_many_opened,	  step_finish,
 };
 
 static void step_run(LoopDefer *d)
@@ -875,6 +1143,13 @@ int main(void)
 			(unsigned long long)rl.rlim_cur, n_many);
 		return 77;
 	}
+
+	r = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	have_pidfd = r >= 0;
+	if (r >= 0)
+		close(r);
+	else
+		fprintf(stderr, "netns: no pidfd_open(): not checking process watches\n");
 
 	loop_ns_ino = path_ino("/proc/thread-self/ns/net");
 	self_ns_ino = path_ino("/proc/self/ns/net");
