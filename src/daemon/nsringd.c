@@ -46,7 +46,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: nsringd [OPTIONS]\n"
-		"Performs network-namespace operations for ttrpc clients on a unix socket.\n"
+		"Performs network-namespace operations for ttrpc and gRPC clients on a unix\n"
+		"socket (both on the same one; gRPC with health checking and reflection).\n"
 		"Under systemd it takes a socket-activated socket (LISTEN_FDS) and reports\n"
 		"readiness (Type=notify).\n\n"
 		"  -s, --socket PATH         listen here (default " DEFAULT_SOCKET ")\n"
@@ -56,8 +57,8 @@ static void usage(FILE *f)
 		"  -l, --log-level LEVEL     error, warning, info (default) or debug\n"
 		"      --opener-threads N    namespace helper threads alive at once (default 4)\n"
 		"      --max-connections N   clients connected at once (default 1024)\n"
-		"      --idle-close SECONDS  close the sockets of a namespace unused this long; it\n"
-		"                            is reopened on the next request (default 0: never)\n"
+		"      --idle-close SECONDS  close a namespace's sockets when unused this long;\n"
+		"                            the next request reopens it (default 0: never)\n"
 		"  -h, --help                show this help\n");
 }
 

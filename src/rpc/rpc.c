@@ -1,6 +1,7 @@
-/* The ttrpc transport on the io_uring loop: multishot accept, peer credentials, framing,
- * replies coalesced per loop turn into one send per connection, graceful shutdown. */
-#include "rpc.h"
+/* The RPC server on the io_uring loop: multishot accept, peer credentials, a protocol per
+ * connection chosen from its first bytes (ttrpc framing here, gRPC over HTTP/2 in rpc-h2.c),
+ * calls, replies coalesced per loop turn into one send per connection, graceful shutdown. */
+#include "rpc-internal.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -16,69 +17,21 @@
 #include "ttrpc/ttrpc.pb-c.h"
 
 #define RBUF_INITIAL 16384
-/* A client that does not read its replies stops being read from past this much output. */
-#define WBUF_PAUSE (16u << 20)
+/* How an HTTP/2 client preface starts. Its first four bytes, read as a ttrpc length, would be
+ * 1.3 GB, so a ttrpc connection never starts like that. */
+#define H2_PREFACE "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 
-typedef struct RpcConn RpcConn;
-
-typedef struct WBuf {
-	uint8_t *data;
-	size_t len, cap;
-} WBuf;
-
-struct RpcConn {
-	RpcServer *srv;
-	RpcConn *prev, *next;
-	int fd;
-	uid_t uid;
-	pid_t pid;
-	bool denied;
-	bool closing;
-	bool recv_inflight, send_inflight;
-	LoopOp recv_op, send_op;
-	LoopDefer flush;
-	uint8_t *rbuf;
-	size_t rlen, rcap;
-	WBuf wq, ws; /* being filled, being sent */
-	size_t woff;
-	RpcCall *calls; /* outstanding, for orphaning on close */
-	unsigned ncalls;
-};
-
-struct RpcCall {
-	RpcConn *conn; /* NULL once orphaned */
-	RpcCall *prev, *next;
-	uint32_t stream_id;
-	bool answered;
-};
-
-struct RpcServer {
-	Loop *loop;
-	RpcServerConfig cfg;
-	int listen_fd;
-	LoopOp accept_op;
-	bool accept_armed;
-	bool shutting_down;
-	rpc_dispatch_cb dispatch;
-	void *userdata;
-	RpcConn *conns;
-	unsigned nconns;
-	unsigned unanswered;
-	void (*drained)(void *userdata);
-	void *drained_userdata;
-};
-
-static void conn_close(RpcConn *c);
 static void conn_recv(RpcConn *c);
 
 /* ---- shutdown accounting */
 
-static bool conn_idle(const RpcConn *c)
+static bool conn_idle(RpcConn *c)
 {
-	return !c->send_inflight && c->wq.len == 0 && c->ws.len == 0;
+	return !c->send_inflight && c->wq.len == 0 && c->ws.len == 0 &&
+	       (c->proto != RPC_PROTO_H2 || !rpc_h2_want_write(c));
 }
 
-static void srv_check_drained(RpcServer *s)
+void rpc_srv_check_drained(RpcServer *s)
 {
 	void (*cb)(void *);
 
@@ -94,7 +47,7 @@ static void srv_check_drained(RpcServer *s)
 
 /* ---- output */
 
-static int wbuf_reserve(WBuf *b, size_t more)
+int rpc_wbuf_reserve(WBuf *b, size_t more)
 {
 	size_t cap;
 	uint8_t *p;
@@ -134,13 +87,38 @@ static void conn_send_next(RpcConn *c)
 	c->send_inflight = true;
 }
 
+void rpc_conn_kick(RpcConn *c)
+{
+	if (!c->closing)
+		loop_defer(c->srv->loop, &c->flush);
+}
+
+/* The end-of-turn hook: everything the turn queued for this connection goes out as one send
+ * (HTTP/2: first pull what nghttp2 has for us). */
 static void conn_flush(LoopDefer *d)
 {
 	RpcConn *c = container_of(d, RpcConn, flush);
 
 	if (c->closing) {
-		conn_close(c); /* finishes a close that waited for this hook */
+		rpc_conn_close(c); /* finishes a close that waited for this hook */
 		return;
+	}
+	if (c->proto == RPC_PROTO_H2) {
+		bool ok;
+
+		c->busy++;
+		ok = rpc_h2_pull(c);
+		c->busy--;
+		if (!ok || c->closing) {
+			rpc_conn_close(c);
+			return;
+		}
+		/* Nothing left to say or hear (GOAWAY exchanged, streams done): hang up once the
+		 * last bytes are out. */
+		if (rpc_h2_done(c) && conn_idle(c)) {
+			rpc_conn_close(c);
+			return;
+		}
 	}
 	conn_send_next(c);
 }
@@ -152,37 +130,42 @@ static void send_done(LoopOp *op, int res, uint32_t flags)
 	c->send_inflight = false;
 	if (res < 0) {
 		log_debug("rpc: send to pid %d failed: %s", (int)c->pid, strerror(-res));
-		conn_close(c);
+		rpc_conn_close(c);
 		return;
 	}
 	c->woff += (size_t)res;
 	if (c->closing) {
-		conn_close(c);
+		rpc_conn_close(c);
 		return;
 	}
 	conn_send_next(c);
+	/* HTTP/2 output is pulled in bounded portions, and a finished session closes. */
+	if (c->proto == RPC_PROTO_H2 && (rpc_h2_want_write(c) || rpc_h2_done(c)))
+		rpc_conn_kick(c);
 	/* Reading was paused while output piled up. */
-	if (!c->recv_inflight && c->wq.len + c->ws.len < WBUF_PAUSE)
+	if (!c->recv_inflight)
 		conn_recv(c);
-	srv_check_drained(c->srv);
+	rpc_srv_check_drained(c->srv);
 }
 
 /* Appends one response frame: the header, then ttrpc.Response{status?, payload?}. */
 static int conn_queue_response(RpcConn *c, uint32_t stream_id, const Ttrpc__Response *resp)
 {
 	size_t n = ttrpc__response__get_packed_size(resp);
-	TtrpcHeader h = { .length = (uint32_t)n, .stream_id = stream_id, .type = TTRPC_TYPE_RESPONSE };
+	TtrpcHeader h = { .length = (uint32_t)n,
+			  .stream_id = stream_id,
+			  .type = TTRPC_TYPE_RESPONSE };
 	int r;
 
 	if (n > TTRPC_MESSAGE_MAX)
 		return -EMSGSIZE;
-	r = wbuf_reserve(&c->wq, TTRPC_HEADER_SIZE + n);
+	r = rpc_wbuf_reserve(&c->wq, TTRPC_HEADER_SIZE + n);
 	if (r < 0)
 		return r;
 	ttrpc_header_encode(c->wq.data + c->wq.len, &h);
 	ttrpc__response__pack(resp, c->wq.data + c->wq.len + TTRPC_HEADER_SIZE);
 	c->wq.len += TTRPC_HEADER_SIZE + n;
-	loop_defer(c->srv->loop, &c->flush);
+	rpc_conn_kick(c);
 	return 0;
 }
 
@@ -195,7 +178,7 @@ static void conn_queue_error(RpcConn *c, uint32_t stream_id, int code, const cha
 	st.message = (char *)msg;
 	resp.status = &st;
 	if (conn_queue_response(c, stream_id, &resp) < 0)
-		conn_close(c);
+		rpc_conn_close(c);
 }
 
 /* ---- calls */
@@ -212,10 +195,11 @@ static void call_unlink(RpcCall *call)
 		c->calls = call->next;
 	if (call->next)
 		call->next->prev = call->prev;
+	call->prev = call->next = NULL;
 	call->conn = NULL;
 	c->ncalls--;
 	if (c->closing)
-		conn_close(c);
+		rpc_conn_close(c);
 	else if (!c->recv_inflight && c->ncalls + 1 == c->srv->cfg.max_calls_per_conn)
 		conn_recv(c);
 }
@@ -226,6 +210,51 @@ static void call_answered(RpcServer *s, RpcCall *call)
 		call->answered = true;
 		s->unanswered--;
 	}
+}
+
+RpcCall *rpc_call_start(RpcConn *c, uint32_t stream_id, int *ret_code, const char **ret_msg)
+{
+	RpcServer *s = c->srv;
+	RpcCall *call;
+
+	if (s->shutting_down) {
+		*ret_code = STATUS_UNAVAILABLE;
+		*ret_msg = "nsringd is shutting down";
+		return NULL;
+	}
+	if (c->ncalls >= s->cfg.max_calls_per_conn) {
+		*ret_code = STATUS_RESOURCE_EXHAUSTED;
+		*ret_msg = "too many calls in flight on this connection";
+		return NULL;
+	}
+	call = calloc(1, sizeof(*call));
+	if (!call) {
+		*ret_code = STATUS_RESOURCE_EXHAUSTED;
+		*ret_msg = "out of memory";
+		return NULL;
+	}
+	call->conn = c;
+	call->stream_id = stream_id;
+	call->next = c->calls;
+	if (c->calls)
+		c->calls->prev = call;
+	c->calls = call;
+	c->ncalls++;
+	s->unanswered++;
+	return call;
+}
+
+void rpc_call_orphan(RpcCall *call)
+{
+	RpcConn *c = call->conn;
+	RpcServer *s;
+
+	if (!c)
+		return;
+	s = c->srv;
+	call_answered(s, call);
+	call_unlink(call);
+	rpc_srv_check_drained(s);
 }
 
 bool rpc_call_orphaned(const RpcCall *call)
@@ -239,28 +268,41 @@ void rpc_call_reply(RpcCall *call, const ProtobufCMessage *msg)
 	RpcServer *s = c ? c->srv : NULL;
 
 	if (c && !call->answered) {
-		Ttrpc__Response resp = TTRPC__RESPONSE__INIT;
-		size_t n = protobuf_c_message_get_packed_size(msg);
-		uint8_t *payload = malloc(n ? n : 1);
-
 		call_answered(s, call);
-		if (!payload) {
-			conn_queue_error(c, call->stream_id, STATUS_RESOURCE_EXHAUSTED,
-					 "out of memory packing the reply");
+		if (c->proto == RPC_PROTO_H2) {
+			rpc_h2_reply(c, call->stream_id, msg);
 		} else {
-			protobuf_c_message_pack(msg, payload);
-			resp.payload.data = payload;
-			resp.payload.len = n;
-			if (conn_queue_response(c, call->stream_id, &resp) < 0)
+			Ttrpc__Response resp = TTRPC__RESPONSE__INIT;
+			size_t n = protobuf_c_message_get_packed_size(msg);
+			uint8_t *payload = malloc(n ? n : 1);
+
+			if (!payload) {
 				conn_queue_error(c, call->stream_id, STATUS_RESOURCE_EXHAUSTED,
-						 "reply larger than the 4 MiB message limit");
-			free(payload);
+						 "out of memory packing the reply");
+			} else {
+				protobuf_c_message_pack(msg, payload);
+				resp.payload.data = payload;
+				resp.payload.len = n;
+				if (conn_queue_response(c, call->stream_id, &resp) < 0)
+					conn_queue_error(
+						c, call->stream_id, STATUS_RESOURCE_EXHAUSTED,
+						"reply larger than the 4 MiB message limit");
+				free(payload);
+			}
 		}
 	}
 	call_unlink(call);
 	free(call);
 	if (s)
-		srv_check_drained(s);
+		rpc_srv_check_drained(s);
+}
+
+static void call_send_error(RpcCall *call, int code, const char *msg)
+{
+	if (call->conn->proto == RPC_PROTO_H2)
+		rpc_h2_fail(call->conn, call->stream_id, code, msg);
+	else
+		conn_queue_error(call->conn, call->stream_id, code, msg);
 }
 
 void rpc_call_fail(RpcCall *call, int code, const char *fmt, ...)
@@ -276,15 +318,15 @@ void rpc_call_fail(RpcCall *call, int code, const char *fmt, ...)
 		vsnprintf(msg, sizeof(msg), fmt, ap);
 		va_end(ap);
 		call_answered(s, call);
-		conn_queue_error(c, call->stream_id, code, msg);
+		call_send_error(call, code, msg);
 	}
 	call_unlink(call);
 	free(call);
 	if (s)
-		srv_check_drained(s);
+		rpc_srv_check_drained(s);
 }
 
-/* ---- input */
+/* ---- ttrpc input */
 
 static void conn_handle_request(RpcConn *c, uint32_t stream_id, const uint8_t *p, size_t n)
 {
@@ -292,6 +334,8 @@ static void conn_handle_request(RpcConn *c, uint32_t stream_id, const uint8_t *p
 	Ttrpc__Request *req;
 	RpcCall *call;
 	RpcCallInfo info;
+	const char *msg;
+	int code;
 
 	req = ttrpc__request__unpack(NULL, n, p);
 	if (!req) {
@@ -307,42 +351,23 @@ static void conn_handle_request(RpcConn *c, uint32_t stream_id, const uint8_t *p
 		goto out;
 	}
 	if (!req->service || strcmp(req->service, TTRPC_SERVICE) != 0) {
-		char msg[512];
-		snprintf(msg, sizeof(msg), "unknown service \"%.256s\" (this is %s)",
+		char m[512];
+		snprintf(m, sizeof(m), "unknown service \"%.256s\" (this is %s)",
 			 req->service ? req->service : "", TTRPC_SERVICE);
-		conn_queue_error(c, stream_id, STATUS_UNIMPLEMENTED, msg);
+		conn_queue_error(c, stream_id, STATUS_UNIMPLEMENTED, m);
 		goto out;
 	}
-	if (s->shutting_down) {
-		conn_queue_error(c, stream_id, STATUS_UNAVAILABLE, "nsringd is shutting down");
-		goto out;
-	}
-	if (c->ncalls >= s->cfg.max_calls_per_conn) {
-		conn_queue_error(c, stream_id, STATUS_RESOURCE_EXHAUSTED,
-				 "too many calls in flight on this connection");
-		goto out;
-	}
-	call = calloc(1, sizeof(*call));
+	call = rpc_call_start(c, stream_id, &code, &msg);
 	if (!call) {
-		conn_queue_error(c, stream_id, STATUS_RESOURCE_EXHAUSTED, "out of memory");
+		conn_queue_error(c, stream_id, code, msg);
 		goto out;
 	}
-	call->conn = c;
-	call->stream_id = stream_id;
-	call->next = c->calls;
-	if (c->calls)
-		c->calls->prev = call;
-	c->calls = call;
-	c->ncalls++;
-	s->unanswered++;
-
 	info = (RpcCallInfo){
 		.method = req->method ? req->method : "",
 		.payload = req->payload.data,
 		.len = req->payload.len,
-		.deadline = req->timeout_nano > 0
-				    ? loop_now(s->loop) + (uint64_t)req->timeout_nano
-				    : 0,
+		.deadline =
+			req->timeout_nano > 0 ? loop_now(s->loop) + (uint64_t)req->timeout_nano : 0,
 		.uid = c->uid,
 		.pid = c->pid,
 	};
@@ -351,19 +376,12 @@ out:
 	ttrpc__request__free_unpacked(req, NULL);
 }
 
-/* Parses every complete frame in rbuf. Returns false if the connection must close. */
-static bool conn_parse(RpcConn *c)
+/* Parses every complete ttrpc frame in rbuf. Returns false if the connection must close. */
+static bool conn_parse_ttrpc(RpcConn *c)
 {
 	size_t off = 0;
 	bool ok = true;
 
-	/* An HTTP/2 client preface starts "PRI * HTTP/2.0": its first four bytes, read as a ttrpc
-	 * length, would be 1.3 GB, so ttrpc never starts like that. */
-	if (c->rlen >= 4 && memcmp(c->rbuf, "PRI ", 4) == 0) {
-		log_info("rpc: pid %d speaks HTTP/2 (gRPC), which this nsringd does not serve yet",
-			 (int)c->pid);
-		return false;
-	}
 	while (c->rlen - off >= TTRPC_HEADER_SIZE) {
 		TtrpcHeader h;
 
@@ -415,25 +433,61 @@ static bool conn_parse(RpcConn *c)
 	return ok;
 }
 
+/* Chooses the connection's protocol from its first bytes, then parses. Returns false if the
+ * connection must close. */
+static bool conn_parse(RpcConn *c)
+{
+	if (c->proto == RPC_PROTO_UNKNOWN) {
+		/* "PRI " decides; nghttp2 checks the rest of the preface. */
+		size_t n = MIN(c->rlen, 4);
+
+		if (memcmp(c->rbuf, H2_PREFACE, n) != 0) {
+			c->proto = RPC_PROTO_TTRPC;
+		} else if (n < 4) {
+			return true; /* too little to tell yet */
+		} else {
+			int r = rpc_h2_start(c);
+
+			if (r < 0) {
+				log_warning("rpc: HTTP/2 setup for pid %d failed: %s", (int)c->pid,
+					    strerror(-r));
+				return false;
+			}
+			c->proto = RPC_PROTO_H2;
+			log_debug("rpc: pid %d speaks HTTP/2 (gRPC)", (int)c->pid);
+		}
+	}
+	if (c->proto == RPC_PROTO_H2)
+		return rpc_h2_input(c);
+	return conn_parse_ttrpc(c);
+}
+
 static void recv_done(LoopOp *op, int res, uint32_t flags)
 {
 	RpcConn *c = container_of(op, RpcConn, recv_op);
+	bool ok;
 
 	c->recv_inflight = false;
 	if (c->closing) {
-		conn_close(c);
+		rpc_conn_close(c);
 		return;
 	}
 	if (res <= 0) {
 		if (res < 0 && res != -ECONNRESET)
-			log_debug("rpc: receive from pid %d failed: %s", (int)c->pid, strerror(-res));
-		conn_close(c);
+			log_debug("rpc: receive from pid %d failed: %s", (int)c->pid,
+				  strerror(-res));
+		rpc_conn_close(c);
 		return;
 	}
 	mem_mark_defined(c->rbuf + c->rlen, (size_t)res);
 	c->rlen += (size_t)res;
-	if (!conn_parse(c)) {
-		conn_close(c);
+	c->busy++;
+	c->parsing = true;
+	ok = conn_parse(c);
+	c->parsing = false;
+	c->busy--;
+	if (!ok || c->closing) {
+		rpc_conn_close(c);
 		return;
 	}
 	conn_recv(c);
@@ -443,10 +497,15 @@ static void conn_recv(RpcConn *c)
 {
 	struct io_uring_sqe *sqe;
 
-	if (c->recv_inflight || c->closing)
+	if (c->recv_inflight || c->closing || c->parsing)
 		return;
-	/* Backpressure: stop reading while a client has too much outstanding. */
-	if (c->ncalls >= c->srv->cfg.max_calls_per_conn || c->wq.len + c->ws.len >= WBUF_PAUSE)
+	/* Backpressure: stop reading while a client has too much outstanding. HTTP/2 bounds its
+	 * calls with SETTINGS_MAX_CONCURRENT_STREAMS instead, and must keep reading to see
+	 * RST_STREAM and WINDOW_UPDATE. */
+	if (c->wq.len + c->ws.len >= RPC_WBUF_PAUSE)
+		return;
+	if (c->proto == RPC_PROTO_H2 ? c->h2_outbuf >= RPC_WBUF_PAUSE
+				     : c->ncalls >= c->srv->cfg.max_calls_per_conn)
 		return;
 	sqe = loop_sqe(c->srv->loop, &c->recv_op);
 	io_uring_prep_recv(sqe, c->fd, c->rbuf + c->rlen, c->rcap - c->rlen, 0);
@@ -455,7 +514,18 @@ static void conn_recv(RpcConn *c)
 
 /* ---- connections */
 
-static void conn_close(RpcConn *c)
+static void conn_free(RpcConn *c)
+{
+	c->closing = true; /* nghttp2 callbacks during teardown do nothing */
+	close(c->fd);
+	rpc_h2_free(c);
+	free(c->rbuf);
+	free(c->wq.data);
+	free(c->ws.data);
+	free(c);
+}
+
+void rpc_conn_close(RpcConn *c)
 {
 	RpcServer *s = c->srv;
 
@@ -473,7 +543,7 @@ static void conn_close(RpcConn *c)
 		/* Wake a pending receive/send so their completions arrive; free after. */
 		shutdown(c->fd, SHUT_RDWR);
 	}
-	if (c->recv_inflight || c->send_inflight || c->flush.queued)
+	if (c->busy || c->recv_inflight || c->send_inflight || c->flush.queued)
 		return;
 	if (c->prev)
 		c->prev->next = c->next;
@@ -482,12 +552,8 @@ static void conn_close(RpcConn *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	s->nconns--;
-	close(c->fd);
-	free(c->rbuf);
-	free(c->wq.data);
-	free(c->ws.data);
-	free(c);
-	srv_check_drained(s);
+	conn_free(c);
+	rpc_srv_check_drained(s);
 }
 
 static bool peer_admitted(const RpcServer *s, int fd, const struct ucred *cred)
@@ -574,9 +640,15 @@ int rpc_server_new(RpcServer **ret, Loop *loop, int listen_fd, const RpcServerCo
 		   rpc_dispatch_cb dispatch, void *userdata)
 {
 	RpcServer *s = calloc(1, sizeof(*s));
+	int r;
 
 	if (!s)
 		return -ENOMEM;
+	r = rpc_reflect_new(&s->reflect);
+	if (r < 0) {
+		free(s);
+		return r;
+	}
 	s->loop = loop;
 	s->cfg = *cfg;
 	if (!s->cfg.max_connections)
@@ -601,7 +673,12 @@ void rpc_server_shutdown(RpcServer *s, void (*done)(void *userdata), void *userd
 		struct io_uring_sqe *sqe = loop_sqe(s->loop, NULL);
 		io_uring_prep_cancel(sqe, &s->accept_op, 0);
 	}
-	srv_check_drained(s);
+	/* HTTP/2 clients learn it from GOAWAY (and health watchers from NOT_SERVING); calls in
+	 * flight finish, then each connection closes. */
+	for (RpcConn *c = s->conns; c; c = c->next)
+		if (c->proto == RPC_PROTO_H2 && !c->closing)
+			rpc_h2_shutdown(c);
+	rpc_srv_check_drained(s);
 }
 
 void rpc_server_abort_calls(RpcServer *s, const char *why)
@@ -610,9 +687,9 @@ void rpc_server_abort_calls(RpcServer *s, const char *why)
 		for (RpcCall *call = c->calls; call; call = call->next)
 			if (!call->answered) {
 				call_answered(s, call);
-				conn_queue_error(c, call->stream_id, STATUS_UNAVAILABLE, why);
+				call_send_error(call, STATUS_UNAVAILABLE, why);
 			}
-	srv_check_drained(s);
+	rpc_srv_check_drained(s);
 }
 
 void rpc_server_free(RpcServer *s)
@@ -623,16 +700,13 @@ void rpc_server_free(RpcServer *s)
 	while (s->conns) {
 		RpcConn *c = s->conns;
 		s->conns = c->next;
-		close(c->fd);
 		for (RpcCall *call = c->calls; call; call = call->next)
 			call->conn = NULL;
-		free(c->rbuf);
-		free(c->wq.data);
-		free(c->ws.data);
-		free(c);
+		conn_free(c);
 	}
 	if (s->listen_fd >= 0)
 		close(s->listen_fd);
+	rpc_reflect_free(s->reflect);
 	free(s);
 }
 

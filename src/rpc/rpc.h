@@ -1,6 +1,7 @@
-/* RPC transports on the loop. Today: ttrpc on a unix socket (gRPC joins later on the same
- * socket). Every transport hands (method, payload, deadline, peer) to one dispatcher, which
- * answers each call exactly once with rpc_call_reply() or rpc_call_fail(). */
+/* RPC transports on the loop: ttrpc and gRPC (cleartext HTTP/2) on one unix socket, told apart
+ * by a connection's first bytes. Both hand (method, payload, deadline, peer) of nsring.v1.NsRing
+ * calls to one dispatcher, which answers each call exactly once with rpc_call_reply() or
+ * rpc_call_fail(); gRPC health checking and server reflection are answered here. */
 #pragma once
 
 #include <protobuf-c/protobuf-c.h>
@@ -19,7 +20,7 @@ typedef struct RpcCallInfo {
 	const char *method;	 /* e.g. "CreateLink" (the service name was checked) */
 	const uint8_t *payload;	 /* the request message; valid only during dispatch */
 	size_t len;
-	uint64_t deadline;	 /* CLOCK_MONOTONIC ns (loop clock); 0 = none */
+	uint64_t deadline;	 /* loop clock ns (timeout_nano, grpc-timeout); 0 = none */
 	uid_t uid;
 	pid_t pid;
 } RpcCallInfo;
@@ -38,8 +39,8 @@ typedef struct RpcServerConfig {
  * takes ownership). */
 int rpc_server_new(RpcServer **ret, Loop *loop, int listen_fd, const RpcServerConfig *cfg,
 		   rpc_dispatch_cb dispatch, void *userdata);
-/* Stops accepting; calls done once every outstanding call is answered and every reply is
- * written (or its connection gone). */
+/* Stops accepting; HTTP/2 clients get GOAWAY and health watchers NOT_SERVING. Calls done once
+ * every outstanding call is answered and every reply is written (or its connection gone). */
 void rpc_server_shutdown(RpcServer *s, void (*done)(void *userdata), void *userdata);
 /* Answers every outstanding call with UNAVAILABLE (later replies to them are dropped). */
 void rpc_server_abort_calls(RpcServer *s, const char *why);
@@ -50,5 +51,6 @@ unsigned rpc_server_connections(const RpcServer *s);
 void rpc_call_reply(RpcCall *call, const ProtobufCMessage *resp);
 /* Fails the call with a gRPC status code and message, and frees it. */
 void rpc_call_fail(RpcCall *call, int code, const char *fmt, ...) _printf_(3, 4);
-/* True once the client is gone (its reply would be dropped): long work may stop early. */
+/* True once the client is gone or cancelled the call (gRPC RST_STREAM, e.g. its deadline
+ * passed): its reply would be dropped, so long work may stop early. */
 bool rpc_call_orphaned(const RpcCall *call);

@@ -337,8 +337,10 @@ serves
 run_ok ttrpc send-expect-close 00000000000000000100
 expect_eq "$OUT" "closed" "a request on stream 0: closed"
 serves
-run_ok ttrpc send-expect-close "$(hex $'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n')"
-expect_eq "$OUT" "closed" "an HTTP/2 preface (gRPC is not served): closed"
+# An HTTP/2 connection (gRPC is served on the same socket) that breaks the protocol (DATA on
+# stream 0 where SETTINGS must come first): GOAWAY, closed.
+run_ok ttrpc send-expect-close "$(hex $'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n')000000000000000000"
+expect_eq "$OUT" "closed" "an HTTP/2 protocol error: closed"
 serves
 # A request frame whose body is not a ttrpc.Request: an error reply, and the connection lives.
 run_ok ttrpc raw-body ffffffffffff

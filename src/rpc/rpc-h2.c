@@ -1,0 +1,835 @@
+/* gRPC over cleartext HTTP/2 on the loop: nghttp2's memory API parses and frames while io_uring
+ * does the socket I/O (rpc.c). Calls of nsring.v1.NsRing go to the one dispatcher; health
+ * checking and server reflection are answered here. */
+#include "rpc-internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/status.h"
+#include "grpc/health/v1/health.pb-c.h"
+#include "rpc/ttrpc-wire.h"
+
+/* The gRPC message prefix: a compressed flag and a big-endian length. */
+#define GRPC_PREFIX 5
+/* How much of nghttp2's output one flush moves into the write queue; the rest waits for the
+ * send to complete, so a slow reader does not make us copy everything at once. */
+#define H2_PULL_MAX (256u << 10)
+/* Request bytes held at once by one connection's streams (each is also bounded by the message
+ * limit): past it, new request data fails its stream with RESOURCE_EXHAUSTED. */
+#define H2_CONN_INPUT_MAX (64u << 20)
+#define H2_MAX_STREAMS	  1024u
+#define H2_STREAM_WINDOW  (1u << 20)
+#define H2_CONN_WINDOW	  (16u << 20)
+
+#define HEALTH_STATUS(x)	GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__##x
+#define HEALTH_SERVING		HEALTH_STATUS(SERVING)
+#define HEALTH_NOT_SERVING	HEALTH_STATUS(NOT_SERVING)
+#define HEALTH_UNKNOWN		HEALTH_STATUS(SERVICE_UNKNOWN)
+#define HEALTH_SERVICE		"grpc.health.v1.Health"
+#define REFLECT_V1_SERVICE	"grpc.reflection.v1.ServerReflection"
+#define REFLECT_V1ALPHA_SERVICE "grpc.reflection.v1alpha.ServerReflection"
+
+typedef enum {
+	STREAM_NEW,	     /* headers still arriving */
+	STREAM_CALL,	     /* an nsring.v1.NsRing call: to the dispatcher */
+	STREAM_HEALTH_CHECK, /* grpc.health.v1.Health/Check */
+	STREAM_HEALTH_WATCH, /* grpc.health.v1.Health/Watch: a server stream */
+	STREAM_REFLECT,	     /* ServerReflectionInfo: a bidirectional stream */
+} StreamKind;
+
+struct RpcStream {
+	RpcConn *conn;
+	RpcStream *prev, *next;
+	int32_t id;
+	StreamKind kind;
+	/* Request headers. */
+	char *path;
+	bool post, grpc_content, bad_timeout;
+	uint64_t timeout_ns; /* 0: none */
+	/* Request body: length-prefixed messages; scan is where the next one starts. */
+	uint8_t *in;
+	size_t inlen, incap, scan;
+	unsigned nmsgs;
+	bool req_done; /* END_STREAM received */
+	bool discard;  /* the answer is decided: further request data is dropped */
+	/* Response: HEADERS submitted, the final status decided, the data provider waiting. */
+	bool responded, ended, deferred;
+	WBuf out;
+	size_t outoff;
+	int code;
+	char *message; /* percent-encoded grpc-message for the trailers */
+	RpcCall *call; /* STREAM_CALL until answered */
+};
+
+/* A header for nghttp2 (which copies it); v's length is taken here, so fill v first. */
+#define NV(n, v)                                                                                   \
+	{                                                                                          \
+		(uint8_t *)(n), (uint8_t *)(v), sizeof(n) - 1, strlen(v), NGHTTP2_NV_FLAG_NONE     \
+	}
+
+/* ---- gRPC wire helpers */
+
+int rpc_grpc_timeout_parse(const char *s, size_t len, uint64_t *ret_ns)
+{
+	uint64_t v = 0, mult;
+
+	if (len < 2 || len > 9)
+		return -EINVAL;
+	for (size_t i = 0; i < len - 1; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -EINVAL;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	switch (s[len - 1]) {
+	case 'H':
+		mult = 3600ull * 1000000000ull;
+		break;
+	case 'M':
+		mult = 60ull * 1000000000ull;
+		break;
+	case 'S':
+		mult = 1000000000ull;
+		break;
+	case 'm':
+		mult = 1000000ull;
+		break;
+	case 'u':
+		mult = 1000ull;
+		break;
+	case 'n':
+		mult = 1;
+		break;
+	default:
+		return -EINVAL;
+	}
+	/* 99999999 hours overflows 64 bits: saturate (centuries are "no deadline" anyway). */
+	*ret_ns = v > UINT64_MAX / mult ? UINT64_MAX : v * mult;
+	return 0;
+}
+
+size_t rpc_grpc_message_escape(char *out, size_t size, const char *msg)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = 0;
+
+	if (size == 0)
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
+		if (*p >= 0x20 && *p <= 0x7e && *p != '%') {
+			if (n + 1 >= size)
+				break;
+			out[n++] = (char)*p;
+		} else {
+			if (n + 3 >= size)
+				break;
+			out[n++] = '%';
+			out[n++] = hex[*p >> 4];
+			out[n++] = hex[*p & 15];
+		}
+	}
+	out[n] = '\0';
+	return n;
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* ---- streams */
+
+static RpcStream *stream_get(RpcConn *c, int32_t id)
+{
+	return nghttp2_session_get_stream_user_data(c->h2, id);
+}
+
+static void stream_drop_input(RpcStream *st)
+{
+	st->conn->h2_inbuf -= st->inlen;
+	free(st->in);
+	st->in = NULL;
+	st->inlen = st->incap = st->scan = 0;
+}
+
+static void stream_free(RpcStream *st)
+{
+	RpcConn *c = st->conn;
+
+	if (st->prev)
+		st->prev->next = st->next;
+	else
+		c->streams = st->next;
+	if (st->next)
+		st->next->prev = st->prev;
+	stream_drop_input(st);
+	c->h2_outbuf -= st->out.len - st->outoff;
+	free(st->out.data);
+	free(st->path);
+	free(st->message);
+	free(st);
+}
+
+/* Supplies a stream's response body; at its end (once the status is known) the trailers. */
+static ssize_t stream_read(nghttp2_session *h2, int32_t id, uint8_t *buf, size_t length,
+			   uint32_t *flags, nghttp2_data_source *src, void *userdata)
+{
+	RpcStream *st = src->ptr;
+	size_t n = MIN(length, st->out.len - st->outoff);
+
+	memcpy(buf, st->out.data + st->outoff, n);
+	st->outoff += n;
+	st->conn->h2_outbuf -= n;
+	if (st->outoff < st->out.len)
+		return (ssize_t)n;
+	st->out.len = st->outoff = 0;
+	if (st->ended) {
+		char code[16];
+
+		snprintf(code, sizeof(code), "%d", st->code);
+		nghttp2_nv nv[] = { NV("grpc-status", code),
+				    NV("grpc-message", st->message ? st->message : "") };
+
+		*flags |= NGHTTP2_DATA_FLAG_EOF | NGHTTP2_DATA_FLAG_NO_END_STREAM;
+		if (nghttp2_submit_trailer(h2, id, nv, st->message && *st->message ? 2 : 1) < 0)
+			return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+		return (ssize_t)n;
+	}
+	if (n == 0) {
+		/* A stream (watch, reflection) with nothing to say yet: resumed on output. */
+		st->deferred = true;
+		return NGHTTP2_ERR_DEFERRED;
+	}
+	return (ssize_t)n;
+}
+
+/* Starts the response, or wakes its data provider, for output queued on the stream. */
+static void stream_output(RpcStream *st)
+{
+	RpcConn *c = st->conn;
+
+	if (!st->responded) {
+		nghttp2_nv nv[] = { NV(":status", "200"), NV("content-type", "application/grpc") };
+		nghttp2_data_provider prd = { .source.ptr = st, .read_callback = stream_read };
+
+		st->responded = true;
+		if (nghttp2_submit_response(c->h2, st->id, nv, ARRAY_SIZE(nv), &prd) < 0)
+			c->h2_failed = true;
+	} else if (st->deferred) {
+		st->deferred = false;
+		if (nghttp2_session_resume_data(c->h2, st->id) < 0)
+			c->h2_failed = true;
+	}
+	rpc_conn_kick(c);
+}
+
+/* Ends the stream with a gRPC status: trailers after the messages sent, or a trailers-only
+ * response when there were none. */
+static void stream_finish(RpcStream *st, int code, const char *msg)
+{
+	RpcConn *c = st->conn;
+	size_t len = strlen(msg);
+
+	if (st->ended)
+		return;
+	st->ended = true;
+	st->discard = true;
+	stream_drop_input(st);
+	st->code = code;
+	st->message = malloc(3 * len + 1);
+	if (st->message)
+		rpc_grpc_message_escape(st->message, 3 * len + 1, msg);
+	if (!st->responded && st->out.len == 0) {
+		char scode[16];
+
+		snprintf(scode, sizeof(scode), "%d", code);
+		nghttp2_nv nv[] = { NV(":status", "200"), NV("content-type", "application/grpc"),
+				    NV("grpc-status", scode),
+				    NV("grpc-message", st->message ? st->message : "") };
+
+		st->responded = true;
+		if (nghttp2_submit_response(c->h2, st->id, nv, st->message && *st->message ? 4 : 3,
+					    NULL) < 0)
+			c->h2_failed = true;
+		rpc_conn_kick(c);
+		return;
+	}
+	stream_output(st);
+}
+
+/* A plain HTTP error, for requests that are not gRPC at all. */
+static void stream_http_error(RpcStream *st, const char *status)
+{
+	nghttp2_nv nv[] = { NV(":status", status) };
+
+	st->ended = st->discard = st->responded = true;
+	stream_drop_input(st);
+	if (nghttp2_submit_response(st->conn->h2, st->id, nv, 1, NULL) < 0)
+		st->conn->h2_failed = true;
+	rpc_conn_kick(st->conn);
+}
+
+/* Makes room for one length-prefixed response message of n bytes; NULL when the stream ended
+ * (or ends now, for a message over the limit). The caller fills it, then stream_output(). */
+static uint8_t *stream_message(RpcStream *st, size_t n)
+{
+	uint8_t *p;
+
+	if (st->ended)
+		return NULL;
+	if (n > RPC_MESSAGE_MAX) {
+		stream_finish(st, STATUS_RESOURCE_EXHAUSTED,
+			      "reply larger than the 4 MiB message limit");
+		return NULL;
+	}
+	if (rpc_wbuf_reserve(&st->out, GRPC_PREFIX + n) < 0) {
+		stream_finish(st, STATUS_RESOURCE_EXHAUSTED, "out of memory queuing the reply");
+		return NULL;
+	}
+	p = st->out.data + st->out.len;
+	p[0] = 0;
+	p[1] = (uint8_t)(n >> 24);
+	p[2] = (uint8_t)(n >> 16);
+	p[3] = (uint8_t)(n >> 8);
+	p[4] = (uint8_t)n;
+	st->out.len += GRPC_PREFIX + n;
+	st->conn->h2_outbuf += GRPC_PREFIX + n;
+	return p + GRPC_PREFIX;
+}
+
+static void stream_send(RpcStream *st, const ProtobufCMessage *msg)
+{
+	uint8_t *p = stream_message(st, protobuf_c_message_get_packed_size(msg));
+
+	if (!p)
+		return;
+	protobuf_c_message_pack(msg, p);
+	stream_output(st);
+}
+
+static void stream_send_raw(RpcStream *st, const uint8_t *msg, size_t n)
+{
+	uint8_t *p = stream_message(st, n);
+
+	if (!p)
+		return;
+	memcpy(p, msg, n);
+	stream_output(st);
+}
+
+/* ---- health and reflection, answered here */
+
+static int health_status(const RpcServer *s, const char *service)
+{
+	if (service[0] && strcmp(service, TTRPC_SERVICE) != 0)
+		return HEALTH_UNKNOWN;
+	return s->shutting_down ? HEALTH_NOT_SERVING : HEALTH_SERVING;
+}
+
+static void health_send(RpcStream *st, int status)
+{
+	Grpc__Health__V1__HealthCheckResponse resp = GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__INIT;
+
+	resp.status = status;
+	stream_send(st, &resp.base);
+}
+
+static void health_answer(RpcStream *st, const uint8_t *p, size_t n)
+{
+	RpcServer *s = st->conn->srv;
+	Grpc__Health__V1__HealthCheckRequest *req;
+	int status;
+
+	req = grpc__health__v1__health_check_request__unpack(NULL, n, p);
+	if (!req) {
+		stream_finish(st, STATUS_INVALID_ARGUMENT, "malformed HealthCheckRequest");
+		return;
+	}
+	status = health_status(s, req->service);
+	if (st->kind == STREAM_HEALTH_CHECK) {
+		if (status == HEALTH_UNKNOWN) {
+			char msg[512];
+			snprintf(msg, sizeof(msg), "unknown service \"%.256s\"", req->service);
+			stream_finish(st, STATUS_NOT_FOUND, msg);
+		} else {
+			health_send(st, status);
+			stream_finish(st, STATUS_OK, "");
+		}
+	} else {
+		/* Watch: the current status now, NOT_SERVING when the daemon stops; the stream
+		 * stays open until then or until the client goes. */
+		health_send(st, status);
+		if (s->shutting_down)
+			stream_finish(st, STATUS_UNAVAILABLE, "nsringd is shutting down");
+	}
+	grpc__health__v1__health_check_request__free_unpacked(req, NULL);
+}
+
+static void reflect_answer(RpcStream *st, const uint8_t *p, size_t n)
+{
+	uint8_t *out = NULL;
+	size_t len = 0;
+	int r;
+
+	r = rpc_reflect_answer(st->conn->srv->reflect, p, n, &out, &len);
+	if (r == -EBADMSG)
+		stream_finish(st, STATUS_INVALID_ARGUMENT, "malformed ServerReflectionRequest");
+	else if (r < 0)
+		stream_finish(st, STATUS_RESOURCE_EXHAUSTED, "out of memory");
+	else
+		stream_send_raw(st, out, len);
+	free(out);
+}
+
+/* ---- requests */
+
+static void stream_dispatch(RpcStream *st, const uint8_t *p, size_t n)
+{
+	RpcConn *c = st->conn;
+	RpcServer *s = c->srv;
+	RpcCallInfo info;
+	RpcCall *call;
+	const char *msg;
+	int code;
+
+	call = rpc_call_start(c, (uint32_t)st->id, &code, &msg);
+	if (!call) {
+		stream_finish(st, code, msg);
+		return;
+	}
+	st->call = call;
+	info = (RpcCallInfo){
+		.method = strrchr(st->path, '/') + 1,
+		.payload = p,
+		.len = n,
+		.deadline = st->timeout_ns ? loop_now(s->loop) + MIN(st->timeout_ns, UINT64_MAX / 2)
+					   : 0,
+		.uid = c->uid,
+		.pid = c->pid,
+	};
+	s->dispatch(s->userdata, call, &info);
+}
+
+/* The request is complete (END_STREAM): a unary request has exactly one message. */
+static void stream_request_done(RpcStream *st)
+{
+	uint8_t *in = st->in;
+	size_t len = st->inlen;
+
+	st->req_done = true;
+	if (st->discard)
+		return;
+	if (st->kind == STREAM_REFLECT) {
+		stream_finish(st, STATUS_OK, "");
+		return;
+	}
+	if (st->nmsgs != 1 || st->scan != st->inlen) {
+		stream_finish(st, STATUS_INVALID_ARGUMENT,
+			      len ? "truncated request message" : "missing request message");
+		return;
+	}
+	/* The payload stays valid through the dispatch, even if the call is answered (and its
+	 * stream's buffers dropped) from inside it. */
+	st->discard = true;
+	st->in = NULL;
+	st->inlen = st->incap = st->scan = 0;
+	st->conn->h2_inbuf -= len;
+	if (st->kind == STREAM_CALL)
+		stream_dispatch(st, in + GRPC_PREFIX, len - GRPC_PREFIX);
+	else
+		health_answer(st, in + GRPC_PREFIX, len - GRPC_PREFIX);
+	free(in);
+}
+
+/* Walks the complete messages received so far: a reflection request is answered at once, a
+ * unary request waits for END_STREAM. */
+static void stream_scan(RpcStream *st)
+{
+	while (!st->discard && st->inlen - st->scan >= GRPC_PREFIX) {
+		const uint8_t *m = st->in + st->scan;
+		uint32_t len = be32(m + 1);
+
+		if (m[0] != 0) {
+			stream_finish(st, STATUS_UNIMPLEMENTED,
+				      "compressed messages are not supported (identity only)");
+			return;
+		}
+		if (len > RPC_MESSAGE_MAX) {
+			char msg[128];
+			snprintf(msg, sizeof(msg),
+				 "request message of %u bytes exceeds the %u-byte limit", len,
+				 RPC_MESSAGE_MAX);
+			stream_finish(st, STATUS_RESOURCE_EXHAUSTED, msg);
+			return;
+		}
+		if (st->inlen - st->scan < GRPC_PREFIX + (size_t)len)
+			return;
+		if (st->kind == STREAM_REFLECT) {
+			size_t rest;
+
+			reflect_answer(st, m + GRPC_PREFIX, len);
+			if (st->discard)
+				return;
+			rest = st->inlen - GRPC_PREFIX - len;
+			memmove(st->in, st->in + GRPC_PREFIX + len, rest);
+			st->inlen = rest;
+			st->conn->h2_inbuf -= GRPC_PREFIX + len;
+			continue;
+		}
+		st->nmsgs++;
+		st->scan += GRPC_PREFIX + len;
+		if (st->nmsgs > 1) {
+			stream_finish(st, STATUS_INVALID_ARGUMENT,
+				      "more than one request message for a unary method");
+			return;
+		}
+	}
+}
+
+/* The request headers are complete: choose who answers. */
+static void stream_route(RpcStream *st)
+{
+	RpcConn *c = st->conn;
+	const char *path = st->path, *slash;
+	char msg[512];
+	size_t slen;
+
+	if (!st->post) {
+		stream_http_error(st, "405");
+		return;
+	}
+	if (!st->grpc_content) {
+		stream_http_error(st, "415");
+		return;
+	}
+	if (!path || path[0] != '/' || !(slash = strchr(path + 1, '/')) || strchr(slash + 1, '/')) {
+		snprintf(msg, sizeof(msg), "malformed :path \"%.256s\"", path ? path : "");
+		stream_finish(st, STATUS_UNIMPLEMENTED, msg);
+		return;
+	}
+	if (c->denied) {
+		log_warning("rpc: refused %s from uid %u pid %d: not an admitted peer", path,
+			    (unsigned)c->uid, (int)c->pid);
+		stream_finish(st, STATUS_PERMISSION_DENIED,
+			      "permission denied: uid is neither root nor in the allowed group");
+		return;
+	}
+	if (st->bad_timeout) {
+		stream_finish(st, STATUS_INVALID_ARGUMENT, "malformed grpc-timeout");
+		return;
+	}
+	slen = (size_t)(slash - path - 1);
+#define IS_SERVICE(name) (slen == strlen(name) && memcmp(path + 1, name, slen) == 0)
+	if (IS_SERVICE(TTRPC_SERVICE)) {
+		st->kind = STREAM_CALL;
+	} else if (IS_SERVICE(HEALTH_SERVICE) && strcmp(slash + 1, "Check") == 0) {
+		st->kind = STREAM_HEALTH_CHECK;
+	} else if (IS_SERVICE(HEALTH_SERVICE) && strcmp(slash + 1, "Watch") == 0) {
+		st->kind = STREAM_HEALTH_WATCH;
+	} else if ((IS_SERVICE(REFLECT_V1_SERVICE) || IS_SERVICE(REFLECT_V1ALPHA_SERVICE)) &&
+		   strcmp(slash + 1, "ServerReflectionInfo") == 0) {
+		st->kind = STREAM_REFLECT;
+	} else if (IS_SERVICE(HEALTH_SERVICE) || IS_SERVICE(REFLECT_V1_SERVICE) ||
+		   IS_SERVICE(REFLECT_V1ALPHA_SERVICE)) {
+		snprintf(msg, sizeof(msg), "unknown method \"%.256s\"", path);
+		stream_finish(st, STATUS_UNIMPLEMENTED, msg);
+	} else {
+		snprintf(msg, sizeof(msg), "unknown service \"%.*s\" (this is %s)",
+			 (int)MIN(slen, 256), path + 1, TTRPC_SERVICE);
+		stream_finish(st, STATUS_UNIMPLEMENTED, msg);
+	}
+#undef IS_SERVICE
+}
+
+/* ---- nghttp2 callbacks (they run inside mem_recv/mem_send, with the connection busy) */
+
+static int on_begin_headers(nghttp2_session *h2, const nghttp2_frame *frame, void *userdata)
+{
+	RpcConn *c = userdata;
+	RpcStream *st;
+
+	if (c->closing)
+		return NGHTTP2_ERR_CALLBACK_FAILURE;
+	if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST)
+		return 0;
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE; /* resets just this stream */
+	st->conn = c;
+	st->id = frame->hd.stream_id;
+	st->next = c->streams;
+	if (c->streams)
+		c->streams->prev = st;
+	c->streams = st;
+	if (nghttp2_session_set_stream_user_data(h2, st->id, st) < 0) {
+		stream_free(st);
+		return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+	}
+	return 0;
+}
+
+static bool hdr_is(const uint8_t *name, size_t len, const char *want)
+{
+	return len == strlen(want) && memcmp(name, want, len) == 0;
+}
+
+static int on_header(nghttp2_session *h2, const nghttp2_frame *frame, const uint8_t *name,
+		     size_t namelen, const uint8_t *value, size_t valuelen, uint8_t flags,
+		     void *userdata)
+{
+	RpcConn *c = userdata;
+	RpcStream *st;
+
+	if (c->closing)
+		return NGHTTP2_ERR_CALLBACK_FAILURE;
+	if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST)
+		return 0; /* trailers of a request carry nothing we use */
+	st = stream_get(c, frame->hd.stream_id);
+	if (!st)
+		return 0;
+	if (hdr_is(name, namelen, ":path")) {
+		free(st->path);
+		st->path = strndup((const char *)value, valuelen);
+		if (!st->path)
+			return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+	} else if (hdr_is(name, namelen, ":method")) {
+		st->post = hdr_is(value, valuelen, "POST");
+	} else if (hdr_is(name, namelen, "content-type")) {
+		/* application/grpc, application/grpc+proto, application/grpc;charset=... */
+		st->grpc_content = valuelen >= 16 && memcmp(value, "application/grpc", 16) == 0 &&
+				   (valuelen == 16 || value[16] == '+' || value[16] == ';');
+	} else if (hdr_is(name, namelen, "grpc-timeout")) {
+		if (rpc_grpc_timeout_parse((const char *)value, valuelen, &st->timeout_ns) < 0)
+			st->bad_timeout = true;
+		else if (st->timeout_ns == 0)
+			st->timeout_ns = 1; /* "0n": already expired, not "no deadline" */
+	}
+	/* te: nghttp2 already rejects any value but "trailers"; gRPC clients always send it,
+	 * and a request without it is served all the same. */
+	return 0;
+}
+
+static int on_data_chunk_recv(nghttp2_session *h2, uint8_t flags, int32_t id, const uint8_t *data,
+			      size_t len, void *userdata)
+{
+	RpcConn *c = userdata;
+	RpcStream *st;
+
+	if (c->closing)
+		return NGHTTP2_ERR_CALLBACK_FAILURE;
+	st = stream_get(c, id);
+	if (!st || st->discard || st->kind == STREAM_NEW)
+		return 0;
+	if (c->h2_inbuf + len > H2_CONN_INPUT_MAX) {
+		stream_finish(st, STATUS_RESOURCE_EXHAUSTED,
+			      "too much request data buffered on this connection");
+		return 0;
+	}
+	if (st->inlen + len > st->incap) {
+		size_t cap = st->incap ? st->incap : 256;
+		uint8_t *p;
+
+		while (cap < st->inlen + len)
+			cap *= 2;
+		p = realloc(st->in, cap);
+		if (!p) {
+			stream_finish(st, STATUS_RESOURCE_EXHAUSTED, "out of memory");
+			return 0;
+		}
+		st->in = p;
+		st->incap = cap;
+	}
+	memcpy(st->in + st->inlen, data, len);
+	st->inlen += len;
+	c->h2_inbuf += len;
+	stream_scan(st);
+	return 0;
+}
+
+static int on_frame_recv(nghttp2_session *h2, const nghttp2_frame *frame, void *userdata)
+{
+	RpcConn *c = userdata;
+	RpcStream *st;
+
+	if (c->closing)
+		return NGHTTP2_ERR_CALLBACK_FAILURE;
+	if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA)
+		return 0;
+	st = stream_get(c, frame->hd.stream_id);
+	if (!st)
+		return 0;
+	if (frame->hd.type == NGHTTP2_HEADERS && frame->headers.cat == NGHTTP2_HCAT_REQUEST)
+		stream_route(st);
+	if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM)
+		stream_request_done(st);
+	return 0;
+}
+
+static int on_stream_close(nghttp2_session *h2, int32_t id, uint32_t error_code, void *userdata)
+{
+	RpcConn *c = userdata;
+	RpcStream *st;
+
+	if (c->closing)
+		return NGHTTP2_ERR_CALLBACK_FAILURE;
+	st = stream_get(c, id);
+	if (!st)
+		return 0;
+	if (st->call) {
+		/* Cancelled (RST_STREAM) or the client went before the answer: the pending
+		 * work's reply is dropped, and the work may stop early. */
+		RpcCall *call = st->call;
+
+		log_debug("rpc: pid %d cancelled stream %d (%s, error %u)", (int)c->pid, id,
+			  st->path ? st->path : "?", error_code);
+		st->call = NULL;
+		rpc_call_orphan(call);
+	}
+	stream_free(st);
+	return 0;
+}
+
+/* ---- the connection */
+
+int rpc_h2_start(RpcConn *c)
+{
+	RpcServer *s = c->srv;
+	nghttp2_session_callbacks *cbs;
+	nghttp2_settings_entry iv[] = {
+		{ NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS,
+		  MIN(H2_MAX_STREAMS, s->cfg.max_calls_per_conn) },
+		{ NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, H2_STREAM_WINDOW },
+	};
+	int r;
+
+	r = nghttp2_session_callbacks_new(&cbs);
+	if (r < 0)
+		return -ENOMEM;
+	nghttp2_session_callbacks_set_on_begin_headers_callback(cbs, on_begin_headers);
+	nghttp2_session_callbacks_set_on_header_callback(cbs, on_header);
+	nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, on_data_chunk_recv);
+	nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, on_frame_recv);
+	nghttp2_session_callbacks_set_on_stream_close_callback(cbs, on_stream_close);
+	r = nghttp2_session_server_new(&c->h2, cbs, c);
+	nghttp2_session_callbacks_del(cbs);
+	if (r < 0)
+		return -ENOMEM;
+	/* The server speaks first: SETTINGS (stream limit, larger windows so requests up to
+	 * the message limit need few round trips). */
+	r = nghttp2_submit_settings(c->h2, NGHTTP2_FLAG_NONE, iv, ARRAY_SIZE(iv));
+	if (r == 0)
+		r = nghttp2_session_set_local_window_size(c->h2, NGHTTP2_FLAG_NONE, 0,
+							  H2_CONN_WINDOW);
+	/* A client that arrives while we stop is told at once. */
+	if (r == 0 && s->shutting_down)
+		r = nghttp2_submit_goaway(c->h2, NGHTTP2_FLAG_NONE, 0, NGHTTP2_NO_ERROR, NULL, 0);
+	if (r < 0)
+		return -ENOMEM;
+	rpc_conn_kick(c);
+	return 0;
+}
+
+bool rpc_h2_input(RpcConn *c)
+{
+	ssize_t n = nghttp2_session_mem_recv(c->h2, c->rbuf, c->rlen);
+
+	c->rlen = 0;
+	if (n < 0) {
+		log_info("rpc: pid %d: HTTP/2 error: %s: closing", (int)c->pid,
+			 nghttp2_strerror((int)n));
+		return false;
+	}
+	if (c->h2_failed)
+		return false;
+	rpc_conn_kick(c); /* SETTINGS ack, WINDOW_UPDATE, answers */
+	return true;
+}
+
+bool rpc_h2_pull(RpcConn *c)
+{
+	while (c->wq.len < H2_PULL_MAX) {
+		const uint8_t *p;
+		ssize_t n = nghttp2_session_mem_send(c->h2, &p);
+
+		if (n < 0) {
+			log_info("rpc: pid %d: HTTP/2 error: %s: closing", (int)c->pid,
+				 nghttp2_strerror((int)n));
+			return false;
+		}
+		if (n == 0)
+			break;
+		if (rpc_wbuf_reserve(&c->wq, (size_t)n) < 0)
+			return false;
+		memcpy(c->wq.data + c->wq.len, p, (size_t)n);
+		c->wq.len += (size_t)n;
+	}
+	return !c->h2_failed;
+}
+
+bool rpc_h2_done(RpcConn *c)
+{
+	return c->h2 && !nghttp2_session_want_read(c->h2) && !nghttp2_session_want_write(c->h2);
+}
+
+bool rpc_h2_want_write(RpcConn *c)
+{
+	return c->h2 && nghttp2_session_want_write(c->h2);
+}
+
+void rpc_h2_reply(RpcConn *c, uint32_t stream_id, const ProtobufCMessage *msg)
+{
+	RpcStream *st = stream_get(c, (int32_t)stream_id);
+
+	if (!st)
+		return;
+	st->call = NULL;
+	stream_send(st, msg);
+	stream_finish(st, STATUS_OK, "");
+}
+
+void rpc_h2_fail(RpcConn *c, uint32_t stream_id, int code, const char *msg)
+{
+	RpcStream *st = stream_get(c, (int32_t)stream_id);
+
+	if (!st)
+		return;
+	st->call = NULL;
+	stream_finish(st, code, msg);
+}
+
+void rpc_h2_shutdown(RpcConn *c)
+{
+	for (RpcStream *st = c->streams; st; st = st->next) {
+		if (st->ended)
+			continue;
+		if (st->kind == STREAM_HEALTH_WATCH) {
+			if (st->req_done)
+				health_send(st, HEALTH_NOT_SERVING);
+			stream_finish(st, STATUS_UNAVAILABLE, "nsringd is shutting down");
+		} else if (st->kind == STREAM_REFLECT) {
+			stream_finish(st, STATUS_UNAVAILABLE, "nsringd is shutting down");
+		}
+	}
+	/* Streams the client opened after the last one we processed were not served: it may
+	 * retry them elsewhere. Those in flight finish. */
+	if (nghttp2_submit_goaway(c->h2, NGHTTP2_FLAG_NONE,
+				  nghttp2_session_get_last_proc_stream_id(c->h2), NGHTTP2_NO_ERROR,
+				  NULL, 0) < 0)
+		c->h2_failed = true;
+	rpc_conn_kick(c);
+}
+
+void rpc_h2_free(RpcConn *c)
+{
+	if (!c->h2)
+		return;
+	nghttp2_session_del(c->h2);
+	c->h2 = NULL;
+	while (c->streams) {
+		c->streams->call = NULL;
+		stream_free(c->streams);
+	}
+}
