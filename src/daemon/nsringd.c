@@ -171,6 +171,11 @@ static void on_reply(void *userdata, int code, const char *msg, const ProtobufCM
 		rpc_call_fail(call, code, "%s", msg);
 }
 
+static bool call_cancelled(void *userdata)
+{
+	return rpc_call_orphaned(userdata);
+}
+
 static void on_call(void *userdata, RpcCall *call, const RpcCallInfo *info)
 {
 	Daemon *d = userdata;
@@ -337,6 +342,7 @@ int main(int argc, char **argv)
 		log_error("setup failed: %s", strerror(-r));
 		return 1;
 	}
+	ops_set_cancel_check(d.ops, call_cancelled);
 	/* Socket-activated: systemd owns the socket (and its path): never unlink it. */
 	fd = sd_listen_fd();
 	if (fd >= 0) {

@@ -338,6 +338,7 @@ static void item_start(Batch *b, BatchItem *it)
 	sub->req = it->req;
 	sub->req_borrowed = true;
 	sub->batch = b;
+	sub->parent = b->op;
 	sub->ns_key[0] = it->keys[0];
 	sub->ns_key[1] = it->nkeys > 1 ? it->keys[1] : it->keys[0];
 	b->running++;
@@ -506,6 +507,7 @@ static bool group_start(Batch *b, BatchItem *first)
 	sub->req = first->req;
 	sub->req_borrowed = true;
 	sub->batch = b;
+	sub->parent = b->op;
 	sub->ns_key[0] = sub->ns_key[1] = first->keys[0];
 	sub->group = g;
 	b->running++;

@@ -16,6 +16,7 @@ struct Ops {
 	LoopBufRing *br;
 	NetnsRegistry *reg;
 	unsigned outstanding;
+	ops_cancelled_cb cancelled;
 };
 
 typedef struct Op Op;
@@ -53,6 +54,7 @@ struct Op {
 	bool *alive;
 	bool req_borrowed; /* req belongs to a batch */
 	struct Batch *batch; /* set for an operation run inside a batch */
+	Op *parent;	     /* the batch's own Op: its caller decides about cancellation */
 	const char *ns_key[2]; /* its namespaces as the batch names them (slots 0 and 1) */
 	struct BatchGroup *group; /* a batch's coalesced deletes */
 	int err_code;

@@ -161,6 +161,25 @@ void op_then(Op *op, op_step_fn next)
 	op->next = next;
 }
 
+/* No step runs past the deadline or for a caller who is gone: a cancelled batch or one out of
+ * time stops creating namespaces and links nobody will hear about. */
+static bool op_stopped(Op *op)
+{
+	const Op *root = op;
+
+	while (root->parent)
+		root = root->parent;
+	if (op->ops->cancelled && op->ops->cancelled(root->userdata)) {
+		op_fail(op, STATUS_CANCELLED, "cancelled: the client cancelled the call or left");
+		return true;
+	}
+	if (op->deadline && loop_now(op->ops->loop) >= op->deadline) {
+		op_fail(op, STATUS_DEADLINE_EXCEEDED, "deadline exceeded");
+		return true;
+	}
+	return false;
+}
+
 /* Runs the next step once nothing is pending; replies the error if one was recorded. Only
  * callbacks and ops_call() run it, never a step, so it does not nest. */
 void op_continue(Op *op)
@@ -179,6 +198,8 @@ void op_continue(Op *op)
 			op_fail(op, STATUS_INTERNAL, "operation ended without a reply");
 			continue;
 		}
+		if (op_stopped(op))
+			continue; /* replies the failure op_stopped() recorded */
 		op->next = NULL;
 		step(op); /* replies (and frees op), or sends and sets the next step */
 		if (!alive)
@@ -641,6 +662,11 @@ void ops_free(Ops *ops)
 		ops_shutdown(ops);
 	loop_bufring_free(ops->br);
 	free(ops);
+}
+
+void ops_set_cancel_check(Ops *ops, ops_cancelled_cb cb)
+{
+	ops->cancelled = cb;
 }
 
 unsigned ops_outstanding(const Ops *ops)

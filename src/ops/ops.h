@@ -24,7 +24,12 @@ typedef struct OpsConfig {
 typedef void (*ops_reply_cb)(void *userdata, int code, const char *msg,
 			     const ProtobufCMessage *resp);
 
+/* Asked before each step of a call with the userdata given to ops_call(): true means nobody
+ * waits for the reply any more (the client cancelled or left), so the call stops early. */
+typedef bool (*ops_cancelled_cb)(void *userdata);
+
 int ops_new(Ops **ret, Loop *loop, const OpsConfig *cfg);
+void ops_set_cancel_check(Ops *ops, ops_cancelled_cb cb);
 /* Closes every namespace and connection; their memory is released as the loop delivers the
  * final completions (run it until ops_idle()), then ops_free(). */
 void ops_shutdown(Ops *ops);

@@ -293,11 +293,15 @@ require_ping() {
 # start_daemon [NSRINGD OPTIONS...]: starts nsringd on $SOCK and waits for its socket. The
 # command words in the array DAEMON_PREFIX, if set, go in front (e.g. prlimit ... --).
 start_daemon() {
-	local i
+	local i before
+	# A socket file left by a killed daemon is not this one's: nsringd renames a fresh socket
+	# into place, so wait for a new inode.
+	before=$(stat -c %i "$SOCK" 2>/dev/null)
 	${DAEMON_PREFIX[@]+"${DAEMON_PREFIX[@]}"} "$NSRINGD" -s "$SOCK" -d "$NETNS_DIR" "$@" 2>>"$T/nsringd.log" &
 	DPID=$!
 	for ((i = 0; i < 500; i++)); do
-		[[ -S $SOCK ]] && kill -0 "$DPID" 2>/dev/null && return 0
+		[[ -S $SOCK && $(stat -c %i "$SOCK" 2>/dev/null) != "$before" ]] &&
+			kill -0 "$DPID" 2>/dev/null && return 0
 		kill -0 "$DPID" 2>/dev/null || break
 		sleep 0.01
 	done

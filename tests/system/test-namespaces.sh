@@ -99,9 +99,9 @@ fds1=$(daemon_fds "$DPID")
 expect_true "the daemon closed its fds in the deleted namespaces ($fds0 -> $fds1 fds)" \
 	test "$fds1" -lt "$fds0"
 expect_true "after netns del, nsringd holds no fd on nsb's namespace" wait_not_held "$DPID" "$ino_b"
-# A name can be reused after deletion; it is a new namespace.
+# A name can be reused after deletion; it is a new namespace (not compared by inode: the
+# kernel may give a new namespace the number a freed one had).
 run_ok ctl -j netns add nsb
-json_check "$OUT" 'd["inode"] != '"$ino_b" "a re-added nsb is a new namespace"
 run_ok ctl -j -n nsb link show
 json_check "$OUT" 'len(d) == 1' "the re-added nsb is fresh (only lo)"
 
