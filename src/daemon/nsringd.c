@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <grp.h>
+#include <pwd.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -54,6 +55,10 @@ static void usage(FILE *f)
 		"  -d, --netns-dir DIR       named namespaces live here (default " DEFAULT_NETNS_DIR
 		")\n"
 		"  -g, --allow-group GROUP   also admit peers in this group (default: root only)\n"
+		"  -u, --allow-uid USER      also admit this user (name or uid; repeatable)\n"
+		"      --netns-path-prefix DIR  namespace paths clients give must be in DIR\n"
+		"                            (repeatable; default: the netns dir, /run/netns,\n"
+		"                            /var/run/netns, /proc)\n"
 		"  -l, --log-level LEVEL     error, warning, info (default) or debug\n"
 		"      --opener-threads N    namespace helper threads alive at once (default 4)\n"
 		"      --max-connections N   clients connected at once (default 1024)\n"
@@ -238,6 +243,8 @@ int main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "netns-dir", required_argument, NULL, 'd' },
 		{ "allow-group", required_argument, NULL, 'g' },
+		{ "allow-uid", required_argument, NULL, 'u' },
+		{ "netns-path-prefix", required_argument, NULL, 'P' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "opener-threads", required_argument, NULL, 'T' },
 		{ "max-connections", required_argument, NULL, 'C' },
@@ -248,10 +255,13 @@ int main(int argc, char **argv)
 	Daemon d = { .socket_path = DEFAULT_SOCKET, .grace.cb = on_grace_expired };
 	OpsConfig ocfg = { .netns_dir = DEFAULT_NETNS_DIR, .opener_threads = 4 };
 	RpcServerConfig rcfg = { .allow_gid = (gid_t)-1, .max_connections = 1024 };
+	static uid_t allow_uids[64];
+	static const char *prefixes[64];
+	size_t n_uids = 0, n_prefixes = 0;
 	sigset_t sigs;
 	int c, r, fd = -1;
 
-	while ((c = getopt_long(argc, argv, "s:d:g:l:h", options, NULL)) >= 0) {
+	while ((c = getopt_long(argc, argv, "s:d:g:u:l:h", options, NULL)) >= 0) {
 		switch (c) {
 		case 's':
 			d.socket_path = optarg;
@@ -276,6 +286,33 @@ int main(int argc, char **argv)
 			}
 			break;
 		}
+		case 'u': {
+			struct passwd *pw = getpwnam(optarg);
+			unsigned uid;
+			if (n_uids == ARRAY_SIZE(allow_uids)) {
+				fprintf(stderr, "nsringd: at most %zu --allow-uid\n",
+					ARRAY_SIZE(allow_uids));
+				return 2;
+			}
+			if (pw)
+				allow_uids[n_uids++] = pw->pw_uid;
+			else if (parse_uint(optarg, 0, 0x7fffffff, &uid) == 0)
+				allow_uids[n_uids++] = uid;
+			else {
+				fprintf(stderr, "nsringd: unknown user \"%s\"\n", optarg);
+				return 2;
+			}
+			break;
+		}
+		case 'P':
+			if (optarg[0] != '/' || n_prefixes == ARRAY_SIZE(prefixes)) {
+				fprintf(stderr, "nsringd: --netns-path-prefix takes an absolute "
+						"directory (at most %zu of them)\n",
+					ARRAY_SIZE(prefixes));
+				return 2;
+			}
+			prefixes[n_prefixes++] = optarg;
+			break;
 		case 'l':
 			r = log_level_from_string(optarg);
 			if (r < 0) {
@@ -321,6 +358,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	rcfg.allow_uids = allow_uids;
+	rcfg.n_allow_uids = n_uids;
+	if (n_prefixes) {
+		ocfg.path_prefixes = prefixes;
+		ocfg.n_path_prefixes = n_prefixes;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	raise_fd_limit();
 	r = loop_new(&d.loop, 1024);

@@ -147,6 +147,8 @@ struct NetnsJob {
 struct NetnsRegistry {
 	Loop *loop;
 	char *dir;
+	char **prefixes; /* where PATH references may point (canonical directories) */
+	size_t n_prefixes;
 	unsigned max_threads;
 	netns_close_cb close_cb;
 	void *userdata;
@@ -1411,6 +1413,12 @@ int netns_registry_new(NetnsRegistry **ret, Loop *loop, const char *netns_dir,
 	/* "/run/netns/" and "/run/netns" must name the same files. */
 	for (n = strlen(reg->dir); n > 1 && reg->dir[n - 1] == '/'; n--)
 		reg->dir[n - 1] = '\0';
+	{
+		const char *defaults[] = { reg->dir, "/run/netns", "/var/run/netns", "/proc" };
+		r = netns_registry_set_path_prefixes(reg, defaults, ARRAY_SIZE(defaults));
+		if (r < 0)
+			goto fail;
+	}
 
 	r = loop_wake_new(loop, &reg->wake, netns_wake_cb, reg);
 	if (r < 0)
@@ -1428,6 +1436,9 @@ fail:
 	free(reg->buckets);
 	free(reg->nbuckets);
 	free(reg->dir);
+	for (size_t i = 0; i < reg->n_prefixes; i++)
+		free(reg->prefixes[i]);
+	free(reg->prefixes);
 	free(reg);
 	return r;
 }
@@ -1472,10 +1483,83 @@ void netns_registry_free(NetnsRegistry *reg)
 	free(reg->buckets);
 	free(reg->nbuckets);
 	free(reg->dir);
+	for (i = 0; i < reg->n_prefixes; i++)
+		free(reg->prefixes[i]);
+	free(reg->prefixes);
 	free(reg);
 }
 
 /* ---- open */
+
+static bool path_under(const char *path, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	if (n == 1)
+		return true; /* "/" */
+	return strncmp(path, prefix, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+/* A PATH reference must name a file directly inside one of the allowed directories, judged on
+ * the canonical form of its directory, so neither ".." nor a symlinked directory leads out. The
+ * file itself is opened without following a symlink, except under /proc, whose
+ * /proc/PID/ns/net is the kernel's own link to the namespace. */
+static bool netns_path_allowed(NetnsRegistry *reg, const char *path)
+{
+	char dir[PATH_MAX], canon[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	size_t n = (size_t)(slash - path);
+
+	if (!slash[1] || n >= sizeof(dir))
+		return false;
+	memcpy(dir, path, n ? n : 1);
+	dir[n ? n : 1] = '\0';
+	if (!realpath(dir, canon)) {
+		/* A directory that does not exist (a pid that is gone) leads nowhere: judge it as
+		 * written, if it does not climb, and let the open say ENOENT. */
+		if (errno != ENOENT || strstr(dir, "/..") || strstr(dir, "/./"))
+			return false;
+		snprintf(canon, sizeof(canon), "%s", dir);
+	}
+	for (size_t i = 0; i < reg->n_prefixes; i++)
+		if (path_under(canon, reg->prefixes[i]))
+			return true;
+	return false;
+}
+
+int netns_registry_set_path_prefixes(NetnsRegistry *reg, const char *const *prefixes, size_t n)
+{
+	char **v = calloc(n ? n : 1, sizeof(*v));
+	size_t k = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		char canon[PATH_MAX];
+
+		if (prefixes[i][0] != '/') {
+			for (size_t j = 0; j < k; j++)
+				free(v[j]);
+			free(v);
+			return -EINVAL;
+		}
+		/* A prefix that does not exist (yet) is kept as written. */
+		v[k] = strdup(realpath(prefixes[i], canon) ? canon : prefixes[i]);
+		if (!v[k]) {
+			for (size_t j = 0; j < k; j++)
+				free(v[j]);
+			free(v);
+			return -ENOMEM;
+		}
+		k++;
+	}
+	for (size_t i = 0; i < reg->n_prefixes; i++)
+		free(reg->prefixes[i]);
+	free(reg->prefixes);
+	reg->prefixes = v;
+	reg->n_prefixes = k;
+	return 0;
+}
 
 /* The nsfs file a reference names, or an error. ref->str is returned as is for PATH. */
 static int netns_resolve(NetnsRegistry *reg, const NetnsRef *ref, char *buf, size_t size,
@@ -1496,6 +1580,8 @@ static int netns_resolve(NetnsRegistry *reg, const NetnsRef *ref, char *buf, siz
 	case NETNS_REF_PATH:
 		if (!ref->str || ref->str[0] != '/')
 			return -EINVAL;
+		if (!netns_path_allowed(reg, ref->str))
+			return -EPERM;
 		*ret = ref->str;
 		return 0;
 	case NETNS_REF_PID:
@@ -1610,7 +1696,11 @@ int netns_open(NetnsRegistry *reg, const NetnsRef *ref, netns_open_cb cb, void *
 	w->userdata = userdata;
 
 	/* O_NONBLOCK: a FIFO given as a path must not block the loop. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
+				(ref->type == NETNS_REF_PATH && !path_under(path, "/proc") ? O_NOFOLLOW
+											   : 0));
+	if (fd < 0 && errno == ELOOP && ref->type == NETNS_REF_PATH)
+		return -EPERM; /* a symlink where a namespace file should be */
 	if (fd < 0) {
 		r = negative_errno();
 		/* The process exited between the two lookups, or is a zombie. */

@@ -68,6 +68,11 @@ int netns_registry_new(NetnsRegistry **ret, Loop *loop, const char *netns_dir,
 void netns_registry_free(NetnsRegistry *reg);
 const char *netns_registry_dir(const NetnsRegistry *reg);
 
+/* Where PATH references may point: each path's directory, canonicalized, must be one of these
+ * or below one (defaults: the netns dir, /run/netns, /var/run/netns, /proc). Outside them
+ * netns_open() gives -EPERM, as it does for a symlink in place of the namespace file. */
+int netns_registry_set_path_prefixes(NetnsRegistry *reg, const char *const *prefixes, size_t n);
+
 /* Name rules for namespaces: non-empty, at most 255 bytes, no '/', not "." or "..". */
 bool netns_name_valid(const char *name);
 

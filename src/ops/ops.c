@@ -243,6 +243,11 @@ static void op_ns_error(Op *op, int r, const char *what)
 		op_fail(op, STATUS_NOT_FOUND, "%s: no such process", what);
 	else if (r == -EINVAL)
 		op_fail(op, STATUS_INVALID_ARGUMENT, "%s is not a network namespace", what);
+	else if (r == -EPERM)
+		op_fail(op, STATUS_PERMISSION_DENIED,
+			"%s is not allowed: a path must name a namespace file (not a symlink) in "
+			"a directory under the allowed prefixes (--netns-path-prefix)",
+			what);
 	else
 		op_fail_errno(op, r, what, NULL);
 }
@@ -635,6 +640,14 @@ int ops_new(Ops **ret, Loop *loop, const OpsConfig *cfg)
 	if (r < 0)
 		goto fail;
 	netns_registry_set_idle_close(ops->reg, cfg->idle_close_ns);
+	if (cfg->path_prefixes) {
+		r = netns_registry_set_path_prefixes(ops->reg, cfg->path_prefixes,
+						     cfg->n_path_prefixes);
+		if (r < 0) {
+			netns_registry_free(ops->reg);
+			goto fail;
+		}
+	}
 	*ret = ops;
 	return 0;
 fail:

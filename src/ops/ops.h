@@ -15,7 +15,11 @@ typedef struct Ops Ops;
 typedef struct OpsConfig {
 	const char *netns_dir;	 /* default /run/netns */
 	unsigned opener_threads; /* helper threads alive at once (netns opener) */
-	uint64_t idle_close_ns;	 /* close namespaces unused this long (0: never); reopened on use */
+	uint64_t idle_close_ns;
+	/* Directories PATH references may point into; NULL: the defaults (netns dir, /run/netns,
+	 * /var/run/netns, /proc). */
+	const char *const *path_prefixes;
+	size_t n_path_prefixes;	 /* close namespaces unused this long (0: never); reopened on use */
 } OpsConfig;
 
 /* The answer to one call: code 0 with resp, or a gRPC status code with a message. resp and

@@ -563,6 +563,9 @@ static bool peer_admitted(const RpcServer *s, int fd, const struct ucred *cred)
 
 	if (cred->uid == 0)
 		return true;
+	for (size_t i = 0; i < s->cfg.n_allow_uids; i++)
+		if (cred->uid == s->cfg.allow_uids[i])
+			return true;
 	if (s->cfg.allow_gid == (gid_t)-1)
 		return false;
 	if (cred->gid == s->cfg.allow_gid)

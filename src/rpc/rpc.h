@@ -30,6 +30,9 @@ typedef void (*rpc_dispatch_cb)(void *userdata, RpcCall *call, const RpcCallInfo
 typedef struct RpcServerConfig {
 	/* Peers admitted besides root: a group (by gid; (gid_t)-1 for none). */
 	gid_t allow_gid;
+	/* Peers admitted besides root by uid (--allow-uid). */
+	const uid_t *allow_uids;
+	size_t n_allow_uids;
 	/* Bounds: connections at once, and calls outstanding per connection. */
 	unsigned max_connections;
 	unsigned max_calls_per_conn;

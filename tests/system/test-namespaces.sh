@@ -73,14 +73,23 @@ run_fail NOT_FOUND ctl -n nosuchns link add v0 type veth peer name v1
 expect_err_contains '"nosuchns"' "NOT_FOUND for -n on link add names the namespace"
 run_fail NOT_FOUND ctl -n nosuchns addr show
 run_fail NOT_FOUND ctl -n nosuchns route show
-run_fail NOT_FOUND ctl -n "$T/no/such/file" link show
-expect_err_contains "$T/no/such/file" "NOT_FOUND for a missing path names it"
+run_fail NOT_FOUND ctl -n "$NETNS_DIR/no-such-file" link show
+expect_err_contains "$NETNS_DIR/no-such-file" "NOT_FOUND for a missing path names it"
+# Paths must stay inside the allowed directories (--netns-path-prefix; the defaults are the
+# netns dir, /run/netns, /var/run/netns and /proc), also through "..", and must not be symlinks.
+run_fail PERMISSION_DENIED ctl -n "$T/no/such/file" link show
+expect_err_contains "not allowed" "a path outside the prefixes is refused"
+run_fail PERMISSION_DENIED ctl -n "$NETNS_DIR/../x" link show
+ln -s /proc/self/ns/net "$NETNS_DIR/alink"
+run_fail PERMISSION_DENIED ctl -n "$NETNS_DIR/alink" link show
+rm -f "$NETNS_DIR/alink"
 run_fail NOT_FOUND ctl -n pid:2147483647 link show
 expect_err_contains "2147483647" "NOT_FOUND for a missing pid names it"
 # A file that is not a network namespace.
-echo plain >"$T/plainfile"
-run_fail INVALID_ARGUMENT ctl -n "$T/plainfile" link show
-expect_err_contains "$T/plainfile" "INVALID_ARGUMENT for a non-nsfs file names it"
+echo plain >"$NETNS_DIR/plainfile"
+run_fail INVALID_ARGUMENT ctl -n "$NETNS_DIR/plainfile" link show
+expect_err_contains "$NETNS_DIR/plainfile" "INVALID_ARGUMENT for a non-nsfs file names it"
+rm -f "$NETNS_DIR/plainfile"
 # A namespace of another type (mount namespace) is not a network namespace.
 run_fail INVALID_ARGUMENT ctl -n /proc/self/ns/mnt link show
 

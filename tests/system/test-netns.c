@@ -498,20 +498,42 @@ static void step_errors(void)
 	CHECK_R(open_sync_error(NETNS_REF_NAME, "nope", 0), -ENOENT);
 	CHECK_R(netns_delete(reg, "nope"), -ENOENT);
 
-	/* Files that are not network namespaces. */
+	/* Paths outside the allowed directories (the netns dir, /run/netns, /var/run/netns,
+	 * /proc), also by "..", are refused before anything is opened. */
 	if (access("/etc/hostname", R_OK) == 0)
-		CHECK_R(open_sync_error(NETNS_REF_PATH, "/etc/hostname", 0), -EINVAL);
+		CHECK_R(open_sync_error(NETNS_REF_PATH, "/etc/hostname", 0), -EPERM);
 	CHECK((size_t)snprintf(path, sizeof(path), "%s/plain", tmpdir) < sizeof(path));
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	CHECK(fd >= 0);
+	close(fd);
+	CHECK_R(open_sync_error(NETNS_REF_PATH, path, 0), -EPERM);
+	CHECK((size_t)snprintf(path, sizeof(path), "%s/../plain", nsdir) < sizeof(path));
+	CHECK_R(open_sync_error(NETNS_REF_PATH, path, 0), -EPERM);
+	CHECK((size_t)snprintf(path, sizeof(path), "%s/plain", tmpdir) < sizeof(path));
+	CHECK(unlink(path) == 0);
+	/* Files inside them that are not network namespaces (the netns dir may not exist yet). */
+	CHECK((size_t)snprintf(path, sizeof(path), "%s/run", tmpdir) < sizeof(path));
+	CHECK(mkdir(path, 0755) == 0 || errno == EEXIST);
+	CHECK(mkdir(nsdir, 0755) == 0 || errno == EEXIST);
+	CHECK((size_t)snprintf(path, sizeof(path), "%s/plain", nsdir) < sizeof(path));
 	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 	CHECK(fd >= 0);
 	close(fd);
 	CHECK_R(open_sync_error(NETNS_REF_PATH, path, 0), -EINVAL);
 	CHECK(unlink(path) == 0);
-	CHECK_R(open_sync_error(NETNS_REF_PATH, tmpdir, 0), -EINVAL);
+	CHECK_R(open_sync_error(NETNS_REF_PATH, "/proc/self", 0), -EINVAL);
+	/* A symlink in place of a namespace file is refused, even to a real namespace. */
+	CHECK((size_t)snprintf(path, sizeof(path), "%s/link", nsdir) < sizeof(path));
+	CHECK(symlink("/proc/self/ns/net", path) == 0);
+	CHECK_R(open_sync_error(NETNS_REF_PATH, path, 0), -EPERM);
+	CHECK(unlink(path) == 0);
 	CHECK_R(open_sync_error(NETNS_REF_PATH, "/proc/self/ns/mnt", 0), -EINVAL);
 	CHECK_R(open_sync_error(NETNS_REF_PATH, "relative/net", 0), -EINVAL);
 	CHECK_R(open_sync_error(NETNS_REF_PATH, NULL, 0), -EINVAL);
-	CHECK_R(open_sync_error(NETNS_REF_PATH, "/nonexistent/nsring/net", 0), -ENOENT);
+	CHECK_R(open_sync_error(NETNS_REF_PATH, "/nonexistent/nsring/net", 0), -EPERM);
+	CHECK((size_t)snprintf(path, sizeof(path), "%s/nonexistent/net", nsdir) < sizeof(path));
+	CHECK_R(open_sync_error(NETNS_REF_PATH, path, 0), -ENOENT);
+	CHECK_R(open_sync_error(NETNS_REF_PATH, "/proc/2147483647/ns/net", 0), -ENOENT);
 
 	/* A pid that just exited and was reaped. */
 	dead = fork();
