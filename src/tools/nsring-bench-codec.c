@@ -1,0 +1,422 @@
+/* nsring-bench codec: operations -> ttrpc request frames (plain or Batch), and the few fields
+ * of responses the tool needs, decoded in place. No I/O and no allocation per call. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nsring-bench.h"
+#include "nsring/v1/nsring.pb-c.h"
+#include "rpc/ttrpc-wire.h"
+
+/* ---------------------------------------------------------------- buffers */
+
+int bench_buf_reserve(BenchBuf *b, size_t more)
+{
+	size_t cap;
+	uint8_t *p;
+
+	if (b->len + more <= b->cap)
+		return 0;
+	cap = b->cap ? b->cap : 65536;
+	while (cap < b->len + more)
+		cap *= 2;
+	p = realloc(b->data, cap);
+	if (!p)
+		return -ENOMEM;
+	b->data = p;
+	b->cap = cap;
+	return 0;
+}
+
+void bench_buf_free(BenchBuf *b)
+{
+	free(b->data);
+	*b = (BenchBuf){ 0 };
+}
+
+/* ---------------------------------------------------------------- operations */
+
+static const struct {
+	const char *method;
+	unsigned batch_field; /* BatchOp oneof member */
+} op_info[] = {
+	[BOP_CREATE_NS] = { "CreateNamespace", 1 }, [BOP_DELETE_NS] = { "DeleteNamespace", 2 },
+	[BOP_CREATE_VETH] = { "CreateLink", 3 },    [BOP_CREATE_BRIDGE] = { "CreateLink", 3 },
+	[BOP_UPDATE_LINK] = { "UpdateLink", 4 },    [BOP_DELETE_LINK] = { "DeleteLink", 5 },
+	[BOP_CREATE_ADDR] = { "CreateAddress", 6 }, [BOP_CREATE_ROUTE] = { "CreateRoute", 8 },
+	[BOP_GET_LINK] = { "GetLink", 10 },
+};
+
+const char *bench_op_method(BenchOpKind k)
+{
+	return op_info[k].method;
+}
+
+unsigned bench_op_batch_field(BenchOpKind k)
+{
+	return op_info[k].batch_field;
+}
+
+void bench_op_describe(const BenchOp *op, char *buf, size_t n)
+{
+	const char *m = bench_op_method(op->kind);
+
+	switch (op->kind) {
+	case BOP_CREATE_NS:
+	case BOP_DELETE_NS:
+		snprintf(buf, n, "%s %s", m, op->ns);
+		break;
+	case BOP_CREATE_VETH:
+		snprintf(buf, n, "%s veth %s (peer %s in %s) in %s", m, op->name, op->peer,
+			 op->peer_ns[0] ? op->peer_ns : op->ns, op->ns);
+		break;
+	case BOP_CREATE_ADDR:
+		snprintf(buf, n, "%s %s/%u dev %s in %s", m, op->addr, op->plen, op->name, op->ns);
+		break;
+	case BOP_CREATE_ROUTE:
+		snprintf(buf, n, "%s %s via %s%s%s in %s", m, op->addr, op->gw,
+			 op->name[0] ? " dev " : "", op->name, op->ns);
+		break;
+	default:
+		snprintf(buf, n, "%s %s in %s", m, op->name, op->ns);
+		break;
+	}
+}
+
+/* Packs op's request message into scratch; returns its length or a negative errno. */
+static ssize_t pack_op(const BenchOp *op, BenchBuf *scratch)
+{
+	Nsring__V1__NamespaceRef ns = NSRING__V1__NAMESPACE_REF__INIT;
+	Nsring__V1__NamespaceRef peer_ns = NSRING__V1__NAMESPACE_REF__INIT;
+	Nsring__V1__Veth veth = NSRING__V1__VETH__INIT;
+	Nsring__V1__Bridge bridge = NSRING__V1__BRIDGE__INIT;
+	Nsring__V1__Link link = NSRING__V1__LINK__INIT;
+	Nsring__V1__Address addr = NSRING__V1__ADDRESS__INIT;
+	Nsring__V1__Route route = NSRING__V1__ROUTE__INIT;
+	union {
+		ProtobufCMessage base;
+		Nsring__V1__CreateNamespaceRequest cns;
+		Nsring__V1__DeleteNamespaceRequest dns;
+		Nsring__V1__CreateLinkRequest cl;
+		Nsring__V1__UpdateLinkRequest ul;
+		Nsring__V1__DeleteLinkRequest dl;
+		Nsring__V1__GetLinkRequest gl;
+		Nsring__V1__CreateAddressRequest ca;
+		Nsring__V1__CreateRouteRequest cr;
+	} m;
+	size_t len;
+	int r;
+
+	ns.ref_case = NSRING__V1__NAMESPACE_REF__REF_NAME;
+	ns.name = (char *)op->ns;
+
+	switch (op->kind) {
+	case BOP_CREATE_NS:
+		m.cns = (Nsring__V1__CreateNamespaceRequest)
+			NSRING__V1__CREATE_NAMESPACE_REQUEST__INIT;
+		m.cns.name = (char *)op->ns;
+		break;
+	case BOP_DELETE_NS:
+		m.dns = (Nsring__V1__DeleteNamespaceRequest)
+			NSRING__V1__DELETE_NAMESPACE_REQUEST__INIT;
+		m.dns.name = (char *)op->ns;
+		break;
+	case BOP_CREATE_VETH:
+	case BOP_CREATE_BRIDGE:
+		m.cl = (Nsring__V1__CreateLinkRequest)NSRING__V1__CREATE_LINK_REQUEST__INIT;
+		m.cl.namespace_ = &ns;
+		m.cl.link = &link;
+		link.name = (char *)op->name;
+		link.up = op->up;
+		if (op->kind == BOP_CREATE_VETH) {
+			link.info_case = NSRING__V1__LINK__INFO_VETH;
+			link.veth = &veth;
+			veth.peer_name = (char *)op->peer;
+			if (op->peer_ns[0]) {
+				peer_ns.ref_case = NSRING__V1__NAMESPACE_REF__REF_NAME;
+				peer_ns.name = (char *)op->peer_ns;
+				veth.peer_namespace = &peer_ns;
+			}
+		} else {
+			link.info_case = NSRING__V1__LINK__INFO_BRIDGE;
+			link.bridge = &bridge;
+		}
+		if (op->master[0])
+			m.cl.master = (char *)op->master;
+		break;
+	case BOP_UPDATE_LINK:
+		m.ul = (Nsring__V1__UpdateLinkRequest)NSRING__V1__UPDATE_LINK_REQUEST__INIT;
+		m.ul.namespace_ = &ns;
+		m.ul.name = (char *)op->name;
+		if (op->master[0]) {
+			m.ul.set_master_case = NSRING__V1__UPDATE_LINK_REQUEST__SET_MASTER_MASTER;
+			m.ul.master = (char *)op->master;
+		}
+		if (op->up) {
+			m.ul.set_up_case = NSRING__V1__UPDATE_LINK_REQUEST__SET_UP_UP;
+			m.ul.up = true;
+		}
+		break;
+	case BOP_DELETE_LINK:
+		m.dl = (Nsring__V1__DeleteLinkRequest)NSRING__V1__DELETE_LINK_REQUEST__INIT;
+		m.dl.namespace_ = &ns;
+		m.dl.name = (char *)op->name;
+		break;
+	case BOP_GET_LINK:
+		m.gl = (Nsring__V1__GetLinkRequest)NSRING__V1__GET_LINK_REQUEST__INIT;
+		m.gl.namespace_ = &ns;
+		m.gl.name = (char *)op->name;
+		break;
+	case BOP_CREATE_ADDR:
+		m.ca = (Nsring__V1__CreateAddressRequest)NSRING__V1__CREATE_ADDRESS_REQUEST__INIT;
+		m.ca.namespace_ = &ns;
+		m.ca.address = &addr;
+		addr.link_name = (char *)op->name;
+		addr.address = (char *)op->addr;
+		addr.prefix_len = op->plen;
+		break;
+	case BOP_CREATE_ROUTE:
+		m.cr = (Nsring__V1__CreateRouteRequest)NSRING__V1__CREATE_ROUTE_REQUEST__INIT;
+		m.cr.namespace_ = &ns;
+		m.cr.route = &route;
+		route.destination = (char *)op->addr;
+		route.gateway = (char *)op->gw;
+		route.dev = (char *)op->name;
+		break;
+	default:
+		return -EINVAL;
+	}
+	len = protobuf_c_message_get_packed_size(&m.base);
+	r = bench_buf_reserve(scratch, len);
+	if (r < 0)
+		return r;
+	protobuf_c_message_pack(&m.base, scratch->data + scratch->len);
+	scratch->len += len;
+	return (ssize_t)len;
+}
+
+/* ---------------------------------------------------------------- protobuf wire helpers */
+
+static size_t varint_size(uint64_t v)
+{
+	size_t n = 1;
+
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
+static uint8_t *put_varint(uint8_t *p, uint64_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (uint8_t)v;
+	return p;
+}
+
+/* A length-delimited field: tag (field < 16, so one byte), length, then the bytes. */
+static size_t ld_size(size_t len)
+{
+	return 1 + varint_size(len) + len;
+}
+
+static uint8_t *put_ld_head(uint8_t *p, unsigned field, size_t len)
+{
+	*p++ = (uint8_t)(field << 3 | 2);
+	return put_varint(p, len);
+}
+
+static const uint8_t *get_varint(const uint8_t *p, const uint8_t *end, uint64_t *ret)
+{
+	uint64_t v = 0;
+
+	for (unsigned shift = 0; shift < 64 && p < end; shift += 7) {
+		uint8_t b = *p++;
+
+		v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*ret = v;
+			return p;
+		}
+	}
+	return NULL;
+}
+
+/* Reads one field: its number, wire type, and either a varint value or a (ptr, len) for a
+ * length-delimited one; fixed-size fields are skipped. NULL if malformed. */
+static const uint8_t *get_field(const uint8_t *p, const uint8_t *end, unsigned *ret_field,
+				unsigned *ret_type, uint64_t *ret_v, const uint8_t **ret_ptr)
+{
+	uint64_t key, v = 0;
+
+	p = get_varint(p, end, &key);
+	if (!p)
+		return NULL;
+	*ret_field = (unsigned)(key >> 3);
+	*ret_type = (unsigned)(key & 7);
+	switch (key & 7) {
+	case 0:
+		p = get_varint(p, end, &v);
+		break;
+	case 1:
+		p = end - p >= 8 ? p + 8 : NULL;
+		break;
+	case 2:
+		p = get_varint(p, end, &v);
+		if (p && v > (uint64_t)(end - p))
+			p = NULL;
+		if (p) {
+			*ret_ptr = p;
+			p += v;
+		}
+		break;
+	case 5:
+		p = end - p >= 4 ? p + 4 : NULL;
+		break;
+	default:
+		p = NULL;
+	}
+	*ret_v = v;
+	return p;
+}
+
+/* google.rpc.Status and BatchResult share their first two fields: code, message. */
+static int decode_code_msg(const uint8_t *p, size_t n, int *ret_code, const char **ret_msg,
+			   size_t *ret_msg_len)
+{
+	const uint8_t *end = p + n;
+
+	*ret_code = 0;
+	*ret_msg = "";
+	*ret_msg_len = 0;
+	while (p < end) {
+		const uint8_t *ptr = NULL;
+		unsigned field, type;
+		uint64_t v;
+
+		p = get_field(p, end, &field, &type, &v, &ptr);
+		if (!p)
+			return -EBADMSG;
+		if (field == 1 && type == 0)
+			*ret_code = (int)(int32_t)v;
+		else if (field == 2 && type == 2)
+			*ret_msg = (const char *)ptr, *ret_msg_len = v;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- requests */
+
+int bench_encode_rpc(BenchBuf *out, uint32_t stream_id, const BenchOp *ops, size_t n, bool batch,
+		     BenchBuf *scratch, uint32_t *lens)
+{
+	static const char service[] = TTRPC_SERVICE;
+	const char *method = batch ? "Batch" : bench_op_method(ops[0].kind);
+	size_t mlen = strlen(method), payload = 0, env, off;
+	uint8_t *p;
+	int r;
+
+	if (n == 0 || (!batch && n != 1))
+		return -EINVAL;
+	scratch->len = 0;
+	for (size_t i = 0; i < n; i++) {
+		ssize_t l = pack_op(&ops[i], scratch);
+
+		if (l < 0)
+			return (int)l;
+		lens[i] = (uint32_t)l;
+		/* BatchRequest.ops (1) { BatchOp.<member> { request } } */
+		payload += batch ? ld_size(ld_size(l)) : (size_t)l;
+	}
+	env = ld_size(sizeof(service) - 1) + ld_size(mlen) + ld_size(payload);
+	if (env > TTRPC_MESSAGE_MAX)
+		return -EMSGSIZE;
+	r = bench_buf_reserve(out, TTRPC_HEADER_SIZE + env);
+	if (r < 0)
+		return r;
+	p = out->data + out->len;
+	ttrpc_header_encode(p, &(TtrpcHeader){ .length = (uint32_t)env,
+					       .stream_id = stream_id,
+					       .type = TTRPC_TYPE_REQUEST });
+	p += TTRPC_HEADER_SIZE;
+	p = put_ld_head(p, 1, sizeof(service) - 1);
+	memcpy(p, service, sizeof(service) - 1);
+	p += sizeof(service) - 1;
+	p = put_ld_head(p, 2, mlen);
+	memcpy(p, method, mlen);
+	p += mlen;
+	p = put_ld_head(p, 3, payload);
+	off = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (batch) {
+			p = put_ld_head(p, 1, ld_size(lens[i]));
+			p = put_ld_head(p, bench_op_batch_field(ops[i].kind), lens[i]);
+		}
+		memcpy(p, scratch->data + off, lens[i]);
+		p += lens[i];
+		off += lens[i];
+	}
+	/* mode is STOP_ON_ERROR, proto3's default: not sent. */
+	out->len = (size_t)(p - out->data);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- responses */
+
+int bench_decode_response(const uint8_t *p, size_t n, int *ret_code, const char **ret_msg,
+			  size_t *ret_msg_len, const uint8_t **ret_payload, size_t *ret_payload_len)
+{
+	const uint8_t *end = p + n;
+
+	*ret_code = 0;
+	*ret_msg = "";
+	*ret_msg_len = 0;
+	*ret_payload = p;
+	*ret_payload_len = 0;
+	while (p < end) {
+		const uint8_t *ptr = NULL;
+		unsigned field, type;
+		uint64_t v;
+
+		p = get_field(p, end, &field, &type, &v, &ptr);
+		if (!p)
+			return -EBADMSG;
+		if (field == 1 && type == 2) {
+			if (decode_code_msg(ptr, v, ret_code, ret_msg, ret_msg_len) < 0)
+				return -EBADMSG;
+		} else if (field == 2 && type == 2) {
+			*ret_payload = ptr;
+			*ret_payload_len = v;
+		}
+	}
+	return 0;
+}
+
+int bench_decode_batch(const uint8_t *p, size_t n, BenchResult *res, size_t max, size_t *ret_n)
+{
+	const uint8_t *end = p + n;
+	size_t k = 0;
+
+	while (p < end) {
+		const uint8_t *ptr = NULL;
+		unsigned field, type;
+		uint64_t v;
+
+		p = get_field(p, end, &field, &type, &v, &ptr);
+		if (!p)
+			return -EBADMSG;
+		if (field != 1 || type != 2)
+			continue; /* failed, aborted: the tool counts results itself */
+		if (k < max &&
+		    decode_code_msg(ptr, v, &res[k].code, &res[k].msg, &res[k].msg_len) < 0)
+			return -EBADMSG;
+		k++;
+	}
+	*ret_n = k;
+	return 0;
+}
