@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/buf.h"
 #include "core/log.h"
 #include "core/macro.h"
 #include "rtnl/rtnl.h"
@@ -296,20 +297,7 @@ static void cancel_done(LoopOp *op, int res, uint32_t flags)
 
 static int sbuf_reserve(NlConn *c, size_t need)
 {
-	size_t cap;
-	uint8_t *p;
-
-	if (need <= c->sbuf_cap)
-		return 0;
-	cap = c->sbuf_cap ? c->sbuf_cap : 4096;
-	while (cap < need)
-		cap *= 2;
-	p = realloc(c->sbuf, cap);
-	if (!p)
-		return -ENOMEM;
-	c->sbuf = p;
-	c->sbuf_cap = cap;
-	return 0;
+	return buf_grow(&c->sbuf, &c->sbuf_cap, need, 4096);
 }
 
 static void conn_flush(LoopDefer *d)

@@ -1,6 +1,7 @@
 /* The RPC server on the io_uring loop: multishot accept, peer credentials, a protocol per
  * connection chosen from its first bytes (ttrpc framing here, gRPC over HTTP/2 in rpc-h2.c),
  * calls, replies coalesced per loop turn into one send per connection, graceful shutdown. */
+#include "core/buf.h"
 #include "rpc-internal.h"
 
 #include <errno.h>
@@ -49,20 +50,7 @@ void rpc_srv_check_drained(RpcServer *s)
 
 int rpc_wbuf_reserve(WBuf *b, size_t more)
 {
-	size_t cap;
-	uint8_t *p;
-
-	if (b->len + more <= b->cap)
-		return 0;
-	cap = b->cap ? b->cap : 4096;
-	while (cap < b->len + more)
-		cap *= 2;
-	p = realloc(b->data, cap);
-	if (!p)
-		return -ENOMEM;
-	b->data = p;
-	b->cap = cap;
-	return 0;
+	return buf_grow(&b->data, &b->cap, b->len + more, 4096);
 }
 
 static void conn_send_next(RpcConn *c)

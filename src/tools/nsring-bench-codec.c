@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "nsring-bench.h"
 #include "nsring/v1/nsring.pb-c.h"
 #include "rpc/ttrpc-wire.h"
@@ -13,20 +14,7 @@
 
 int bench_buf_reserve(BenchBuf *b, size_t more)
 {
-	size_t cap;
-	uint8_t *p;
-
-	if (b->len + more <= b->cap)
-		return 0;
-	cap = b->cap ? b->cap : 65536;
-	while (cap < b->len + more)
-		cap *= 2;
-	p = realloc(b->data, cap);
-	if (!p)
-		return -ENOMEM;
-	b->data = p;
-	b->cap = cap;
-	return 0;
+	return buf_grow(&b->data, &b->cap, b->len + more, 65536);
 }
 
 void bench_buf_free(BenchBuf *b)
