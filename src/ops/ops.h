@@ -44,5 +44,27 @@ void ops_free(Ops *ops);
 void ops_call(Ops *ops, const char *method, const uint8_t *payload, size_t len, uint64_t deadline,
 	      ops_reply_cb reply, void *userdata);
 
+/* Server-streaming methods ("Watch"). */
+typedef struct OpsStream OpsStream;
+typedef struct OpsStreamCb {
+	/* One message of the stream (valid only during the call). Returns 0, or a negative errno:
+	 * -ENOBUFS (the consumer is too slow: the stream ends with RESOURCE_EXHAUSTED), -EPIPE
+	 * (the consumer is gone: the stream ends). */
+	int (*send)(void *userdata, const ProtobufCMessage *msg);
+	/* Exactly once, last: the final status (resp is NULL). Possibly from inside
+	 * ops_stream_start() (bad input). */
+	ops_reply_cb end;
+} OpsStreamCb;
+
+/* Starts a streaming method. Returns the stream, or NULL when it already ended (cb->end was
+ * called). The stream counts as outstanding until it ends; ops_shutdown() ends every stream
+ * with UNAVAILABLE. */
+OpsStream *ops_stream_start(Ops *ops, const char *method, const uint8_t *payload, size_t len,
+			    const OpsStreamCb *cb, void *userdata);
+/* Ends the stream now (cb->end with code and msg, e.g. CANCELLED when the client left). */
+void ops_stream_cancel(OpsStream *s, int code, const char *msg);
+/* True for methods that go through ops_stream_start(). */
+bool ops_method_streams(const char *method);
+
 /* Calls started and not yet answered. */
 unsigned ops_outstanding(const Ops *ops);

@@ -57,3 +57,22 @@ void rpc_call_fail(RpcCall *call, int code, const char *fmt, ...) _printf_(3, 4)
 /* True once the client is gone or cancelled the call (gRPC RST_STREAM, e.g. its deadline
  * passed): its reply would be dropped, so long work may stop early. */
 bool rpc_call_orphaned(const RpcCall *call);
+
+/* Server streaming (Watch), on both transports: gRPC (DATA frames on the stream, then the
+ * trailers) and ttrpc's streaming protocol (data messages on the stream, then the final
+ * response). The dispatcher decides a call streams by sending on it; it ends it with
+ * rpc_call_reply(call, NULL) (status OK, no further message) or rpc_call_fail().
+ *
+ * Sends one message and keeps the call open. Returns 0; -ENOBUFS when more than
+ * RPC_STREAM_QUEUE_MAX bytes of this call's messages are waiting for a slow client (the
+ * message is not queued: end the call, e.g. RESOURCE_EXHAUSTED); -EPIPE when the call is
+ * orphaned (the message is dropped: the owner still ends the call to free it). */
+int rpc_call_send(RpcCall *call, const ProtobufCMessage *msg);
+#define RPC_STREAM_QUEUE_MAX (4u << 20)
+/* Bytes of this call's messages queued and not yet written to the socket. */
+size_t rpc_call_queued(const RpcCall *call);
+/* cb runs once, from the loop, when the call is orphaned (the client cancelled the stream or
+ * closed the connection), and on rpc_server_shutdown() and rpc_server_abort_calls() for calls
+ * that already sent a message: the owner must then end the call (rpc_call_fail; a reply to an
+ * orphaned call is dropped). Not called after the call ended. */
+void rpc_call_on_cancel(RpcCall *call, void (*cb)(void *userdata), void *userdata);
