@@ -83,7 +83,7 @@ static void addr_send(Op *op)
 		     op_printf(op, "%s address %s/%u on link \"%s\"", create ? "add" : "delete",
 			       rtnl_ip_format(&a.addr, ip, sizeof(ip)), a.prefix_len,
 			       str_set(pb->link_name) ? pb->link_name : op_printf(op, "%u", a.index)));
-	op_then(op, addr_reply);
+	op_then_final(op, addr_reply);
 }
 
 static void addr_resolve(Op *op)

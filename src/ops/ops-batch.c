@@ -1,6 +1,9 @@
 /* Batch: many operations across many namespaces in one call. Each operation runs as an Op of
  * its own; it starts once every earlier operation naming one of the same namespaces has
  * finished, so a namespace sees its operations in order while namespaces proceed in parallel.
+ * In CONTINUE mode an operation that only talks to its namespace's socket starts as soon as
+ * the previous such operation there has sent its last request: the kernel processes one
+ * socket's requests in order, so nothing waits for a round trip (op_then_final()).
  * Runs of deletes in one namespace are coalesced into one group delete: the kernel then waits
  * for RCU once for all of them instead of once per link. */
 #include <stdio.h>
@@ -15,6 +18,11 @@
 #define GROUP_BASE 0xfff00000u
 #define GROUP_SPAN 0x000fffffu
 #define BATCH_MAX_OPS 65536
+/* Ops of one batch running at once: bounds memory when pipelining lets a long run of one
+ * namespace's ops start in one go (the connection caps requests in flight anyway). */
+#define BATCH_MAX_RUNNING 1024
+/* The name map's entry for a namespace key itself (no interface name contains '/'). */
+#define NS_ENTRY "/"
 
 typedef struct Batch Batch;
 
@@ -28,18 +36,22 @@ typedef struct BatchItem {
 	int succ[2];	      /* the next item naming keys[k], or -1 */
 	unsigned waiting;     /* earlier items (per key) not finished yet */
 	bool started, finished, queued;
+	bool released;	      /* its successor on keys[0] was released early (pipelined) */
 	int next_ready;	      /* ready queue link */
 	int code;
 	const char *msg;
 	ProtobufCMessage *resp; /* copy in the batch's arena */
 } BatchItem;
 
-/* name -> ifindex learned in this batch, per namespace key. */
+/* name -> ifindex learned in this batch, per namespace key; and (name NS_ENTRY) the namespace
+ * an op opened for that key, so later ops of the batch use it without reopening. */
 typedef struct IndexEntry {
 	const char *key;
 	char name[IFNAMSIZ];
 	uint32_t index;
+	uint32_t writer; /* the op (batch position) that wrote it last: older answers lose */
 	bool used;
+	Netns *ns;
 } IndexEntry;
 
 struct Batch {
@@ -63,6 +75,7 @@ typedef struct BatchGroup {
 } BatchGroup;
 
 static void batch_pump(Batch *b);
+static const char *ref_key(Op *op, const Nsring__V1__NamespaceRef *ref);
 
 /* ---- the name map */
 
@@ -94,6 +107,8 @@ static IndexEntry *map_find(Batch *b, const char *key, const char *name, bool in
 			if (old[j].used) {
 				IndexEntry *e = map_find(b, old[j].key, old[j].name, true);
 				e->index = old[j].index;
+				e->writer = old[j].writer;
+				e->ns = old[j].ns;
 			}
 	}
 	if (!b->map_cap)
@@ -139,7 +154,12 @@ void op_index_learn(Op *op, unsigned slot, const char *name, uint32_t index)
 	if (!op->batch || slot > 1 || !op->ns_key[slot] || !name[0] || strlen(name) >= IFNAMSIZ)
 		return;
 	e = map_find(op->batch, op->ns_key[slot], name, true);
+	/* With pipelining a late answer of an earlier op may arrive after a later op renamed or
+	 * deleted the link: the later write wins. */
+	if (e->writer > op->seq)
+		return;
 	e->index = index;
+	e->writer = op->seq;
 }
 
 void op_index_forget(Op *op, unsigned slot, const char *name)
@@ -148,9 +168,43 @@ void op_index_forget(Op *op, unsigned slot, const char *name)
 
 	if (!op->batch || slot > 1 || !op->ns_key[slot] || !name)
 		return;
-	e = map_find(op->batch, op->ns_key[slot], name, false);
-	if (e)
-		e->index = 0; /* a tombstone: keeps probing chains intact */
+	e = map_find(op->batch, op->ns_key[slot], name, true);
+	if (e->writer > op->seq)
+		return;
+	e->index = 0; /* a tombstone: keeps probing chains intact */
+	e->writer = op->seq;
+}
+
+const char *batch_ns_key(Op *op, const Nsring__V1__NamespaceRef *ref)
+{
+	return op->batch ? ref_key(op, ref) : NULL;
+}
+
+Netns *batch_ns_cached(Op *op, const char *key)
+{
+	IndexEntry *e;
+
+	if (!op->batch || !key)
+		return NULL;
+	e = map_find(op->batch, key, NS_ENTRY, false);
+	/* Closed (deleted, gone): reopen by the reference. */
+	if (!e || !e->ns || !e->ns->reg || !e->ns->priv)
+		return NULL;
+	return e->ns;
+}
+
+void batch_ns_remember(Op *op, const char *key, Netns *ns)
+{
+	IndexEntry *e;
+
+	if (!op->batch || !key)
+		return;
+	e = map_find(op->batch, key, NS_ENTRY, true);
+	if (e->ns == ns)
+		return;
+	if (e->ns)
+		netns_unref(e->ns);
+	e->ns = netns_ref(ns);
 }
 
 /* ---- what each op names */
@@ -268,6 +322,21 @@ static bool item_describe(Op *op, const Nsring__V1__BatchOp *bop, BatchItem *it)
 
 /* ---- running items */
 
+/* One of the item's predecessors is done (or has sent all it sends): queue it when none is
+ * left. */
+static void item_release(Batch *b, BatchItem *s)
+{
+	if (--s->waiting != 0 || s->queued)
+		return;
+	s->queued = true;
+	s->next_ready = -1;
+	if (b->ready_tail >= 0)
+		b->items[b->ready_tail].next_ready = (int)(s - b->items);
+	else
+		b->ready_head = (int)(s - b->items);
+	b->ready_tail = (int)(s - b->items);
+}
+
 static void item_finish(BatchItem *it, int code, const char *msg)
 {
 	Batch *b = it->b;
@@ -278,20 +347,31 @@ static void item_finish(BatchItem *it, int code, const char *msg)
 	b->finished++;
 	if (code != 0 && b->stop_on_error)
 		b->stopping = true;
-	for (unsigned k = 0; k < it->nkeys; k++) {
-		if (it->succ[k] < 0)
-			continue;
-		BatchItem *s = &b->items[it->succ[k]];
-		if (--s->waiting == 0 && !s->queued) {
-			s->queued = true;
-			s->next_ready = -1;
-			if (b->ready_tail >= 0)
-				b->items[b->ready_tail].next_ready = (int)(s - b->items);
-			else
-				b->ready_head = (int)(s - b->items);
-			b->ready_tail = (int)(s - b->items);
-		}
-	}
+	for (unsigned k = 0; k < it->nkeys; k++)
+		if (it->succ[k] >= 0 && !(k == 0 && it->released))
+			item_release(b, &b->items[it->succ[k]]);
+}
+
+void batch_op_sent_all(Op *op)
+{
+	BatchItem *it = op->item;
+	Batch *b;
+	BatchItem *s;
+
+	if (!it)
+		return;
+	b = it->b;
+	/* In stop mode the next op must not run if this one fails: it waits for the answer. An
+	 * op in two namespaces sends on two sockets, which the kernel does not order. */
+	if (b->stop_on_error || it->released || it->nkeys != 1 || !it->m->pipelined ||
+	    it->succ[0] < 0)
+		return;
+	s = &b->items[it->succ[0]];
+	if (s->nkeys != 1 || !s->m->pipelined)
+		return;
+	it->released = true;
+	item_release(b, s);
+	batch_pump(b);
 }
 
 /* Keeps what a finished op replied: the top message is copied (it often lives on the op's
@@ -339,6 +419,8 @@ static void item_start(Batch *b, BatchItem *it)
 	sub->req_borrowed = true;
 	sub->batch = b;
 	sub->parent = b->op;
+	sub->item = it;
+	sub->seq = (uint32_t)(it - b->items);
 	sub->ns_key[0] = it->keys[0];
 	sub->ns_key[1] = it->nkeys > 1 ? it->keys[1] : it->keys[0];
 	b->running++;
@@ -381,6 +463,8 @@ static void group_send(Op *op)
 					       name);
 			continue;
 		}
+		/* Forgotten now: later ops may start before this answers (pipelining). */
+		op_index_forget(op, 0, name);
 		nl = op_send(op, 0, buf, rtnl_link_set(buf, sizeof(buf), &ch),
 			     name ? op_printf(op, "link \"%s\"", name)
 				  : op_printf(op, "link index %u", req->index));
@@ -397,7 +481,7 @@ static void group_send(Op *op)
 		nl->ret_code = &g->del_code;
 		nl->ret_msg = &g->del_msg;
 	}
-	op_then(op, group_reply);
+	op_then_final(op, group_reply);
 }
 
 static void group_start_step(Op *op)
@@ -410,7 +494,7 @@ static void group_start_step(Op *op)
 }
 
 static const OpMethod group_method = {
-	"DeleteLink", &nsring__v1__delete_link_request__descriptor, group_start_step
+	"DeleteLink", &nsring__v1__delete_link_request__descriptor, group_start_step, true
 };
 
 typedef struct GroupRun {
@@ -440,10 +524,8 @@ static void group_replied(void *userdata, int code, const char *msg, const Proto
 		if (!c && any && g->del_code && g->del_code != STATUS_NOT_FOUND)
 			c = g->del_code, m = g->del_msg;
 		if (!c) {
-			const Nsring__V1__DeleteLinkRequest *req = (void *)it->req;
 			Nsring__V1__DeleteLinkResponse *r = op_alloc(b->op, sizeof(*r));
 
-			op_index_forget(run->sub, 0, req->name);
 			nsring__v1__delete_link_response__init(r);
 			it->resp = &r->base;
 		}
@@ -509,6 +591,8 @@ static bool group_start(Batch *b, BatchItem *first)
 	sub->batch = b;
 	sub->parent = b->op;
 	sub->ns_key[0] = sub->ns_key[1] = first->keys[0];
+	sub->item = items[n - 1]; /* its successor follows the whole group */
+	sub->seq = (uint32_t)(items[n - 1] - b->items);
 	sub->group = g;
 	b->running++;
 	op_continue(sub);
@@ -548,6 +632,9 @@ static void batch_reply(Batch *b)
 		resp.results[i] = r;
 	}
 	b->replied = true;
+	for (size_t i = 0; i < b->map_cap; i++)
+		if (b->map[i].used && b->map[i].ns)
+			netns_unref(b->map[i].ns);
 	op->pending = 0;
 	op_reply(op, &resp.base);
 }
@@ -559,7 +646,7 @@ static void batch_pump(Batch *b)
 	b->pumping = true;
 	/* Items that finish at once (bad input) release their successors into the queue: a
 	 * loop, not recursion, however long the chain. */
-	while (b->ready_head >= 0 && !b->stopping) {
+	while (b->ready_head >= 0 && !b->stopping && b->running < BATCH_MAX_RUNNING) {
 		BatchItem *it = &b->items[b->ready_head];
 
 		b->ready_head = it->next_ready;

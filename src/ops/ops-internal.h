@@ -26,6 +26,9 @@ typedef struct OpMethod {
 	const char *name;
 	const ProtobufCMessageDescriptor *req_desc;
 	op_step_fn start;
+	/* Talks to its namespace only through that namespace's netlink socket (links, addresses,
+	 * routes): in a batch, it may be pipelined behind another such op (see op_then_final()). */
+	bool pipelined;
 } OpMethod;
 
 /* One netlink request of an Op: where its answer goes. */
@@ -54,6 +57,8 @@ struct Op {
 	bool *alive;
 	bool req_borrowed; /* req belongs to a batch */
 	struct Batch *batch; /* set for an operation run inside a batch */
+	struct BatchItem *item; /* its item: op_then_final() may release the next one early */
+	uint32_t seq;	     /* its position in the batch: later writes of the name map win */
 	Op *parent;	     /* the batch's own Op: its caller decides about cancellation */
 	const char *ns_key[2]; /* its namespaces as the batch names them (slots 0 and 1) */
 	struct BatchGroup *group; /* a batch's coalesced deletes */
@@ -93,6 +98,14 @@ bool op_index_lookup(Op *op, unsigned slot, const char *name, uint32_t *ret_inde
 void op_index_learn(Op *op, unsigned slot, const char *name, uint32_t index);
 void op_index_forget(Op *op, unsigned slot, const char *name);
 
+/* ops-batch.c: the engine's hooks into the batch an op runs in. */
+void batch_op_sent_all(Op *op);
+/* The key a batch knows ref by ("n:NAME", "p:PATH", "i:PID", "self"). */
+const char *batch_ns_key(Op *op, const Nsring__V1__NamespaceRef *ref);
+/* A namespace an earlier op of the batch opened under key and still open, or NULL. */
+Netns *batch_ns_cached(Op *op, const char *key);
+void batch_ns_remember(Op *op, const char *key, Netns *ns);
+
 /* Replies success and frees the Op: the last thing a step does. resp itself may live on the
  * step's stack, but everything it points to must be in the Op's arena or the request (a batch
  * copies resp and keeps the arena). */
@@ -102,6 +115,11 @@ void op_fail(Op *op, int code, const char *fmt, ...) _printf_(3, 4);
 void op_fail_errno(Op *op, int err, const char *what, const char *extack);
 /* The step to run once every request sent so far has answered without error. */
 void op_then(Op *op, op_step_fn next);
+/* The same, for a next step that only replies: the op has sent everything it will send. In a
+ * batch in CONTINUE mode this lets the next op of the same namespace start right away: its
+ * requests follow on the same socket, and the kernel processes one socket's requests in
+ * order, so it still sees this op's effects without waiting for its answers. */
+void op_then_final(Op *op, op_step_fn next);
 void op_continue(Op *op);
 
 /* Opens ref (NULL: the daemon's namespace) into op->ns[slot]; false on bad input. */

@@ -265,7 +265,10 @@ static void create_link_send(Op *op)
 	}
 	op_get_link(op, 0, 0, l->name, &op->link, NULL);
 	/* The peer's namespace has its own socket: its request must wait for the creation. */
-	op_then(op, l->up && veth && peer_elsewhere(op) ? create_link_peer_up : create_link_reply);
+	if (l->up && veth && peer_elsewhere(op))
+		op_then(op, create_link_peer_up);
+	else
+		op_then_final(op, create_link_reply);
 }
 
 static void create_link_resolve(Op *op)
@@ -375,7 +378,7 @@ static void get_link_send(Op *op)
 	const Nsring__V1__GetLinkRequest *req = (void *)op->req;
 
 	op_get_link(op, 0, req->index, req->name, &op->link, NULL);
-	op_then(op, get_link_reply);
+	op_then_final(op, get_link_reply);
 }
 
 void ops_get_link(Op *op)
@@ -513,7 +516,7 @@ static void update_link_apply(Op *op)
 		return;
 	}
 	op_get_link(op, 0, op->link.index, NULL, &op->link2, NULL);
-	op_then(op, update_link_reply);
+	op_then_final(op, update_link_reply);
 }
 
 static void update_link_resolve(Op *op)
@@ -567,10 +570,7 @@ void ops_update_link(Op *op)
 
 static void delete_link_reply(Op *op)
 {
-	const Nsring__V1__DeleteLinkRequest *req = (void *)op->req;
 	Nsring__V1__DeleteLinkResponse resp = NSRING__V1__DELETE_LINK_RESPONSE__INIT;
-
-	op_index_forget(op, 0, req->name);
 
 	op_reply(op, &resp.base);
 }
@@ -582,11 +582,13 @@ static void delete_link_send(Op *op)
 	uint8_t buf[512];
 	OpNl *nl;
 
+	/* Forgotten now, not on the answer: with pipelining later ops may start before it. */
+	op_index_forget(op, 0, name);
 	nl = op_send(op, 0, buf, rtnl_link_del(buf, sizeof(buf), name ? 0 : req->index, name),
 		     link_what(op, req->name, req->index));
 	if (nl)
 		nl->not_found = true;
-	op_then(op, delete_link_reply);
+	op_then_final(op, delete_link_reply);
 }
 
 void ops_delete_link(Op *op)

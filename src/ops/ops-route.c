@@ -148,7 +148,7 @@ static void route_send(Op *op)
 		create ? rtnl_route_new(buf, sizeof(buf), &rt, replace)
 		       : rtnl_route_del(buf, sizeof(buf), &rt),
 		op_printf(op, "%s route %s", create ? (replace ? "replace" : "add") : "delete", dst));
-	op_then(op, route_reply);
+	op_then_final(op, route_reply);
 }
 
 static void route_resolve(Op *op)

@@ -161,6 +161,13 @@ void op_then(Op *op, op_step_fn next)
 	op->next = next;
 }
 
+void op_then_final(Op *op, op_step_fn next)
+{
+	op->next = next;
+	if (op->item)
+		batch_op_sent_all(op);
+}
+
 /* No step runs past the deadline or for a caller who is gone: a cancelled batch or one out of
  * time stops creating namespaces and links nobody will hear about. */
 static bool op_stopped(Op *op)
@@ -214,6 +221,7 @@ typedef struct OpNsWait {
 	Op *op;
 	unsigned slot;
 	const char *what;
+	const char *key; /* in a batch: remember the namespace for the batch's later ops */
 } OpNsWait;
 
 static void ops_conn_attach(Ops *ops, Netns *ns)
@@ -265,6 +273,8 @@ static void op_ns_opened(void *userdata, int r, Netns *ns)
 	} else {
 		op->ns[w->slot] = ns;
 		ops_conn_attach(op->ops, ns);
+		if (w->key && ns->priv)
+			batch_ns_remember(op, w->key, ns);
 	}
 	op_continue(op);
 }
@@ -324,8 +334,21 @@ bool op_open_ns(Op *op, unsigned slot, const Nsring__V1__NamespaceRef *ref)
 			break;
 		}
 	}
-	w = op_alloc(op, sizeof(*w));
-	*w = (OpNsWait){ .op = op, .slot = slot, .what = what };
+	if (op->batch) {
+		/* Opened by an earlier op of the batch: no reopen, no wait for the loop. */
+		const char *key = batch_ns_key(op, ref);
+		Netns *ns = batch_ns_cached(op, key);
+
+		if (ns && !op->ns[slot]) {
+			op->ns[slot] = netns_ref(ns);
+			return true;
+		}
+		w = op_alloc(op, sizeof(*w));
+		*w = (OpNsWait){ .op = op, .slot = slot, .what = what, .key = key };
+	} else {
+		w = op_alloc(op, sizeof(*w));
+		*w = (OpNsWait){ .op = op, .slot = slot, .what = what };
+	}
 	r = netns_open(op->ops->reg, &nref, op_ns_opened, w);
 	if (r < 0) {
 		op_ns_error(op, r, what);
@@ -548,16 +571,18 @@ static const OpMethod methods[] = {
 	{ "CreateNamespace", &nsring__v1__create_namespace_request__descriptor, ops_create_namespace },
 	{ "DeleteNamespace", &nsring__v1__delete_namespace_request__descriptor, ops_delete_namespace },
 	{ "ListNamespaces", &nsring__v1__list_namespaces_request__descriptor, ops_list_namespaces },
-	{ "CreateLink", &nsring__v1__create_link_request__descriptor, ops_create_link },
-	{ "GetLink", &nsring__v1__get_link_request__descriptor, ops_get_link },
+	{ "CreateLink", &nsring__v1__create_link_request__descriptor, ops_create_link, true },
+	{ "GetLink", &nsring__v1__get_link_request__descriptor, ops_get_link, true },
 	{ "ListLinks", &nsring__v1__list_links_request__descriptor, ops_list_links },
-	{ "UpdateLink", &nsring__v1__update_link_request__descriptor, ops_update_link },
-	{ "DeleteLink", &nsring__v1__delete_link_request__descriptor, ops_delete_link },
-	{ "CreateAddress", &nsring__v1__create_address_request__descriptor, ops_create_address },
-	{ "DeleteAddress", &nsring__v1__delete_address_request__descriptor, ops_delete_address },
+	{ "UpdateLink", &nsring__v1__update_link_request__descriptor, ops_update_link, true },
+	{ "DeleteLink", &nsring__v1__delete_link_request__descriptor, ops_delete_link, true },
+	{ "CreateAddress", &nsring__v1__create_address_request__descriptor, ops_create_address,
+	  true },
+	{ "DeleteAddress", &nsring__v1__delete_address_request__descriptor, ops_delete_address,
+	  true },
 	{ "ListAddresses", &nsring__v1__list_addresses_request__descriptor, ops_list_addresses },
-	{ "CreateRoute", &nsring__v1__create_route_request__descriptor, ops_create_route },
-	{ "DeleteRoute", &nsring__v1__delete_route_request__descriptor, ops_delete_route },
+	{ "CreateRoute", &nsring__v1__create_route_request__descriptor, ops_create_route, true },
+	{ "DeleteRoute", &nsring__v1__delete_route_request__descriptor, ops_delete_route, true },
 	{ "ListRoutes", &nsring__v1__list_routes_request__descriptor, ops_list_routes },
 	{ "Batch", &nsring__v1__batch_request__descriptor, ops_batch },
 };

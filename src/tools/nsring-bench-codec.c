@@ -321,6 +321,8 @@ int bench_encode_rpc(BenchBuf *out, uint32_t stream_id, const BenchOp *ops, size
 		/* BatchRequest.ops (1) { BatchOp.<member> { request } } */
 		payload += batch ? ld_size(ld_size(l)) : (size_t)l;
 	}
+	if (batch)
+		payload += 2; /* mode */
 	env = ld_size(sizeof(service) - 1) + ld_size(mlen) + ld_size(payload);
 	if (env > TTRPC_MESSAGE_MAX)
 		return -EMSGSIZE;
@@ -349,7 +351,12 @@ int bench_encode_rpc(BenchBuf *out, uint32_t stream_id, const BenchOp *ops, size
 		p += lens[i];
 		off += lens[i];
 	}
-	/* mode is STOP_ON_ERROR, proto3's default: not sent. */
+	/* BatchRequest.mode (2) = CONTINUE: provisioning in bulk, every op reports on its own, and
+	 * ops of one namespace are pipelined. */
+	if (batch) {
+		*p++ = 2 << 3;
+		*p++ = NSRING__V1__BATCH_MODE__BATCH_MODE_CONTINUE;
+	}
 	out->len = (size_t)(p - out->data);
 	return 0;
 }

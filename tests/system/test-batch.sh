@@ -75,6 +75,39 @@ run_usage "cannot be batched" ctl -batch "$B.show"
 run_ok bash -c "printf '%s\n' '-n bh link add h0 type bridge' | timeout 30 '$NSRINGCTL' -s '$SOCK' -batch -"
 run_ok ctl -n bh link show h0
 
+# -force (CONTINUE) pipelines a namespace's operations: each goes out right behind the previous
+# one's requests. The name map must stay right when a link is deleted and made again, renamed,
+# or named before its creation has answered.
+printf '%s\n' 'netns add bp' \
+	'-n bp link add p0 type veth peer name p1' '-n bp address add 198.18.9.1/24 dev p0' \
+	'-n bp link del p0' '-n bp link add p0 type veth peer name p1' \
+	'-n bp address add 198.18.9.2/24 dev p0' '-n bp link set p0 up' \
+	'-n bp link set p1 name p9' '-n bp address add 198.18.10.1/24 dev p9' \
+	'-n bp link set p9 up' '-n bp route add 198.18.11.0/24 via 198.18.10.2' \
+	'-n bp route add 198.18.12.0/24 dev p0' '-n bp route del 198.18.12.0/24 dev p0' \
+	'-n bp link add p0 type bridge' '-n bp address add 198.18.9.3/24 dev p0' >"$B.pipe"
+run_fail ALREADY_EXISTS ctl -batch "$B.pipe" -force
+expect_err_contains "line 14"
+expect_not_contains "$ERR" "line 15" "the op after a failed one in the same namespace still ran"
+run_ok ctl -j -n bp address show dev p0
+json_check "$OUT" '[a["address"] for a in d if ":" not in a["address"]] == ["198.18.9.2", "198.18.9.3"]' \
+	"p0 (made again) has the addresses given after its re-creation only"
+run_ok ctl -j -n bp address show dev p9
+json_check "$OUT" '[a["address"] for a in d if ":" not in a["address"]] == ["198.18.10.1"]' \
+	"the renamed peer got its address by its new name"
+run_ok ctl -j -n bp route show
+json_check "$OUT" 'sorted(r["destination"] for r in d if r["destination"].startswith("198.18.1")) == ["198.18.10.0/24", "198.18.11.0/24"]' \
+	"routes added and deleted in order"
+: >"$B.pipe2"
+for i in $(seq 1 500); do
+	echo "-n bp route add 198.19.$((i / 250)).$((i % 250))/32 dev p0" >>"$B.pipe2"
+done
+run_ok ctl -batch "$B.pipe2" -force
+run_ok ctl -j -n bp route show
+json_check "$OUT" 'len([r for r in d if r["destination"].startswith("198.19.")]) == 500' \
+	"500 pipelined routes in one namespace all made"
+run_ok ctl netns del bp
+
 # Coalesced delete: N host ends and a missing link in one batch (-force): the missing one
 # fails, the others go (with their peers), and the containers keep only lo.
 : >"$B.del"

@@ -214,7 +214,7 @@ static void test_codec(void)
 		br = nsring__v1__batch_request__unpack(NULL, req->payload.len, req->payload.data);
 		CHECK(br != NULL);
 		if (br && br->n_ops == 6) {
-			CHECK_EQ(br->mode, NSRING__V1__BATCH_MODE__BATCH_MODE_STOP_ON_ERROR);
+			CHECK_EQ(br->mode, NSRING__V1__BATCH_MODE__BATCH_MODE_CONTINUE);
 			CHECK_EQ(br->ops[0]->op_case, NSRING__V1__BATCH_OP__OP_CREATE_LINK);
 			CHECK_EQ(br->ops[1]->op_case, NSRING__V1__BATCH_OP__OP_UPDATE_LINK);
 			CHECK_STR(br->ops[1]->update_link->master, "nb7-br");
