@@ -21,30 +21,79 @@
 
 /* ---- arena: everything an Op builds for its reply dies with it */
 
+/* Bump allocation in blocks that grow from 1 KiB to 64 KiB: an op makes a dozen small
+ * allocations (names for error messages, its reply), which cost a malloc each otherwise. */
+#define OP_BLOCK_MIN 1024u
+#define OP_BLOCK_MAX 65536u
+
 typedef struct OpBlock {
 	struct OpBlock *next;
+	size_t used, cap;
 	max_align_t data[];
 } OpBlock;
 
-void *op_alloc(Op *op, size_t n)
+static OpBlock *op_block_new(size_t cap, OpBlock *next)
 {
-	OpBlock *b = calloc(1, sizeof(*b) + n);
+	OpBlock *b = malloc(sizeof(*b) + cap);
 
 	if (!b)
 		abort(); /* tiny allocations; failing here has no sane recovery mid-reply */
-	b->next = op->mem;
-	op->mem = b;
-	return b->data;
+	b->next = next;
+	b->used = 0;
+	b->cap = cap;
+	return b;
+}
+
+void *op_alloc(Op *op, size_t n)
+{
+	OpBlock *b;
+	void *p;
+
+	/* A batch's ops allocate from the batch: it keeps their replies until it answers. */
+	while (op->parent)
+		op = op->parent;
+	n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+	b = op->mem;
+	if (n > OP_BLOCK_MAX / 4) {
+		/* Big: a block of its own behind the current one, which stays current. */
+		OpBlock *big = op_block_new(n, b ? b->next : NULL);
+
+		if (b)
+			b->next = big;
+		else
+			op->mem = big;
+		big->used = n;
+		return memset(big->data, 0, n);
+	}
+	if (!b || b->cap - b->used < n) {
+		size_t cap = b ? b->cap * 2 : OP_BLOCK_MIN;
+
+		while (cap < n)
+			cap *= 2; /* n <= OP_BLOCK_MAX / 4 */
+		b = op->mem = op_block_new(cap > OP_BLOCK_MAX ? OP_BLOCK_MAX : cap, b);
+	}
+	p = (char *)b->data + b->used;
+	b->used += n;
+	return memset(p, 0, n);
 }
 
 void op_adopt_memory(Op *dst, Op *src)
 {
 	OpBlock **tail = &src->mem;
 
+	while (dst->parent)
+		dst = dst->parent;
+	if (!src->mem || src == dst)
+		return;
 	while (*tail)
 		tail = &(*tail)->next;
-	*tail = dst->mem;
-	dst->mem = src->mem;
+	/* src's blocks go behind dst's current block, which keeps serving allocations. */
+	if (dst->mem) {
+		*tail = dst->mem->next;
+		dst->mem->next = src->mem;
+	} else {
+		dst->mem = src->mem;
+	}
 	src->mem = NULL;
 }
 
