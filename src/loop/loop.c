@@ -164,6 +164,17 @@ void loop_defer(Loop *l, LoopDefer *d)
 	l->defer_head = d;
 }
 
+void loop_defer_cancel(Loop *l, LoopDefer *d)
+{
+	for (LoopDefer **p = &l->defer_head; *p; p = &(*p)->next)
+		if (*p == d) {
+			*p = d->next;
+			break;
+		}
+	d->queued = false;
+	d->next = NULL;
+}
+
 static void run_defers(Loop *l)
 {
 	while (l->defer_head) {

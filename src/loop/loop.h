@@ -42,6 +42,8 @@ struct LoopDefer {
 	bool queued;
 };
 void loop_defer(Loop *l, LoopDefer *d);
+/* Unqueues d (before its owner frees it). */
+void loop_defer_cancel(Loop *l, LoopDefer *d);
 
 /* One-shot timers on a heap; the loop waits for the earliest. */
 typedef struct LoopTimer LoopTimer;

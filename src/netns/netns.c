@@ -174,6 +174,7 @@ struct NetnsRegistry {
 	LoopWake *wake;
 	bool wake_raised; /* raised from the loop thread and not handled yet */
 	NetnsWaiter *pending, **pending_tail;
+	LoopDefer pending_defer; /* delivers pending at the end of the loop turn */
 
 	NetnsJob *queue, **queue_tail; /* not started yet, FIFO */
 	NetnsJob *running;	       /* threads created and not joined yet */
@@ -432,8 +433,15 @@ static void netns_wake_self(NetnsRegistry *reg)
 	loop_wake_raise(reg->wake);
 }
 
-/* Queues a result for the next wake, so callbacks never run inside the API call that caused
- * them. ns carries a reference taken by the caller. */
+static void netns_pending_run(NetnsRegistry *reg);
+
+static void netns_pending_defer_cb(LoopDefer *d)
+{
+	netns_pending_run(container_of(d, NetnsRegistry, pending_defer));
+}
+
+/* Queues a result for the end of this loop turn, so callbacks never run inside the API call
+ * that caused them (and cost no wakeup). ns carries a reference taken by the caller. */
 static void netns_pending_add(NetnsRegistry *reg, NetnsWaiter *w, int r, Netns *ns)
 {
 	w->r = r;
@@ -441,7 +449,7 @@ static void netns_pending_add(NetnsRegistry *reg, NetnsWaiter *w, int r, Netns *
 	w->next = NULL;
 	*reg->pending_tail = w;
 	reg->pending_tail = &w->next;
-	netns_wake_self(reg);
+	loop_defer(reg->loop, &reg->pending_defer);
 }
 
 static NetnsWaiter *netns_waiters_reverse(NetnsWaiter *w)
@@ -1397,6 +1405,7 @@ int netns_registry_new(NetnsRegistry **ret, Loop *loop, const char *netns_dir,
 	reg->sweep.cb = netns_sweep;
 	reg->dir_wd = -1;
 	reg->pending_tail = &reg->pending;
+	reg->pending_defer.cb = netns_pending_defer_cb;
 	reg->queue_tail = &reg->queue;
 	reg->done_tail = &reg->done;
 	pthread_mutex_init(&reg->lock, NULL);
@@ -1477,6 +1486,8 @@ void netns_registry_free(NetnsRegistry *reg)
 		while (reg->buckets[i])
 			netns_close_entry(reg, reg->buckets[i]);
 
+	netns_pending_run(reg); /* what the close callbacks queued */
+	loop_defer_cancel(reg->loop, &reg->pending_defer);
 	netns_inotify_free(reg->inotify);
 	loop_wake_free(reg->wake);
 	pthread_mutex_destroy(&reg->lock);
@@ -1651,6 +1662,34 @@ static void netns_remember(NetnsRegistry *reg, Netns *ns, const char *name, cons
 		netns_watch_pid(reg, ns, pidfd, pid);
 }
 
+/* An open entry for a name or our own namespace, found without opening anything: every request
+ * names its namespace, and opening, checking and closing the nsfs file each time cost five
+ * syscalls. One stat of the name (it shows the nsfs file mounted there) proves that the name
+ * still leads to the entry; our own namespace cannot change. */
+static Netns *netns_open_cached(NetnsRegistry *reg, const NetnsRef *ref, const char *path)
+{
+	struct stat st;
+
+	if (ref->type == NETNS_REF_SELF) {
+		Netns *ns = netns_hash_find(reg, reg->nsfs_dev, reg->self_ino);
+		return ns && !ns->opening && !ns->closed ? ns : NULL;
+	}
+	if (ref->type != NETNS_REF_NAME)
+		return NULL;
+	for (NetnsName *nn = *netns_name_bucket(reg, ref->str); nn; nn = nn->hnext) {
+		if (strcmp(nn->name, ref->str) != 0 || nn->ns->opening || nn->ns->closed)
+			continue;
+		if (fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return NULL; /* the slow path gives the right error */
+		for (; nn; nn = nn->hnext)
+			if (strcmp(nn->name, ref->str) == 0 && !nn->ns->opening && !nn->ns->closed &&
+			    st.st_dev == nn->ns->dev && st.st_ino == nn->ns->ino)
+				return nn->ns;
+		return NULL;
+	}
+	return NULL;
+}
+
 int netns_open(NetnsRegistry *reg, const NetnsRef *ref, netns_open_cb cb, void *userdata)
 {
 	_cleanup_free_ NetnsWaiter *w = NULL;
@@ -1670,6 +1709,17 @@ int netns_open(NetnsRegistry *reg, const NetnsRef *ref, netns_open_cb cb, void *
 	r = netns_resolve(reg, ref, buf, sizeof(buf), &path);
 	if (r < 0)
 		return r;
+	ns = netns_open_cached(reg, ref, path);
+	if (ns) {
+		w = calloc(1, sizeof(*w));
+		if (!w)
+			return -ENOMEM;
+		w->cb = cb;
+		w->userdata = userdata;
+		ns->last_used = loop_now(reg->loop);
+		netns_pending_add(reg, TAKE_PTR(w), 0, netns_ref(ns));
+		return 0;
+	}
 	/* What to watch, to notice the namespace going away. */
 	if (ref->type == NETNS_REF_NAME) {
 		name = ref->str;

@@ -84,6 +84,17 @@ run_ok ip netns add A
 run_ok ctl -j -n A link show
 json_check "$OUT" '[l["name"] for l in d] == ["lo"]' "a re-added A is a new namespace (only lo)"
 run_ok ip netns del A
+# Replaced in one go, with requests right before and after: an open namespace is found by its
+# name without reopening it, but only after checking the name still leads to it.
+for i in 1 2 3 4 5; do
+	ip netns add A && ctl -n A link add "r$i" type bridge &&
+		ip netns del A && ip netns add A && ctl -n A link add "s$i" type bridge ||
+		fail "replace A, round $i"
+	run_ok ctl -j -n A link show
+	json_check "$OUT" 'sorted(l["name"] for l in d) == ["lo", "s'$i'"]' \
+		"round $i: requests after the replacement reach the new A"
+	ip netns del A
+done
 
 # Deleted while a second name for it exists: still reachable, so it stays open and usable.
 run_ok ip netns add A2
