@@ -154,12 +154,25 @@ static int listen_socket(const char *path, gid_t gid, int *ret_fd)
 }
 
 /* Every open namespace costs two fds (its nsfs file and its netlink socket): the usual soft limit
- * of 1024 would stop us near 500 namespaces. The hard limit is the admin's choice. */
+ * of 1024 would stop us near 500 namespaces, and a hard limit of 20000 near 10,000. With
+ * CAP_SYS_RESOURCE we go up to the kernel's ceiling (fs.nr_open), else to the hard limit. */
 static void raise_fd_limit(void)
 {
 	struct rlimit rl;
+	unsigned long nr_open = 0;
+	FILE *f = fopen("/proc/sys/fs/nr_open", "re");
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= rl.rlim_max)
+	if (f) {
+		if (fscanf(f, "%lu", &nr_open) != 1)
+			nr_open = 0;
+		fclose(f);
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	if (nr_open > rl.rlim_max &&
+	    setrlimit(RLIMIT_NOFILE, &(struct rlimit){ nr_open, nr_open }) == 0)
+		return;
+	if (rl.rlim_cur >= rl.rlim_max)
 		return;
 	rl.rlim_cur = rl.rlim_max;
 	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)

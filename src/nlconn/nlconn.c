@@ -23,10 +23,12 @@
 #define NETLINK_GET_STRICT_CHK 12
 #endif
 
-/* Slots are indexed by seq & SLOT_MASK; a seq whose slot is still taken waits, so a request
- * that stays in flight long (a dump) never has its replies confused with a newer one's. */
-#define SLOT_COUNT 4096u
-#define SLOT_MASK (SLOT_COUNT - 1)
+/* Slots are indexed by seq & slot_mask; a seq whose slot is still taken waits, so a request
+ * that stays in flight long (a dump) never has its replies confused with a newer one's. The
+ * table starts small and doubles when a slot is taken, up to SLOT_MAX: thousands of mostly
+ * idle namespaces each have a connection, and 4096 slots would be 32 KiB apiece. */
+#define SLOT_MIN 16u
+#define SLOT_MAX 4096u
 #define DUMP_RETRIES 8
 /* A barrier whose ACK was itself dropped is re-sent after this long. */
 #define BARRIER_TIMEOUT_NS (200ull * 1000000ull)
@@ -59,7 +61,8 @@ struct NlConn {
 
 	NlReq *pending_head, **pending_tail;
 	unsigned npending;
-	NlReq *slots[SLOT_COUNT];
+	NlReq **slots;
+	uint32_t slot_mask;
 	unsigned inflight;
 	uint32_t next_seq, low_seq; /* seqs in [low_seq, next_seq) may be in flight */
 	bool dump_running;
@@ -103,11 +106,11 @@ static void conn_arm_timer(NlConn *c, uint64_t deadline)
 /* Removes a request from its slot and delivers its final result. */
 static void req_complete(NlConn *c, NlReq *req, int error, const char *extack)
 {
-	if (c->slots[req->seq & SLOT_MASK] == req) {
-		c->slots[req->seq & SLOT_MASK] = NULL;
+	if (c->slots[req->seq & c->slot_mask] == req) {
+		c->slots[req->seq & c->slot_mask] = NULL;
 		c->inflight--;
 		/* Keep the scan window [low_seq, next_seq) short for timers and barriers. */
-		while (c->low_seq != c->next_seq && !c->slots[c->low_seq & SLOT_MASK])
+		while (c->low_seq != c->next_seq && !c->slots[c->low_seq & c->slot_mask])
 			c->low_seq++;
 	}
 	if (req->dump && c->dump_running && c->dump_seq == req->seq)
@@ -122,14 +125,14 @@ static void req_complete(NlConn *c, NlReq *req, int error, const char *extack)
 
 static NlReq *slot_lookup(NlConn *c, uint32_t seq)
 {
-	NlReq *req = c->slots[seq & SLOT_MASK];
+	NlReq *req = c->slots[seq & c->slot_mask];
 	return req && req->seq == seq ? req : NULL;
 }
 
 /* An interrupted dump runs again from the start, ahead of everything still pending. */
 static void req_requeue_front(NlConn *c, NlReq *req)
 {
-	c->slots[req->seq & SLOT_MASK] = NULL;
+	c->slots[req->seq & c->slot_mask] = NULL;
 	c->inflight--;
 	c->dump_running = false;
 	req->intr = false;
@@ -273,8 +276,9 @@ static void send_done(LoopOp *op, int res, uint32_t flags)
 		}
 	}
 	c->sbuf_len = 0;
-	/* A big batch buffer is given back once it went out: most connections stay small. */
-	if (c->sbuf_cap > 65536) {
+	/* The batch buffer is given back once it went out, unless more is waiting: most
+	 * connections are idle most of the time. */
+	if (c->sbuf_cap > 65536 || c->npending == 0) {
 		free(c->sbuf);
 		c->sbuf = NULL;
 		c->sbuf_cap = 0;
@@ -293,6 +297,26 @@ static void cancel_done(LoopOp *op, int res, uint32_t flags)
 
 	c->cancel_inflight = false;
 	conn_maybe_free(c);
+}
+
+/* Doubles the slot table. Seqs in flight differ modulo the old size, so also modulo the new. */
+static bool slots_grow(NlConn *c)
+{
+	uint32_t n = (c->slot_mask + 1) * 2;
+	NlReq **slots;
+
+	if (n > SLOT_MAX)
+		return false;
+	slots = calloc(n, sizeof(*slots));
+	if (!slots)
+		return false;
+	for (uint32_t i = 0; i <= c->slot_mask; i++)
+		if (c->slots[i])
+			slots[c->slots[i]->seq & (n - 1)] = c->slots[i];
+	free(c->slots);
+	c->slots = slots;
+	c->slot_mask = n - 1;
+	return true;
 }
 
 static int sbuf_reserve(NlConn *c, size_t need)
@@ -322,7 +346,9 @@ static void conn_flush(LoopDefer *d)
 			break;
 		if (req->dump && c->dump_running)
 			break; /* one dump at a time per socket; keep the order behind it */
-		if (c->slots[seq & SLOT_MASK])
+		while (c->slots[seq & c->slot_mask] && slots_grow(c))
+			;
+		if (c->slots[seq & c->slot_mask])
 			break;
 		if (n > 0 && c->sbuf_len + req->len > NLCONN_SNDBUF)
 			break;
@@ -342,7 +368,7 @@ static void conn_flush(LoopDefer *d)
 		((struct nlmsghdr *)req->msg)->nlmsg_seq = seq;
 		memcpy(c->sbuf + c->sbuf_len, req->msg, req->len);
 		c->sbuf_len += req->len;
-		c->slots[seq & SLOT_MASK] = req;
+		c->slots[seq & c->slot_mask] = req;
 		c->inflight++;
 		if (req->dump) {
 			c->dump_running = true;
@@ -516,6 +542,12 @@ int nlconn_new(NlConn **ret, Loop *loop, LoopBufRing *br, int fd)
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
+	c->slots = calloc(SLOT_MIN, sizeof(*c->slots));
+	if (!c->slots) {
+		free(c);
+		return -ENOMEM;
+	}
+	c->slot_mask = SLOT_MIN - 1;
 	c->loop = loop;
 	c->br = br;
 	c->fd = fd;
@@ -541,6 +573,7 @@ static void conn_maybe_free(NlConn *c)
 	loop_timer_disarm(c->loop, &c->timer);
 	close(c->fd);
 	free(c->sbuf);
+	free(c->slots);
 	free(c);
 	live_conns--;
 }
@@ -564,7 +597,7 @@ void nlconn_close(NlConn *c, int error)
 		free(req);
 	}
 	c->pending_tail = &c->pending_head;
-	for (unsigned i = 0; i < SLOT_COUNT; i++)
+	for (unsigned i = 0; i <= c->slot_mask; i++)
 		if (c->slots[i])
 			req_complete(c, c->slots[i], error, NULL);
 	c->busy--;
