@@ -36,7 +36,10 @@ typedef struct BatchItem {
 	int succ[2];	      /* the next item naming keys[k], or -1 */
 	unsigned waiting;     /* earlier items (per key) not finished yet */
 	bool started, finished, queued;
-	bool released;	      /* its successor on keys[0] was released early (pipelined) */
+	/* The one namespace whose socket carries all its requests (NULL: it sends on two, or it is
+	 * not a pipelined op); and which successor edges were released early (pipelining). */
+	const char *send_key;
+	bool released[2];
 	int next_ready;	      /* ready queue link */
 	int code;
 	const char *msg;
@@ -317,6 +320,15 @@ static bool item_describe(Op *op, const Nsring__V1__BatchOp *bop, BatchItem *it)
 				it->keys[it->nkeys++] = k2;
 		}
 	}
+	/* A veth made with its peer elsewhere goes out on its own namespace's socket alone,
+	 * unless the peer is to be brought up (on the peer's socket); a move reads back there. */
+	if (it->m->pipelined && it->nkeys > 1 &&
+	    (bop->op_case == NSRING__V1__BATCH_OP__OP_UPDATE_LINK ||
+	     (bop->op_case == NSRING__V1__BATCH_OP__OP_CREATE_LINK && bop->create_link->link &&
+	      bop->create_link->link->up)))
+		it->send_key = NULL;
+	else if (it->m->pipelined)
+		it->send_key = it->keys[0];
 	return true;
 }
 
@@ -348,30 +360,40 @@ static void item_finish(BatchItem *it, int code, const char *msg)
 	if (code != 0 && b->stop_on_error)
 		b->stopping = true;
 	for (unsigned k = 0; k < it->nkeys; k++)
-		if (it->succ[k] >= 0 && !(k == 0 && it->released))
+		if (it->succ[k] >= 0 && !it->released[k])
 			item_release(b, &b->items[it->succ[k]]);
 }
 
 void batch_op_sent_all(Op *op)
 {
 	BatchItem *it = op->item;
+	bool any = false;
 	Batch *b;
-	BatchItem *s;
 
 	if (!it)
 		return;
 	b = it->b;
-	/* In stop mode the next op must not run if this one fails: it waits for the answer. An
-	 * op in two namespaces sends on two sockets, which the kernel does not order. */
-	if (b->stop_on_error || it->released || it->nkeys != 1 || !it->m->pipelined ||
-	    it->succ[0] < 0)
+	/* In stop mode the next op must not run if this one fails: it waits for the answer. The
+	 * kernel orders one socket's requests, not two sockets': only where both ops send all
+	 * their requests on the namespace they share does the next one go early. So a veth made
+	 * from the host with its peer in a container releases the host's next op now, and the
+	 * container's next op (on the container's socket) once it has answered. */
+	if (b->stop_on_error || !it->send_key)
 		return;
-	s = &b->items[it->succ[0]];
-	if (s->nkeys != 1 || !s->m->pipelined)
-		return;
-	it->released = true;
-	item_release(b, s);
-	batch_pump(b);
+	for (unsigned k = 0; k < it->nkeys; k++) {
+		BatchItem *s;
+
+		if (it->released[k] || it->succ[k] < 0 || strcmp(it->keys[k], it->send_key) != 0)
+			continue;
+		s = &b->items[it->succ[k]];
+		if (!s->send_key || strcmp(s->send_key, it->send_key) != 0)
+			continue;
+		it->released[k] = true;
+		item_release(b, s);
+		any = true;
+	}
+	if (any)
+		batch_pump(b);
 }
 
 /* Keeps what a finished op replied: the top message is copied (it often lives on the op's

@@ -85,10 +85,18 @@ printf '%s\n' 'netns add bp' \
 	'-n bp link set p1 name p9' '-n bp address add 198.18.10.1/24 dev p9' \
 	'-n bp link set p9 up' '-n bp route add 198.18.11.0/24 via 198.18.10.2' \
 	'-n bp route add 198.18.12.0/24 dev p0' '-n bp route del 198.18.12.0/24 dev p0' \
-	'-n bp link add p0 type bridge' '-n bp address add 198.18.9.3/24 dev p0' >"$B.pipe"
+	'-n bp link add p0 type bridge' '-n bp address add 198.18.9.3/24 dev p0' \
+	'netns add bq' '-n bp link add q0 type veth peer name q1 netns bq' \
+	'-n bp link set q0 up' '-n bq address add 198.18.13.1/24 dev q1' '-n bq link set q1 up' \
+	'-n bp link add q2 type veth peer name q3 netns bq' '-n bq address add 198.18.14.1/24 dev q3' \
+	>"$B.pipe"
 run_fail ALREADY_EXISTS ctl -batch "$B.pipe" -force
 expect_err_contains "line 14"
 expect_not_contains "$ERR" "line 15" "the op after a failed one in the same namespace still ran"
+expect_not_contains "$ERR" "line 2" "no other line failed"
+run_ok ctl -j -n bq address show
+json_check "$OUT" 'sorted(a["address"] for a in d if ":" not in a["address"]) == ["198.18.13.1", "198.18.14.1"]' \
+	"addresses on veth peers made from another namespace in the same batch"
 run_ok ctl -j -n bp address show dev p0
 json_check "$OUT" '[a["address"] for a in d if ":" not in a["address"]] == ["198.18.9.2", "198.18.9.3"]' \
 	"p0 (made again) has the addresses given after its re-creation only"
@@ -107,6 +115,7 @@ run_ok ctl -j -n bp route show
 json_check "$OUT" 'len([r for r in d if r["destination"].startswith("198.19.")]) == 500' \
 	"500 pipelined routes in one namespace all made"
 run_ok ctl netns del bp
+run_ok ctl netns del bq
 
 # Coalesced delete: N host ends and a missing link in one batch (-force): the missing one
 # fails, the others go (with their peers), and the containers keep only lo.
