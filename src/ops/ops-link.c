@@ -499,9 +499,11 @@ static void update_link_apply(Op *op)
 		ch.new_name = req->new_name, change = true;
 	if (req->set_group_case == NSRING__V1__UPDATE_LINK_REQUEST__SET_GROUP_GROUP)
 		ch.has_group = true, ch.group = req->group, change = true;
+	if (!ch.index)
+		ch.name = req->name; /* by name: see update_link_resolve() */
 	if (change) {
 		OpNl *nl = op_send(op, 0, buf, rtnl_link_set(buf, sizeof(buf), &ch),
-				   op_printf(op, "link \"%s\"", op->link.name));
+				   op_printf(op, "link \"%s\"", ch.index ? op->link.name : req->name));
 		if (nl)
 			nl->not_found = true; /* a stale index from the name map is ENODEV */
 	}
@@ -515,7 +517,7 @@ static void update_link_apply(Op *op)
 		op_then(op, update_link_read_moved);
 		return;
 	}
-	op_get_link(op, 0, op->link.index, NULL, &op->link2, NULL);
+	op_get_link(op, 0, op->link.index, op->link.index ? NULL : req->name, &op->link2, NULL);
 	op_then_final(op, update_link_reply);
 }
 
@@ -528,6 +530,12 @@ static void update_link_resolve(Op *op)
 	 * same send as the master lookup. */
 	if (str_set(req->name) && op_index_lookup(op, 0, req->name, &op->link.index))
 		snprintf(op->link.name, sizeof(op->link.name), "%s", req->name);
+	else if (str_set(req->name) &&
+		 req->set_name_case != NSRING__V1__UPDATE_LINK_REQUEST__SET_NAME_NEW_NAME &&
+		 !update_link_moves(req))
+		/* A plain change names the link in the request itself (the kernel looks it up,
+		 * ENODEV if missing) and the read-back goes by name too: no lookup round trip. */
+		op->link.index = 0;
 	else
 		op_get_link(op, 0, req->index, req->name, &op->link, NULL);
 	if (req->set_master_case == NSRING__V1__UPDATE_LINK_REQUEST__SET_MASTER_MASTER &&
