@@ -3,6 +3,7 @@
 #pragma once
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <protobuf-c/protobuf-c.h>
@@ -59,6 +60,44 @@ void nsr_set_timeout(NsrClient *c, uint64_t timeout_ns);
 int nsr_call(NsrClient *c, const char *method, const ProtobufCMessage *req,
 	     const ProtobufCMessageDescriptor *resp_desc, ProtobufCMessage **ret_resp,
 	     NsrStatus *ret_status);
+
+/*
+ * Server streaming (Watch): the request goes out as a ttrpc stream (containerd/ttrpc 1.2),
+ * the daemon answers with any number of messages and then a status.
+ *
+ * One stream at a time per client, and no other call on the client while it is open (they
+ * fail with -EBUSY); once the stream ended (nsr_stream_next() returned 0 or -NSR_ESTATUS) the
+ * client serves other calls again. The client's timeout (nsr_set_timeout()) bounds writing the
+ * request and each nsr_stream_next() wait, which then returns -ETIMEDOUT and leaves the stream
+ * usable (call it again); it is not sent to the daemon, whose deadline would end the stream.
+ * Set 0 to wait for events however long they take.
+ */
+typedef struct NsrStream NsrStream;
+
+/* Starts a server-streaming call of method (e.g. "Watch") with request req. */
+int nsr_stream_start(NsrClient *c, const char *method, const ProtobufCMessage *req,
+		     NsrStream **ret);
+/* The next message of the stream: 1 with *ret_msg decoded as desc (free it with
+ * protobuf_c_message_free_unpacked()); 0 when the stream ended with status OK; -NSR_ESTATUS
+ * when it ended with an error status (in *ret_status); other negative errnos as for
+ * nsr_call(): -ETIMEDOUT (the stream is still usable), -EBADMSG for a message that does not
+ * decode (the stream goes on), -ECONNRESET and others (the connection is lost). After the end
+ * it keeps returning the end. ret_status may be NULL. */
+int nsr_stream_next(NsrStream *s, const ProtobufCMessageDescriptor *desc,
+		    ProtobufCMessage **ret_msg, NsrStatus *ret_status);
+/* For poll(): the connection's socket. Wait for POLLIN only when !nsr_stream_buffered(s):
+ * frames already read into the client's buffer do not make the socket readable. */
+int nsr_stream_fd(const NsrStream *s);
+bool nsr_stream_buffered(const NsrStream *s);
+/* Frees the stream. One that has not ended is cancelled: ttrpc has no cancel message, so the
+ * connection is shut down (the daemon ends the stream when it sees that) and the client's
+ * later calls fail with -ENOTCONN: reconnect. */
+void nsr_stream_close(NsrStream *s);
+
+/* Watch (nsring.v1.NsRing/Watch): nsr_stream_start() with a typed request, and the next
+ * WatchEvent. */
+int nsr_watch(NsrClient *c, const Nsring__V1__WatchRequest *req, NsrStream **ret);
+int nsr_watch_next(NsrStream *s, Nsring__V1__WatchEvent **ret_event, NsrStatus *ret_status);
 
 /* "NOT_FOUND", ... for a gRPC status code; "UNKNOWN" for codes out of range. */
 const char *nsr_status_code_name(int code);

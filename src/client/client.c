@@ -1,6 +1,7 @@
-/* libnsring: synchronous unary ttrpc calls to nsringd over a unix stream socket. One request
- * in flight per client; responses for other stream ids (late answers to timed-out calls) are
- * skipped, so a timeout between frames leaves the connection usable. */
+/* libnsring: synchronous ttrpc calls to nsringd over a unix stream socket: unary calls, and
+ * server streams as containerd/ttrpc 1.2 speaks them. One request in flight per client;
+ * frames for other stream ids (late answers to timed-out calls) are skipped, so a timeout
+ * between frames leaves the connection usable. */
 #include "nsring/nsring.h"
 
 #include <errno.h>
@@ -26,9 +27,19 @@ struct NsrClient {
 	/* Set by a transport failure that may have left a partial frame on the stream: no
 	 * later call can find a frame boundary again. */
 	bool broken;
+	/* The open stream: no other call until it ends or is closed. */
+	NsrStream *stream;
 	/* Buffered input, so small frames cost one recv() rather than two. */
 	size_t in_start, in_end;
 	uint8_t in[16384];
+};
+
+struct NsrStream {
+	NsrClient *c;
+	uint32_t id;
+	bool ended;	  /* the last message or the status arrived */
+	int end_r;	  /* what nsr_stream_next() returns once ended: 0 or -NSR_ESTATUS */
+	NsrStatus end_st; /* ... and the status */
 };
 
 static uint64_t now_ns(void)
@@ -273,6 +284,8 @@ void nsr_close(NsrClient *c)
 {
 	if (!c)
 		return;
+	if (c->stream)
+		c->stream->c = NULL; /* a stream left open outlives its client, as a dead one */
 	safe_close(c->fd);
 	free(c);
 }
@@ -294,15 +307,22 @@ static void response_freep(Ttrpc__Response **p)
 		ttrpc__response__free_unpacked(*p, NULL);
 }
 
-int nsr_call(NsrClient *c, const char *method, const ProtobufCMessage *req,
-	     const ProtobufCMessageDescriptor *resp_desc, ProtobufCMessage **ret_resp,
-	     NsrStatus *ret_status)
+static void status_set(NsrStatus *st, const Ttrpc__Status *ts)
+{
+	if (!st)
+		return;
+	st->code = ts ? ts->code : 0;
+	snprintf(st->message, sizeof(st->message), "%s", ts && ts->message ? ts->message : "");
+}
+
+/* Writes a request frame on a new stream id. timeout_nano: the deadline the daemon sees (0:
+ * none); deadline: ours for the write. */
+static int send_request(NsrClient *c, const char *method, const ProtobufCMessage *req,
+			uint8_t flags, int64_t timeout_nano, uint64_t deadline,
+			uint32_t *ret_stream_id)
 {
 	Ttrpc__Request treq = TTRPC__REQUEST__INIT;
 	_cleanup_free_ uint8_t *payload = NULL, *frame = NULL;
-	_cleanup_(response_freep) Ttrpc__Response *tresp = NULL;
-	ProtobufCMessage *resp = NULL;
-	uint64_t deadline = 0;
 	size_t payload_len = 0, len;
 	uint32_t stream_id;
 	int r;
@@ -311,12 +331,11 @@ int nsr_call(NsrClient *c, const char *method, const ProtobufCMessage *req,
 		return -EINVAL;
 	if (c->broken)
 		return -ENOTCONN;
+	if (c->stream)
+		return -EBUSY;
 	if (c->next_stream_id > UINT32_MAX)
 		return -EOVERFLOW; /* after 2^31 calls: reconnect */
-	if (c->timeout_ns) {
-		deadline = now_ns() + c->timeout_ns;
-		treq.timeout_nano = (int64_t)MIN(c->timeout_ns, (uint64_t)INT64_MAX);
-	}
+	treq.timeout_nano = timeout_nano;
 
 	if (req) {
 		payload_len = protobuf_c_message_get_packed_size(req);
@@ -342,7 +361,8 @@ int nsr_call(NsrClient *c, const char *method, const ProtobufCMessage *req,
 	c->next_stream_id += 2;
 	ttrpc_header_encode(frame, &(TtrpcHeader){ .length = (uint32_t)len,
 						   .stream_id = stream_id,
-						   .type = TTRPC_TYPE_REQUEST });
+						   .type = TTRPC_TYPE_REQUEST,
+						   .flags = flags });
 	ttrpc__request__pack(&treq, frame + TTRPC_HEADER_SIZE);
 
 	r = write_all(c, frame, TTRPC_HEADER_SIZE + len, deadline);
@@ -351,6 +371,28 @@ int nsr_call(NsrClient *c, const char *method, const ProtobufCMessage *req,
 		c->broken = true;
 		return r;
 	}
+	*ret_stream_id = stream_id;
+	return 0;
+}
+
+int nsr_call(NsrClient *c, const char *method, const ProtobufCMessage *req,
+	     const ProtobufCMessageDescriptor *resp_desc, ProtobufCMessage **ret_resp,
+	     NsrStatus *ret_status)
+{
+	_cleanup_(response_freep) Ttrpc__Response *tresp = NULL;
+	ProtobufCMessage *resp = NULL;
+	uint64_t deadline = 0;
+	int64_t timeout_nano = 0;
+	uint32_t stream_id;
+	int r;
+
+	if (c && c->timeout_ns) {
+		deadline = now_ns() + c->timeout_ns;
+		timeout_nano = (int64_t)MIN(c->timeout_ns, (uint64_t)INT64_MAX);
+	}
+	r = send_request(c, method, req, 0, timeout_nano, deadline, &stream_id);
+	if (r < 0)
+		return r;
 
 	for (;;) {
 		_cleanup_free_ uint8_t *data = NULL;
@@ -370,12 +412,7 @@ int nsr_call(NsrClient *c, const char *method, const ProtobufCMessage *req,
 	}
 
 	if (tresp->status && tresp->status->code != 0) {
-		if (ret_status) {
-			const char *msg = tresp->status->message ? tresp->status->message : "";
-
-			ret_status->code = tresp->status->code;
-			snprintf(ret_status->message, sizeof(ret_status->message), "%s", msg);
-		}
+		status_set(ret_status, tresp->status);
 		return -NSR_ESTATUS;
 	}
 	if (resp_desc && ret_resp) {
@@ -385,11 +422,141 @@ int nsr_call(NsrClient *c, const char *method, const ProtobufCMessage *req,
 			return -EBADMSG;
 		*ret_resp = resp;
 	}
-	if (ret_status) {
-		ret_status->code = 0;
-		ret_status->message[0] = '\0';
-	}
+	status_set(ret_status, NULL);
 	return 0;
+}
+
+int nsr_stream_start(NsrClient *c, const char *method, const ProtobufCMessage *req, NsrStream **ret)
+{
+	_cleanup_free_ NsrStream *s = calloc(1, sizeof(*s));
+	int r;
+
+	if (!ret)
+		return -EINVAL;
+	if (!s)
+		return -ENOMEM;
+	/* No deadline on the wire: it would end the stream when it passes. */
+	r = send_request(c, method, req, TTRPC_FLAG_REMOTE_CLOSED, 0,
+			 c && c->timeout_ns ? now_ns() + c->timeout_ns : 0, &s->id);
+	if (r < 0)
+		return r;
+	s->c = c;
+	c->stream = s;
+	*ret = TAKE_PTR(s);
+	return 0;
+}
+
+/* The stream is over with r (0, -NSR_ESTATUS with status ts, or -EBADMSG for an undecodable
+ * status). */
+static int stream_end(NsrStream *s, int r, const Ttrpc__Status *ts, NsrStatus *ret_status)
+{
+	s->ended = true;
+	s->end_r = r;
+	status_set(&s->end_st, ts);
+	s->c->stream = NULL; /* the connection is free for other calls */
+	if (ret_status && r != -EBADMSG)
+		*ret_status = s->end_st;
+	return r;
+}
+
+int nsr_stream_next(NsrStream *s, const ProtobufCMessageDescriptor *desc,
+		    ProtobufCMessage **ret_msg, NsrStatus *ret_status)
+{
+	NsrClient *c;
+	uint64_t deadline;
+
+	if (!s || !desc || !ret_msg)
+		return -EINVAL;
+	if (s->ended) {
+		if (ret_status && s->end_r != -EBADMSG)
+			*ret_status = s->end_st;
+		return s->end_r;
+	}
+	c = s->c;
+	if (!c || c->broken)
+		return -ENOTCONN;
+	deadline = c->timeout_ns ? now_ns() + c->timeout_ns : 0;
+	for (;;) {
+		_cleanup_free_ uint8_t *data = NULL;
+		_cleanup_(response_freep) Ttrpc__Response *tresp = NULL;
+		const uint8_t *payload;
+		size_t len;
+		TtrpcHeader h;
+		int r;
+
+		r = read_frame(c, &h, &data, deadline);
+		if (r < 0)
+			return r;
+		if (h.stream_id != s->id)
+			continue; /* a late answer to an earlier call */
+		if (h.type == TTRPC_TYPE_DATA) {
+			/* containerd/ttrpc ends a stream with status OK by flagging its last data
+			 * message remote-closed (no-data when it carries none). */
+			if (h.flags & TTRPC_FLAG_NO_DATA) {
+				if (h.flags & TTRPC_FLAG_REMOTE_CLOSED)
+					return stream_end(s, 0, NULL, ret_status);
+				continue;
+			}
+			if (h.flags & TTRPC_FLAG_REMOTE_CLOSED)
+				stream_end(s, 0, NULL, NULL);
+			payload = data;
+			len = h.length;
+		} else if (h.type == TTRPC_TYPE_RESPONSE) {
+			/* The status; PROTOCOL.md also allows a last message in it. */
+			tresp = ttrpc__response__unpack(NULL, h.length, data);
+			if (!tresp)
+				return stream_end(s, -EBADMSG, NULL, NULL);
+			if (tresp->status && tresp->status->code != 0)
+				return stream_end(s, -NSR_ESTATUS, tresp->status, ret_status);
+			if (tresp->payload.len == 0)
+				return stream_end(s, 0, NULL, ret_status);
+			stream_end(s, 0, NULL, NULL);
+			payload = tresp->payload.data;
+			len = tresp->payload.len;
+		} else {
+			continue;
+		}
+		*ret_msg = protobuf_c_message_unpack(desc, NULL, len, payload);
+		if (!*ret_msg)
+			return -EBADMSG;
+		if (ret_status)
+			status_set(ret_status, NULL);
+		return 1;
+	}
+}
+
+int nsr_stream_fd(const NsrStream *s)
+{
+	return s && s->c ? s->c->fd : -EINVAL;
+}
+
+bool nsr_stream_buffered(const NsrStream *s)
+{
+	return s && s->c && s->c->in_start < s->c->in_end;
+}
+
+void nsr_stream_close(NsrStream *s)
+{
+	if (!s)
+		return;
+	if (!s->ended && s->c) {
+		/* ttrpc has no cancel message: the daemon learns it from the connection closing. */
+		shutdown(s->c->fd, SHUT_RDWR);
+		s->c->broken = true;
+		s->c->stream = NULL;
+	}
+	free(s);
+}
+
+int nsr_watch(NsrClient *c, const Nsring__V1__WatchRequest *req, NsrStream **ret)
+{
+	return nsr_stream_start(c, "Watch", req ? &req->base : NULL, ret);
+}
+
+int nsr_watch_next(NsrStream *s, Nsring__V1__WatchEvent **ret_event, NsrStatus *ret_status)
+{
+	return nsr_stream_next(s, &nsring__v1__watch_event__descriptor,
+			       (ProtobufCMessage **)ret_event, ret_status);
 }
 
 #define NSR_DEFINE_METHOD(lower, Camel)                                                            \

@@ -24,6 +24,8 @@
 #define H2_MAX_STREAMS	  1024u
 #define H2_STREAM_WINDOW  (1u << 20)
 #define H2_CONN_WINDOW	  (16u << 20)
+/* A stream's output buffer larger than this is freed once it is empty. */
+#define H2_STREAM_KEEP (256u << 10)
 
 #define HEALTH_STATUS(x)	GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__##x
 #define HEALTH_SERVING		HEALTH_STATUS(SERVING)
@@ -180,12 +182,18 @@ static ssize_t stream_read(nghttp2_session *h2, int32_t id, uint8_t *buf, size_t
 	RpcStream *st = src->ptr;
 	size_t n = MIN(length, st->out.len - st->outoff);
 
-	memcpy(buf, st->out.data + st->outoff, n);
+	if (n)
+		memcpy(buf, st->out.data + st->outoff, n);
 	st->outoff += n;
 	st->conn->h2_outbuf -= n;
 	if (st->outoff < st->out.len)
 		return (ssize_t)n;
 	st->out.len = st->outoff = 0;
+	if (st->out.cap > H2_STREAM_KEEP) {
+		/* A stream that once queued a lot gives the memory back when it catches up. */
+		free(st->out.data);
+		st->out = (WBuf){};
+	}
 	if (st->ended) {
 		char code[16];
 
@@ -272,23 +280,36 @@ static void stream_http_error(RpcStream *st, const char *status)
 	rpc_conn_kick(st->conn);
 }
 
-/* Makes room for one length-prefixed response message of n bytes; NULL when the stream ended
- * (or ends now, for a message over the limit). The caller fills it, then stream_output(). */
-static uint8_t *stream_message(RpcStream *st, size_t n)
+/* Bytes of the stream's messages not yet taken by nghttp2 (flow control holds them here). */
+static size_t stream_queued(const RpcStream *st)
 {
+	return st->out.len - st->outoff;
+}
+
+/* Makes room for one length-prefixed response message of n bytes in *ret; the caller fills it,
+ * then stream_output(). -EPIPE when the stream ended, -EMSGSIZE over the message limit,
+ * -ENOBUFS when bounded is set and the stream already holds RPC_STREAM_QUEUE_MAX bytes. */
+static int stream_message(RpcStream *st, size_t n, bool bounded, uint8_t **ret)
+{
+	size_t queued = stream_queued(st);
 	uint8_t *p;
 
 	if (st->ended)
-		return NULL;
-	if (n > RPC_MESSAGE_MAX) {
-		stream_finish(st, STATUS_RESOURCE_EXHAUSTED,
-			      "reply larger than the 4 MiB message limit");
-		return NULL;
+		return -EPIPE;
+	if (n > RPC_MESSAGE_MAX)
+		return -EMSGSIZE;
+	/* An empty queue takes any message, so one larger than the bound still goes out. */
+	if (bounded && queued > 0 && queued + GRPC_PREFIX + n > RPC_STREAM_QUEUE_MAX)
+		return -ENOBUFS;
+	/* Drop what nghttp2 took once it is at least half the buffer: the buffer stays within
+	 * twice what is queued, at an amortised constant cost per byte. */
+	if (st->outoff > 0 && st->outoff >= queued) {
+		memmove(st->out.data, st->out.data + st->outoff, queued);
+		st->out.len = queued;
+		st->outoff = 0;
 	}
-	if (rpc_wbuf_reserve(&st->out, GRPC_PREFIX + n) < 0) {
-		stream_finish(st, STATUS_RESOURCE_EXHAUSTED, "out of memory queuing the reply");
-		return NULL;
-	}
+	if (rpc_wbuf_reserve(&st->out, GRPC_PREFIX + n) < 0)
+		return -ENOMEM;
 	p = st->out.data + st->out.len;
 	p[0] = 0;
 	p[1] = (uint8_t)(n >> 24);
@@ -297,25 +318,44 @@ static uint8_t *stream_message(RpcStream *st, size_t n)
 	p[4] = (uint8_t)n;
 	st->out.len += GRPC_PREFIX + n;
 	st->conn->h2_outbuf += GRPC_PREFIX + n;
-	return p + GRPC_PREFIX;
+	*ret = p + GRPC_PREFIX;
+	return 0;
 }
 
+/* A message we could not queue ends the stream with RESOURCE_EXHAUSTED. */
+static void stream_message_failed(RpcStream *st, int r)
+{
+	if (r == -EMSGSIZE)
+		stream_finish(st, STATUS_RESOURCE_EXHAUSTED,
+			      "reply larger than the 4 MiB message limit");
+	else if (r != -EPIPE)
+		stream_finish(st, STATUS_RESOURCE_EXHAUSTED, "out of memory queuing the reply");
+}
+
+/* One message of an answer the transport itself finishes (unary replies, health, reflection):
+ * a failure ends the stream. */
 static void stream_send(RpcStream *st, const ProtobufCMessage *msg)
 {
-	uint8_t *p = stream_message(st, protobuf_c_message_get_packed_size(msg));
+	uint8_t *p;
+	int r = stream_message(st, protobuf_c_message_get_packed_size(msg), false, &p);
 
-	if (!p)
+	if (r < 0) {
+		stream_message_failed(st, r);
 		return;
+	}
 	protobuf_c_message_pack(msg, p);
 	stream_output(st);
 }
 
 static void stream_send_raw(RpcStream *st, const uint8_t *msg, size_t n)
 {
-	uint8_t *p = stream_message(st, n);
+	uint8_t *p;
+	int r = stream_message(st, n, false, &p);
 
-	if (!p)
+	if (r < 0) {
+		stream_message_failed(st, r);
 		return;
+	}
 	memcpy(p, msg, n);
 	stream_output(st);
 }
@@ -395,6 +435,13 @@ static void stream_dispatch(RpcStream *st, const uint8_t *p, size_t n)
 	const char *msg;
 	int code;
 
+	/* Reading goes on whatever the client leaves unread (it must, to see WINDOW_UPDATE and
+	 * RST_STREAM), so new calls are what stops here. */
+	if (c->h2_outbuf >= RPC_WBUF_PAUSE) {
+		stream_finish(st, STATUS_RESOURCE_EXHAUSTED,
+			      "too many replies waiting for this client to read them");
+		return;
+	}
 	call = rpc_call_start(c, (uint32_t)st->id, &code, &msg);
 	if (!call) {
 		stream_finish(st, code, msg);
@@ -786,8 +833,32 @@ void rpc_h2_reply(RpcConn *c, uint32_t stream_id, const ProtobufCMessage *msg)
 	if (!st)
 		return;
 	st->call = NULL;
-	stream_send(st, msg);
+	if (msg)
+		stream_send(st, msg);
 	stream_finish(st, STATUS_OK, "");
+}
+
+int rpc_h2_send(RpcConn *c, uint32_t stream_id, const ProtobufCMessage *msg)
+{
+	RpcStream *st = stream_get(c, (int32_t)stream_id);
+	uint8_t *p;
+	int r;
+
+	if (!st || !st->call)
+		return -EPIPE;
+	r = stream_message(st, protobuf_c_message_get_packed_size(msg), true, &p);
+	if (r < 0)
+		return r;
+	protobuf_c_message_pack(msg, p);
+	stream_output(st);
+	return 0;
+}
+
+size_t rpc_h2_queued(RpcConn *c, uint32_t stream_id)
+{
+	RpcStream *st = stream_get(c, (int32_t)stream_id);
+
+	return st ? stream_queued(st) : 0;
 }
 
 void rpc_h2_fail(RpcConn *c, uint32_t stream_id, int code, const char *msg)

@@ -23,6 +23,14 @@ typedef struct WBuf {
 	size_t len, cap;
 } WBuf;
 
+/* ttrpc: a streaming call's data frame in the write queues, so the call's unsent bytes are
+ * known (ttrpc has no flow control: a client that does not read shows up only here). */
+typedef struct RpcPending {
+	RpcCall *call; /* NULL once the call ended */
+	uint64_t end;  /* the frame's end, in bytes ever queued on the connection */
+	size_t len;
+} RpcPending;
+
 /* A connection's protocol, chosen from its first bytes. */
 typedef enum {
 	RPC_PROTO_UNKNOWN,
@@ -51,6 +59,10 @@ struct RpcConn {
 	size_t rlen, rcap;
 	WBuf wq, ws; /* being filled, being sent */
 	size_t woff;
+	uint64_t wsent; /* bytes ever sent: with the queues' lengths, positions for pend */
+	/* ttrpc: streaming calls' data frames not yet fully sent, oldest first. */
+	RpcPending *pend;
+	size_t pend_head, pend_len, pend_cap;
 	RpcCall *calls; /* outstanding, for orphaning on close */
 	unsigned ncalls;
 	/* HTTP/2 only. */
@@ -64,8 +76,17 @@ struct RpcConn {
 struct RpcCall {
 	RpcConn *conn; /* NULL once orphaned */
 	RpcCall *prev, *next;
+	Loop *loop;
 	uint32_t stream_id; /* ttrpc stream or HTTP/2 stream */
 	bool answered;
+	/* ttrpc: the request opened a stream (flag remote-closed), so data messages may be sent
+	 * on it; a unary request (flags 0) may not carry any. Always true for gRPC. */
+	bool streamable;
+	bool sent;     /* a message went out with rpc_call_send(): a stream */
+	size_t queued; /* ttrpc: bytes of this call's data frames not yet written */
+	void (*cancel_cb)(void *userdata);
+	void *cancel_userdata;
+	LoopDefer cancel_defer; /* runs cancel_cb from the loop */
 };
 
 struct RpcServer {
@@ -94,7 +115,7 @@ void rpc_srv_check_drained(RpcServer *s);
 /* Registers a call on c, or fails with a status code and message (shutting down, too many
  * calls, out of memory). */
 RpcCall *rpc_call_start(RpcConn *c, uint32_t stream_id, int *ret_code, const char **ret_msg);
-/* The call's stream went away: later replies are dropped. */
+/* The call's stream went away: later replies are dropped, the cancel callback runs. */
 void rpc_call_orphan(RpcCall *call);
 
 /* rpc-h2.c: gRPC over HTTP/2, through nghttp2's memory API. */
@@ -106,7 +127,12 @@ bool rpc_h2_pull(RpcConn *c);
 /* The session has nothing left to read or write: the connection may close. */
 bool rpc_h2_done(RpcConn *c);
 bool rpc_h2_want_write(RpcConn *c);
+/* msg NULL: ends a stream with status OK after the messages sent. */
 void rpc_h2_reply(RpcConn *c, uint32_t stream_id, const ProtobufCMessage *msg);
+/* One message of a server stream: 0, -ENOBUFS (over RPC_STREAM_QUEUE_MAX), -EMSGSIZE, -ENOMEM,
+ * -EPIPE (the stream is gone). */
+int rpc_h2_send(RpcConn *c, uint32_t stream_id, const ProtobufCMessage *msg);
+size_t rpc_h2_queued(RpcConn *c, uint32_t stream_id);
 void rpc_h2_fail(RpcConn *c, uint32_t stream_id, int code, const char *msg);
 /* Ends health watches and reflection streams, sends GOAWAY. */
 void rpc_h2_shutdown(RpcConn *c);

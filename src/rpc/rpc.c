@@ -111,6 +111,43 @@ static void conn_flush(LoopDefer *d)
 	conn_send_next(c);
 }
 
+/* Credits streaming calls with the data frames the kernel took. */
+static void conn_pend_advance(RpcConn *c)
+{
+	while (c->pend_head < c->pend_len && c->pend[c->pend_head].end <= c->wsent) {
+		RpcPending *p = &c->pend[c->pend_head++];
+
+		if (p->call)
+			p->call->queued -= p->len;
+	}
+	if (c->pend_head == c->pend_len)
+		c->pend_head = c->pend_len = 0;
+}
+
+/* Room for one more pending record. */
+static int conn_pend_reserve(RpcConn *c)
+{
+	RpcPending *p;
+	size_t cap;
+
+	if (c->pend_len < c->pend_cap)
+		return 0;
+	if (c->pend_head > 0) {
+		memmove(c->pend, c->pend + c->pend_head,
+			(c->pend_len - c->pend_head) * sizeof(*c->pend));
+		c->pend_len -= c->pend_head;
+		c->pend_head = 0;
+		return 0;
+	}
+	cap = c->pend_cap ? c->pend_cap * 2 : 64;
+	p = reallocarray(c->pend, cap, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	c->pend = p;
+	c->pend_cap = cap;
+	return 0;
+}
+
 static void send_done(LoopOp *op, int res, uint32_t flags)
 {
 	RpcConn *c = container_of(op, RpcConn, send_op);
@@ -122,6 +159,8 @@ static void send_done(LoopOp *op, int res, uint32_t flags)
 		return;
 	}
 	c->woff += (size_t)res;
+	c->wsent += (size_t)res;
+	conn_pend_advance(c);
 	if (c->closing) {
 		rpc_conn_close(c);
 		return;
@@ -153,6 +192,44 @@ static int conn_queue_response(RpcConn *c, uint32_t stream_id, const Ttrpc__Resp
 	ttrpc_header_encode(c->wq.data + c->wq.len, &h);
 	ttrpc__response__pack(resp, c->wq.data + c->wq.len + TTRPC_HEADER_SIZE);
 	c->wq.len += TTRPC_HEADER_SIZE + n;
+	rpc_conn_kick(c);
+	return 0;
+}
+
+/* Appends one data frame of a streaming call: msg (NULL: none, flag no-data), flags. Counted in
+ * the call's queued bytes until written; over RPC_STREAM_QUEUE_MAX, -ENOBUFS. */
+static int conn_queue_data(RpcConn *c, RpcCall *call, const ProtobufCMessage *msg, uint8_t flags)
+{
+	size_t n = msg ? protobuf_c_message_get_packed_size(msg) : 0;
+	size_t len = TTRPC_HEADER_SIZE + n;
+	TtrpcHeader h = { .length = (uint32_t)n,
+			  .stream_id = call->stream_id,
+			  .type = TTRPC_TYPE_DATA,
+			  .flags = msg ? flags : flags | TTRPC_FLAG_NO_DATA };
+	int r;
+
+	if (n > TTRPC_MESSAGE_MAX)
+		return -EMSGSIZE;
+	/* An empty queue takes any message, so one larger than the bound still goes out; the
+	 * last message (remote closed) is never refused for the queue's size. */
+	if (call->queued > 0 && call->queued + len > RPC_STREAM_QUEUE_MAX &&
+	    !(flags & TTRPC_FLAG_REMOTE_CLOSED))
+		return -ENOBUFS;
+	r = conn_pend_reserve(c);
+	if (r >= 0)
+		r = rpc_wbuf_reserve(&c->wq, len);
+	if (r < 0)
+		return r;
+	ttrpc_header_encode(c->wq.data + c->wq.len, &h);
+	if (msg)
+		protobuf_c_message_pack(msg, c->wq.data + c->wq.len + TTRPC_HEADER_SIZE);
+	c->wq.len += len;
+	c->pend[c->pend_len++] = (RpcPending){
+		.call = call,
+		.end = c->wsent + (c->ws.len - c->woff) + c->wq.len,
+		.len = len,
+	};
+	call->queued += len;
 	rpc_conn_kick(c);
 	return 0;
 }
@@ -200,6 +277,38 @@ static void call_answered(RpcServer *s, RpcCall *call)
 	}
 }
 
+static void call_cancel_run(LoopDefer *d)
+{
+	RpcCall *call = container_of(d, RpcCall, cancel_defer);
+	void (*cb)(void *) = call->cancel_cb;
+
+	call->cancel_cb = NULL; /* once */
+	cb(call->cancel_userdata);
+}
+
+/* The owner learns from the loop, not from inside nghttp2 or a connection's teardown, where
+ * ending the call there and then would free what the caller still uses. */
+static void call_cancel_soon(RpcCall *call)
+{
+	if (call->cancel_cb)
+		loop_defer(call->loop, &call->cancel_defer);
+}
+
+/* The owner ended the call. */
+static void call_free(RpcCall *call)
+{
+	RpcConn *c = call->conn;
+
+	if (call->cancel_defer.queued)
+		loop_defer_cancel(call->loop, &call->cancel_defer);
+	if (c && call->queued > 0)
+		for (size_t i = c->pend_head; i < c->pend_len; i++)
+			if (c->pend[i].call == call)
+				c->pend[i].call = NULL;
+	call_unlink(call);
+	free(call);
+}
+
 RpcCall *rpc_call_start(RpcConn *c, uint32_t stream_id, int *ret_code, const char **ret_msg)
 {
 	RpcServer *s = c->srv;
@@ -222,7 +331,10 @@ RpcCall *rpc_call_start(RpcConn *c, uint32_t stream_id, int *ret_code, const cha
 		return NULL;
 	}
 	call->conn = c;
+	call->loop = s->loop;
 	call->stream_id = stream_id;
+	call->streamable = true;
+	call->cancel_defer.cb = call_cancel_run;
 	call->next = c->calls;
 	if (c->calls)
 		c->calls->prev = call;
@@ -242,6 +354,8 @@ void rpc_call_orphan(RpcCall *call)
 	s = c->srv;
 	call_answered(s, call);
 	call_unlink(call);
+	call->queued = 0;
+	call_cancel_soon(call);
 	rpc_srv_check_drained(s);
 }
 
@@ -259,6 +373,23 @@ void rpc_call_reply(RpcCall *call, const ProtobufCMessage *msg)
 		call_answered(s, call);
 		if (c->proto == RPC_PROTO_H2) {
 			rpc_h2_reply(c, call->stream_id, msg);
+		} else if (call->sent || (!msg && call->streamable)) {
+			/* A stream ends as containerd/ttrpc ends one with status OK: a last data
+			 * message flagged remote-closed (with no-data when there is no message).
+			 * A Response would reach Go clients as one more, empty, message. */
+			int r = conn_queue_data(c, call, msg, TTRPC_FLAG_REMOTE_CLOSED);
+
+			if (r < 0)
+				conn_queue_error(c, call->stream_id, STATUS_RESOURCE_EXHAUSTED,
+						 r == -EMSGSIZE
+							 ? "reply larger than the 4 MiB "
+							   "message limit"
+							 : "out of memory queuing the reply");
+		} else if (!msg) {
+			Ttrpc__Response resp = TTRPC__RESPONSE__INIT;
+
+			if (conn_queue_response(c, call->stream_id, &resp) < 0)
+				rpc_conn_close(c);
 		} else {
 			Ttrpc__Response resp = TTRPC__RESPONSE__INIT;
 			size_t n = protobuf_c_message_get_packed_size(msg);
@@ -279,8 +410,7 @@ void rpc_call_reply(RpcCall *call, const ProtobufCMessage *msg)
 			}
 		}
 	}
-	call_unlink(call);
-	free(call);
+	call_free(call);
 	if (s)
 		rpc_srv_check_drained(s);
 }
@@ -308,15 +438,59 @@ void rpc_call_fail(RpcCall *call, int code, const char *fmt, ...)
 		call_answered(s, call);
 		call_send_error(call, code, msg);
 	}
-	call_unlink(call);
-	free(call);
+	call_free(call);
 	if (s)
 		rpc_srv_check_drained(s);
 }
 
+int rpc_call_send(RpcCall *call, const ProtobufCMessage *msg)
+{
+	RpcConn *c = call->conn;
+	int r;
+
+	if (!c || call->answered)
+		return -EPIPE;
+	if (!call->streamable) {
+		/* The client would fail on a data message (or, before ttrpc 1.2, take it for the
+		 * answer): answer the call here instead. The owner's end of it is dropped. */
+		call_answered(c->srv, call);
+		conn_queue_error(c, call->stream_id, STATUS_UNIMPLEMENTED,
+				 "this method streams its answer: call it as a ttrpc stream "
+				 "(request flag remote-closed, containerd/ttrpc 1.2 or later)");
+		return -EPIPE;
+	}
+	if (c->proto == RPC_PROTO_H2)
+		r = rpc_h2_send(c, call->stream_id, msg);
+	else
+		r = conn_queue_data(c, call, msg, 0);
+	if (r == 0)
+		call->sent = true;
+	return r;
+}
+
+size_t rpc_call_queued(const RpcCall *call)
+{
+	if (!call->conn)
+		return 0;
+	if (call->conn->proto == RPC_PROTO_H2)
+		return rpc_h2_queued(call->conn, call->stream_id);
+	return call->queued;
+}
+
+void rpc_call_on_cancel(RpcCall *call, void (*cb)(void *userdata), void *userdata)
+{
+	call->cancel_cb = cb;
+	call->cancel_userdata = userdata;
+	if (!cb && call->cancel_defer.queued)
+		loop_defer_cancel(call->loop, &call->cancel_defer);
+	else if (cb && rpc_call_orphaned(call))
+		call_cancel_soon(call); /* gone already */
+}
+
 /* ---- ttrpc input */
 
-static void conn_handle_request(RpcConn *c, uint32_t stream_id, const uint8_t *p, size_t n)
+static void conn_handle_request(RpcConn *c, uint32_t stream_id, uint8_t flags, const uint8_t *p,
+				size_t n)
 {
 	RpcServer *s = c->srv;
 	Ttrpc__Request *req;
@@ -345,11 +519,18 @@ static void conn_handle_request(RpcConn *c, uint32_t stream_id, const uint8_t *p
 		conn_queue_error(c, stream_id, STATUS_UNIMPLEMENTED, m);
 		goto out;
 	}
+	if (flags & TTRPC_FLAG_REMOTE_OPEN) {
+		/* No method of ours takes a stream of requests. */
+		conn_queue_error(c, stream_id, STATUS_UNIMPLEMENTED,
+				 "client streaming is not supported (request flag remote-open)");
+		goto out;
+	}
 	call = rpc_call_start(c, stream_id, &code, &msg);
 	if (!call) {
 		conn_queue_error(c, stream_id, code, msg);
 		goto out;
 	}
+	call->streamable = flags & TTRPC_FLAG_REMOTE_CLOSED;
 	info = (RpcCallInfo){
 		.method = req->method ? req->method : "",
 		.payload = req->payload.data,
@@ -395,13 +576,20 @@ static bool conn_parse_ttrpc(RpcConn *c)
 			}
 			break;
 		}
-		if (h.type != TTRPC_TYPE_REQUEST || h.stream_id == 0) {
+		if (h.type == TTRPC_TYPE_DATA && h.stream_id != 0) {
+			/* Stream data from a client: a client stream we refused (its data may
+			 * follow the request), or a close (remote closed, no data) of one. */
+			log_debug("rpc: pid %d sent data on stream %u: ignored", (int)c->pid,
+				  h.stream_id);
+		} else if (h.type != TTRPC_TYPE_REQUEST || h.stream_id == 0) {
 			log_info("rpc: pid %d sent frame type %u stream %u: closing", (int)c->pid,
 				 h.type, h.stream_id);
 			ok = false;
 			break;
+		} else {
+			conn_handle_request(c, h.stream_id, h.flags,
+					    c->rbuf + off + TTRPC_HEADER_SIZE, h.length);
 		}
-		conn_handle_request(c, h.stream_id, c->rbuf + off + TTRPC_HEADER_SIZE, h.length);
 		off += TTRPC_HEADER_SIZE + h.length;
 		if (c->closing)
 			return false;
@@ -488,12 +676,12 @@ static void conn_recv(RpcConn *c)
 	if (c->recv_inflight || c->closing || c->parsing)
 		return;
 	/* Backpressure: stop reading while a client has too much outstanding. HTTP/2 bounds its
-	 * calls with SETTINGS_MAX_CONCURRENT_STREAMS instead, and must keep reading to see
-	 * RST_STREAM and WINDOW_UPDATE. */
+	 * calls with SETTINGS_MAX_CONCURRENT_STREAMS instead and refuses new ones while too many
+	 * replies wait (rpc-h2.c): it must keep reading to see RST_STREAM and WINDOW_UPDATE, or
+	 * replies held by flow control would never leave. */
 	if (c->wq.len + c->ws.len >= RPC_WBUF_PAUSE)
 		return;
-	if (c->proto == RPC_PROTO_H2 ? c->h2_outbuf >= RPC_WBUF_PAUSE
-				     : c->ncalls >= c->srv->cfg.max_calls_per_conn)
+	if (c->proto != RPC_PROTO_H2 && c->ncalls >= c->srv->cfg.max_calls_per_conn)
 		return;
 	sqe = loop_sqe(c->srv->loop, &c->recv_op);
 	io_uring_prep_recv(sqe, c->fd, c->rbuf + c->rlen, c->rcap - c->rlen, 0);
@@ -510,6 +698,7 @@ static void conn_free(RpcConn *c)
 	free(c->rbuf);
 	free(c->wq.data);
 	free(c->ws.data);
+	free(c->pend);
 	free(c);
 }
 
@@ -525,9 +714,12 @@ void rpc_conn_close(RpcConn *c)
 			c->calls = call->next;
 			call->conn = NULL;
 			call->prev = call->next = NULL;
+			call->queued = 0;
 			call_answered(s, call);
+			call_cancel_soon(call);
 		}
 		c->ncalls = 0;
+		c->pend_head = c->pend_len = 0;
 		/* Wake a pending receive/send so their completions arrive; free after. */
 		shutdown(c->fd, SHUT_RDWR);
 	}
@@ -669,6 +861,11 @@ void rpc_server_shutdown(RpcServer *s, void (*done)(void *userdata), void *userd
 	for (RpcConn *c = s->conns; c; c = c->next)
 		if (c->proto == RPC_PROTO_H2 && !c->closing)
 			rpc_h2_shutdown(c);
+	/* Streams do not end by themselves: their owners end them. */
+	for (RpcConn *c = s->conns; c; c = c->next)
+		for (RpcCall *call = c->calls; call; call = call->next)
+			if (call->sent && !call->answered)
+				call_cancel_soon(call);
 	rpc_srv_check_drained(s);
 }
 
@@ -679,6 +876,10 @@ void rpc_server_abort_calls(RpcServer *s, const char *why)
 			if (!call->answered) {
 				call_answered(s, call);
 				call_send_error(call, STATUS_UNAVAILABLE, why);
+				/* Let a stream's owner free it now; a unary call's reply may still
+				 * come (and is dropped). */
+				if (call->sent)
+					call_cancel_soon(call);
 			}
 	rpc_srv_check_drained(s);
 }
@@ -691,8 +892,11 @@ void rpc_server_free(RpcServer *s)
 	while (s->conns) {
 		RpcConn *c = s->conns;
 		s->conns = c->next;
-		for (RpcCall *call = c->calls; call; call = call->next)
+		for (RpcCall *call = c->calls; call; call = call->next) {
+			if (call->cancel_defer.queued)
+				loop_defer_cancel(s->loop, &call->cancel_defer);
 			call->conn = NULL;
+		}
 		conn_free(c);
 	}
 	if (s->listen_fd >= 0)

@@ -59,17 +59,23 @@ void rpc_call_fail(RpcCall *call, int code, const char *fmt, ...) _printf_(3, 4)
 bool rpc_call_orphaned(const RpcCall *call);
 
 /* Server streaming (Watch), on both transports: gRPC (DATA frames on the stream, then the
- * trailers) and ttrpc's streaming protocol (data messages on the stream, then the final
- * response). The dispatcher decides a call streams by sending on it; it ends it with
- * rpc_call_reply(call, NULL) (status OK, no further message) or rpc_call_fail().
+ * trailers) and ttrpc's streaming protocol as containerd/ttrpc 1.2+ speaks it (data messages
+ * on the request's stream; the end is a data message flagged remote-closed|no-data for status
+ * OK, or a Response carrying the error status). The dispatcher decides a call streams by
+ * sending on it; it ends it with rpc_call_reply(call, NULL) (status OK, no further message) or
+ * rpc_call_fail(). A ttrpc client must open a stream (request flag remote-closed); a unary
+ * ttrpc request cannot carry data, so the first send on one answers it UNIMPLEMENTED and
+ * returns -EPIPE. Client streaming (flag remote-open) is refused before dispatch.
  *
- * Sends one message and keeps the call open. Returns 0; -ENOBUFS when more than
- * RPC_STREAM_QUEUE_MAX bytes of this call's messages are waiting for a slow client (the
- * message is not queued: end the call, e.g. RESOURCE_EXHAUSTED); -EPIPE when the call is
- * orphaned (the message is dropped: the owner still ends the call to free it). */
+ * Sends one message and keeps the call open. Returns 0; -ENOBUFS when this message would put
+ * more than RPC_STREAM_QUEUE_MAX bytes of this call's messages waiting for a slow client (the
+ * message is not queued: end the call, e.g. RESOURCE_EXHAUSTED; an empty queue takes any one
+ * message); -EPIPE when the call is orphaned (the message is dropped: the owner still ends
+ * the call to free it); -EMSGSIZE over the 4 MiB message limit, -ENOMEM (not queued). */
 int rpc_call_send(RpcCall *call, const ProtobufCMessage *msg);
 #define RPC_STREAM_QUEUE_MAX (4u << 20)
-/* Bytes of this call's messages queued and not yet written to the socket. */
+/* Bytes of this call's messages queued and not yet written: ttrpc, not yet taken by the
+ * socket; gRPC, not yet taken by nghttp2 (HTTP/2 flow control holds them). */
 size_t rpc_call_queued(const RpcCall *call);
 /* cb runs once, from the loop, when the call is orphaned (the client cancelled the stream or
  * closed the connection), and on rpc_server_shutdown() and rpc_server_abort_calls() for calls

@@ -16,6 +16,16 @@ enum {
 	TTRPC_TYPE_DATA = 3,
 };
 
+/* Flags (containerd/ttrpc 1.2 streaming). On a request: the client sends no data after it
+ * (remote closed: a server stream) or does (remote open: a client stream). On a data message:
+ * the last one of its sender (remote closed), carrying no message (no data). A unary request
+ * has no flags. */
+enum {
+	TTRPC_FLAG_REMOTE_CLOSED = 0x1,
+	TTRPC_FLAG_REMOTE_OPEN = 0x2,
+	TTRPC_FLAG_NO_DATA = 0x4,
+};
+
 typedef struct TtrpcHeader {
 	uint32_t length; /* payload bytes after the header */
 	uint32_t stream_id;

@@ -64,6 +64,12 @@ void ctl_usage(FILE *f)
 	      "      TYPE := unicast | blackhole | unreachable | prohibit | throw | local | ...\n"
 	      "      TABLE := main | local | default | N\n"
 	      "  route show [table TABLE|all]\n"
+	      "  monitor [all | link | address | route ...] [-n NS ... | --all] [--snapshot]\n"
+	      "      print changes as ip monitor does, one line each (JSON lines with -j), until\n"
+	      "      Ctrl-C or the daemon ends the stream; -n (also before monitor): watch NS\n"
+	      "      (several allowed), --all (or all-nsid): every namespace, also later ones;\n"
+	      "      --snapshot: first the current objects, then \"Synced\", then changes.\n"
+	      "      --timeout does not apply.\n"
 	      "\n"
 	      "Exit status: 0 success, 1 failure (daemon error or no connection), 2 usage error.\n",
 	      f);
@@ -1306,6 +1312,79 @@ static int parse_route(Parser *p)
 	return unknown(p, c);
 }
 
+/* ---------------------------------------------------------------- monitor */
+
+/* monitor [all | link | address | route ...] [-n NS ... | --all] [--snapshot]: a Watch. */
+static int parse_monitor(Parser *p)
+{
+	static const struct {
+		const char *name;
+		Nsring__V1__WatchKind kind;
+	} objects[] = {
+		{ "link", NSRING__V1__WATCH_KIND__WATCH_KIND_LINK },
+		{ "address", NSRING__V1__WATCH_KIND__WATCH_KIND_ADDRESS },
+		{ "route", NSRING__V1__WATCH_KIND__WATCH_KIND_ROUTE },
+	};
+	Nsring__V1__WatchRequest *req;
+	bool all_objects = false;
+	const char *a;
+	int r;
+
+	req = NEW_MSG(p->cmd, Nsring__V1__WatchRequest, nsring__v1__watch_request__init);
+	if (!req)
+		return oom(p->cmd);
+	/* At most one namespace per remaining word, and the global -n. */
+	req->namespaces = ctl_alloc(p->cmd, (size_t)(p->argc - p->i + 1) * sizeof(void *));
+	req->kinds = ctl_alloc(p->cmd, ARRAY_SIZE(objects) * sizeof(*req->kinds));
+	if (!req->namespaces || !req->kinds)
+		return oom(p->cmd);
+	if (p->ns)
+		req->namespaces[req->n_namespaces++] = p->ns;
+
+	while ((a = next(p))) {
+		bool seen;
+		size_t k;
+
+		if (streq(a, "all")) {
+			all_objects = true;
+		} else if (streq(a, "--snapshot") || streq(a, "snapshot")) {
+			req->snapshot = true;
+		} else if (streq(a, "--all") || streq(a, "all-nsid")) {
+			req->all_namespaces = true;
+		} else if (streq(a, "-n") || streq(a, "--netns") || streq(a, "netns")) {
+			const char *v;
+
+			r = need(p, a, &v);
+			if (r >= 0)
+				r = parse_nsref(p, v, &req->namespaces[req->n_namespaces]);
+			if (r < 0)
+				return r;
+			req->n_namespaces++;
+		} else if (streq(a, "help")) {
+			return CTL_PARSE_HELP;
+		} else {
+			for (k = 0; k < ARRAY_SIZE(objects); k++)
+				if (matches(a, objects[k].name))
+					break;
+			if (k == ARRAY_SIZE(objects))
+				return unknown(p, a);
+			seen = false;
+			for (size_t j = 0; j < req->n_kinds; j++)
+				seen |= req->kinds[j] == objects[k].kind;
+			if (!seen)
+				req->kinds[req->n_kinds++] = objects[k].kind;
+		}
+	}
+	if (req->all_namespaces && req->n_namespaces > 0)
+		return fail(p->cmd, "--all watches every namespace: it excludes -n");
+	if (all_objects)
+		req->n_kinds = 0; /* the API's "everything" */
+	set_call(p->cmd, "Watch", &req->base, &nsring__v1__watch_event__descriptor,
+		 ctl_print_watch_event);
+	p->cmd->stream = true;
+	return 0;
+}
+
 /* ---------------------------------------------------------------- global */
 
 /* "--name=value" or "--name value" / "-x value". */
@@ -1388,7 +1467,8 @@ int ctl_parse(int argc, char **argv, CtlCmd *cmd)
 
 	obj = next(&p);
 	if (!obj)
-		return fail(cmd, "no object given (netns, link, address, route); try --help");
+		return fail(cmd,
+			    "no object given (netns, link, address, route, monitor); try --help");
 	/* ip's table order decides the abbreviations: a = address, r = route, l = link. */
 	if (matches(obj, "address"))
 		return parse_addr(&p);
@@ -1398,6 +1478,8 @@ int ctl_parse(int argc, char **argv, CtlCmd *cmd)
 		return parse_link(&p);
 	if (matches(obj, "netns"))
 		return parse_netns(&p);
+	if (matches(obj, "monitor"))
+		return parse_monitor(&p);
 	if (matches(obj, "help"))
 		return CTL_PARSE_HELP;
 	return unknown(&p, obj);

@@ -24,6 +24,8 @@ typedef struct CtlCmd {
 	ProtobufCMessage *req;
 	const ProtobufCMessageDescriptor *resp_desc;
 	CtlPrintFn print;
+	/* A server stream (monitor): resp_desc and print are for each message. */
+	bool stream;
 
 	/* Why ctl_parse() failed, without the "Error: " prefix. */
 	char error[512];

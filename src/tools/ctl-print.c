@@ -639,3 +639,198 @@ int ctl_print_created(FILE *f, const ProtobufCMessage *resp, bool json)
 	fputc('\n', f);
 	return 0;
 }
+
+/* ---------------------------------------------------------------- events (monitor) */
+
+/* <FLAGS> in ip's order (IFF_* values from linux/if.h). */
+static void link_flags(FILE *f, uint32_t flags)
+{
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} names[] = {
+		{ 0x8, "LOOPBACK" },	 { 0x2, "BROADCAST" },	 { 0x10, "POINTOPOINT" },
+		{ 0x1000, "MULTICAST" }, { 0x80, "NOARP" },	 { 0x200, "ALLMULTI" },
+		{ 0x100, "PROMISC" },	 { 0x400, "MASTER" },	 { 0x800, "SLAVE" },
+		{ 0x4, "DEBUG" },	 { 0x8000, "DYNAMIC" },	 { 0x4000, "AUTOMEDIA" },
+		{ 0x2000, "PORTSEL" },	 { 0x20, "NOTRAILERS" }, { 0x1, "UP" },
+		{ 0x10000, "LOWER_UP" }, { 0x20000, "DORMANT" }, { 0x40000, "ECHO" },
+	};
+	const char *sep = "";
+
+	fputc('<', f);
+	/* Up without carrier (IFF_RUNNING clear): ip says so first. */
+	if ((flags & 0x1) && !(flags & 0x40)) {
+		fputs("NO-CARRIER", f);
+		sep = ",";
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (flags & names[i].bit) {
+			fprintf(f, "%s%s", sep, names[i].name);
+			sep = ",";
+		}
+	fputc('>', f);
+}
+
+/* As `ip monitor link`, on one line: index, name@peer, flags, mtu, master, state, link-layer
+ * address, then the kind and its details as in `link show`. */
+static void event_link(FILE *f, const Nsring__V1__Link *l)
+{
+	char details[512] = "";
+	FILE *d = fmemopen(details, sizeof(details) - 1, "w");
+
+	if (d) {
+		Nsring__V1__Link shown = *l;
+
+		/* A veth whose peer is not known (yet, or any more): no "peer ?". */
+		if (l->info_case == NSRING__V1__LINK__INFO_VETH && !l->parent_index &&
+		    (!l->veth || !l->veth->peer_name[0]))
+			shown.info_case = NSRING__V1__LINK__INFO__NOT_SET;
+		link_details(d, &shown, NULL, 0);
+		fclose(d);
+	}
+	fprintf(f, "%" PRIu32 ": %s", l->index, or_dash(l->name));
+	if (l->parent_index)
+		fprintf(f, "@if%" PRIu32, l->parent_index);
+	fputs(": ", f);
+	/* Only up is known when the daemon gives no flags. */
+	link_flags(f, l->flags ? l->flags : l->up ? 0x1 | 0x40 : 0);
+	if (l->mtu)
+		fprintf(f, " mtu %" PRIu32, l->mtu);
+	if (l->master_index)
+		fprintf(f, " master if%" PRIu32, l->master_index);
+	if (l->oper_state[0]) {
+		fputs(" state ", f);
+		for (const char *s = l->oper_state; *s; s++)
+			fputc(toupper((unsigned char)*s), f);
+	}
+	if (l->address[0])
+		fprintf(f, " link/%s %s", l->flags & 0x8 ? "loopback" : "ether", l->address);
+	if (l->kind[0])
+		fprintf(f, " %s", l->kind);
+	if (details[0])
+		fprintf(f, " %s", details);
+}
+
+/* As `ip monitor address`: "5: veth0    inet 198.18.0.1/24 brd 198.18.0.255 scope global
+ * veth0". */
+static void event_address(FILE *f, const Nsring__V1__Address *a)
+{
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} names[] = {
+		{ 0x01, "secondary" },	    { 0x08, "dadfailed" }, { 0x20, "deprecated" },
+		{ 0x40, "tentative" },	    { 0x02, "nodad" },	   { 0x04, "optimistic" },
+		{ 0x200, "noprefixroute" },
+	};
+	bool v6 = strchr(a->address, ':') != NULL;
+	char sb[12];
+
+	if (a->link_index)
+		fprintf(f, "%" PRIu32 ": ", a->link_index);
+	if (a->link_name[0])
+		fputs(a->link_name, f);
+	else
+		fprintf(f, "if%" PRIu32, a->link_index);
+	fprintf(f, "    %s %s/%" PRIu32, v6 ? "inet6" : "inet", a->address, a->prefix_len);
+	if (a->broadcast[0])
+		fprintf(f, " brd %s", a->broadcast);
+	fprintf(f, " scope %s", ctl_route_scope_name(a->scope, sb));
+	/* IPv6 addresses without IFA_F_PERMANENT have lifetimes (SLAAC, DHCPv6). */
+	if (v6 && !(a->flags & 0x80))
+		fputs(" dynamic", f);
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (a->flags & names[i].bit)
+			fprintf(f, " %s", names[i].name);
+	if (!v6 && a->link_name[0])
+		fprintf(f, " %s", a->link_name); /* the label */
+}
+
+/* As `ip monitor route`: "[TYPE] DST [via GW] dev DEV [table T] [proto P] [scope S] [src A]
+ * [metric M]", leaving out what ip leaves out (unicast, table main, proto boot, scope
+ * global). */
+static void event_route(FILE *f, const Nsring__V1__Route *rt)
+{
+	const char *type = route_type_name(rt->type);
+	char b[12];
+
+	if (type)
+		fprintf(f, "%s ", type);
+	fputs(rt->destination[0] ? rt->destination : "default", f);
+	if (rt->gateway[0])
+		fprintf(f, " via %s", rt->gateway);
+	if (rt->dev[0])
+		fprintf(f, " dev %s", rt->dev);
+	else if (rt->dev_index)
+		fprintf(f, " dev if%" PRIu32, rt->dev_index);
+	if (rt->table != 0 && rt->table != 254)
+		fprintf(f, " table %s", ctl_route_table_name(rt->table, b));
+	if (rt->protocol != 0 && rt->protocol != 3)
+		fprintf(f, " proto %s", ctl_route_proto_name(rt->protocol, b));
+	if (rt->set_scope_case == NSRING__V1__ROUTE__SET_SCOPE_SCOPE && rt->scope != 0)
+		fprintf(f, " scope %s", ctl_route_scope_name(rt->scope, b));
+	if (rt->prefsrc[0])
+		fprintf(f, " src %s", rt->prefsrc);
+	if (rt->metric)
+		fprintf(f, " metric %" PRIu32, rt->metric);
+}
+
+int ctl_print_watch_event(FILE *f, const ProtobufCMessage *m, bool json)
+{
+	const Nsring__V1__WatchEvent *ev = (const void *)m;
+	const Nsring__V1__Namespace *ns = ev->namespace_;
+
+	if (json) {
+		/* JSON lines: one object per event, so a reader can act on each at once. */
+		ctl_print_json_message(f, m, true);
+		fputc('\n', f);
+		return 0;
+	}
+	if (ns && ns->name[0])
+		fprintf(f, "[%s] ", ns->name);
+	else if (ns && ns->path[0])
+		fprintf(f, "[%s] ", ns->path);
+	else if (ns && ns->inode)
+		fprintf(f, "[inode %" PRIu64 "] ", ns->inode);
+	switch (ev->type) {
+	case NSRING__V1__WATCH_EVENT_TYPE__WATCH_EVENT_TYPE_SYNCED:
+		fputs("Synced: the snapshot is complete, changes follow\n", f);
+		return 0;
+	case NSRING__V1__WATCH_EVENT_TYPE__WATCH_EVENT_TYPE_RESYNC:
+		fputs("Resync: events were lost; a fresh snapshot follows\n", f);
+		return 0;
+	case NSRING__V1__WATCH_EVENT_TYPE__WATCH_EVENT_TYPE_NAMESPACE_ADDED:
+		fputs("Namespace added", f);
+		if (ns && ns->name[0] && ns->path[0]) /* else the path is the prefix */
+			fprintf(f, " %s", ns->path);
+		if (ns && ns->inode)
+			fprintf(f, " inode %" PRIu64, ns->inode);
+		fputc('\n', f);
+		return 0;
+	case NSRING__V1__WATCH_EVENT_TYPE__WATCH_EVENT_TYPE_NAMESPACE_DELETED:
+		fputs("Namespace deleted\n", f);
+		return 0;
+	case NSRING__V1__WATCH_EVENT_TYPE__WATCH_EVENT_TYPE_DELETED:
+		fputs("Deleted ", f);
+		break;
+	default:
+		break;
+	}
+	switch (ev->object_case) {
+	case NSRING__V1__WATCH_EVENT__OBJECT_LINK:
+		event_link(f, ev->link);
+		break;
+	case NSRING__V1__WATCH_EVENT__OBJECT_ADDRESS:
+		event_address(f, ev->address);
+		break;
+	case NSRING__V1__WATCH_EVENT__OBJECT_ROUTE:
+		event_route(f, ev->route);
+		break;
+	default:
+		fprintf(f, "event %d", (int)ev->type); /* a newer daemon's event */
+		break;
+	}
+	fputc('\n', f);
+	return 0;
+}

@@ -20,6 +20,9 @@ int ctl_print_links(FILE *f, const ProtobufCMessage *resp, bool json);	    /* Li
 int ctl_print_link(FILE *f, const ProtobufCMessage *resp, bool json);	    /* GetLink */
 int ctl_print_addresses(FILE *f, const ProtobufCMessage *resp, bool json);  /* ListAddresses */
 int ctl_print_routes(FILE *f, const ProtobufCMessage *resp, bool json);	    /* ListRoutes */
+/* Watch (monitor), once per WatchEvent: a line as ip monitor prints it ("[NS] " first when the
+ * event names its namespace; "Deleted " before removed objects), or one JSON object a line. */
+int ctl_print_watch_event(FILE *f, const ProtobufCMessage *event, bool json);
 /* Create/Update/Delete: silent in text mode, like ip; in JSON the created or changed
  * resource when the response holds one, else {}. */
 int ctl_print_created(FILE *f, const ProtobufCMessage *resp, bool json);

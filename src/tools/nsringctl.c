@@ -1,5 +1,6 @@
 /* nsringctl: an ip(8)-like command line client for nsringd. Parsing and printing live in
- * ctl-parse.c and ctl-print.c; this file only connects, calls and maps errors to exit codes. */
+ * ctl-parse.c and ctl-print.c; this file only connects, calls (or follows a stream, for
+ * monitor) and maps errors to exit codes. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,45 @@ static void resp_freep(ProtobufCMessage **m)
 {
 	if (*m)
 		protobuf_c_message_free_unpacked(*m, NULL);
+}
+
+/* monitor: prints each message of the stream as it comes, until the daemon ends it (or
+ * Ctrl-C). */
+static int run_stream(NsrClient *c, const CtlCmd *cmd, const char *sock)
+{
+	NsrStatus status = {};
+	NsrStream *st = NULL;
+	int r;
+
+	/* Changes may be rare: wait for them however long it takes. */
+	nsr_set_timeout(c, 0);
+	r = nsr_stream_start(c, cmd->method, cmd->req, &st);
+	while (r >= 0) {
+		ProtobufCMessage *m = NULL;
+
+		r = nsr_stream_next(st, cmd->resp_desc, &m, &status);
+		if (r <= 0)
+			break;
+		r = cmd->print(stdout, m, cmd->json);
+		protobuf_c_message_free_unpacked(m, NULL);
+		/* Each event as it happens, also into a pipe. */
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			fprintf(stderr, "Error: writing the output failed: %s\n", strerror(errno));
+			nsr_stream_close(st);
+			return EXIT_FAIL;
+		}
+	}
+	nsr_stream_close(st);
+	if (r == 0)
+		return 0;
+	if (r == -NSR_ESTATUS) {
+		fprintf(stderr, "Error: %s: %s\n", nsr_status_code_name(status.code),
+			status.message);
+		return EXIT_FAIL;
+	}
+	fprintf(stderr, "Error: %s to nsringd on %s failed: %s\n", cmd->method, sock,
+		r == -ECONNRESET ? "the daemon closed the connection" : strerror(-r));
+	return EXIT_FAIL;
 }
 
 static bool streq_any(const char *s, const char *a, const char *b, const char *c)
@@ -95,6 +135,8 @@ int main(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	nsr_set_timeout(c, cmd.timeout_ns);
+	if (cmd.stream)
+		return run_stream(c, &cmd, sock);
 
 	r = nsr_call(c, cmd.method, cmd.req, cmd.resp_desc, &resp, &status);
 	if (r == -NSR_ESTATUS) {

@@ -1,5 +1,6 @@
 /* libnsring against a fake ttrpc server in a thread: framing, stream ids, status errors, stale
- * and interleaved frames, short reads, timeouts, oversized and malformed frames, EOF. */
+ * and interleaved frames, short reads, timeouts, oversized and malformed frames, EOF; server
+ * streams (the request flags, each way a stream ends, timeouts between messages, cancel). */
 #include <errno.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -79,15 +80,23 @@ static int write_full(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-static void send_frame(int fd, uint32_t id, uint8_t type, const void *data, size_t len)
+static void send_frame_flags(int fd, uint32_t id, uint8_t type, uint8_t flags, const void *data,
+			     size_t len)
 {
 	uint8_t hdr[TTRPC_HEADER_SIZE];
 
-	ttrpc_header_encode(
-		hdr, &(TtrpcHeader){ .length = (uint32_t)len, .stream_id = id, .type = type });
+	ttrpc_header_encode(hdr, &(TtrpcHeader){ .length = (uint32_t)len,
+						 .stream_id = id,
+						 .type = type,
+						 .flags = flags });
 	CHECK(write_full(fd, hdr, sizeof(hdr)) == 0);
 	if (len)
 		CHECK(write_full(fd, data, len) == 0);
+}
+
+static void send_frame(int fd, uint32_t id, uint8_t type, const void *data, size_t len)
+{
+	send_frame_flags(fd, id, type, 0, data, len);
 }
 
 /* Packs a ttrpc.Response with a payload message or an error status into a malloc'ed buffer. */
@@ -165,6 +174,60 @@ static void reply_namespaces(int fd, uint32_t id, size_t n, bool dribble)
 	free(names);
 }
 
+/* A data message of a stream: a Namespace with inode i. */
+static void send_event(int fd, uint32_t id, uint64_t i, uint8_t flags)
+{
+	Nsring__V1__Namespace ns = NSRING__V1__NAMESPACE__INIT;
+	uint8_t buf[64];
+
+	ns.name = (char *)"ev";
+	ns.inode = i;
+	send_frame_flags(fd, id, TTRPC_TYPE_DATA, flags, buf,
+			 nsring__v1__namespace__pack(&ns, buf));
+}
+
+static const uint8_t END_OK = TTRPC_FLAG_REMOTE_CLOSED | TTRPC_FLAG_NO_DATA;
+
+/* Streaming methods: true if m is one. */
+static bool serve_stream(Server *s, const char *m, uint32_t id)
+{
+	if (strncmp(m, "Watch", 5) != 0)
+		return false;
+	m += 5;
+	if (strcmp(m, "3") == 0) {
+		/* Three messages, a stale frame between them, then the end as Go's server sends
+		 * it. */
+		send_event(s->fd, id, 0, 0);
+		reply_namespaces(s->fd, id + 100, 1, false);
+		send_event(s->fd, id, 1, 0);
+		send_event(s->fd, id, 2, 0);
+		send_frame_flags(s->fd, id, TTRPC_TYPE_DATA, END_OK, NULL, 0);
+	} else if (strcmp(m, "Fail") == 0) {
+		send_event(s->fd, id, 0, 0);
+		reply(s->fd, id, NULL, 5, "gone");
+	} else if (strcmp(m, "Resp") == 0) {
+		/* PROTOCOL.md: a stream may end with a Response, here carrying a last message. */
+		Nsring__V1__Namespace ns = NSRING__V1__NAMESPACE__INIT;
+
+		send_event(s->fd, id, 0, 0);
+		ns.inode = 1;
+		reply(s->fd, id, &ns.base, 0, NULL);
+	} else if (strcmp(m, "LastData") == 0) {
+		send_event(s->fd, id, 0, TTRPC_FLAG_REMOTE_CLOSED);
+	} else if (strcmp(m, "Bad") == 0) {
+		send_frame(s->fd, id, TTRPC_TYPE_DATA, "\xff\xff", 2);
+		send_event(s->fd, id, 1, 0);
+		send_frame_flags(s->fd, id, TTRPC_TYPE_DATA, END_OK, NULL, 0);
+	} else if (strcmp(m, "Slow") == 0) {
+		send_event(s->fd, id, 0, 0);
+		usleep(300 * 1000);
+		send_frame_flags(s->fd, id, TTRPC_TYPE_DATA, END_OK, NULL, 0);
+	} else if (strcmp(m, "Forever") == 0) {
+		send_event(s->fd, id, 0, 0); /* then the next read sees the client's close */
+	}
+	return true;
+}
+
 static void *server_main(void *arg)
 {
 	Server *s = arg;
@@ -186,7 +249,6 @@ static void *server_main(void *arg)
 			break; /* the client went away */
 		ttrpc_header_decode(hdr, &h);
 		CHECK_EQ(h.type, TTRPC_TYPE_REQUEST);
-		CHECK_EQ(h.flags, 0);
 		CHECK_EQ(h.stream_id, s->next_id);
 		s->next_id = h.stream_id + 2;
 		CHECK(h.length <= TTRPC_MESSAGE_MAX);
@@ -204,8 +266,12 @@ static void *server_main(void *arg)
 		s->last_timeout = req->timeout_nano;
 		id = h.stream_id;
 		m = req->method;
+		/* A stream is opened with remote-closed (the client sends nothing more); a unary
+		 * call has no flags. */
+		CHECK_EQ(h.flags, strncmp(m, "Watch", 5) == 0 ? TTRPC_FLAG_REMOTE_CLOSED : 0);
 
-		if (strcmp(m, "ListNamespaces") == 0) {
+		if (serve_stream(s, m, id)) {
+		} else if (strcmp(m, "ListNamespaces") == 0) {
 			Nsring__V1__ListNamespacesRequest *lr;
 
 			lr = nsring__v1__list_namespaces_request__unpack(NULL, req->payload.len,
@@ -515,12 +581,131 @@ static void test_request_limits(void)
 	CHECK_EQ(s.next_id, 3);
 }
 
+/* ---------------------------------------------------------------- streams */
+
+/* The next message must be event i. */
+static void expect_event(NsrStream *st, uint64_t i, int line)
+{
+	ProtobufCMessage *m = NULL;
+	NsrStatus status = { .code = 99 };
+	int r = nsr_stream_next(st, &nsring__v1__namespace__descriptor, &m, &status);
+	Nsring__V1__Namespace *ns = (Nsring__V1__Namespace *)m;
+
+	if (r != 1 || !ns || ns->inode != i || status.code != 0) {
+		fprintf(stderr, "%s:%d: expected event %llu, got r=%d inode=%lld code=%d\n",
+			__FILE__, line, (unsigned long long)i, r, ns ? (long long)ns->inode : -1LL,
+			status.code);
+		atomic_fetch_add(&failures, 1);
+	}
+	if (m)
+		protobuf_c_message_free_unpacked(m, NULL);
+}
+
+static int stream_next(NsrStream *st, NsrStatus *status)
+{
+	ProtobufCMessage *m = NULL;
+	int r = nsr_stream_next(st, &nsring__v1__namespace__descriptor, &m, status);
+
+	if (m)
+		protobuf_c_message_free_unpacked(m, NULL);
+	return r;
+}
+
+static void test_streams(void)
+{
+	Nsring__V1__ListNamespacesRequest req = NSRING__V1__LIST_NAMESPACES_REQUEST__INIT;
+	Server s;
+	NsrClient *c = start_pair(&s);
+	NsrStream *st = NULL, *st2 = NULL;
+	NsrStatus status = { .code = 99 };
+	ProtobufCMessage *m;
+
+	/* 1: messages, a stale frame skipped, the end as data flagged remote-closed, no-data. */
+	CHECK_EQ(nsr_stream_start(c, "Watch3", &req.base, &st), 0);
+	CHECK(nsr_stream_fd(st) >= 0);
+	CHECK_EQ(nsr_call(c, "ListNamespaces", NULL, NULL, NULL, NULL), -EBUSY);
+	CHECK_EQ(nsr_stream_start(c, "Watch3", &req.base, &st2), -EBUSY);
+	for (uint64_t i = 0; i < 3; i++)
+		expect_event(st, i, __LINE__);
+	CHECK_EQ(stream_next(st, &status), 0);
+	CHECK_EQ(status.code, 0);
+	CHECK_EQ(stream_next(st, &status), 0); /* the end stays the end */
+	nsr_stream_close(st);
+	/* 3: the connection serves unary calls again. */
+	CHECK_EQ(call_list(c, "ListNamespaces", &m, NULL), 0);
+	check_namespaces(m, 2);
+
+	/* 5: an error status in a Response. */
+	CHECK_EQ(nsr_stream_start(c, "WatchFail", NULL, &st), 0);
+	expect_event(st, 0, __LINE__);
+	CHECK_EQ(stream_next(st, &status), -NSR_ESTATUS);
+	CHECK_EQ(status.code, 5);
+	CHECK(strcmp(status.message, "gone") == 0);
+	status.code = 99;
+	CHECK_EQ(stream_next(st, &status), -NSR_ESTATUS);
+	CHECK_EQ(status.code, 5);
+	nsr_stream_close(st);
+
+	/* 7: a Response with status OK and a last message; 9: a last data message flagged
+	 * remote-closed. */
+	CHECK_EQ(nsr_stream_start(c, "WatchResp", NULL, &st), 0);
+	expect_event(st, 0, __LINE__);
+	expect_event(st, 1, __LINE__);
+	CHECK_EQ(stream_next(st, &status), 0);
+	nsr_stream_close(st);
+	CHECK_EQ(nsr_stream_start(c, "WatchLastData", NULL, &st), 0);
+	expect_event(st, 0, __LINE__);
+	CHECK_EQ(stream_next(st, &status), 0);
+	nsr_stream_close(st);
+
+	/* 11: a message that does not decode fails alone. */
+	CHECK_EQ(nsr_stream_start(c, "WatchBad", NULL, &st), 0);
+	CHECK_EQ(stream_next(st, &status), -EBADMSG);
+	expect_event(st, 1, __LINE__);
+	CHECK_EQ(stream_next(st, &status), 0);
+	nsr_stream_close(st);
+
+	/* 13: the timeout bounds each wait, not the stream, and is not sent. */
+	nsr_set_timeout(c, 100 * 1000000ull);
+	CHECK_EQ(nsr_stream_start(c, "WatchSlow", NULL, &st), 0);
+	expect_event(st, 0, __LINE__);
+	CHECK_EQ(stream_next(st, &status), -ETIMEDOUT);
+	nsr_set_timeout(c, 0);
+	CHECK_EQ(stream_next(st, &status), 0);
+	CHECK_EQ(s.last_timeout, 0);
+	nsr_stream_close(st);
+
+	/* 15: closing a stream that goes on cancels it by shutting the connection down: the
+	 * server sees EOF (the thread ends), the client needs a new connection. */
+	CHECK_EQ(nsr_stream_start(c, "WatchForever", NULL, &st), 0);
+	expect_event(st, 0, __LINE__);
+	nsr_stream_close(st);
+	pthread_join(s.thread, NULL);
+	CHECK_EQ(s.next_id, 17);
+	CHECK_EQ(nsr_call(c, "ListNamespaces", NULL, NULL, NULL, NULL), -ENOTCONN);
+	nsr_close(c);
+
+	/* The daemon goes away mid-stream. */
+	c = start_pair(&s);
+	CHECK_EQ(nsr_stream_start(c, "WatchForever", NULL, &st), 0);
+	expect_event(st, 0, __LINE__);
+	CHECK_EQ(nsr_stream_start(c, "x", NULL, &st2), -EBUSY);
+	shutdown(s.fd, SHUT_RDWR);
+	pthread_join(s.thread, NULL);
+	CHECK_EQ(stream_next(st, &status), -ECONNRESET);
+	nsr_close(c); /* before the stream: allowed */
+	CHECK_EQ(stream_next(st, &status), -ENOTCONN);
+	nsr_stream_close(st);
+	CHECK_EQ(nsr_stream_start(NULL, "Watch3", NULL, &st), -EINVAL);
+}
+
 int main(void)
 {
 	test_calls();
 	test_eof();
 	test_stream_ids_and_path();
 	test_request_limits();
+	test_streams();
 	if (failures) {
 		fprintf(stderr, "%d check(s) failed\n", failures);
 		return 1;

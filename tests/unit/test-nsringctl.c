@@ -415,6 +415,25 @@ static const Case cases[] = {
 	BAD("route show table", "\"table\" needs an argument"),
 	BAD("route frob", "unknown argument frob"),
 
+	/* monitor (a Watch stream) */
+	OK("monitor", "Watch", "{}"),
+	OK("monitor all", "Watch", "{}"),
+	OK("mon link addr", "Watch", "{'kinds':['WATCH_KIND_LINK','WATCH_KIND_ADDRESS']}"),
+	OK("monitor route r l", "Watch", "{'kinds':['WATCH_KIND_ROUTE','WATCH_KIND_LINK']}"),
+	OK("monitor link all", "Watch", "{}"),
+	OK("-n blue monitor -n red netns pid:7 --snapshot", "Watch",
+	   "{'namespaces':[{'name':'blue'},{'name':'red'},{'pid':7}],'snapshot':true}"),
+	OK("monitor -n /proc/1/ns/net address", "Watch",
+	   "{'namespaces':[{'path':'/proc/1/ns/net'}],'kinds':['WATCH_KIND_ADDRESS']}"),
+	OK("monitor --all link", "Watch", "{'all_namespaces':true,'kinds':['WATCH_KIND_LINK']}"),
+	OK("monitor all-nsid snapshot", "Watch", "{'all_namespaces':true,'snapshot':true}"),
+	BAD("monitor frob", "unknown argument frob"),
+	BAD("monitor -n", "\"-n\" needs an argument"),
+	BAD("monitor -n a/b", "not a valid namespace"),
+	BAD("-n blue monitor --all", "excludes -n"),
+	BAD("monitor --all -n red", "excludes -n"),
+	HELP("monitor help"),
+
 	/* global options and objects */
 	HELP("-h"),
 	HELP("--help"),
@@ -537,6 +556,18 @@ static void test_globals(void)
 	CHECK(ctl_parse(6, argv5, &cmd) == -EINVAL);
 	ctl_cmd_done(&cmd);
 
+	/* Only monitor streams: its printer runs once per event. */
+	{
+		char *argv6[] = { "nsringctl", "-j", "monitor", NULL };
+
+		CHECK(ctl_parse(3, argv6, &cmd) == 0);
+		CHECK(cmd.stream && cmd.json && cmd.print == ctl_print_watch_event);
+		CHECK(cmd.resp_desc == &nsring__v1__watch_event__descriptor);
+		ctl_cmd_done(&cmd);
+		CHECK(ctl_parse(3, argv4, &cmd) == 0 && !cmd.stream);
+		ctl_cmd_done(&cmd);
+	}
+
 	CHECK(ctl_ifname_valid("eth0") && ctl_ifname_valid("123456789012345"));
 	CHECK(!ctl_ifname_valid("1234567890123456") && !ctl_ifname_valid("") &&
 	      !ctl_ifname_valid(".") && !ctl_ifname_valid("..") && !ctl_ifname_valid("a/b") &&
@@ -553,7 +584,8 @@ static void test_globals(void)
 		ctl_usage(f);
 		fclose(f);
 		CHECK(strstr(out, "netns add") && strstr(out, "link add") &&
-		      strstr(out, "addr add") && strstr(out, "route add") && strstr(out, "pid:N"));
+		      strstr(out, "addr add") && strstr(out, "route add") && strstr(out, "pid:N") &&
+		      strstr(out, "monitor ["));
 		free(out);
 	}
 }
@@ -861,6 +893,127 @@ static void test_json_checker(void)
 	CHECK(!json_valid("{a:1}"));
 }
 
+/* One event as monitor prints it must be exactly want. */
+static void expect_event(const Nsring__V1__WatchEvent *ev, const char *want, int line)
+{
+	char *out = print_to_string(ctl_print_watch_event, &ev->base, false);
+
+	if (strcmp(out, want) != 0) {
+		fprintf(stderr, "%s:%d: printed\n  %s  expected\n  %s", __FILE__, line, out, want);
+		failures++;
+	}
+	free(out);
+	out = print_to_string(ctl_print_watch_event, &ev->base, true); /* checked for JSON */
+	free(out);
+}
+#define EVENT(ev, want) expect_event(ev, want, __LINE__)
+
+static void test_print_events(void)
+{
+	Nsring__V1__WatchEvent ev = NSRING__V1__WATCH_EVENT__INIT;
+	Nsring__V1__Namespace ns = NSRING__V1__NAMESPACE__INIT,
+			      ns_path = NSRING__V1__NAMESPACE__INIT;
+	Nsring__V1__Link l = NSRING__V1__LINK__INIT;
+	Nsring__V1__Veth veth = NSRING__V1__VETH__INIT;
+	Nsring__V1__Address a = NSRING__V1__ADDRESS__INIT;
+	Nsring__V1__Route rt = NSRING__V1__ROUTE__INIT;
+	char *out;
+
+	ns.name = "ns1";
+	ns.path = "/run/netns/ns1";
+	ns.inode = 4026532288u;
+	ns_path.path = "/proc/1/ns/net";
+
+	/* Links, as ip monitor link (on one line). */
+	ev.type = NSRING__V1__WATCH_EVENT_TYPE__WATCH_EVENT_TYPE_ADDED;
+	ev.namespace_ = &ns;
+	ev.object_case = NSRING__V1__WATCH_EVENT__OBJECT_LINK;
+	ev.link = &l;
+	l.index = 5, l.name = "veth0", l.flags = 0x11043, l.up = true, l.mtu = 1500;
+	l.oper_state = "up", l.address = "02:00:00:00:00:01", l.kind = "veth";
+	l.parent_index = 4, l.link_netnsid = 0;
+	l.info_case = NSRING__V1__LINK__INFO_VETH, l.veth = &veth, veth.peer_name = "veth1";
+	EVENT(&ev, "[ns1] 5: veth0@if4: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 state UP "
+		   "link/ether 02:00:00:00:00:01 veth peer veth1 netnsid 0\n");
+	out = print_to_string(ctl_print_watch_event, &ev.base, true);
+	CONTAINS(out, "\"type\":\"WATCH_EVENT_TYPE_ADDED\"");
+	CONTAINS(out, "\"namespace\":{\"name\":\"ns1\"");
+	CONTAINS(out, "\"link\":{\"index\":5,\"name\":\"veth0\"");
+	CHECK(!strstr(out, "\"address\":{")); /* only the oneof's member */
+	free(out);
+
+	ev.type = NSRING__V1__WATCH_EVENT_TYPE__WATCH_EVENT_TYPE_DELETED;
+	ev.namespace_ = NULL;
+	l.index = 7, l.name = "br0", l.flags = 0x1003, l.oper_state = "down", l.kind = "bridge";
+	l.parent_index = 0, l.link_netnsid = -1, l.info_case = NSRING__V1__LINK__INFO__NOT_SET;
+	l.master_index = 3, l.group = 2;
+	EVENT(&ev, "Deleted 7: br0: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 master if3 "
+		   "state DOWN link/ether 02:00:00:00:00:01 bridge group 2\n");
+	/* A veth whose peer is not known: no "peer ?"; a loopback's address. */
+	l.flags = 0x49, l.kind = "veth", l.info_case = NSRING__V1__LINK__INFO_VETH;
+	veth.peer_name = "", l.master_index = 0, l.group = 0, l.oper_state = "unknown";
+	l.address = "00:00:00:00:00:00";
+	EVENT(&ev, "Deleted 7: br0: <LOOPBACK,UP> mtu 1500 state UNKNOWN link/loopback "
+		   "00:00:00:00:00:00 veth\n");
+	/* A daemon that sends no flags: up is still shown. */
+	l.flags = 0, l.master_index = 0, l.group = 0, l.address = "", l.kind = "", l.mtu = 0;
+	l.oper_state = "";
+	ev.type = NSRING__V1__WATCH_EVENT_TYPE__WATCH_EVENT_TYPE_CHANGED;
+	EVENT(&ev, "7: br0: <UP>\n");
+
+	/* Addresses, as ip monitor address. */
+	ev.type = NSRING__V1__WATCH_EVENT_TYPE__WATCH_EVENT_TYPE_ADDED;
+	ev.namespace_ = &ns_path;
+	ev.object_case = NSRING__V1__WATCH_EVENT__OBJECT_ADDRESS;
+	ev.address = &a;
+	a.link_index = 5, a.link_name = "veth0", a.address = "198.18.0.1", a.prefix_len = 24;
+	a.broadcast = "198.18.0.255", a.flags = 0x80;
+	EVENT(&ev, "[/proc/1/ns/net] 5: veth0    inet 198.18.0.1/24 brd 198.18.0.255 scope global "
+		   "veth0\n");
+	ev.type = NSRING__V1__WATCH_EVENT_TYPE__WATCH_EVENT_TYPE_DELETED;
+	ev.namespace_ = NULL;
+	a.address = "2001:db8::1", a.prefix_len = 64, a.broadcast = "", a.flags = 0x40;
+	EVENT(&ev, "Deleted 5: veth0    inet6 2001:db8::1/64 scope global dynamic tentative\n");
+	a.address = "fe80::1", a.scope = 253, a.flags = 0x80, a.link_name = "";
+	EVENT(&ev, "Deleted 5: if5    inet6 fe80::1/64 scope link\n");
+
+	/* Routes, as ip monitor route. */
+	ev.type = NSRING__V1__WATCH_EVENT_TYPE__WATCH_EVENT_TYPE_ADDED;
+	ev.object_case = NSRING__V1__WATCH_EVENT__OBJECT_ROUTE;
+	ev.route = &rt;
+	rt.family = 4, rt.gateway = "198.18.0.254", rt.dev = "veth0", rt.table = 254;
+	rt.protocol = 4, rt.metric = 100, rt.type = 1;
+	EVENT(&ev, "default via 198.18.0.254 dev veth0 proto static metric 100\n");
+	rt.destination = "198.18.0.1", rt.gateway = "", rt.type = 2, rt.table = 255;
+	rt.protocol = 2, rt.metric = 0, rt.prefsrc = "198.18.0.1";
+	rt.set_scope_case = NSRING__V1__ROUTE__SET_SCOPE_SCOPE, rt.scope = 254;
+	EVENT(&ev, "local 198.18.0.1 dev veth0 table local proto kernel scope host src "
+		   "198.18.0.1\n");
+	ev.type = NSRING__V1__WATCH_EVENT_TYPE__WATCH_EVENT_TYPE_DELETED;
+	ev.namespace_ = &ns;
+	rt.destination = "198.18.1.0/24", rt.type = 1, rt.table = 0, rt.protocol = 3;
+	rt.dev = "", rt.dev_index = 9, rt.prefsrc = "", rt.scope = 253;
+	EVENT(&ev, "[ns1] Deleted 198.18.1.0/24 dev if9 scope link\n");
+
+	/* The stream's own events. */
+	ev.object_case = NSRING__V1__WATCH_EVENT__OBJECT__NOT_SET;
+	ev.type = NSRING__V1__WATCH_EVENT_TYPE__WATCH_EVENT_TYPE_SYNCED;
+	EVENT(&ev, "[ns1] Synced: the snapshot is complete, changes follow\n");
+	ev.type = NSRING__V1__WATCH_EVENT_TYPE__WATCH_EVENT_TYPE_RESYNC;
+	EVENT(&ev, "[ns1] Resync: events were lost; a fresh snapshot follows\n");
+	ev.type = NSRING__V1__WATCH_EVENT_TYPE__WATCH_EVENT_TYPE_NAMESPACE_ADDED;
+	EVENT(&ev, "[ns1] Namespace added /run/netns/ns1 inode 4026532288\n");
+	ev.type = NSRING__V1__WATCH_EVENT_TYPE__WATCH_EVENT_TYPE_NAMESPACE_DELETED;
+	EVENT(&ev, "[ns1] Namespace deleted\n");
+	ev.type = NSRING__V1__WATCH_EVENT_TYPE__WATCH_EVENT_TYPE_NAMESPACE_ADDED;
+	ev.namespace_ = &ns_path;
+	EVENT(&ev, "[/proc/1/ns/net] Namespace added\n");
+	ev.namespace_ = &ns;
+	ns.name = "", ns.path = "";
+	ev.type = 42; /* from a newer daemon */
+	EVENT(&ev, "[inode 4026532288] event 42\n");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "--emit-json") == 0)
@@ -872,6 +1025,7 @@ int main(int argc, char **argv)
 	test_print_addresses();
 	test_print_routes();
 	test_print_namespaces();
+	test_print_events();
 	if (failures) {
 		fprintf(stderr, "%d check(s) failed\n", failures);
 		return 1;

@@ -1,10 +1,15 @@
 /* The RPC server on the loop, with raw clients on a temporary unix socket. ttrpc: framing,
  * pipelined calls, bad frames closing only their connection, calls outliving their client.
  * gRPC (an nghttp2 client session on the same socket): preface detection, calls, errors,
- * deadlines, limits, cancellation, health, reflection. Shutdown: drain, GOAWAY and NOT_SERVING,
- * then abort with UNAVAILABLE. */
+ * deadlines, limits, cancellation, health, reflection. Server streaming on both: messages then
+ * OK or an error, cancellation by the client, a client that does not read, unary and client
+ * streaming ttrpc requests; libnsring's streams against this server. Shutdown: drain, GOAWAY and
+ * NOT_SERVING, streams cancelled, then abort with UNAVAILABLE. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +20,7 @@
 #include "core/status.h"
 #include "grpc/health/v1/health.pb-c.h"
 #include "grpc/reflection/v1/reflection.pb-c.h"
+#include "nsring/nsring.h"
 #include "nsring/v1/nsring.pb-c.h"
 #include "rpc/rpc-internal.h"
 #include "rpc/rpc.h"
@@ -41,6 +47,69 @@ static unsigned nheld, ndispatched;
 static bool drained;
 static uint64_t last_deadline;
 
+/* Streams the dispatcher keeps open: "Forever" (one message, then until cancelled) and "Flood"
+ * (nothing; the test sends). The cancel callback ends them with cancel_code. */
+typedef struct TStream {
+	RpcCall *call;
+	unsigned cancels;
+} TStream;
+static TStream tstreams[16];
+static unsigned ntstreams;
+static int cancel_code = STATUS_CANCELLED;
+static int last_send; /* what rpc_call_send returned in the dispatcher */
+
+static void tstream_cancelled(void *userdata)
+{
+	TStream *t = userdata;
+
+	t->cancels++;
+	rpc_call_fail(t->call, cancel_code, "stream cancelled");
+	t->call = NULL;
+}
+
+/* A streamed message: a Namespace whose inode is its number and whose name pads it to size. */
+static int send_event(RpcCall *call, uint64_t i, size_t pad)
+{
+	Nsring__V1__Namespace ns = NSRING__V1__NAMESPACE__INIT;
+	char *name = malloc(pad + 1);
+	int r;
+
+	memset(name, 'e', pad);
+	name[pad] = '\0';
+	ns.name = name;
+	ns.inode = i;
+	r = rpc_call_send(call, &ns.base);
+	free(name);
+	return r;
+}
+
+/* "Stream3": three messages, then OK; "StreamFail": two, then NOT_FOUND. */
+static bool dispatch_stream(RpcCall *call, const char *method)
+{
+	if (strcmp(method, "Stream3") == 0 || strcmp(method, "StreamFail") == 0) {
+		bool fail = method[6] == 'F';
+
+		last_send = 0;
+		for (unsigned i = 0; i < (fail ? 2u : 3u) && last_send == 0; i++)
+			last_send = send_event(call, i, 0);
+		if (fail)
+			rpc_call_fail(call, STATUS_NOT_FOUND, "no such thing");
+		else
+			rpc_call_reply(call, NULL);
+		return true;
+	}
+	if ((strcmp(method, "Forever") == 0 || strcmp(method, "Flood") == 0) && ntstreams < 16) {
+		TStream *t = &tstreams[ntstreams++];
+
+		t->call = call;
+		if (method[0] == 'F' && method[1] == 'o')
+			last_send = send_event(call, 0, 0);
+		rpc_call_on_cancel(call, tstream_cancelled, t);
+		return true;
+	}
+	return false;
+}
+
 /* Answers "Echo" with a Namespace whose name is the method, holds "Hold" calls. */
 static void dispatch(void *userdata, RpcCall *call, const RpcCallInfo *info)
 {
@@ -48,6 +117,8 @@ static void dispatch(void *userdata, RpcCall *call, const RpcCallInfo *info)
 
 	ndispatched++;
 	last_deadline = info->deadline;
+	if (dispatch_stream(call, info->method))
+		return;
 	if (strcmp(info->method, "Hold") == 0 && nheld < 16) {
 		held[nheld++] = call;
 		return;
@@ -77,6 +148,29 @@ static void spin(unsigned ms)
 	loop_timer_disarm(loop, &t);
 }
 
+/* Runs the loop until cond holds (or two seconds pass): for waits a busy machine may stretch. */
+#define SPIN_UNTIL(cond)                                                                           \
+	do {                                                                                       \
+		for (int _k = 0; _k < 400 && !(cond); _k++)                                        \
+			spin(5);                                                                   \
+	} while (0)
+
+static bool readable(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	return poll(&pfd, 1, 0) == 1;
+}
+
+/* The server has written everything it queued (and fd has something to read). */
+static bool settled(int fd)
+{
+	for (RpcConn *c = srv->conns; c; c = c->next)
+		if (c->wq.len || c->ws.len > c->woff || c->send_inflight || c->flush.queued)
+			return false;
+	return readable(fd);
+}
+
 static int client(void)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -90,11 +184,11 @@ static int client(void)
 	return fd;
 }
 
-static size_t frame_request(uint8_t *out, uint32_t stream, const char *service, const char *method,
-			    const uint8_t *payload, size_t plen)
+static size_t frame_request_flags(uint8_t *out, uint32_t stream, uint8_t flags, const char *service,
+				  const char *method, const uint8_t *payload, size_t plen)
 {
 	Ttrpc__Request req = TTRPC__REQUEST__INIT;
-	TtrpcHeader h = { .stream_id = stream, .type = TTRPC_TYPE_REQUEST };
+	TtrpcHeader h = { .stream_id = stream, .type = TTRPC_TYPE_REQUEST, .flags = flags };
 
 	req.service = (char *)service;
 	req.method = (char *)method;
@@ -103,6 +197,24 @@ static size_t frame_request(uint8_t *out, uint32_t stream, const char *service, 
 	h.length = (uint32_t)ttrpc__request__pack(&req, out + TTRPC_HEADER_SIZE);
 	ttrpc_header_encode(out, &h);
 	return TTRPC_HEADER_SIZE + h.length;
+}
+
+static size_t frame_request(uint8_t *out, uint32_t stream, const char *service, const char *method,
+			    const uint8_t *payload, size_t plen)
+{
+	return frame_request_flags(out, stream, 0, service, method, payload, plen);
+}
+
+/* Reads one frame of any type (non-blocking after the loop ran); false if none. */
+static bool read_frame(int fd, TtrpcHeader *h, uint8_t *body, size_t cap)
+{
+	uint8_t hdr[TTRPC_HEADER_SIZE];
+
+	if (recv(fd, hdr, sizeof(hdr), MSG_DONTWAIT | MSG_WAITALL) != (ssize_t)sizeof(hdr))
+		return false;
+	ttrpc_header_decode(hdr, h);
+	return h->length <= cap &&
+	       (h->length == 0 || recv(fd, body, h->length, MSG_WAITALL) == (ssize_t)h->length);
 }
 
 static void send_all(int fd, const void *buf, size_t len)
@@ -142,7 +254,7 @@ typedef struct H2Result {
 	int http_status, grpc_status; /* -1 until seen */
 	char grpc_message[256];
 	uint8_t data[65536];
-	size_t len;
+	size_t len, total; /* total: every body byte, also those data had no room for */
 	bool closed;
 	uint32_t rst;
 	int32_t id;
@@ -196,6 +308,8 @@ static int h2c_data(nghttp2_session *s, uint8_t flags, int32_t id, const uint8_t
 {
 	H2Body *b = nghttp2_session_get_stream_user_data(s, id);
 
+	if (b)
+		b->res->total += len;
 	if (b && b->res->len + len <= sizeof(b->res->data)) {
 		memcpy(b->res->data + b->res->len, data, len);
 		b->res->len += len;
@@ -355,14 +469,14 @@ static void test_grpc(void)
 	/* A raw client preface: the server answers with its SETTINGS. */
 	fd = client();
 	send_all(fd, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0\0\4\0\0\0\0\0", 33);
-	spin(20);
+	SPIN_UNTIL(readable(fd));
 	CHECK(recv(fd, buf, 9, MSG_DONTWAIT) == 9 && buf[3] == NGHTTP2_SETTINGS && buf[4] == 0,
 	      "server SETTINGS after the preface");
 	close(fd);
 	/* A broken preface closes the connection. */
 	fd = client();
 	send_all(fd, "PRI * HTTP/1.1\r\n\r\nXX\r\n\r\n", 24);
-	spin(20);
+	SPIN_UNTIL(readable(fd));
 	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
 		;
 	CHECK(recv(fd, buf, sizeof(buf), MSG_DONTWAIT) == 0, "bad preface: closed");
@@ -488,6 +602,483 @@ static void test_grpc(void)
 	h2c_close_conn(&cl);
 }
 
+/* ---- server streaming */
+
+static size_t event_size(uint64_t i, size_t pad)
+{
+	Nsring__V1__Namespace ns = NSRING__V1__NAMESPACE__INIT;
+	char *name = calloc(1, pad + 1);
+	size_t n;
+
+	memset(name, 'e', pad);
+	ns.name = name;
+	ns.inode = i;
+	n = protobuf_c_message_get_packed_size(&ns.base);
+	free(name);
+	return n;
+}
+
+/* Whether body holds a streamed message numbered i. */
+static bool is_event(const uint8_t *body, size_t len, uint64_t i)
+{
+	Nsring__V1__Namespace *ns = nsring__v1__namespace__unpack(NULL, len, body);
+	bool ok = ns && ns->inode == i;
+
+	if (ns)
+		nsring__v1__namespace__free_unpacked(ns, NULL);
+	return ok;
+}
+
+/* The status of a ttrpc Response frame; -1 if it is none. */
+static int response_code(const TtrpcHeader *h, const uint8_t *body, char *msg, size_t msgsize)
+{
+	Ttrpc__Response *resp;
+	int code;
+
+	if (h->type != TTRPC_TYPE_RESPONSE)
+		return -1;
+	resp = ttrpc__response__unpack(NULL, h->length, body);
+	if (!resp)
+		return -1;
+	code = resp->status ? resp->status->code : 0;
+	if (msg)
+		snprintf(msg, msgsize, "%s",
+			 resp->status && resp->status->message ? resp->status->message : "");
+	ttrpc__response__free_unpacked(resp, NULL);
+	return code;
+}
+
+static void test_ttrpc_streams(void)
+{
+	static uint8_t buf[4096], body[65536];
+	TtrpcHeader h, close_h = { .stream_id = 7,
+				   .type = TTRPC_TYPE_DATA,
+				   .flags = TTRPC_FLAG_REMOTE_CLOSED | TTRPC_FLAG_NO_DATA };
+	char msg[256];
+	size_t off;
+	TStream *t;
+	int fd = client(), fd2;
+
+	/* Messages as data frames on the request's stream; the end as containerd/ttrpc sends it:
+	 * OK as data flagged remote-closed and no-data, an error as a Response. */
+	off = frame_request_flags(buf, 1, TTRPC_FLAG_REMOTE_CLOSED, TTRPC_SERVICE, "Stream3", NULL,
+				  0);
+	off += frame_request_flags(buf + off, 3, TTRPC_FLAG_REMOTE_CLOSED, TTRPC_SERVICE,
+				   "StreamFail", NULL, 0);
+	ndispatched = 0;
+	send_all(fd, buf, off);
+	SPIN_UNTIL(ndispatched == 2);
+	spin(20);
+	for (uint64_t i = 0; i < 3; i++)
+		CHECK(read_frame(fd, &h, body, sizeof(body)) && h.stream_id == 1 &&
+			      h.type == TTRPC_TYPE_DATA && h.flags == 0 &&
+			      is_event(body, h.length, i),
+		      "Stream3: message %d", (int)i);
+	CHECK(read_frame(fd, &h, body, sizeof(body)) && h.stream_id == 1 &&
+		      h.type == TTRPC_TYPE_DATA &&
+		      h.flags == (TTRPC_FLAG_REMOTE_CLOSED | TTRPC_FLAG_NO_DATA) && h.length == 0,
+	      "Stream3: ends with data flagged remote-closed, no-data (type %u flags %u)", h.type,
+	      h.flags);
+	for (uint64_t i = 0; i < 2; i++)
+		CHECK(read_frame(fd, &h, body, sizeof(body)) && h.stream_id == 3 &&
+			      h.type == TTRPC_TYPE_DATA && is_event(body, h.length, i),
+		      "StreamFail: message %d", (int)i);
+	CHECK(read_frame(fd, &h, body, sizeof(body)) && h.stream_id == 3 &&
+		      response_code(&h, body, msg, sizeof(msg)) == STATUS_NOT_FOUND &&
+		      strcmp(msg, "no such thing") == 0,
+	      "StreamFail: ends with a Response carrying NOT_FOUND");
+
+	/* A unary request (no flags) for a streaming method: the transport answers UNIMPLEMENTED
+	 * and the dispatcher's send fails (its own end is dropped). A client stream is refused
+	 * before dispatch, and its data is ignored. The connection serves on. */
+	off = frame_request(buf, 5, TTRPC_SERVICE, "Stream3", NULL, 0);
+	off += frame_request_flags(buf + off, 7, TTRPC_FLAG_REMOTE_OPEN, TTRPC_SERVICE, "Stream3",
+				   NULL, 0);
+	ttrpc_header_encode(buf + off, &close_h);
+	off += TTRPC_HEADER_SIZE;
+	off += frame_request(buf + off, 9, TTRPC_SERVICE, "Echo", NULL, 0);
+	ndispatched = 0;
+	send_all(fd, buf, off);
+	SPIN_UNTIL(ndispatched == 2);
+	spin(20);
+	CHECK(ndispatched == 2 && last_send == -EPIPE,
+	      "unary Stream3 dispatched, send refused: %u %d", ndispatched, last_send);
+	CHECK(read_frame(fd, &h, body, sizeof(body)) && h.stream_id == 5 &&
+		      response_code(&h, body, msg, sizeof(msg)) == STATUS_UNIMPLEMENTED &&
+		      strstr(msg, "ttrpc stream"),
+	      "unary request for a stream: UNIMPLEMENTED (%s)", msg);
+	CHECK(read_frame(fd, &h, body, sizeof(body)) && h.stream_id == 7 &&
+		      response_code(&h, body, msg, sizeof(msg)) == STATUS_UNIMPLEMENTED &&
+		      strstr(msg, "client streaming"),
+	      "client stream: UNIMPLEMENTED (%s)", msg);
+	CHECK(read_frame(fd, &h, body, sizeof(body)) && h.stream_id == 9 &&
+		      response_code(&h, body, NULL, 0) == 0,
+	      "still serving after client-stream data");
+	CHECK(!read_frame(fd, &h, body, sizeof(body)), "nothing more (one answer per stream)");
+
+	/* ttrpc has no cancel message: a client cancels by closing its connection. The cancel
+	 * callback runs once, from the loop. */
+	fd2 = client();
+	t = &tstreams[ntstreams];
+	off = frame_request_flags(buf, 1, TTRPC_FLAG_REMOTE_CLOSED, TTRPC_SERVICE, "Forever", NULL,
+				  0);
+	send_all(fd2, buf, off);
+	SPIN_UNTIL(t->call);
+	spin(20);
+	CHECK(t->call && last_send == 0 && t->cancels == 0 && !rpc_call_orphaned(t->call),
+	      "Forever: open");
+	CHECK(read_frame(fd2, &h, body, sizeof(body)) && h.type == TTRPC_TYPE_DATA &&
+		      is_event(body, h.length, 0),
+	      "Forever: first message");
+	close(fd2);
+	SPIN_UNTIL(t->cancels);
+	CHECK(t->cancels == 1 && !t->call, "cancelled once by the client's close: %u", t->cancels);
+	spin(20);
+	CHECK(t->cancels == 1, "and only once: %u", t->cancels);
+	close(fd);
+}
+
+/* Reads all the client can, for a while, until the call's queue is empty. */
+static size_t drain_client(int fd, uint8_t *all, size_t cap, size_t got, RpcCall *call)
+{
+	for (int k = 0; k < 3000; k++) {
+		ssize_t n;
+		bool any = false;
+
+		while ((n = recv(fd, all + got, cap - got, MSG_DONTWAIT)) > 0) {
+			got += (size_t)n;
+			any = true;
+		}
+		if (!any && (!call || rpc_call_queued(call) == 0) && k > 10)
+			break;
+		spin(1);
+	}
+	return got;
+}
+
+/* A ttrpc client that does not read: -ENOBUFS at the bound, memory bounded; once it reads,
+ * everything arrives in order and sending works again. */
+static void test_ttrpc_slow_consumer(void)
+{
+	const size_t pad = 60000, cap = 32u << 20;
+	static uint8_t buf[4096];
+	uint8_t *all = malloc(cap);
+	TStream *t = &tstreams[ntstreams];
+	size_t off, got = 0, q;
+	unsigned sent = 0;
+	int fd = client(), r = 0;
+	RpcConn *c;
+
+	off = frame_request_flags(buf, 1, TTRPC_FLAG_REMOTE_CLOSED, TTRPC_SERVICE, "Flood", NULL,
+				  0);
+	send_all(fd, buf, off);
+	SPIN_UNTIL(t->call);
+	CHECK(t->call, "Flood: open");
+	if (!t->call) {
+		close(fd);
+		free(all);
+		return;
+	}
+	c = t->call->conn;
+	for (unsigned i = 0; i < 1000 && (r = send_event(t->call, i, pad)) == 0; i++) {
+		sent++;
+		if (i % 8 == 7)
+			spin(1); /* sends go out, as far as the socket takes them */
+	}
+	q = rpc_call_queued(t->call);
+	CHECK(r == -ENOBUFS, "-ENOBUFS for a client that does not read: %d after %u", r, sent);
+	CHECK(q <= RPC_STREAM_QUEUE_MAX && q + 2 * (pad + 64) > RPC_STREAM_QUEUE_MAX,
+	      "queued %zu bytes at -ENOBUFS", q);
+	CHECK(c->wq.len + c->ws.len - c->woff <= RPC_STREAM_QUEUE_MAX, "write queues bounded: %zu",
+	      c->wq.len + c->ws.len - c->woff);
+	CHECK(send_event(t->call, sent, pad) == -ENOBUFS, "still full");
+
+	got = drain_client(fd, all, cap, got, t->call);
+	CHECK(rpc_call_queued(t->call) == 0, "queue empty once the client read: %zu",
+	      rpc_call_queued(t->call));
+	CHECK(send_event(t->call, sent, 0) == 0, "sending again");
+	sent++;
+	rpc_call_fail(t->call, STATUS_RESOURCE_EXHAUSTED, "consumer too slow");
+	t->call = NULL;
+	got = drain_client(fd, all, cap, got, NULL);
+
+	/* Every message in order, then the status. */
+	{
+		size_t p = 0;
+		unsigned n = 0;
+		int code = -2;
+
+		while (got - p >= TTRPC_HEADER_SIZE) {
+			TtrpcHeader h;
+
+			ttrpc_header_decode(all + p, &h);
+			if (got - p - TTRPC_HEADER_SIZE < h.length)
+				break;
+			if (h.type == TTRPC_TYPE_DATA &&
+			    is_event(all + p + TTRPC_HEADER_SIZE, h.length, n))
+				n++;
+			else
+				code = response_code(&h, all + p + TTRPC_HEADER_SIZE, NULL, 0);
+			p += TTRPC_HEADER_SIZE + h.length;
+		}
+		CHECK(n == sent && p == got && code == STATUS_RESOURCE_EXHAUSTED,
+		      "received %u of %u messages, %zu of %zu bytes, status %d", n, sent, p, got,
+		      code);
+	}
+	close(fd);
+	free(all);
+}
+
+static void h2c_pump_fast(H2Client *cl, unsigned rounds)
+{
+	for (unsigned i = 0; i < rounds; i++) {
+		uint8_t buf[65536];
+		const uint8_t *p;
+		ssize_t n;
+
+		while ((n = nghttp2_session_mem_send(cl->s, &p)) > 0)
+			send_all(cl->fd, p, (size_t)n);
+		spin(1);
+		while ((n = recv(cl->fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+			nghttp2_session_mem_recv(cl->s, buf, (size_t)n);
+	}
+}
+
+static void test_grpc_streams(void)
+{
+	static H2Result r[4];
+	const size_t pad = 60000;
+	const uint8_t *m;
+	size_t mlen, q, expect = 0;
+	unsigned sent = 0;
+	H2Client cl;
+	TStream *t;
+	int e = 0;
+
+	/* Messages in DATA frames, then the trailers. */
+	h2c_open(&cl);
+	h2c_call(&cl, "/nsring.v1.NsRing/Stream3", NULL, 0, NULL, &r[0]);
+	h2c_call(&cl, "/nsring.v1.NsRing/StreamFail", NULL, 0, NULL, &r[1]);
+	for (int k = 0; k < 100 && !(r[0].closed && r[1].closed); k++)
+		h2c_pump(&cl, 1);
+	CHECK(r[0].closed && r[0].http_status == 200 && r[0].grpc_status == 0,
+	      "Stream3 over gRPC: OK (%d %d)", r[0].http_status, r[0].grpc_status);
+	for (unsigned i = 0; i < 3; i++)
+		CHECK(h2_message(&r[0], i, &m, &mlen) && is_event(m, mlen, i),
+		      "Stream3: message %u", i);
+	CHECK(!h2_message(&r[0], 3, &m, &mlen), "Stream3: three messages");
+	CHECK(r[1].closed && r[1].grpc_status == STATUS_NOT_FOUND &&
+		      strcmp(r[1].grpc_message, "no such thing") == 0 &&
+		      h2_message(&r[1], 1, &m, &mlen) && !h2_message(&r[1], 2, &m, &mlen),
+	      "StreamFail over gRPC: two messages, then NOT_FOUND (%d)", r[1].grpc_status);
+
+	/* RST_STREAM cancels: the callback runs once, from the loop; the owner's end (in the
+	 * callback) is dropped. */
+	t = &tstreams[ntstreams];
+	h2c_call(&cl, "/nsring.v1.NsRing/Forever", NULL, 0, NULL, &r[2]);
+	for (int k = 0; k < 100 && !h2_message(&r[2], 0, &m, &mlen); k++)
+		h2c_pump(&cl, 1);
+	CHECK(t->call && h2_message(&r[2], 0, &m, &mlen) && !r[2].closed,
+	      "Forever over gRPC: open, a message");
+	nghttp2_submit_rst_stream(cl.s, NGHTTP2_FLAG_NONE, r[2].id, NGHTTP2_CANCEL);
+	for (int k = 0; k < 100 && !t->cancels; k++)
+		h2c_pump(&cl, 1);
+	CHECK(t->cancels == 1 && !t->call, "cancelled by RST_STREAM: %u", t->cancels);
+	h2c_pump(&cl, 2);
+	CHECK(t->cancels == 1 && r[2].grpc_status == -1, "once, and nothing sent after it");
+
+	/* A client that does not read: flow control stops nghttp2, the messages wait in the
+	 * stream's buffer up to the bound. */
+	t = &tstreams[ntstreams];
+	h2c_call(&cl, "/nsring.v1.NsRing/Flood", NULL, 0, NULL, &r[3]);
+	for (int k = 0; k < 100 && !t->call; k++)
+		h2c_pump(&cl, 1);
+	CHECK(t->call, "Flood over gRPC: open");
+	if (!t->call) {
+		h2c_close_conn(&cl);
+		return;
+	}
+	for (unsigned i = 0; i < 1000 && (e = send_event(t->call, i, pad)) == 0; i++) {
+		sent++;
+		expect += 5 + event_size(i, pad);
+		if (i % 8 == 7)
+			spin(1);
+	}
+	q = rpc_call_queued(t->call);
+	CHECK(e == -ENOBUFS, "gRPC: -ENOBUFS for a client that does not read: %d after %u", e,
+	      sent);
+	CHECK(q <= RPC_STREAM_QUEUE_MAX && q + 2 * (pad + 64) > RPC_STREAM_QUEUE_MAX,
+	      "gRPC: queued %zu bytes at -ENOBUFS", q);
+	CHECK(t->call->conn->h2_outbuf <= RPC_STREAM_QUEUE_MAX, "gRPC: output held bounded: %zu",
+	      t->call->conn->h2_outbuf);
+	for (int k = 0; k < 3000 && rpc_call_queued(t->call) > 0; k++)
+		h2c_pump_fast(&cl, 1);
+	CHECK(rpc_call_queued(t->call) == 0, "gRPC: queue empty once the client read: %zu",
+	      rpc_call_queued(t->call));
+	CHECK(send_event(t->call, sent, 0) == 0, "gRPC: sending again");
+	expect += 5 + event_size(sent, 0);
+	sent++;
+	rpc_call_reply(t->call, NULL);
+	t->call = NULL;
+	for (int k = 0; k < 3000 && !r[3].closed; k++)
+		h2c_pump_fast(&cl, 1);
+	CHECK(r[3].closed && r[3].grpc_status == 0 && r[3].total == expect,
+	      "gRPC: all %u messages (%zu of %zu bytes), then OK (%d)", sent, r[3].total, expect,
+	      r[3].grpc_status);
+	h2c_close_conn(&cl);
+	spin(20);
+}
+
+/* libnsring in a thread against this server (the loop runs here): what the client saw. */
+typedef struct E2E {
+	atomic_bool done;
+	int r[16];
+	uint64_t inode[16];
+	NsrStatus status[16];
+	unsigned n;
+} E2E;
+
+static void e2e_next(E2E *e, NsrStream *st)
+{
+	ProtobufCMessage *m = NULL;
+	unsigned i = e->n++;
+
+	e->r[i] = nsr_stream_next(st, &nsring__v1__namespace__descriptor, &m, &e->status[i]);
+	e->inode[i] = m ? ((Nsring__V1__Namespace *)m)->inode : UINT64_MAX;
+	if (m)
+		protobuf_c_message_free_unpacked(m, NULL);
+}
+
+static void *e2e_client(void *arg)
+{
+	E2E *e = arg;
+	NsrClient *c = NULL;
+	NsrStream *st = NULL;
+	unsigned i;
+
+	if (nsr_connect(sock_path, &c) < 0)
+		goto out;
+	/* 0..3: three messages and OK; 4..6: two and NOT_FOUND. */
+	if (nsr_stream_start(c, "Stream3", NULL, &st) == 0) {
+		for (i = 0; i < 4; i++)
+			e2e_next(e, st);
+		nsr_stream_close(st);
+	}
+	e->n = 4;
+	if (nsr_stream_start(c, "StreamFail", NULL, &st) == 0) {
+		for (i = 0; i < 3; i++)
+			e2e_next(e, st);
+		nsr_stream_close(st);
+	}
+	/* 7: a unary call on the same connection; 8: a streaming method called unary. */
+	e->n = 7;
+	e->r[e->n++] = nsr_call(c, "Echo", NULL, NULL, NULL, NULL);
+	e->r[e->n] = nsr_call(c, "Stream3", NULL, NULL, NULL, &e->status[e->n]);
+	e->n++;
+	/* 9: a stream that goes on until the client closes it. */
+	if (nsr_stream_start(c, "Forever", NULL, &st) == 0) {
+		e2e_next(e, st);
+		nsr_stream_close(st);
+	}
+	nsr_close(c);
+out:
+	atomic_store(&e->done, true);
+	return NULL;
+}
+
+static void test_client_streams(void)
+{
+	static E2E e;
+	TStream *t = &tstreams[ntstreams]; /* Forever is the only one the dispatcher keeps */
+	pthread_t th;
+
+	if (pthread_create(&th, NULL, e2e_client, &e) != 0) {
+		CHECK(false, "pthread_create");
+		return;
+	}
+	/* The client waits on this loop: join only once it is done (slow under valgrind). */
+	for (int k = 0; k < 12000 && !atomic_load(&e.done); k++)
+		spin(5);
+	if (!atomic_load(&e.done)) {
+		fprintf(stderr, "FAIL: libnsring client thread stuck\n");
+		exit(1);
+	}
+	pthread_join(th, NULL);
+	for (unsigned i = 0; i < 3; i++)
+		CHECK(e.r[i] == 1 && e.inode[i] == i, "libnsring Stream3: message %u (%d)", i,
+		      e.r[i]);
+	CHECK(e.r[3] == 0 && e.status[3].code == 0, "libnsring Stream3: OK (%d)", e.r[3]);
+	CHECK(e.r[4] == 1 && e.r[5] == 1 && e.inode[5] == 1, "libnsring StreamFail: messages");
+	CHECK(e.r[6] == -NSR_ESTATUS && e.status[6].code == STATUS_NOT_FOUND &&
+		      strcmp(e.status[6].message, "no such thing") == 0,
+	      "libnsring StreamFail: NOT_FOUND (%d %d)", e.r[6], e.status[6].code);
+	CHECK(e.r[7] == 0, "libnsring: unary call after streams (%d)", e.r[7]);
+	CHECK(e.r[8] == -NSR_ESTATUS && e.status[8].code == STATUS_UNIMPLEMENTED,
+	      "libnsring: streaming method called unary: UNIMPLEMENTED (%d %d)", e.r[8],
+	      e.status[8].code);
+	CHECK(e.n == 10 && e.r[9] == 1, "libnsring Forever: a message (%d)", e.r[9]);
+	SPIN_UNTIL(t->cancels);
+	CHECK(t->cancels == 1 && !t->call, "libnsring's close cancelled the stream (%u)",
+	      t->cancels);
+}
+
+/* Several slow streams on one HTTP/2 connection: past RPC_WBUF_PAUSE of unread output, new calls
+ * are refused, but reading goes on, so the client's WINDOW_UPDATEs still drain them. */
+static void test_grpc_many_slow_streams(void)
+{
+	static H2Result r[7];
+	const size_t pad = 60000;
+	TStream *t = &tstreams[ntstreams];
+	size_t expect[5] = { 0 };
+	H2Client cl;
+	bool open = true;
+
+	h2c_open(&cl);
+	for (int i = 0; i < 5; i++)
+		h2c_call(&cl, "/nsring.v1.NsRing/Flood", NULL, 0, NULL, &r[i]);
+	for (int k = 0; k < 100 && !t[4].call; k++)
+		h2c_pump(&cl, 1);
+	for (int i = 0; i < 5; i++) {
+		open &= t[i].call != NULL;
+		for (unsigned j = 0; t[i].call && j < 1000 && send_event(t[i].call, j, pad) == 0;
+		     j++) {
+			expect[i] += 5 + event_size(j, pad);
+			if (j % 8 == 7)
+				spin(1);
+		}
+	}
+	CHECK(open && t[0].call->conn->h2_outbuf >= RPC_WBUF_PAUSE, "five full streams: %zu",
+	      open ? t[0].call->conn->h2_outbuf : 0);
+	if (!open) {
+		h2c_close_conn(&cl);
+		return;
+	}
+	h2c_call(&cl, "/nsring.v1.NsRing/Echo", NULL, 0, NULL, &r[5]);
+	for (int k = 0; k < 100 && !r[5].closed; k++)
+		h2c_pump(&cl, 1);
+	CHECK(r[5].grpc_status == STATUS_RESOURCE_EXHAUSTED && strstr(r[5].grpc_message, "waiting"),
+	      "a new call while too much waits: RESOURCE_EXHAUSTED (%d %s)", r[5].grpc_status,
+	      r[5].grpc_message);
+	for (int i = 0; i < 5; i++) {
+		rpc_call_reply(t[i].call, NULL);
+		t[i].call = NULL;
+	}
+	for (int k = 0;
+	     k < 5000 && !(r[0].closed && r[1].closed && r[2].closed && r[3].closed && r[4].closed);
+	     k++)
+		h2c_pump_fast(&cl, 1);
+	for (int i = 0; i < 5; i++)
+		CHECK(r[i].closed && r[i].grpc_status == 0 && r[i].total == expect[i],
+		      "slow stream %d drained: %zu of %zu bytes, status %d", i, r[i].total,
+		      expect[i], r[i].grpc_status);
+	h2c_call(&cl, "/nsring.v1.NsRing/Echo", NULL, 0, NULL, &r[6]);
+	for (int k = 0; k < 100 && !r[6].closed; k++)
+		h2c_pump(&cl, 1);
+	CHECK(r[6].grpc_status == 0, "calls served again once drained (%d)", r[6].grpc_status);
+	h2c_close_conn(&cl);
+	spin(20);
+}
+
 static void on_drained(void *userdata)
 {
 	(void)userdata;
@@ -505,7 +1096,10 @@ int main(void)
 				.max_calls_per_conn = 64 };
 	Ttrpc__Response *resp;
 	H2Client watcher;
-	static H2Result watch, h2hold;
+	static H2Result watch, h2hold, h2stream;
+	TStream *ts_ttrpc, *ts_h2;
+	TtrpcHeader th;
+	int sfd;
 	uint32_t stream;
 	bool eof;
 	size_t off = 0;
@@ -529,8 +1123,9 @@ int main(void)
 	for (uint32_t s = 1; s <= 99; s += 2)
 		off += frame_request(buf + off, s, TTRPC_SERVICE, "Echo", (const uint8_t *)"xyz",
 				     3);
+	ndispatched = 0;
 	send_all(a, buf, off);
-	spin(50);
+	SPIN_UNTIL(ndispatched == 50 && settled(a));
 	for (uint32_t s = 1; s <= 99; s += 2) {
 		Nsring__V1__Namespace *ns;
 		resp = read_response(a, &stream, &eof);
@@ -555,8 +1150,9 @@ int main(void)
 		off += TTRPC_HEADER_SIZE + 3;
 	}
 	off += frame_request(buf + off, 107, TTRPC_SERVICE, "Echo", NULL, 0);
+	ndispatched = 0;
 	send_all(a, buf, off);
-	spin(50);
+	SPIN_UNTIL(ndispatched == 2 && settled(a));
 	resp = read_response(a, &stream, &eof);
 	CHECK(resp && stream == 101 && resp->status && resp->status->code == STATUS_UNIMPLEMENTED,
 	      "unknown service");
@@ -588,7 +1184,7 @@ int main(void)
 		ttrpc_header_encode(buf, &h);
 		send_all(c, buf, TTRPC_HEADER_SIZE);
 	}
-	spin(50);
+	SPIN_UNTIL(readable(b) && readable(c));
 	resp = read_response(b, &stream, &eof);
 	CHECK(!resp && eof, "oversized frame: closed");
 	resp = read_response(c, &stream, &eof);
@@ -597,7 +1193,7 @@ int main(void)
 	close(c);
 	off = frame_request(buf, 109, TTRPC_SERVICE, "Echo", NULL, 0);
 	send_all(a, buf, off);
-	spin(20);
+	SPIN_UNTIL(settled(a));
 	resp = read_response(a, &stream, &eof);
 	CHECK(resp && stream == 109, "other connection unaffected");
 	ttrpc__response__free_unpacked(resp, NULL);
@@ -606,10 +1202,10 @@ int main(void)
 	b = client();
 	off = frame_request(buf, 1, TTRPC_SERVICE, "Hold", NULL, 0);
 	send_all(b, buf, off);
-	spin(20);
+	SPIN_UNTIL(nheld == 1);
 	CHECK(nheld == 1, "held call dispatched");
 	close(b);
-	spin(20);
+	SPIN_UNTIL(nheld == 1 && rpc_call_orphaned(held[0]));
 	CHECK(rpc_call_orphaned(held[0]), "call orphaned after disconnect");
 	{
 		Nsring__V1__Namespace ns = NSRING__V1__NAMESPACE__INIT;
@@ -622,6 +1218,15 @@ int main(void)
 	test_grpc_helpers();
 	test_grpc();
 
+	/* Server streaming on both. */
+	test_ttrpc_streams();
+	test_ttrpc_slow_consumer();
+	test_grpc_streams();
+	test_grpc_many_slow_streams();
+	test_client_streams();
+	CHECK(rpc_server_connections(srv) == 1, "stream connections freed: %u",
+	      rpc_server_connections(srv));
+
 	/* 5. Shutdown waits for the outstanding call, then reports drained; a second one gets
 	 * UNAVAILABLE when the grace period ends (abort). HTTP/2 clients get GOAWAY, and health
 	 * watchers NOT_SERVING. */
@@ -630,20 +1235,41 @@ int main(void)
 	h2c_pump(&watcher, 2);
 	CHECK(watch.http_status == 200 && watch.len == 7 && watch.data[6] == 1 && !watch.closed,
 	      "Watch: SERVING, and open");
+	/* Streams that sent a message are cancelled on shutdown, so their owners end them. */
+	sfd = client();
+	ts_ttrpc = &tstreams[ntstreams];
+	off = frame_request_flags(buf, 1, TTRPC_FLAG_REMOTE_CLOSED, TTRPC_SERVICE, "Forever", NULL,
+				  0);
+	send_all(sfd, buf, off);
+	SPIN_UNTIL(ts_ttrpc->call);
+	ts_h2 = &tstreams[ntstreams];
+	h2c_call(&watcher, "/nsring.v1.NsRing/Forever", NULL, 0, NULL, &h2stream);
+	for (int k = 0; k < 100 && !ts_h2->call; k++)
+		h2c_pump(&watcher, 1);
+	CHECK(ts_ttrpc->call && ts_h2->call && ts_ttrpc != ts_h2, "two streams open");
 	off = frame_request(buf, 111, TTRPC_SERVICE, "Hold", NULL, 0);
 	off += frame_request(buf + off, 113, TTRPC_SERVICE, "Hold", NULL, 0);
 	send_all(a, buf, off);
-	spin(20);
+	SPIN_UNTIL(nheld == 3);
 	CHECK(nheld == 3, "two more held");
 	h2c_call(&watcher, "/nsring.v1.NsRing/Hold", NULL, 0, NULL, &h2hold);
 	h2c_pump(&watcher, 2);
 	CHECK(nheld == 4, "and one over HTTP/2");
+	cancel_code = STATUS_UNAVAILABLE;
 	rpc_server_shutdown(srv, on_drained, NULL);
+	CHECK(ts_ttrpc->cancels == 0, "cancel callbacks run from the loop, not from shutdown");
 	{
 		Nsring__V1__Namespace ns = NSRING__V1__NAMESPACE__INIT;
 		rpc_call_reply(held[1], &ns.base);
 	}
 	spin(20);
+	SPIN_UNTIL(ts_ttrpc->cancels && ts_h2->cancels);
+	CHECK(ts_ttrpc->cancels == 1 && ts_h2->cancels == 1, "streams cancelled on shutdown");
+	CHECK(read_frame(sfd, &th, buf, sizeof(buf)) && th.type == TTRPC_TYPE_DATA &&
+		      read_frame(sfd, &th, buf, sizeof(buf)) &&
+		      response_code(&th, buf, NULL, 0) == STATUS_UNAVAILABLE,
+	      "ttrpc stream: a message, then UNAVAILABLE");
+	close(sfd);
 	CHECK(!drained, "not drained while a call is outstanding");
 	h2c_pump(&watcher, 2);
 	CHECK(watcher.goaway, "GOAWAY on shutdown");
@@ -654,6 +1280,8 @@ int main(void)
 	}
 	h2c_pump(&watcher, 2);
 	CHECK(h2hold.closed && h2hold.grpc_status == 0, "and is answered");
+	CHECK(h2stream.closed && h2stream.grpc_status == STATUS_UNAVAILABLE && h2stream.len == 5,
+	      "gRPC stream: a message, then UNAVAILABLE (%d)", h2stream.grpc_status);
 	CHECK(watch.closed && watch.len == 14 && watch.data[13] == 2 &&
 		      watch.grpc_status == STATUS_UNAVAILABLE,
 	      "Watch: NOT_SERVING, then UNAVAILABLE (%zu bytes, status %d)", watch.len,
@@ -662,7 +1290,8 @@ int main(void)
 	      "HTTP/2 connection closed after GOAWAY");
 	h2c_close_conn(&watcher);
 	rpc_server_abort_calls(srv, "stopping");
-	spin(200);
+	spin(20);
+	SPIN_UNTIL(drained && settled(a));
 	CHECK(drained, "drained after abort");
 	resp = read_response(a, &stream, &eof);
 	CHECK(resp && stream == 111 && (!resp->status || resp->status->code == 0), "answered");
