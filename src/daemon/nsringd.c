@@ -28,10 +28,13 @@
 /* How long in-flight calls may take to finish once we are told to stop. */
 #define SHUTDOWN_GRACE_NS (5ull * 1000000000ull)
 
+typedef struct DaemonStream DaemonStream;
+
 typedef struct Daemon {
 	Loop *loop;
 	Ops *ops;
 	RpcServer *rpc;
+	DaemonStream *streams; /* streaming calls (Watch) not ended yet */
 	const char *socket_path;
 	bool stopping;
 	bool activated; /* the socket came from systemd */
@@ -194,11 +197,105 @@ static bool call_cancelled(void *userdata)
 	return rpc_call_orphaned(userdata);
 }
 
+/* A streaming call (Watch) between the operations' stream and the transport's call. */
+struct DaemonStream {
+	Daemon *d;
+	RpcCall *call;
+	OpsStream *s;
+	DaemonStream *prev, *next;
+	size_t queued; /* bytes waiting for the client when a send was refused */
+	bool starting, ended;
+};
+
+static void stream_unlink(DaemonStream *ds)
+{
+	if (ds->prev)
+		ds->prev->next = ds->next;
+	else
+		ds->d->streams = ds->next;
+	if (ds->next)
+		ds->next->prev = ds->prev;
+}
+
+static int stream_send(void *userdata, const ProtobufCMessage *msg)
+{
+	DaemonStream *ds = userdata;
+	int r = rpc_call_send(ds->call, msg);
+
+	if (r == -ENOBUFS)
+		ds->queued = rpc_call_queued(ds->call);
+	return r;
+}
+
+static void stream_end(void *userdata, int code, const char *msg, const ProtobufCMessage *resp)
+{
+	DaemonStream *ds = userdata;
+
+	if (code == 0)
+		rpc_call_reply(ds->call, NULL);
+	else if (code == STATUS_RESOURCE_EXHAUSTED && ds->queued)
+		rpc_call_fail(ds->call, code, "%s: %zu bytes queued", msg, ds->queued);
+	else
+		rpc_call_fail(ds->call, code, "%s", msg);
+	ds->ended = true;
+	stream_unlink(ds);
+	if (!ds->starting)
+		free(ds);
+}
+
+/* The client cancelled or left, or the server is stopping: end the stream. */
+static void stream_cancelled(void *userdata)
+{
+	DaemonStream *ds = userdata;
+
+	if (ds->d->stopping)
+		ops_stream_cancel(ds->s, STATUS_UNAVAILABLE, "nsringd is stopping");
+	else
+		ops_stream_cancel(ds->s, STATUS_CANCELLED,
+				  "cancelled: the client cancelled the stream or left");
+}
+
+static const OpsStreamCb stream_cb = { .send = stream_send, .end = stream_end };
+
+static void on_stream_call(Daemon *d, RpcCall *call, const RpcCallInfo *info)
+{
+	DaemonStream *ds;
+
+	if (d->stopping) {
+		/* It would never end on its own and hold up the shutdown. */
+		rpc_call_fail(call, STATUS_UNAVAILABLE, "nsringd is stopping");
+		return;
+	}
+	ds = calloc(1, sizeof(*ds));
+	if (!ds) {
+		rpc_call_fail(call, STATUS_RESOURCE_EXHAUSTED, "out of memory");
+		return;
+	}
+	ds->d = d;
+	ds->call = call;
+	ds->next = d->streams;
+	if (d->streams)
+		d->streams->prev = ds;
+	d->streams = ds;
+	ds->starting = true;
+	ds->s = ops_stream_start(d->ops, info->method, info->payload, info->len, &stream_cb, ds);
+	ds->starting = false;
+	if (ds->ended) {
+		free(ds); /* ended right away (bad input): the call is answered */
+		return;
+	}
+	rpc_call_on_cancel(call, stream_cancelled, ds);
+}
+
 static void on_call(void *userdata, RpcCall *call, const RpcCallInfo *info)
 {
 	Daemon *d = userdata;
 
 	log_debug("call %s from pid %d (%zu bytes)", info->method, (int)info->pid, info->len);
+	if (ops_method_streams(info->method)) {
+		on_stream_call(d, call, info);
+		return;
+	}
 	ops_call(d->ops, info->method, info->payload, info->len, info->deadline, on_reply, call);
 }
 
@@ -247,6 +344,11 @@ static void on_signal(void *userdata, int signo)
 	if (!d->activated)
 		unlink(d->socket_path); /* new clients fail fast instead of hanging */
 	loop_timer_arm(d->loop, &d->grace, loop_now(d->loop) + SHUTDOWN_GRACE_NS);
+	/* Streams never end on their own: end them, or the shutdown waits out the grace. */
+	for (DaemonStream *ds = d->streams, *next; ds; ds = next) {
+		next = ds->next;
+		ops_stream_cancel(ds->s, STATUS_UNAVAILABLE, "nsringd is stopping");
+	}
 	rpc_server_shutdown(d->rpc, on_drained, d);
 }
 

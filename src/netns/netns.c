@@ -52,7 +52,8 @@
  * IN_IGNORED, IN_UNMOUNT and IN_Q_OVERFLOW on its own). A name arriving (IN_MOVED_TO) can
  * only replace a file that is not mounted, but costs nothing to check. */
 #define NETNS_INOTIFY_MASK                                                                         \
-	(IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
+	(IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR |      \
+	 IN_CREATE)
 
 /* An io_uring operation whose owner is gone (a closed entry's pidfd poll, a freed registry's
  * inotify read) waits here for its final completion, which frees it. The list keeps them
@@ -112,6 +113,7 @@ struct NetnsWaiter {
 typedef enum {
 	NETNS_JOB_OPEN,	  /* setns() into ns->ns_fd, open the netlink socket */
 	NETNS_JOB_CREATE, /* unshare(), bind-mount onto path, open the socket and ns file */
+	NETNS_JOB_SOCKET, /* setns() into a dup of ns->ns_fd (in ns_fd), open one socket */
 } NetnsJobKind;
 
 /* One helper thread's work. The thread writes the result fields and posts the job on the done
@@ -133,6 +135,11 @@ struct NetnsJob {
 	NetnsWaiter *waiters;
 	NetnsJob *cprev, *cnext; /* reg->creates */
 	bool deleted;		 /* netns_delete() of the name while the job was in flight */
+
+	/* SOCKET: holds a reference on ns; the result goes to sock_cb (netns_open_socket()). */
+	int protocol;
+	netns_socket_cb sock_cb;
+	void *sock_userdata;
 
 	pthread_t thread;
 	bool joinable;
@@ -166,6 +173,8 @@ struct NetnsRegistry {
 	size_t n_pid_watches;
 
 	NetnsInotify *inotify; /* NULL if inotify is unavailable */
+	netns_dir_cb dir_cb;   /* netns_registry_set_dir_cb() */
+	void *dir_userdata;
 	int dir_wd;	       /* the watch on dir, -1 before the first */
 	bool revalidate;       /* check every name on the next wake */
 	uint64_t idle_ns;
@@ -655,11 +664,16 @@ static void netns_job_post(NetnsRegistry *reg, NetnsJob *job)
 	loop_wake_raise(reg->wake);
 }
 
+static int netns_thread_socket(NetnsJob *job);
+static void netns_socket_finish(NetnsRegistry *reg, NetnsJob *job);
+
 static void *netns_job_thread(void *p)
 {
 	NetnsJob *job = p;
 
-	job->r = job->kind == NETNS_JOB_OPEN ? netns_thread_open(job) : netns_thread_create(job);
+	job->r = job->kind == NETNS_JOB_OPEN	   ? netns_thread_open(job)
+		 : job->kind == NETNS_JOB_SOCKET ? netns_thread_socket(job)
+						 : netns_thread_create(job);
 	netns_job_post(job->reg, job);
 	return NULL;
 }
@@ -885,6 +899,8 @@ static void netns_job_finish(NetnsRegistry *reg, NetnsJob *job)
 	}
 	if (job->kind == NETNS_JOB_OPEN)
 		netns_open_finish(reg, job);
+	else if (job->kind == NETNS_JOB_SOCKET)
+		netns_socket_finish(reg, job);
 	else
 		netns_create_finish(reg, job);
 	netns_job_free(job);
@@ -1202,7 +1218,12 @@ static void netns_inotify_process(NetnsRegistry *reg, const char *buf, size_t le
 			   (ev->mask & (IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO))) {
 			netns_name_changed(reg, ev->name);
 		}
+		if (reg->dir_cb && !all && ev->len > 0 && !(ev->mask & IN_ISDIR) &&
+		    (ev->mask & (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO)))
+			reg->dir_cb(reg->dir_userdata, ev->name);
 	}
+	if (all && reg->dir_cb)
+		reg->dir_cb(reg->dir_userdata, NULL);
 	if (all) {
 		/* IN_IGNORED: the watch is gone with the directory; the next name opened or
 		 * created adds it again (netns_watch_dir()). */
@@ -1997,4 +2018,69 @@ int netns_list(NetnsRegistry *reg, NetnsEntry **ret, size_t *ret_n)
 	*ret = TAKE_PTR(v);
 	*ret_n = n;
 	return 0;
+}
+
+/* ---- sockets opened inside a namespace for the upper layer (netns_open_socket()) */
+
+static int netns_thread_socket(NetnsJob *job)
+{
+	if (setns(job->setns_fd, CLONE_NEWNET) < 0)
+		return negative_errno();
+	job->nl_fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, job->protocol);
+	if (job->nl_fd < 0)
+		return negative_errno();
+	return 0;
+}
+
+static void netns_socket_finish(NetnsRegistry *reg, NetnsJob *job)
+{
+	Netns *ns = TAKE_PTR(job->ns);
+	int r = job->r;
+
+	if (r >= 0 && ns->closed) {
+		/* Closed meanwhile: a socket of ours must not pin it. */
+		job->nl_fd = safe_close(job->nl_fd);
+		r = -ENOENT;
+	}
+	job->sock_cb(job->sock_userdata, r, r >= 0 ? TAKE_FD(job->nl_fd) : -1);
+	netns_unref(ns);
+}
+
+int netns_open_socket(Netns *ns, int protocol, netns_socket_cb cb, void *userdata)
+{
+	NetnsRegistry *reg = ns ? ns->reg : NULL;
+	NetnsJob *job;
+
+	if (!ns || !cb)
+		return -EINVAL;
+	if (!reg || ns->closed || ns->ns_fd < 0)
+		return -ESHUTDOWN;
+	if (reg->freeing)
+		return -ECANCELED;
+	job = netns_job_new(reg, NETNS_JOB_SOCKET);
+	if (!job)
+		return -ENOMEM;
+	/* The thread's own copy: closing the entry meanwhile must not pull ns_fd from under it
+	 * (the job closes the copy when freed). */
+	job->ns_fd = fcntl(ns->ns_fd, F_DUPFD_CLOEXEC, 3);
+	if (job->ns_fd < 0) {
+		int r = negative_errno();
+
+		netns_job_free(job);
+		return r;
+	}
+	job->setns_fd = job->ns_fd;
+	job->ns = netns_ref(ns);
+	job->protocol = protocol;
+	job->sock_cb = cb;
+	job->sock_userdata = userdata;
+	netns_job_queue(reg, job);
+	return 0;
+}
+
+void netns_registry_set_dir_cb(NetnsRegistry *reg, netns_dir_cb cb, void *userdata)
+{
+	reg->dir_cb = cb;
+	reg->dir_userdata = userdata;
+	netns_watch_dir(reg);
 }

@@ -140,3 +140,17 @@ uint64_t netns_registry_threads_started(const NetnsRegistry *reg);
 /* Entries open or opening, and process watches (pidfds) alive. */
 size_t netns_registry_open_count(const NetnsRegistry *reg);
 size_t netns_registry_pid_watches(const NetnsRegistry *reg);
+
+/* Opens a socket (AF_NETLINK, protocol; SOCK_CLOEXEC|SOCK_NONBLOCK) inside ns from a helper
+ * thread, e.g. a second NETLINK_ROUTE socket for multicast events. cb gets 0 and the fd (the
+ * callee owns it), or a negative errno (-ENOENT: ns was closed meanwhile, -ECANCELED: the
+ * registry is being freed) and -1. Returns 0 when cb will be called (exactly once, later,
+ * from the loop), or a negative errno (-ESHUTDOWN: ns is closed), and cb is never called. */
+typedef void (*netns_socket_cb)(void *userdata, int r, int fd);
+int netns_open_socket(Netns *ns, int protocol, netns_socket_cb cb, void *userdata);
+
+/* Called from the loop when a name appears in or leaves the netns directory (created, moved,
+ * deleted; a new name's namespace may not be mounted on it yet), or with NULL when events
+ * were lost and any name may have changed. One callback per registry; NULL removes it. */
+typedef void (*netns_dir_cb)(void *userdata, const char *name);
+void netns_registry_set_dir_cb(NetnsRegistry *reg, netns_dir_cb cb, void *userdata);

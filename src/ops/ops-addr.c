@@ -122,7 +122,6 @@ static void list_addresses_reply(Op *op)
 {
 	const Nsring__V1__ListAddressesRequest *req = (void *)op->req;
 	Nsring__V1__ListAddressesResponse resp = NSRING__V1__LIST_ADDRESSES_RESPONSE__INIT;
-	char ip[INET6_ADDRSTRLEN];
 	uint32_t only = 0;
 
 	if (str_set(req->link_name)) {
@@ -137,23 +136,29 @@ static void list_addresses_reply(Op *op)
 	resp.addresses = op_alloc(op, (op->naddrs ? op->naddrs : 1) * sizeof(*resp.addresses));
 	for (size_t i = 0; i < op->naddrs; i++) {
 		const RtnlAddr *a = &op->addrs[i];
-		Nsring__V1__Address *pb;
 
 		if (only && a->index != only)
 			continue;
-		pb = op_alloc(op, sizeof(*pb));
-		nsring__v1__address__init(pb);
-		pb->link_index = a->index;
-		pb->link_name = (char *)op_link_name(op, a->index);
-		pb->address = op_strdup(op, rtnl_ip_format(&a->addr, ip, sizeof(ip)));
-		pb->prefix_len = a->prefix_len;
-		pb->scope = a->scope;
-		pb->flags = a->flags;
-		if (a->broadcast.family)
-			pb->broadcast = op_strdup(op, rtnl_ip_format(&a->broadcast, ip, sizeof(ip)));
-		resp.addresses[resp.n_addresses++] = pb;
+		resp.addresses[resp.n_addresses++] = op_addr_to_pb(op, a);
 	}
 	op_reply(op, &resp.base);
+}
+
+Nsring__V1__Address *op_addr_to_pb(Op *op, const RtnlAddr *a)
+{
+	Nsring__V1__Address *pb = op_alloc(op, sizeof(*pb));
+	char ip[INET6_ADDRSTRLEN];
+
+	nsring__v1__address__init(pb);
+	pb->link_index = a->index;
+	pb->link_name = (char *)op_link_name(op, a->index);
+	pb->address = op_strdup(op, rtnl_ip_format(&a->addr, ip, sizeof(ip)));
+	pb->prefix_len = a->prefix_len;
+	pb->scope = a->scope;
+	pb->flags = a->flags;
+	if (a->broadcast.family)
+		pb->broadcast = op_strdup(op, rtnl_ip_format(&a->broadcast, ip, sizeof(ip)));
+	return pb;
 }
 
 static void list_addresses_dump(Op *op)

@@ -17,6 +17,7 @@ struct Ops {
 	NetnsRegistry *reg;
 	unsigned outstanding;
 	ops_cancelled_cb cancelled;
+	struct Watches *watches; /* ops-watch.c, made on the first Watch */
 };
 
 typedef struct Op Op;
@@ -161,3 +162,16 @@ void ops_create_route(Op *op);
 void ops_delete_route(Op *op);
 void ops_list_routes(Op *op);
 void ops_batch(Op *op);
+
+/* ops-watch.c and its hooks. */
+Nsring__V1__Address *op_addr_to_pb(Op *op, const RtnlAddr *a);
+Nsring__V1__Route *op_route_to_pb(Op *op, const RtnlRoute *rt);
+/* Frees an Op's arena (an Op used only to build messages in). */
+void op_arena_reset(Op *op);
+/* Gives an open namespace its netlink connection (ns->priv) if it has none yet. */
+void ops_conn_attach(Ops *ops, Netns *ns);
+/* The namespace is being closed: its watches get NAMESPACE_DELETED and let go of it. */
+void watch_ns_closed(Ops *ops, Netns *ns);
+/* Ends every Watch stream (UNAVAILABLE) and closes the event sockets. */
+void watch_shutdown(Ops *ops);
+void watch_free(Ops *ops);

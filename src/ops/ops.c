@@ -12,6 +12,7 @@
 
 #include "core/log.h"
 #include "core/status.h"
+#include "nlconn/nlevents.h"
 
 /* Netlink receive buffers shared by every namespace's connection: only touched pages cost
  * memory, so 10,000 idle namespaces cost nothing here. */
@@ -273,7 +274,7 @@ typedef struct OpNsWait {
 	const char *key; /* in a batch: remember the namespace for the batch's later ops */
 } OpNsWait;
 
-static void ops_conn_attach(Ops *ops, Netns *ns)
+void ops_conn_attach(Ops *ops, Netns *ns)
 {
 	NlConn *c;
 	int fd, r;
@@ -693,6 +694,7 @@ static void ops_ns_closed(Netns *ns, void *userdata)
 {
 	NlConn *c = ns->priv;
 
+	watch_ns_closed(userdata, ns); /* first: its dumps on c are dropped, not failed */
 	ns->priv = NULL;
 	if (c)
 		nlconn_close(c, -ESHUTDOWN);
@@ -732,13 +734,14 @@ fail:
 
 void ops_shutdown(Ops *ops)
 {
+	watch_shutdown(ops);
 	netns_registry_free(ops->reg);
 	ops->reg = NULL;
 }
 
 bool ops_idle(const Ops *ops)
 {
-	return nlconn_live() == 0;
+	return nlconn_live() == 0 && nlevents_live() == 0;
 }
 
 void ops_free(Ops *ops)
@@ -747,6 +750,7 @@ void ops_free(Ops *ops)
 		return;
 	if (ops->reg)
 		ops_shutdown(ops);
+	watch_free(ops);
 	loop_bufring_free(ops->br);
 	free(ops);
 }
@@ -759,4 +763,15 @@ void ops_set_cancel_check(Ops *ops, ops_cancelled_cb cb)
 unsigned ops_outstanding(const Ops *ops)
 {
 	return ops->outstanding;
+}
+
+/* Frees what op_alloc() gave op: ops-watch.c builds each event in a scratch Op's arena. */
+void op_arena_reset(Op *op)
+{
+	while (op->mem) {
+		OpBlock *b = op->mem;
+
+		op->mem = b->next;
+		free(b);
+	}
 }

@@ -3,7 +3,8 @@
 #
 # Usage: grpc_client.py main SOCKET PROTO_DIR NSRINGCTL
 #        grpc_client.py watch SOCKET PROTO_DIR
-# "main" calls every RPC of nsring.v1.NsRing, checks error codes, deadlines, cancellation,
+# "main" calls every RPC of nsring.v1.NsRing (Watch: snapshot, live events, cancellation),
+# checks error codes, deadlines, cancellation,
 # health, reflection and ttrpc (nsringctl) next to gRPC on the same socket. "watch" opens a
 # Health.Watch, prints "watching" once SERVING arrived, and checks that the daemon's stop sends
 # NOT_SERVING (the caller stops the daemon). Message classes come from protoc --python_out at
@@ -12,6 +13,7 @@
 import atexit
 import importlib.util
 import os
+import queue
 import shutil
 import subprocess
 import sys
@@ -28,7 +30,7 @@ SERVICE = "nsring.v1.NsRing"
 METHODS = {
     "CreateNamespace", "DeleteNamespace", "ListNamespaces", "CreateLink", "GetLink",
     "ListLinks", "UpdateLink", "DeleteLink", "CreateAddress", "DeleteAddress",
-    "ListAddresses", "CreateRoute", "DeleteRoute", "ListRoutes", "Batch",
+    "ListAddresses", "CreateRoute", "DeleteRoute", "ListRoutes", "Batch", "Watch",
 }
 
 
@@ -445,6 +447,102 @@ def test_mixed(c, pb, nsringctl, sock):
           not errors and grpc_ok == 40 and count[0] > 0, errors[:3])
 
 
+def test_watch(c, pb):
+    """Watch (server streaming): a snapshot then SYNCED, live events of changes made through
+    the API, cancellation, and errors before the first message."""
+    NS = pb.NamespaceRef
+    T = pb.WatchEventType
+    watch = c.channel.unary_stream("/%s/Watch" % SERVICE,
+                                   request_serializer=pb.WatchRequest.SerializeToString,
+                                   response_deserializer=pb.WatchEvent.FromString)
+    expect_ok("CreateNamespace gw", lambda: c.call("CreateNamespace", name="gw"))
+    expect_ok("CreateLink gw0 (bridge) before the watch",
+              lambda: c.call("CreateLink", namespace=NS(name="gw"),
+                             link=pb.Link(name="gw0", bridge=pb.Bridge())))
+    stream = watch(pb.WatchRequest(namespaces=[NS(name="gw")], snapshot=True), timeout=60)
+    q = queue.Queue()
+
+    def reader():
+        try:
+            for ev in stream:
+                q.put(ev)
+            q.put("OK")
+        except grpc.RpcError as e:
+            q.put(e.code())
+    t = threading.Thread(target=reader, daemon=True)
+    t.start()
+
+    def until(pred, timeout=10):
+        """Events up to and including the first one pred accepts (None if none in time)."""
+        got = []
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            try:
+                ev = q.get(timeout=max(0.01, end - time.monotonic()))
+            except queue.Empty:
+                break
+            got.append(ev)
+            if not isinstance(ev, pb.WatchEvent) or pred(ev):
+                return got
+        return None
+
+    snap = until(lambda e: e.type == T.Value("WATCH_EVENT_TYPE_SYNCED"))
+    check("Watch: snapshot then SYNCED", snap is not None and
+          isinstance(snap[-1], pb.WatchEvent) and
+          all(e.type == T.Value("WATCH_EVENT_TYPE_ADDED") for e in snap[:-1]), snap)
+    names = {e.link.name for e in (snap or [])[:-1]
+             if isinstance(e, pb.WatchEvent) and e.WhichOneof("object") == "link"}
+    check("Watch: the snapshot has lo and gw0", {"lo", "gw0"} <= names, names)
+    check("Watch: events name the namespace", snap is not None and
+          snap[-1].namespace.name == "gw" and snap[-1].namespace.inode > 0, snap and snap[-1])
+
+    expect_ok("CreateLink gw1 (bridge) while watching",
+              lambda: c.call("CreateLink", namespace=NS(name="gw"),
+                             link=pb.Link(name="gw1", bridge=pb.Bridge())))
+    got = until(lambda e: e.WhichOneof("object") == "link" and e.link.name == "gw1")
+    check("Watch: ADDED link gw1", got is not None and
+          got[-1].type == T.Value("WATCH_EVENT_TYPE_ADDED"), got)
+    expect_ok("UpdateLink gw1 mtu 1400",
+              lambda: c.call("UpdateLink", namespace=NS(name="gw"), name="gw1", mtu=1400))
+    got = until(lambda e: e.WhichOneof("object") == "link" and e.link.name == "gw1" and
+                e.link.mtu == 1400)
+    check("Watch: CHANGED link gw1 (mtu 1400)", got is not None and
+          got[-1].type == T.Value("WATCH_EVENT_TYPE_CHANGED"), got)
+    addr = pb.Address(link_name="gw0", address="198.18.60.1", prefix_len=24)
+    expect_ok("CreateAddress 198.18.60.1/24 on gw0",
+              lambda: c.call("CreateAddress", namespace=NS(name="gw"), address=addr))
+    got = until(lambda e: e.WhichOneof("object") == "address" and
+                e.address.address == "198.18.60.1")
+    check("Watch: ADDED address 198.18.60.1/24", got is not None and
+          got[-1].type == T.Value("WATCH_EVENT_TYPE_ADDED") and
+          got[-1].address.link_name == "gw0", got)
+    expect_ok("DeleteLink gw1", lambda: c.call("DeleteLink", namespace=NS(name="gw"),
+                                               name="gw1"))
+    got = until(lambda e: e.WhichOneof("object") == "link" and e.link.name == "gw1" and
+                e.type == T.Value("WATCH_EVENT_TYPE_DELETED"))
+    check("Watch: DELETED link gw1", got is not None and isinstance(got[-1], pb.WatchEvent),
+          got)
+
+    stream.cancel()
+    t.join(5)
+    rest = []
+    while not q.empty():
+        rest.append(q.get())
+    check("Watch: the client can cancel it", not t.is_alive() and
+          rest[-1:] == [grpc.StatusCode.CANCELLED], rest[-3:])
+    expect_ok("the daemon serves after the cancelled watch", lambda: c.call("ListNamespaces"))
+
+    def first(req):
+        return next(iter(watch(req, timeout=10)))
+    expect_code("Watch of a namespace that does not exist", grpc.StatusCode.NOT_FOUND,
+                lambda: first(pb.WatchRequest(namespaces=[NS(name="nonexistent")])))
+    expect_code("Watch with an invalid namespace name", grpc.StatusCode.INVALID_ARGUMENT,
+                lambda: first(pb.WatchRequest(namespaces=[NS(name="a/b")])))
+    expect_code("Watch with an unknown kind", grpc.StatusCode.INVALID_ARGUMENT,
+                lambda: first(pb.WatchRequest(kinds=[7])))
+    expect_ok("DeleteNamespace gw", lambda: c.call("DeleteNamespace", name="gw"))
+
+
 def main_test(sock, proto_dir, nsringctl):
     pb, hp, rp = load_protos(proto_dir)
     c = Client(sock, pb)
@@ -456,6 +554,7 @@ def main_test(sock, proto_dir, nsringctl):
     for name, fn in (("health", lambda: test_health(c, hp)),
                      ("reflection", lambda: test_reflection(c, rp, sock)),
                      ("the API", lambda: test_api(c, pb, nsringctl, sock)),
+                     ("Watch", lambda: test_watch(c, pb)),
                      ("deadlines and cancellation", lambda: test_deadlines_and_cancel(c, pb)),
                      ("ttrpc next to gRPC", lambda: test_mixed(c, pb, nsringctl, sock))):
         try:

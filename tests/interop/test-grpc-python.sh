@@ -1,8 +1,9 @@
 #!/bin/bash
 # Interop: Python grpcio (Debian python3-grpcio, python3-protobuf, protobuf-compiler) against
-# nsringd's gRPC transport on its unix socket: every RPC, error codes, deadlines, cancellation,
-# health (Check, Watch and NOT_SERVING on stop), reflection, and ttrpc clients (nsringctl) on
-# the same socket at the same time (tests/interop/grpc_client.py does the calls).
+# nsringd's gRPC transport on its unix socket: every RPC (Watch's stream included), error codes,
+# deadlines, cancellation, health (Check, Watch and NOT_SERVING on stop), reflection, and ttrpc
+# clients (nsringctl) on the same socket at the same time (tests/interop/grpc_client.py does the
+# calls).
 #
 # Usage: test-grpc-python.sh NSRINGD NSRINGCTL
 # Isolation as in the system tests (tests/system/lib.sh): a private mount namespace, a tmpfs
