@@ -23,6 +23,9 @@
 #define DRAIN_TIMEOUT_NS (5ull * 1000000000u)  /* after a stop: wait this long for replies */
 #define CALL_TIMEOUT_NS	 (60ull * 1000000000u) /* bench_engine_call() */
 #define PROGRESS_NS	 (100ull * 1000000u)   /* at most 10 updates a second */
+/* A call unanswered this long counts as lost (nsringd's own netlink timeout is 30 s). */
+#define LOST_NS		 (120ull * 1000000000u)
+#define LOST_SCAN_NS	 (1000ull * 1000000u)
 #define TASK_RAW	 (-2)
 
 /* A unit of work: whole chains [first, first + nchains), their ops flattened chain by chain,
@@ -87,6 +90,11 @@ struct BenchEngine {
 	int raw_code;
 	char *raw_msg;
 	size_t raw_msg_n;
+
+	/* exactly one reply per call: calls sent, replies matched to them and replies that
+	 * matched no call in flight (every phase) */
+	uint64_t calls, replies, stray;
+	uint64_t last_lost_scan;
 
 	/* timed phases */
 	uint64_t elapsed_ns, timed_ops, rpcs;
@@ -312,6 +320,7 @@ static void task_send(BenchEngine *e, Conn *c, int ti)
 	}
 	c->ring[s] = (Slot){ .stream_id = id, .task = ti, .nops = n, .t0 = e->now };
 	c->inflight++;
+	e->calls++;
 }
 
 /* Starts tasks until the connection has --depth of them or the phase runs out of chains. */
@@ -495,10 +504,15 @@ static void conn_parse(BenchEngine *e, Conn *c)
 		if (h.type != TTRPC_TYPE_RESPONSE)
 			continue;
 		s = c->ring[(h.stream_id >> 1) & c->mask];
-		if (s.stream_id != h.stream_id || h.stream_id == 0)
-			continue; /* an answer to a call given up on */
+		if (s.stream_id != h.stream_id || h.stream_id == 0) {
+			/* Calls given up on were on connections closed since (conn_reopen), so
+			 * this is a duplicate or a stray: counted, for the caller to judge. */
+			e->stray++;
+			continue;
+		}
 		c->ring[(h.stream_id >> 1) & c->mask].stream_id = 0;
 		c->inflight--;
+		e->replies++;
 		slot_done(e, c, &s, c->in + off - h.length, h.length);
 	}
 	if (off > 0) {
@@ -564,6 +578,31 @@ static void engine_turn(BenchEngine *e, int timeout_ms)
 	if (e->ph)
 		for (unsigned i = 0; i < e->nconns; i++)
 			conn_fill(e, &e->conns[i]);
+}
+
+/* A reply that never comes would hang the phase: after LOST_NS, fail instead. */
+static void check_lost(BenchEngine *e)
+{
+	if (e->now - e->last_lost_scan < LOST_SCAN_NS)
+		return;
+	e->last_lost_scan = e->now;
+	for (unsigned i = 0; i < e->nconns; i++) {
+		const Conn *c = &e->conns[i];
+
+		if (c->inflight == 0)
+			continue;
+		for (uint32_t k = 0; k <= c->mask; k++) {
+			const Slot *s = &c->ring[k];
+
+			if (s->stream_id && e->now - s->t0 > LOST_NS) {
+				fail(e, -ETIMEDOUT,
+				     "no reply on stream %u of connection %u after %llu s (lost)",
+				     s->stream_id, i,
+				     (unsigned long long)((e->now - s->t0) / 1000000000u));
+				return;
+			}
+		}
+	}
 }
 
 static void maybe_progress(BenchEngine *e)
@@ -640,6 +679,8 @@ int bench_engine_run(BenchEngine *e, const BenchPhase *ph)
 				break;
 		}
 		engine_turn(e, 100);
+		if (!e->stopping)
+			check_lost(e);
 		maybe_progress(e);
 	}
 	if (ph->timed)
@@ -683,6 +724,7 @@ int bench_engine_call(BenchEngine *e, const BenchOp *op, int *ret_code, char *ms
 	e->now = bench_now_ns();
 	c->ring[s] = (Slot){ .stream_id = id, .task = TASK_RAW, .nops = 1, .t0 = e->now };
 	c->inflight++;
+	e->calls++;
 	e->raw_done = false;
 	e->raw_msg = msg;
 	e->raw_msg_n = msg_n;
@@ -793,6 +835,9 @@ void bench_engine_stats(BenchEngine *e, BenchStats *st, uint64_t **ret_lat, size
 	st->elapsed_s = (double)e->elapsed_ns / 1e9;
 	st->ops = e->timed_ops;
 	st->rpcs = e->rpcs;
+	st->calls = e->calls;
+	st->replies = e->replies;
+	st->stray = e->stray;
 	*ret_lat = e->lat;
 	*ret_nlat = e->nlat;
 }

@@ -87,6 +87,9 @@ void bench_print_json(FILE *f, const BenchConfig *cfg, const BenchStats *st)
 			(unsigned long long)st->containers, rate(st->containers, st->elapsed_s));
 	fprintf(f, ",\"rpcs\":%llu,\"rpcs_per_s\":%.1f", (unsigned long long)st->rpcs,
 		rate(st->rpcs, st->elapsed_s));
+	fprintf(f, ",\"calls\":%llu,\"replies\":%llu,\"stray_replies\":%llu",
+		(unsigned long long)st->calls, (unsigned long long)st->replies,
+		(unsigned long long)st->stray);
 	fprintf(f, ",\"latency_p50_ms\":%.6f,\"latency_p99_ms\":%.6f,\"latency_p999_ms\":%.6f}\n",
 		st->p50_ms, st->p99_ms, st->p999_ms);
 }

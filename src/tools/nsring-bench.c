@@ -408,6 +408,10 @@ int main(int argc, char **argv)
 	if (b.cfg.workload == WL_WIRE || b.cfg.workload == WL_WIRE_CREATE)
 		st.containers = b.cfg.count;
 	bench_latency_stats(lat, nlat, &st);
+	if (st.stray > 0)
+		fprintf(stderr,
+			"nsring-bench: warning: %llu replies matched no call in flight (duplicates?)\n",
+			(unsigned long long)st.stray);
 	if (b.cfg.json)
 		bench_print_json(stdout, &b.cfg, &st);
 	else

@@ -172,6 +172,9 @@ void bench_probe_names(const BenchConfig *cfg, unsigned seq, char *near, char *f
 typedef struct BenchStats {
 	double elapsed_s; /* timed phases only */
 	uint64_t ops, rpcs, containers;
+	/* every phase: RPCs sent, replies matched to them, replies that matched no call in flight
+	 * (duplicates or strays) */
+	uint64_t calls, replies, stray;
 	double p50_ms, p99_ms, p999_ms;
 } BenchStats;
 
@@ -201,7 +204,9 @@ void bench_engine_free(BenchEngine *e);
 
 /* Runs a phase to completion across all clients. Returns 0; -EINTR when stopped by a signal
  * (in-flight calls were drained or given up on); -EIO after an operation failed (the message
- * is in bench_engine_error()); other negative errno for a transport failure (likewise). */
+ * is in bench_engine_error()); -ETIMEDOUT for a call unanswered after 120 s (lost); other
+ * negative errno for a transport failure (likewise). A reply that answers no call in flight
+ * (a duplicate) is skipped and counted (BenchStats.stray). */
 int bench_engine_run(BenchEngine *e, const BenchPhase *ph);
 /* One call, synchronously, on the first connection: *ret_code is its status (0 OK). */
 int bench_engine_call(BenchEngine *e, const BenchOp *op, int *ret_code, char *msg, size_t msg_n);

@@ -12,6 +12,10 @@
 # directory ($NETNS_DIR) in there. Nothing touches /run/netns, /run/nsring or the interfaces of
 # the root network namespace: every link operation names a namespace the test created.
 #
+# NSRING_VALGRIND=1 runs every nsringd the tests start under valgrind's memcheck (errors and
+# leaks fail the test; NSRING_VALGRIND_KEEP=DIR keeps the reports), e.g.
+#     NSRING_VALGRIND=1 meson test -C build --suite system --timeout-multiplier 6
+#
 # The last line of the output is exactly "N passed, M failed" (the CI log parser reads it); the
 # exit status is 0 if M is 0, else 1; 77 (skipped) when not root.
 
@@ -32,6 +36,16 @@ BG_PIDS=()
 CLEANUP_HOOKS=()
 DAEMON_PREFIX=()
 PY=/usr/bin/python3
+# NSRING_VALGRIND=1: every nsringd a test starts runs under valgrind's memcheck (after the words
+# of DAEMON_PREFIX); an error or a definite/possible leak makes it exit 99, which the tests'
+# "exits 0" checks catch, and the report is printed. Waits are stretched by SLOW.
+VALGRIND=()
+SLOW=1
+if [[ -n ${NSRING_VALGRIND:-} ]]; then
+	VALGRIND=(valgrind --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,possible
+		--errors-for-leak-kinds=definite,possible --track-origins=yes --num-callers=30)
+	SLOW=10
+fi
 
 # ---------------------------------------------------------------- reporting
 
@@ -297,9 +311,15 @@ start_daemon() {
 	# A socket file left by a killed daemon is not this one's: nsringd renames a fresh socket
 	# into place, so wait for a new inode.
 	before=$(stat -c %i "$SOCK" 2>/dev/null)
-	${DAEMON_PREFIX[@]+"${DAEMON_PREFIX[@]}"} "$NSRINGD" -s "$SOCK" -d "$NETNS_DIR" "$@" 2>>"$T/nsringd.log" &
+	if ((${#VALGRIND[@]})); then
+		# One log per daemon (%p), so a test that starts several keeps every report.
+		${DAEMON_PREFIX[@]+"${DAEMON_PREFIX[@]}"} "${VALGRIND[@]}" --log-file="$T/valgrind.%p.log" \
+			"$NSRINGD" -s "$SOCK" -d "$NETNS_DIR" "$@" 2>>"$T/nsringd.log" &
+	else
+		${DAEMON_PREFIX[@]+"${DAEMON_PREFIX[@]}"} "$NSRINGD" -s "$SOCK" -d "$NETNS_DIR" "$@" 2>>"$T/nsringd.log" &
+	fi
 	DPID=$!
-	for ((i = 0; i < 500; i++)); do
+	for ((i = 0; i < 500 * SLOW; i++)); do
 		[[ -S $SOCK && $(stat -c %i "$SOCK" 2>/dev/null) != "$before" ]] &&
 			kill -0 "$DPID" 2>/dev/null && return 0
 		kill -0 "$DPID" 2>/dev/null || break
@@ -330,7 +350,7 @@ stop_daemon() {
 		return 1
 	fi
 	kill -TERM "$pid"
-	for ((i = 0; i < 1000; i++)); do
+	for ((i = 0; i < 1000 * SLOW; i++)); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.01
 	done
@@ -392,6 +412,28 @@ cleanup_namespaces() {
 	done
 }
 
+# Under NSRING_VALGRIND: a counted check per daemon that memcheck found clean, with the report of
+# those that were not (NSRING_VALGRIND_KEEP=DIR keeps every log).
+valgrind_report() {
+	local f
+	((${#VALGRIND[@]})) || return 0
+	for f in "$T"/valgrind.*.log; do
+		[[ -e $f ]] || continue
+		[[ -n ${NSRING_VALGRIND_KEEP:-} ]] && mkdir -p "$NSRING_VALGRIND_KEEP" &&
+			cp "$f" "$NSRING_VALGRIND_KEEP/$(basename "$0" .sh).$(basename "$f")"
+		if grep -q "ERROR SUMMARY: 0 errors" "$f"; then
+			pass "valgrind: $(basename "$f"): no errors, no leaks"
+		elif ! grep -q "ERROR SUMMARY" "$f"; then
+			# A daemon killed with SIGKILL on purpose (or a launcher that never ran it).
+			log "valgrind: $(basename "$f"): no summary (killed)"
+		else
+			fail "valgrind: $(basename "$f"): $(grep -m1 'ERROR SUMMARY' "$f" | sed 's/^==[0-9]*== //')"
+			grep -vE '^==[0-9]+== *$' "$f" | sed -n '/ERROR SUMMARY\|Invalid\|uninitialised\|definitely lost\|possibly lost\|Syscall param/,+25p' |
+				head -n 150 | sed 's/^/#   /'
+		fi
+	done
+}
+
 sys_exit() {
 	local rc=$? h p
 	trap - EXIT
@@ -407,6 +449,7 @@ sys_exit() {
 		cleanup_namespaces
 		stop_daemon
 		cleanup_namespaces
+		valgrind_report
 		if [[ $NSRING_SYS_FAILED != 0 && -s $T/nsringd.log ]]; then
 			echo "# nsringd log (last 40 lines):"
 			tail -n 40 "$T/nsringd.log" | sed 's/^/#   /'

@@ -585,6 +585,9 @@ static void run_engine(const char *path, unsigned clients, unsigned depth, unsig
 		CHECK_EQ(st.ops, 5000);
 		CHECK_EQ(st.rpcs, batch > 1 ? (5000 + batch - 1) / batch : 5000);
 		CHECK_EQ(nlat, st.rpcs);
+		/* Every call answered once; the fake's stale answers were counted, not matched. */
+		CHECK_EQ(st.replies, st.calls);
+		CHECK(st.stray > 0);
 		CHECK(atomic_load(&f.max_inflight) <= (int)depth);
 		/* Pipelining happened: more than one call per read at some point. */
 		CHECK(depth == 1 || atomic_load(&f.max_inflight) > 1);

@@ -1,0 +1,693 @@
+# Client side of nsringd's fault and bad-input tests (test-faults.sh, test-badinput.sh): raw
+# ttrpc connections that pipeline many calls and count the replies per stream id (exactly one
+# each: no duplicate, none missing, none on a stream never used), gRPC calls in flight, clients
+# that leave mid-call, and the table of bad inputs with the status each must get.
+# Run with Debian's /usr/bin/python3 (python3-protobuf, python3-grpcio; protoc).
+#
+#   faults.py inflight SOCK PROTO_DIR NS PLAIN BATCH TRIGGER   one connection: PLAIN CreateLink
+#       calls and a Batch of BATCH CreateLinks in NS, half of the calls, then TRIGGER, then the
+#       rest; waits for every reply. TRIGGER: none | delete-rpc:NAME | unlink:PATH | kill:PID.
+#       Prints one JSON document with the counts.
+#   faults.py grpc-inflight SOCK PROTO_DIR NS N TRIGGER         the same over gRPC (N futures).
+#   faults.py disconnect SOCK PROTO_DIR NS PLAIN BATCH ROUNDS DELAY_MS   each round: a new
+#       connection sends the calls, waits DELAY_MS and closes without reading.
+#   faults.py grpc-cancel SOCK PROTO_DIR NS BATCH ROUNDS DELAY_MS   a gRPC Batch, cancelled.
+#   faults.py conn-cycles SOCK PROTO_DIR NS N NGRPC   N ttrpc connections and NGRPC gRPC
+#       channels in turn: open, one GetLink in NS, close.
+#   faults.py badinput SOCK PROTO_DIR NETNS_DIR TMPDIR TABLE_OUT     every bad input of the
+#       table; prints "ok"/"not ok" lines and writes the markdown table to TABLE_OUT.
+import atexit
+import ctypes
+import importlib.util
+import json
+import os
+import resource
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+SERVICE = "nsring.v1.NsRing"
+REQUEST, RESPONSE = 1, 2
+CODES = ["OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
+         "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
+         "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
+         "UNAUTHENTICATED"]
+
+
+def code_name(c):
+    return CODES[c] if 0 <= c < len(CODES) else str(c)
+
+
+def load_pb(proto_dir):
+    out = tempfile.mkdtemp(prefix="nsring-faults-py.")
+    atexit.register(shutil.rmtree, out, ignore_errors=True)
+    subprocess.run(["protoc", "-I" + proto_dir, "--python_out=" + out, "nsring/v1/nsring.proto"],
+                   check=True)
+    spec = importlib.util.spec_from_file_location(
+        "nsring_pb2", os.path.join(out, "nsring/v1/nsring_pb2.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+# ---------------------------------------------------------------- ttrpc wire
+
+def varint(n):
+    out = b""
+    while True:
+        b, n = n & 0x7F, n >> 7
+        if n:
+            out += bytes([b | 0x80])
+        else:
+            return out + bytes([b])
+
+
+def fbytes(num, data):
+    if isinstance(data, str):
+        data = data.encode()
+    return varint(num << 3 | 2) + varint(len(data)) + data
+
+
+def envelope(method, payload=b"", service=SERVICE):
+    m = fbytes(1, service) + fbytes(2, method)
+    if payload:
+        m += fbytes(3, payload)
+    return m
+
+
+def frame(stream, body, typ=REQUEST, length=None):
+    return struct.pack(">IIBB", len(body) if length is None else length, stream, typ, 0) + body
+
+
+def read_varint(b, i):
+    n = shift = 0
+    while True:
+        c = b[i]
+        i += 1
+        n |= (c & 0x7F) << shift
+        shift += 7
+        if not c & 0x80:
+            return n, i
+
+
+def fields(b):
+    i, out = 0, {}
+    while i < len(b):
+        key, i = read_varint(b, i)
+        num, wt = key >> 3, key & 7
+        if wt == 0:
+            v, i = read_varint(b, i)
+        elif wt == 2:
+            n, i = read_varint(b, i)
+            v, i = b[i:i + n], i + n
+        elif wt == 1:
+            v, i = b[i:i + 8], i + 8
+        elif wt == 5:
+            v, i = b[i:i + 4], i + 4
+        else:
+            raise ValueError("wire type %d" % wt)
+        out.setdefault(num, []).append(v)
+    return out
+
+
+def decode_response(body):
+    """(code, message, payload) of a ttrpc.Response."""
+    f = fields(body)
+    code, msg = 0, ""
+    if 1 in f:
+        st = fields(f[1][0])
+        code = st.get(1, [0])[0]
+        msg = st.get(2, [b""])[0].decode(errors="replace")
+    return code, msg, f.get(2, [b""])[0]
+
+
+class Conn:
+    def __init__(self, sock, timeout=30):
+        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.s.settimeout(timeout)
+        self.s.connect(sock)
+        self.buf = b""
+        self.eof = False
+
+    def send(self, data):
+        """True if sent; False if the daemon had closed the connection."""
+        try:
+            self.s.sendall(data)
+            return True
+        except (BrokenPipeError, ConnectionResetError):
+            return False
+
+    def frames(self, deadline):
+        """Yields (stream, type, body) until EOF or the deadline (then stops)."""
+        while True:
+            while len(self.buf) >= 10:
+                length, stream, typ, _ = struct.unpack(">IIBB", self.buf[:10])
+                if len(self.buf) < 10 + length:
+                    break
+                body = self.buf[10:10 + length]
+                self.buf = self.buf[10 + length:]
+                yield stream, typ, body
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            self.s.settimeout(min(left, 1.0))
+            try:
+                chunk = self.s.recv(1 << 20)
+            except socket.timeout:
+                continue
+            except (ConnectionResetError, BrokenPipeError):
+                chunk = b""
+            if not chunk:
+                self.eof = True
+                return
+            self.buf += chunk
+
+    def call(self, stream, method, payload=b"", timeout=30):
+        """One call; (code, msg, payload), or None if the connection closed first."""
+        if not self.send(frame(stream, envelope(method, payload))):
+            return None
+        for st, typ, body in self.frames(time.monotonic() + timeout):
+            if st == stream and typ == RESPONSE:
+                return decode_response(body)
+        return None
+
+    def close(self):
+        self.s.close()
+
+
+def umount_detach(path):
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.umount2(path.encode(), 2) != 0:  # MNT_DETACH
+        raise OSError(ctypes.get_errno(), "umount2 " + path)
+
+
+# ---------------------------------------------------------------- calls in flight
+
+def bridge_link(pb, ns, name):
+    return pb.CreateLinkRequest(namespace=pb.NamespaceRef(name=ns),
+                                link=pb.Link(name=name, bridge=pb.Bridge()))
+
+
+class Trigger:
+    """What happens to the namespace (or the daemon) while calls are in flight."""
+
+    def __init__(self, spec, sock, pb):
+        self.kind, _, self.arg = spec.partition(":")
+        self.sock, self.pb = sock, pb
+        self.conn = None
+        self.result = None
+        self.at = None
+
+    def fire(self):
+        if self.kind == "delete-rpc":
+            self.conn = Conn(self.sock)
+            self.conn.send(frame(1, envelope(
+                "DeleteNamespace", self.pb.DeleteNamespaceRequest(name=self.arg)
+                .SerializeToString())))
+        elif self.kind == "unlink":
+            umount_detach(self.arg)
+            os.unlink(self.arg)
+        elif self.kind == "kill":
+            os.kill(int(self.arg), signal.SIGTERM)
+        elif self.kind != "none":
+            raise ValueError("unknown trigger " + self.kind)
+        self.at = time.time()
+
+    def finish(self):
+        if self.conn:
+            for st, typ, body in self.conn.frames(time.monotonic() + 60):
+                self.result = code_name(decode_response(body)[0])
+                break
+            self.conn.close()
+
+
+def inflight(sock, proto_dir, ns, plain, batch, trigger):
+    pb = load_pb(proto_dir)
+    plain, batch = int(plain), int(batch)
+    c = Conn(sock)
+    tag = "%x" % os.getpid()  # names unique across runs in one namespace (<= 15 bytes)
+    calls = []  # (stream, kind, nops)
+    data = []
+    stream = 1
+    for i in range(plain):
+        if i == plain // 2 and batch:
+            ops = [pb.BatchOp(create_link=bridge_link(pb, ns, "fb%s.%d" % (tag, k)))
+                   for k in range(batch)]
+            req = pb.BatchRequest(ops=ops, mode=pb.BATCH_MODE_CONTINUE)
+            data.append(frame(stream, envelope("Batch", req.SerializeToString())))
+            calls.append((stream, "batch", batch))
+            stream += 2
+        data.append(frame(stream, envelope("CreateLink",
+                                           bridge_link(pb, ns, "fp%s.%d" % (tag, i)).SerializeToString())))
+        calls.append((stream, "plain", 1))
+        stream += 2
+    half = len(data) // 2
+    trig = Trigger(trigger, sock, pb)
+    t0 = time.monotonic()
+    sent = 0
+    # Send on a thread: a burst bigger than the socket buffer would block until replies are
+    # read, and replies are read below.
+    def sender():
+        nonlocal sent
+        if not c.send(b"".join(data[:half])):
+            return
+        sent = half
+        time.sleep(0.005)  # let the daemon start on the first half
+        trig.fire()
+        if c.send(b"".join(data[half:])):
+            sent = len(data)
+    th = threading.Thread(target=sender)
+    th.start()
+    want = {st: n for st, _, n in calls}
+    got = {}
+    codes, batch_codes, stray, batch_results = {}, {}, 0, None
+    deadline = time.monotonic() + 60
+    for st, typ, body in c.frames(deadline):
+        if typ != RESPONSE or st not in want:
+            stray += 1
+            continue
+        got[st] = got.get(st, 0) + 1
+        if got[st] > 1:
+            continue
+        code, msg, payload = decode_response(body)
+        codes[code_name(code)] = codes.get(code_name(code), 0) + 1
+        if want[st] > 1 and code == 0:
+            r = pb.BatchResponse.FromString(payload)
+            batch_results = len(r.results)
+            for res in r.results:
+                n = code_name(res.code)
+                batch_codes[n] = batch_codes.get(n, 0) + 1
+        th.join(0)
+        if not th.is_alive() and all(got.get(s, 0) >= 1 for s, _, _ in calls[:sent]):
+            break
+    th.join(10)
+    trig.finish()
+    sent_streams = [s for s, _, _ in calls[:sent]]
+    out = {
+        "calls": len(calls), "sent": sent, "answered": sum(1 for s in sent_streams if got.get(s)),
+        "dup": sum(n - 1 for n in got.values() if n > 1), "stray": stray,
+        "missing": sum(1 for s in sent_streams if not got.get(s)),
+        "eof": c.eof, "codes": codes, "batch_ops": batch, "batch_results": batch_results,
+        "batch_codes": batch_codes, "trigger": trig.result, "trigger_at": trig.at,
+        "elapsed_s": round(time.monotonic() - t0, 3),
+    }
+    c.close()
+    print(json.dumps(out, sort_keys=True))
+
+
+def grpc_inflight(sock, proto_dir, ns, n, trigger):
+    import grpc
+    pb = load_pb(proto_dir)
+    n = int(n)
+    ch = grpc.insecure_channel("unix://" + sock)
+    m = ch.unary_unary("/%s/CreateLink" % SERVICE,
+                       request_serializer=pb.CreateLinkRequest.SerializeToString,
+                       response_deserializer=pb.CreateLinkResponse.FromString)
+    grpc.channel_ready_future(ch).result(timeout=10)
+    tag = "%x" % os.getpid()
+    futs = [m.future(bridge_link(pb, ns, "fg%s.%d" % (tag, i)), timeout=60)
+            for i in range(n // 2)]
+    trig = Trigger(trigger, sock, pb)
+    trig.fire()
+    futs += [m.future(bridge_link(pb, ns, "fg%s.%d" % (tag, i)), timeout=60)
+             for i in range(n // 2, n)]
+    codes, hung = {}, 0
+    t0 = time.monotonic()
+    for f in futs:
+        try:
+            f.result(timeout=max(0.1, 70 - (time.monotonic() - t0)))
+            name = "OK"
+        except grpc.FutureTimeoutError:
+            hung += 1
+            continue
+        except grpc.RpcError as e:
+            name = e.code().name
+        codes[name] = codes.get(name, 0) + 1
+    trig.finish()
+    ch.close()
+    print(json.dumps({"calls": n, "hung": hung, "codes": codes, "trigger": trig.result,
+                      "trigger_at": trig.at, "elapsed_s": round(time.monotonic() - t0, 3)}, sort_keys=True))
+
+
+def disconnect(sock, proto_dir, ns, plain, batch, rounds, delay_ms):
+    pb = load_pb(proto_dir)
+    plain, batch, rounds = int(plain), int(batch), int(rounds)
+    for r in range(rounds):
+        c = Conn(sock)
+        data = []
+        stream = 1
+        if batch:
+            ops = [pb.BatchOp(create_link=bridge_link(pb, ns, "db%d" % (r * batch + k)))
+                   for k in range(batch)]
+            data.append(frame(stream, envelope("Batch", pb.BatchRequest(ops=ops)
+                                               .SerializeToString())))
+            stream += 2
+        for i in range(plain):
+            data.append(frame(stream, envelope(
+                "CreateLink", bridge_link(pb, ns, "dp%d" % (r * plain + i)).SerializeToString())))
+            stream += 2
+        c.send(b"".join(data))
+        time.sleep(int(delay_ms) / 1000)
+        # An abortive close (RST) on odd rounds, an orderly one on even rounds.
+        if r % 2:
+            c.s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        c.close()
+    print("rounds %d" % rounds)
+
+
+def grpc_cancel(sock, proto_dir, ns, batch, rounds, delay_ms):
+    import grpc
+    pb = load_pb(proto_dir)
+    batch, rounds = int(batch), int(rounds)
+    cancelled = 0
+    for r in range(rounds):
+        ch = grpc.insecure_channel("unix://" + sock)
+        m = ch.unary_unary("/%s/Batch" % SERVICE,
+                           request_serializer=pb.BatchRequest.SerializeToString,
+                           response_deserializer=pb.BatchResponse.FromString)
+        ops = [pb.BatchOp(create_link=bridge_link(pb, ns, "gc%d" % (r * batch + k)))
+               for k in range(batch)]
+        f = m.future(pb.BatchRequest(ops=ops), timeout=60)
+        time.sleep(int(delay_ms) / 1000)
+        cancelled += bool(f.cancel())
+        ch.close()
+    print("cancelled %d of %d" % (cancelled, rounds))
+
+
+def conn_cycles(sock, proto_dir, ns, n, ngrpc):
+    """N ttrpc connections and NGRPC gRPC channels, one after the other: each opens, makes a
+    call in NS (GetLink lo) and closes. Prints how many calls succeeded."""
+    import grpc
+    pb = load_pb(proto_dir)
+    req = pb.GetLinkRequest(namespace=pb.NamespaceRef(name=ns), name="lo").SerializeToString()
+    ok = 0
+    for i in range(int(n)):
+        c = Conn(sock)
+        r = c.call(1, "GetLink", req)
+        ok += r is not None and r[0] == 0
+        if i % 2:
+            c.s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        c.close()
+    gok = 0
+    for i in range(int(ngrpc)):
+        ch = grpc.insecure_channel("unix://" + sock)
+        m = ch.unary_unary("/%s/GetLink" % SERVICE, request_serializer=lambda b: b,
+                           response_deserializer=lambda b: b)
+        try:
+            m(req, timeout=10)
+            gok += 1
+        except grpc.RpcError:
+            pass
+        ch.close()
+    print("ttrpc %d/%s grpc %d/%s" % (ok, n, gok, ngrpc))
+
+
+# ---------------------------------------------------------------- bad input
+
+class BadInput:
+    def __init__(self, sock, proto_dir, netns_dir, tmp, table_out):
+        self.sock, self.netns_dir, self.tmp, self.table_out = sock, netns_dir, tmp, table_out
+        self.pb = load_pb(proto_dir)
+        self.rows = []
+        self.passed = self.failed = 0
+
+    def check(self, name, ok, detail=""):
+        if ok:
+            self.passed += 1
+            print("ok - %s" % name, flush=True)
+        else:
+            self.failed += 1
+            print("not ok - %s%s" % (name, ": " + str(detail) if detail else ""), flush=True)
+        return ok
+
+    def serves(self, what):
+        """After each bad input: a new connection gets a normal call answered."""
+        try:
+            c = Conn(self.sock, timeout=10)
+            r = c.call(1, "ListNamespaces")
+            c.close()
+        except OSError as e:
+            r = e
+        return self.check("serves a normal call after: " + what, isinstance(r, tuple) and
+                          r[0] == 0, r)
+
+    def row(self, inp, what, status):
+        self.rows.append((inp, what, status))
+
+    # One raw-bytes case: what nsringd sends back on this connection, or whether it closes it.
+    def raw(self, data, wait=3.0, follow=True):
+        c = Conn(self.sock, timeout=10)
+        if not c.send(data):
+            c.close()
+            return "closed", None
+        replies = []
+        deadline = time.monotonic() + wait
+        for st, typ, body in c.frames(deadline):
+            replies.append((st, typ, decode_response(body)))
+            break
+        if c.eof:
+            c.close()
+            return "closed", replies
+        then = None
+        if follow and replies:
+            then = c.call(1001, "ListNamespaces", timeout=10)
+        c.close()
+        return ("reply", replies, then) if replies else ("open", None)
+
+    def expect_raw_closed(self, inp, data, what):
+        r = self.raw(data)
+        self.check("%s: connection closed" % inp, r[0] == "closed", r)
+        self.serves(inp)
+        self.row(inp, what, "connection closed (no reply)")
+
+    def expect_call(self, inp, method, payload, want, what, service=SERVICE, ns_none=False):
+        r = self.raw(frame(1, envelope(method, payload, service)))
+        code = r[1][0][2][0] if r[0] == "reply" else None
+        msg = r[1][0][2][1] if r[0] == "reply" else ""
+        self.check("%s -> %s" % (inp, want), code is not None and code_name(code) == want,
+                   (r[0], code and code_name(code), msg))
+        self.check("%s: the connection still serves" % inp,
+                   r[0] == "reply" and r[2] is not None and r[2][0] == 0, r)
+        self.serves(inp)
+        self.row(inp, what + (" (`%s`)" % msg[:90] if msg else ""), "`%s`" % want)
+        return msg
+
+    def run(self):
+        pb = self.pb
+        NS = pb.NamespaceRef
+
+        def links(ref):
+            return pb.ListLinksRequest(namespace=ref).SerializeToString()
+
+        # -- framing
+        c = Conn(self.sock)
+        c.send(frame(1, envelope("CreateNamespace", b"\x0a\x02tf"))[:20])
+        c.close()
+        self.serves("a truncated frame, then disconnect")
+        self.row("truncated frame (a CreateNamespace cut after 20 bytes), then disconnect",
+                 "nothing runs; the daemon frees the connection", "none (closed by the client)")
+        # A truncated frame on an open connection: nsringd waits for the rest (no reply, no
+        # timeout); nothing runs.
+        r = self.raw(frame(1, b"\x0a\x02ab", length=100), wait=1.0, follow=False)
+        self.check("truncated frame, connection kept open: no reply, nothing runs", r[0] == "open", r)
+        self.serves("a truncated frame left open")
+        self.row("truncated frame, client stays", "the daemon waits for the rest of the frame; "
+                 "other connections are served", "none (until the frame completes)")
+        self.expect_raw_closed("huge length (0xffffffff)", frame(1, b"", length=0xFFFFFFFF),
+                               "the frame is over the 4 MiB limit: the daemon closes that "
+                               "connection, reads nothing more from it")
+        self.expect_raw_closed("length 4 MiB + 1", frame(1, b"", length=(4 << 20) + 1),
+                               "over the limit by one byte: closed")
+        self.expect_raw_closed("frame of type 2 (a response) from a client",
+                               frame(1, b"", typ=RESPONSE), "protocol violation: closed")
+        self.expect_raw_closed("request on stream 0", frame(0, envelope("ListNamespaces")),
+                               "protocol violation: closed")
+        self.expect_raw_closed("garbage bytes (not ttrpc, not HTTP/2)",
+                               b"GET / HTTP/1.1\r\nHost: x\r\n\r\n" + b"\0" * 16,
+                               "the header decodes to an absurd length: closed")
+        # -- protobuf
+        r = self.raw(frame(1, b"\xff\xff\xff\xff\xff\xff"))
+        code = r[1][0][2][0] if r[0] == "reply" else None
+        self.check("undecodable ttrpc.Request -> INVALID_ARGUMENT", code == 3, r)
+        self.check("undecodable ttrpc.Request: the connection still serves",
+                   r[0] == "reply" and r[2] is not None and r[2][0] == 0, r)
+        self.serves("an undecodable envelope")
+        self.row("wrong protobuf: a ttrpc.Request that does not decode",
+                 "an error reply on that stream; the connection lives", "`INVALID_ARGUMENT`")
+        self.expect_call("wrong protobuf: a payload that does not decode (CreateNamespace)",
+                         "CreateNamespace", b"\xff\xff", "INVALID_ARGUMENT",
+                         "error reply; nothing runs")
+        # A valid message of the wrong type: a GetLinkRequest sent as CreateNamespace (its
+        # field 2 is unknown there and skipped; the required name is missing).
+        self.expect_call("wrong protobuf: a GetLinkRequest sent to CreateNamespace",
+                         "CreateNamespace", pb.GetLinkRequest(name="lo").SerializeToString(),
+                         "INVALID_ARGUMENT", "its fields do not match: the name is missing")
+        self.expect_call("wrong protobuf: field with the wrong wire type (name as varint)",
+                         "CreateNamespace", b"\x08\x01", "INVALID_ARGUMENT",
+                         "error reply; nothing runs")
+        # -- methods
+        self.expect_call("unknown method (ttrpc)", "NoSuchMethod", b"", "UNIMPLEMENTED",
+                         "error reply naming the method")
+        self.expect_call("unknown service (ttrpc)", "ListNamespaces", b"", "UNIMPLEMENTED",
+                         "error reply", service="other.Service")
+        self.grpc_cases()
+        # -- names
+        for name in ["../escape", "a/b", "..", "", "x" * 256]:
+            shown = name if len(name) < 20 else name[:8] + "...(%d bytes)" % len(name)
+            self.expect_call("bad namespace name %r (CreateNamespace)" % shown, "CreateNamespace",
+                             pb.CreateNamespaceRequest(name=name).SerializeToString(),
+                             "INVALID_ARGUMENT", "refused before any file is touched")
+        self.check("no file escaped the netns dir",
+                   not os.path.exists(os.path.join(self.netns_dir, "..", "escape")))
+        self.expect_call("unknown namespace name (ListLinks)", "ListLinks",
+                         links(NS(name="no-such-ns")), "NOT_FOUND", "error reply")
+        for ifname in ["", "0123456789abcdef", "a b", "a/b"]:
+            self.expect_call("bad interface name %r (CreateLink)" % ifname, "CreateLink",
+                             pb.CreateLinkRequest(namespace=NS(name="bi"), link=pb.Link(
+                                 name=ifname, bridge=pb.Bridge())).SerializeToString(),
+                             "INVALID_ARGUMENT", "refused before any netlink request")
+        # -- paths
+        outside = os.path.join(self.tmp, "outside-ns")
+        self.expect_call("path outside the prefixes (%s)" % outside, "ListLinks",
+                         links(NS(path=outside)), "PERMISSION_DENIED",
+                         "refused before the file is opened")
+        self.expect_call("path escaping a prefix with .. (/proc/../etc/passwd)", "ListLinks",
+                         links(NS(path="/proc/../etc/passwd")), "PERMISSION_DENIED",
+                         "judged on the canonical directory")
+        link = os.path.join(self.netns_dir, "symlink-out")
+        self.expect_call("symlink in the netns dir to a namespace outside", "ListLinks",
+                         links(NS(path=link)), "PERMISSION_DENIED", "symlinks are refused")
+        self.expect_call("relative path", "ListLinks", links(NS(path="relative/ns")),
+                         "INVALID_ARGUMENT", "must be absolute")
+        # -- not a network namespace
+        self.expect_call("a regular file as namespace (name of a plain file in the netns dir)",
+                         "ListLinks", links(NS(name="plainfile")), "INVALID_ARGUMENT",
+                         "opened and checked with NS_GET_NSTYPE: not nsfs")
+        self.expect_call("a regular file under /proc as namespace path (/proc/self/status)",
+                         "ListLinks", links(NS(path="/proc/self/status")), "INVALID_ARGUMENT",
+                         "not nsfs")
+        self.expect_call("another namespace type (a UTS namespace bind-mounted in the netns dir)",
+                         "ListLinks", links(NS(name="utsns")), "INVALID_ARGUMENT",
+                         "an nsfs file, but NS_GET_NSTYPE says it is not a network namespace")
+        self.expect_call("another namespace type by path (/proc/1/ns/mnt)", "ListLinks",
+                         links(NS(path="/proc/1/ns/mnt")), "PERMISSION_DENIED",
+                         "a symlink under /proc other than /proc/PID/ns/net: refused by the "
+                         "prefix rule before it is opened")
+        self.expect_call("a directory as namespace path (/proc/1)", "ListLinks",
+                         links(NS(path="/proc/1")), "INVALID_ARGUMENT", "not nsfs")
+        self.expect_call("a missing file under a prefix (/proc/999999999/ns/net)", "ListLinks",
+                         links(NS(path="/proc/999999999/ns/net")), "NOT_FOUND", "ENOENT")
+        # -- pids
+        p = subprocess.Popen(["true"])
+        p.wait()
+        self.expect_call("a pid that exited (%d)" % p.pid, "ListLinks", links(NS(pid=p.pid)),
+                         "NOT_FOUND", "the process is gone")
+        self.expect_call("a negative pid (-1)", "ListLinks", links(NS(pid=-1)),
+                         "INVALID_ARGUMENT", "error reply")
+        self.expect_call("a pid beyond pid_max (2147483647)", "ListLinks",
+                         links(NS(pid=2147483647)), "NOT_FOUND", "no such process")
+        # -- connections
+        self.many_connections(1000)
+        with open(self.table_out, "w") as f:
+            f.write("| input | what happens | status |\n| --- | --- | --- |\n")
+            for inp, what, status in self.rows:
+                f.write("| %s | %s | %s |\n" % (inp.replace("|", "\\|"),
+                                                what.replace("|", "\\|"), status))
+        print("%d passed, %d failed" % (self.passed, self.failed))
+        return self.failed == 0
+
+    def grpc_cases(self):
+        import grpc
+        ch = grpc.insecure_channel("unix://" + self.sock)
+
+        def call(path, req_bytes, timeout=10):
+            m = ch.unary_unary(path, request_serializer=lambda b: b,
+                               response_deserializer=lambda b: b)
+            try:
+                m(req_bytes, timeout=timeout)
+                return "OK", ""
+            except grpc.RpcError as e:
+                return e.code().name, e.details() or ""
+
+        for inp, path, body, want, what in [
+            ("unknown method (gRPC)", "/%s/NoSuchMethod" % SERVICE, b"", "UNIMPLEMENTED",
+             "trailers with the status; the connection lives"),
+            ("unknown service (gRPC)", "/other.Service/ListNamespaces", b"", "UNIMPLEMENTED",
+             "likewise"),
+            ("wrong protobuf (gRPC): a payload that does not decode", "/%s/CreateNamespace" %
+             SERVICE, b"\xff\xff", "INVALID_ARGUMENT", "error status; nothing runs"),
+            ("gRPC message over 4 MiB", "/%s/CreateNamespace" % SERVICE,
+             b"\x0a\x80\x80\x80\x02" + b"x" * (4 << 20), "RESOURCE_EXHAUSTED",
+             "refused; the connection lives"),
+        ]:
+            code, msg = call(path, body)
+            self.check("%s -> %s" % (inp, want), code == want, (code, msg))
+            ok, _ = call("/%s/ListNamespaces" % SERVICE, b"")
+            self.check("%s: the channel still serves" % inp, ok == "OK", ok)
+            self.serves(inp)
+            self.row(inp, what + (" (`%s`)" % msg[:90] if msg else ""), "`%s`" % want)
+        ch.close()
+
+    def many_connections(self, n):
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft < n + 100:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, n + 200), hard))
+        errors = []
+
+        def worker(k, out):
+            try:
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.settimeout(20)
+                s.connect(self.sock)
+                # Some send half a request, some a whole one, some nothing; then all drop.
+                if k % 3 == 1:
+                    s.sendall(frame(1, envelope("ListNamespaces"))[:7])
+                elif k % 3 == 2:
+                    s.sendall(frame(1, envelope("ListNamespaces")))
+                out.append(s)
+            except OSError as e:
+                errors.append(str(e))
+        socks = []
+        threads = [threading.Thread(target=worker, args=(k, socks)) for k in range(n)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        held = len(socks)
+        for s in socks:
+            s.close()
+        self.check("%d concurrent connections opened (%d errors)" % (held, len(errors)),
+                   held + len(errors) == n, errors[:3])
+        self.serves("%d concurrent connections opening and dropping" % n)
+        self.row("%d concurrent connections opening and dropping (a third send nothing, a third "
+                 "half a request, a third a whole request)" % n,
+                 "all accepted (limit `--max-connections`, default 1024; past it a connection is "
+                 "closed at once); each dropped connection is freed, calls of dropped clients "
+                 "have their replies discarded", "none (closed by the client)")
+
+
+def main():
+    cmd, args = sys.argv[1], sys.argv[2:]
+    if cmd == "inflight":
+        inflight(*args)
+    elif cmd == "grpc-inflight":
+        grpc_inflight(*args)
+    elif cmd == "disconnect":
+        disconnect(*args)
+    elif cmd == "grpc-cancel":
+        grpc_cancel(*args)
+    elif cmd == "conn-cycles":
+        conn_cycles(*args)
+    elif cmd == "badinput":
+        sys.exit(0 if BadInput(*args).run() else 1)
+    else:
+        sys.exit("unknown command " + cmd)
+
+
+main()
