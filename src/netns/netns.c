@@ -206,7 +206,11 @@ bool netns_name_valid(const char *name)
 		return false;
 	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
 		return false;
-	return !strchr(name, '/');
+	/* Control characters would make names that break line-based tools (ip netns list). */
+	for (const char *p = name; *p; p++)
+		if (*p == '/' || (unsigned char)*p < 0x20 || *p == 0x7f)
+			return false;
+	return true;
 }
 
 const char *netns_registry_dir(const NetnsRegistry *reg)

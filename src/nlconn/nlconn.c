@@ -159,7 +159,11 @@ static void conn_handle_msg(NlConn *c, const struct nlmsghdr *nlh)
 		const char *extack = NULL;
 		int err;
 
-		if (req->h == &barrier_handler)
+		/* Replies come in request order: any request sent before this one (but a dump,
+		 * whose parts follow later requests' ACKs) that still has no reply lost it to an
+		 * overrun, even one the kernel did not report again (it says ENOBUFS once per
+		 * congestion). The NOOP barrier after a reported overrun relies on the same. */
+		if (c->low_seq != req->seq)
 			barrier_sweep(c, req->seq);
 		if (rtnl_parse_error(nlh, &err, &extack) < 0)
 			err = -EBADMSG;
@@ -496,12 +500,21 @@ static const NlConnHandler barrier_handler = { .done = barrier_done };
  * waiting lost its reply to the overrun. Dumps are not dropped (the kernel pauses them). */
 static void barrier_sweep(NlConn *c, uint32_t barrier_seq)
 {
+	bool lost = false;
+
 	for (uint32_t seq = c->low_seq; seq != barrier_seq; seq++) {
 		NlReq *req = slot_lookup(c, seq);
-		if (req && !req->dump)
+		/* Without NLM_F_ACK a request has no final reply to miss: its timeout ends it. */
+		if (req && !req->dump && (((struct nlmsghdr *)req->msg)->nlmsg_flags & NLM_F_ACK)) {
 			req_complete(c, req, -ENOBUFS,
 				     "reply dropped by the kernel (netlink receive buffer overrun)");
+			lost = true;
+		}
 	}
+	/* An overrun the kernel did not report: later replies may be gone too, and with no reply
+	 * after them nothing would find them. A barrier (repeated while requests wait) will. */
+	if (lost && !c->closed)
+		conn_overrun(c);
 }
 
 static int conn_queue_barrier(NlConn *c)

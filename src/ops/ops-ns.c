@@ -10,7 +10,7 @@ static bool check_name(Op *op, const char *name)
 	if (name && netns_name_valid(name))
 		return true;
 	op_fail(op, STATUS_INVALID_ARGUMENT,
-		"invalid namespace name \"%.256s\": it must be 1-255 bytes, without '/', and not "
+		"invalid namespace name \"%.256s\": it must be 1-255 bytes, without '/' or control characters, and not "
 		"\".\" or \"..\"",
 		name ? name : "");
 	return false;

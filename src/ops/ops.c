@@ -358,7 +358,7 @@ bool op_open_ns(Op *op, unsigned slot, const Nsring__V1__NamespaceRef *ref)
 			if (!ref->name || !netns_name_valid(ref->name)) {
 				op_fail(op, STATUS_INVALID_ARGUMENT,
 					"invalid namespace name \"%.256s\": it must be 1-255 bytes, "
-					"without '/', and not \".\" or \"..\"",
+					"without '/' or control characters, and not \".\" or \"..\"",
 					ref->name ? ref->name : "");
 				return false;
 			}

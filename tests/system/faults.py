@@ -538,7 +538,7 @@ class BadInput:
                          "error reply", service="other.Service")
         self.grpc_cases()
         # -- names
-        for name in ["../escape", "a/b", "..", "", "x" * 256]:
+        for name in ["../escape", "a/b", "..", "", "x" * 256, "\n\x01x", "tab\tname", "del\x7f"]:
             shown = name if len(name) < 20 else name[:8] + "...(%d bytes)" % len(name)
             self.expect_call("bad namespace name %r (CreateNamespace)" % shown, "CreateNamespace",
                              pb.CreateNamespaceRequest(name=name).SerializeToString(),

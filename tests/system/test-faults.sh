@@ -159,18 +159,19 @@ if [[ -r $SHIM ]]; then
 	run_ok ctl netns del da
 	stop_daemon
 
-	# The kernel's minimum: even one call's replies may not fit. Every call still gets exactly
-	# one reply, at the latest when nsringd's 30 s netlink timeout fires.
+	# The kernel's minimum: even one call's replies may not fit, and the kernel reports ENOBUFS
+	# only once per congestion. Replies come in order, so any later reply (or a barrier's)
+	# finds the lost ones: every call gets exactly one reply, quickly.
 	start_tiny 1
 	run_ok ctl netns add dm
 	run_ok faults inflight dm 300 1000 none
 	inflight_check "$OUT" "minimum netlink receive buffer: 300 calls and a Batch of 1000"
-	json_check "$OUT" 'set(d["codes"]) <= {"OK", "RESOURCE_EXHAUSTED", "DEADLINE_EXCEEDED"}' \
-		"each call succeeded, got RESOURCE_EXHAUSTED or (lost silently) DEADLINE_EXCEEDED"
-	json_check "$OUT" 'set(d["batch_codes"]) <= {"OK", "RESOURCE_EXHAUSTED", "DEADLINE_EXCEEDED"}' \
+	json_check "$OUT" 'set(d["codes"]) <= {"OK", "RESOURCE_EXHAUSTED"}' \
+		"each call succeeded or got RESOURCE_EXHAUSTED (none waited for the 30 s timeout)"
+	json_check "$OUT" 'set(d["batch_codes"]) <= {"OK", "RESOURCE_EXHAUSTED"}' \
 		"each Batch op likewise"
-	log "with the minimum buffer, replies lost without an ENOBUFS: $(json_get "$OUT" \
-		'd["codes"].get("DEADLINE_EXCEEDED", 0) + d["batch_codes"].get("DEADLINE_EXCEEDED", 0)') DEADLINE_EXCEEDED after $(json_get "$OUT" 'd["elapsed_s"]') s"
+	json_check "$OUT" 'd["elapsed_s"] < 20' "silently lost replies found without the 30 s timeout"
+	log "with the minimum buffer: $(json_get "$OUT" 'd["codes"]') $(json_get "$OUT" 'd["batch_codes"]') after $(json_get "$OUT" 'd["elapsed_s"]') s"
 	run_ok ctl netns del dm
 	stop_daemon
 else
