@@ -238,10 +238,12 @@ static bool op_stopped(Op *op)
 }
 
 /* Runs the next step once nothing is pending; replies the error if one was recorded. Only
- * callbacks and ops_call() run it, never a step, so it does not nest. */
+ * callbacks and ops_call() run it, never a step itself, but it can nest: a batch step starts
+ * the batch's next op, whose step may close a socket and so fail this op's requests, whose
+ * callbacks run it again. Each level tells the one outside it that the op is gone. */
 void op_continue(Op *op)
 {
-	bool alive = true;
+	bool alive = true, *outer = op->alive;
 
 	op->alive = &alive;
 	while (op->pending == 0) {
@@ -249,6 +251,8 @@ void op_continue(Op *op)
 
 		if (op->err_code) {
 			op_reply_error(op);
+			if (outer)
+				*outer = false;
 			return;
 		}
 		if (!step) {
@@ -259,10 +263,13 @@ void op_continue(Op *op)
 			continue; /* replies the failure op_stopped() recorded */
 		op->next = NULL;
 		step(op); /* replies (and frees op), or sends and sets the next step */
-		if (!alive)
+		if (!alive) {
+			if (outer)
+				*outer = false;
 			return;
+		}
 	}
-	op->alive = NULL;
+	op->alive = outer;
 }
 
 /* ---- namespaces */

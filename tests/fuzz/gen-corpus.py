@@ -1,0 +1,481 @@
+#!/usr/bin/python3
+"""Writes the seed corpora of the fuzz-ttrpc, fuzz-h2 and fuzz-request harnesses.
+
+    tests/fuzz/gen-corpus.py [--capture] [OUTDIR]   (default: tests/fuzz/corpus)
+
+Each file starts with the harness's scenario byte (see the harness's header comment). Requests
+are built from proto/ with protoc and python3-protobuf; HTTP/2 input is framed here (HPACK
+literals, no Huffman). --capture also records what python3-grpcio really sends (Huffman,
+indexed headers, WINDOW_UPDATEs) for a few calls. Deterministic without --capture; the
+committed corpus is this output plus entries the fuzzers found (merged with -merge=1)."""
+
+import os
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+
+from google.protobuf import descriptor_pb2, descriptor_pool, json_format, message_factory
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PROTO = os.path.join(HERE, "..", "..", "proto")
+PROTOS = ["nsring/v1/nsring.proto", "ttrpc/ttrpc.proto", "grpc/health/v1/health.proto",
+          "grpc/reflection/v1/reflection.proto"]
+# fuzz-request.c's method table, in order.
+METHODS = ["CreateNamespace", "DeleteNamespace", "ListNamespaces", "CreateLink", "GetLink",
+           "ListLinks", "UpdateLink", "DeleteLink", "CreateAddress", "DeleteAddress",
+           "ListAddresses", "CreateRoute", "DeleteRoute", "ListRoutes", "Batch", "Watch", "",
+           "NoSuchMethod"]
+PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+
+
+def load_messages():
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "set.pb")
+        subprocess.run(["protoc", "-I" + PROTO, "--include_imports",
+                        "--descriptor_set_out=" + out] + PROTOS, check=True)
+        fds = descriptor_pb2.FileDescriptorSet.FromString(open(out, "rb").read())
+    pool = descriptor_pool.DescriptorPool()
+    for f in fds.file:
+        pool.Add(f)
+
+    def msg(name, fields=None):
+        cls = message_factory.MessageFactory(pool).GetPrototype(
+            pool.FindMessageTypeByName(name))
+        return json_format.ParseDict(fields or {}, cls()).SerializeToString()
+    return msg
+
+
+MSG = load_messages()
+
+
+def req(method, fields=None):
+    return MSG("nsring.v1.%sRequest" % method, fields)
+
+
+# Valid and near-valid requests per method: names, refs of each kind, every link kind, v4 and
+# v6, bad addresses and prefixes, limits.
+REQUESTS = {
+    "CreateNamespace": [{"name": "fz0"}, {"name": ""}, {"name": "a/b"}, {"name": ".."},
+                        {"name": "x" * 300}],
+    "DeleteNamespace": [{"name": "fz0"}, {"name": "."}, {"name": "nope"}],
+    "ListNamespaces": [{}],
+    "CreateLink": [
+        {"link": {"name": "d0", "dummy": {}}},
+        {"link": {"name": "d1", "dummy": {}, "mtu": 9000, "address": "02:00:00:00:00:01",
+                  "up": True, "group": 3}},
+        {"link": {"name": "v0", "veth": {"peerName": "v1"}}},
+        {"link": {"name": "v0", "veth": {"peerName": "v1", "peerNamespace": {"name": "fz0"}}}},
+        {"link": {"name": "br0", "bridge": {}}},
+        {"link": {"name": "d2", "dummy": {}}, "master": "br0"},
+        {"link": {"name": "vx0", "vxlan": {"vni": 42, "port": 4789, "local": "10.0.0.1",
+                                           "remote": "10.0.0.2"}}},
+        {"link": {"name": "vx1", "vxlan": {"vni": 16777216, "group": "239.1.1.1", "dev": "lo"}}},
+        {"link": {"name": "mv0", "macvlan": {"parent": "lo", "mode": "MACVLAN_MODE_BRIDGE"}}},
+        {"link": {"name": "ifb0", "ifb": {}}},
+        {"link": {"name": "", "dummy": {}}},
+        {"link": {"name": "bad name", "dummy": {}}},
+        {"link": {"name": "d3"}},
+        {"link": {"name": "d4", "dummy": {}, "address": "zz:00"}},
+        {"namespace": {"path": "/proc/1/ns/net"}, "link": {"name": "d5", "dummy": {}}},
+        {"namespace": {"pid": 1}, "link": {"name": "d6", "dummy": {}}},
+        {"namespace": {"name": "fz0"}, "link": {"name": "d7", "dummy": {}}},
+    ],
+    "GetLink": [{"name": "lo"}, {"index": 1}, {"name": "nope"}, {"index": 4294967295},
+                {"namespace": {"path": "relative"}, "name": "lo"}, {}],
+    "ListLinks": [{}, {"kind": "dummy"}, {"master": "br0"}, {"namespace": {"pid": -1}}],
+    "UpdateLink": [{"name": "lo", "up": True}, {"name": "lo", "mtu": 1280},
+                   {"index": 1, "address": "02:00:00:00:00:02"}, {"name": "lo", "newName": "lo2"},
+                   {"name": "lo", "master": "br0"}, {"name": "lo", "group": 7},
+                   {"name": "lo", "moveTo": {"name": "fz0"}}, {"name": "lo", "mtu": 0}],
+    "DeleteLink": [{"name": "d0"}, {"index": 1}, {"name": ""}],
+    "CreateAddress": [
+        {"address": {"linkName": "lo", "address": "10.1.2.3", "prefixLen": 24}},
+        {"address": {"linkIndex": 1, "address": "fd00::1", "prefixLen": 64, "scope": 253}},
+        {"address": {"linkName": "lo", "address": "10.1.2.3", "prefixLen": 33}},
+        {"address": {"linkName": "lo", "address": "10.1.2.300", "prefixLen": 8}},
+        {"address": {"linkName": "lo", "address": "10.9.9.9", "prefixLen": 24,
+                     "broadcast": "10.9.9.255", "flags": 128}},
+        {"address": {"linkName": "nope", "address": "10.1.2.3", "prefixLen": 24}},
+        {},
+    ],
+    "DeleteAddress": [{"address": {"linkName": "lo", "address": "10.1.2.3", "prefixLen": 24}},
+                      {"address": {"linkName": "lo", "address": "::1", "prefixLen": 128}}],
+    "ListAddresses": [{}, {"linkName": "lo"}, {"family": 4}, {"family": 6}, {"family": 9}],
+    "CreateRoute": [
+        {"route": {"destination": "10.20.0.0/16", "dev": "lo"}},
+        {"route": {"destination": "10.20.0.0/16", "gateway": "127.0.0.2", "metric": 10}},
+        {"route": {"destination": "fd01::/64", "dev": "lo", "table": 100}, "replace": True},
+        {"route": {"destination": "default", "dev": "lo", "family": 6}},
+        {"route": {"destination": "10.30.0.0/16", "type": 6}},
+        {"route": {"destination": "10.40.0.0/33", "dev": "lo"}},
+        {"route": {"destination": "10.50.0.0/16", "dev": "lo", "scope": 253, "protocol": 4,
+                   "prefsrc": "127.0.0.1"}},
+        {"route": {"destination": "10.60.0.0/16", "devIndex": 1}},
+        {},
+    ],
+    "DeleteRoute": [{"route": {"destination": "10.20.0.0/16", "dev": "lo"}},
+                    {"route": {"destination": "fd01::/64", "table": 100}}],
+    "ListRoutes": [{}, {"family": 4}, {"family": 6, "table": 255}, {"table": 100}],
+    "Batch": [
+        {"ops": [{"createLink": {"link": {"name": "b0", "dummy": {}}}},
+                 {"createAddress": {"address": {"linkName": "b0", "address": "10.7.0.1",
+                                                "prefixLen": 24}}},
+                 {"updateLink": {"name": "b0", "up": True}},
+                 {"createRoute": {"route": {"destination": "10.8.0.0/16",
+                                            "gateway": "10.7.0.2"}}},
+                 {"getLink": {"name": "b0"}},
+                 {"deleteLink": {"name": "b0"}}]},
+        {"mode": "BATCH_MODE_CONTINUE",
+         "ops": [{"createNamespace": {"name": "fzb"}},
+                 {"createLink": {"namespace": {"name": "fzb"},
+                                 "link": {"name": "v0", "veth": {"peerName": "v1"}}}},
+                 {"deleteLink": {"name": "nope"}},
+                 {"createLink": {"namespace": {"name": "fzb"},
+                                 "link": {"name": "d0", "dummy": {}}}},
+                 {"deleteNamespace": {"name": "fzb"}}]},
+        {"ops": [{"deleteLink": {"name": "nope"}}, {"createLink": {"link": {"name": "b1",
+                                                                            "dummy": {}}}}]},
+        {"ops": [{}]},
+        {"ops": []},
+    ],
+    "Watch": [{}],
+    "": [{}],
+    "NoSuchMethod": [{}],
+}
+
+
+def request_corpus():
+    out = {}
+    for method, reqs in REQUESTS.items():
+        i = METHODS.index(method)
+        name = method or "empty"
+        for j, fields in enumerate(reqs):
+            try:
+                body = req(method, fields) if method in METHODS[:15] else b""
+            except Exception:  # Watch is streaming; "" and NoSuchMethod have no type
+                body = MSG("nsring.v1.WatchRequest") if method == "Watch" else b""
+            out["%s-%02d" % (name, j)] = bytes([i]) + body
+    # Scenario bits: a passed deadline, a client that left, garbage after a valid message.
+    out["CreateLink-deadline"] = bytes([3 | 0x20]) + req("CreateLink", REQUESTS["CreateLink"][0])
+    out["Batch-cancelled"] = bytes([14 | 0x40]) + req("Batch", REQUESTS["Batch"][0])
+    out["GetLink-trailing"] = bytes([4]) + req("GetLink", {"name": "lo"}) + b"\xff\xff\xff"
+    return out
+
+
+# ---- ttrpc
+
+def ttrpc_frame(payload, stream=1, type_=1, flags=0, length=None):
+    n = len(payload) if length is None else length
+    return struct.pack(">IIBB", n, stream, type_, flags) + payload
+
+
+def ttrpc_request(method, body=b"", service="nsring.v1.NsRing", timeout=0, metadata=()):
+    fields = {"service": service, "method": method}
+    if timeout:
+        fields["timeoutNano"] = str(timeout)
+    if metadata:
+        fields["metadata"] = [{"key": k, "value": v} for k, v in metadata]
+    import base64
+    if body:
+        fields["payload"] = base64.b64encode(body).decode()
+    return MSG("ttrpc.Request", fields)
+
+
+def ttrpc_corpus():
+    ll = req("ListLinks")
+    gl = req("GetLink", {"name": "lo"})
+    wr = MSG("nsring.v1.WatchRequest")
+    one = ttrpc_frame(ttrpc_request("ListLinks", ll))
+    out = {
+        "one": b"\x00" + one,
+        "one-fail": b"\x01" + one,
+        "one-nextturn": b"\x02" + one,
+        "one-hold": b"\x03" + one,
+        "one-bytewise": b"\x04" + one,
+        "one-chunks3": b"\x0c" + one,
+        "one-denied": b"\x20" + one,
+        "one-large": b"\x80" + one,
+        "timeout-meta": b"\x00" + ttrpc_frame(ttrpc_request(
+            "GetLink", gl, timeout=5000000000, metadata=[("k", "v"), ("trace", "x" * 40)])),
+        "pipelined": b"\x00" + b"".join(ttrpc_frame(ttrpc_request("GetLink", gl), stream=s)
+                                        for s in (1, 3, 5, 7, 9)),
+        "pipelined-limit-hold": b"\x43" + b"".join(
+            ttrpc_frame(ttrpc_request("ListLinks", ll), stream=s) for s in range(1, 21, 2)),
+        "pipelined-limit-large-split": b"\xd6" + b"".join(
+            ttrpc_frame(ttrpc_request("ListLinks", ll), stream=s) for s in range(1, 13, 2)),
+        "bad-service": b"\x00" + ttrpc_frame(ttrpc_request("ListLinks", service="x.Y")),
+        "no-service": b"\x00" + ttrpc_frame(MSG("ttrpc.Request", {"method": "ListLinks"})),
+        "empty-method": b"\x00" + ttrpc_frame(ttrpc_request("")),
+        "bad-envelope": b"\x00" + ttrpc_frame(b"\x0a\xff\x01"),
+        "empty-envelope": b"\x00" + ttrpc_frame(b""),
+        "type-response": b"\x00" + ttrpc_frame(ttrpc_request("ListLinks"), type_=2),
+        "type-data": b"\x00" + ttrpc_frame(b"", type_=3, flags=1),
+        "stream0": b"\x00" + ttrpc_frame(ttrpc_request("ListLinks"), stream=0),
+        "too-long": b"\x00" + ttrpc_frame(b"", length=(4 << 20) + 1),
+        "truncated": b"\x00" + ttrpc_frame(ttrpc_request("ListLinks", ll))[:-3],
+        "big-announced": b"\x04" + ttrpc_frame(b"\x0a\x10nsring.v1.NsRing", length=70000),
+        "header-only": b"\x00" + struct.pack(">IIBB", 0, 1, 1, 0)[:7],
+        "then-garbage": b"\x00" + one + b"\xff" * 12,
+        "watch-stream": b"\x00" + ttrpc_frame(ttrpc_request("Watch", wr), flags=1),
+        "watch-stream-hold-large": b"\x83" + ttrpc_frame(ttrpc_request("Watch", wr), flags=1),
+        "watch-unary": b"\x00" + ttrpc_frame(ttrpc_request("Watch", wr)),
+        "h2-lookalike": b"\x00PRI * HTTP/1.1\r\n",
+        "empty": b"\x00",
+    }
+    return out
+
+
+# ---- HTTP/2
+
+def h2_frame(type_, flags, stream, payload):
+    return struct.pack(">I", len(payload))[1:] + bytes([type_, flags]) + \
+        struct.pack(">I", stream) + payload
+
+
+def hpack_int(value, prefix_bits, first):
+    limit = (1 << prefix_bits) - 1
+    if value < limit:
+        return bytes([first | value])
+    out = [first | limit]
+    value -= limit
+    while value >= 128:
+        out.append((value & 127) | 128)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def hpack_literal(name, value):
+    """Literal header field without indexing, new name, no Huffman."""
+    name, value = name.encode(), value.encode()
+    return b"\x00" + hpack_int(len(name), 7, 0) + name + hpack_int(len(value), 7, 0) + value
+
+
+def hpack_indexed_literal(name, value):
+    """Literal with incremental indexing (fills the dynamic table)."""
+    name, value = name.encode(), value.encode()
+    return b"\x40" + hpack_int(len(name), 7, 0) + name + hpack_int(len(value), 7, 0) + value
+
+
+def grpc_headers(path, timeout=None, extra=(), method="POST", ctype="application/grpc",
+                 index=False):
+    hs = [(":method", method), (":scheme", "http"), (":path", path),
+          (":authority", "localhost"), ("content-type", ctype), ("te", "trailers")]
+    if timeout:
+        hs.append(("grpc-timeout", timeout))
+    hs += list(extra)
+    enc = hpack_indexed_literal if index else hpack_literal
+    return b"".join(enc(n, v) for n, v in hs)
+
+
+def grpc_msg(body, compressed=0):
+    return bytes([compressed]) + struct.pack(">I", len(body)) + body
+
+
+SETTINGS = h2_frame(4, 0, 0, b"")
+SETTINGS_ACK = h2_frame(4, 1, 0, b"")
+END_STREAM, END_HEADERS, PADDED, PRIORITY = 1, 4, 8, 32
+
+
+def call(stream, path, body, timeout=None, split_data=False, index=False):
+    hb = grpc_headers(path, timeout, index=index)
+    out = h2_frame(1, END_HEADERS, stream, hb)
+    m = grpc_msg(body)
+    if split_data and len(m) > 3:
+        out += h2_frame(0, 0, stream, m[:3]) + h2_frame(0, END_STREAM, stream, m[3:])
+    else:
+        out += h2_frame(0, END_STREAM, stream, m)
+    return out
+
+
+def h2_corpus():
+    ll = req("ListLinks")
+    gl = req("GetLink", {"name": "lo"})
+    hreq = MSG("grpc.health.v1.HealthCheckRequest", {"service": "nsring.v1.NsRing"})
+    hreq_bad = MSG("grpc.health.v1.HealthCheckRequest", {"service": "nope"})
+    rreq = lambda f: MSG("grpc.reflection.v1.ServerReflectionRequest", f)
+    R = "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo"
+    RA = "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"
+    base = SETTINGS
+    one = base + call(1, "/nsring.v1.NsRing/ListLinks", ll)
+    hb = grpc_headers("/nsring.v1.NsRing/GetLink")
+    out = {
+        "one": b"\x00" + one,
+        "one-fail": b"\x01" + one,
+        "one-nextturn": b"\x02" + one,
+        "one-hold": b"\x03" + one,
+        "one-chunks2": b"\x08" + one,
+        "one-chunks9": b"\x14" + one,
+        "one-denied": b"\x20" + one,
+        "one-large": b"\x80" + one,
+        "settings-ack": b"\x00" + base + SETTINGS_ACK + call(1, "/nsring.v1.NsRing/GetLink", gl),
+        "timeout": b"\x00" + base + call(1, "/nsring.v1.NsRing/GetLink", gl, timeout="100m"),
+        "timeout-0n": b"\x00" + base + call(1, "/nsring.v1.NsRing/GetLink", gl, timeout="0n"),
+        "timeout-bad": b"\x00" + base + call(1, "/nsring.v1.NsRing/GetLink", gl,
+                                             timeout="123456789H"),
+        "split-data": b"\x00" + base + call(1, "/nsring.v1.NsRing/GetLink", gl, split_data=True),
+        "indexed": b"\x00" + base + call(1, "/nsring.v1.NsRing/GetLink", gl, index=True) +
+        call(3, "/nsring.v1.NsRing/GetLink", gl, index=True),
+        "many-streams": b"\x00" + base + b"".join(
+            call(s, "/nsring.v1.NsRing/ListLinks", ll) for s in range(1, 20, 2)),
+        "many-streams-limit-hold": b"\x43" + base + b"".join(
+            call(s, "/nsring.v1.NsRing/ListLinks", ll) for s in range(1, 12, 2)),
+        "large-window0": b"\x80" + h2_frame(4, 0, 0, struct.pack(">HI", 4, 0)) +
+        call(1, "/nsring.v1.NsRing/ListLinks", ll) + h2_frame(8, 0, 1, struct.pack(">I", 100)),
+        "watch": b"\x00" + base + call(1, "/nsring.v1.NsRing/Watch", MSG("nsring.v1.WatchRequest")),
+        "watch-hold-rst": b"\x03" + base + call(1, "/nsring.v1.NsRing/Watch", b"") +
+        h2_frame(3, 0, 1, struct.pack(">I", 8)),
+        "health-check": b"\x00" + base + call(1, "/grpc.health.v1.Health/Check", hreq),
+        "health-check-unknown": b"\x00" + base + call(1, "/grpc.health.v1.Health/Check",
+                                                      hreq_bad),
+        "health-watch": b"\x00" + base + call(1, "/grpc.health.v1.Health/Watch", hreq),
+        "health-bad": b"\x00" + base + call(1, "/grpc.health.v1.Health/Check", b"\xff"),
+        "health-nomethod": b"\x00" + base + call(1, "/grpc.health.v1.Health/Nope", hreq),
+        "reflect-list": b"\x00" + base + call(1, R, rreq({"listServices": ""})),
+        "reflect-symbol": b"\x00" + base + call(1, R, rreq(
+            {"fileContainingSymbol": "nsring.v1.NsRing"})),
+        "reflect-file": b"\x00" + base + call(1, RA, rreq(
+            {"fileByFilename": "nsring/v1/nsring.proto"})),
+        "reflect-ext": b"\x00" + base + call(1, R, rreq(
+            {"allExtensionNumbersOfType": "nsring.v1.Link"})),
+        "reflect-ext2": b"\x00" + base + call(1, R, rreq(
+            {"fileContainingExtension": {"containingType": "nsring.v1.Link",
+                                         "extensionNumber": 5}})),
+        "reflect-two": b"\x00" + base + h2_frame(1, END_HEADERS, 1, grpc_headers(R)) +
+        h2_frame(0, 0, 1, grpc_msg(rreq({"listServices": ""})) +
+                 grpc_msg(rreq({"fileContainingSymbol": "grpc.health.v1.Health"}))) +
+        h2_frame(0, END_STREAM, 1, b""),
+        "reflect-bad": b"\x00" + base + call(1, R, b"\x0a\xff"),
+        "unknown-service": b"\x00" + base + call(1, "/x.Y/Z", b""),
+        "unknown-method": b"\x00" + base + call(1, "/nsring.v1.NsRing/Nope", b""),
+        "bad-path": b"\x00" + base + call(1, "nsring.v1.NsRing/ListLinks", b""),
+        "bad-path2": b"\x00" + base + call(1, "/a/b/c", b""),
+        "get": b"\x00" + base + h2_frame(1, END_HEADERS | END_STREAM, 1,
+                                         grpc_headers("/nsring.v1.NsRing/ListLinks",
+                                                      method="GET")),
+        "not-grpc": b"\x00" + base + h2_frame(1, END_HEADERS | END_STREAM, 1, grpc_headers(
+            "/nsring.v1.NsRing/ListLinks", ctype="application/json")),
+        "grpc-proto": b"\x00" + base + h2_frame(1, END_HEADERS, 1, grpc_headers(
+            "/nsring.v1.NsRing/ListLinks", ctype="application/grpc+proto")) +
+        h2_frame(0, END_STREAM, 1, grpc_msg(ll)),
+        "compressed": b"\x00" + base + h2_frame(1, END_HEADERS, 1, hb) +
+        h2_frame(0, END_STREAM, 1, grpc_msg(gl, 1)),
+        "two-messages": b"\x00" + base + h2_frame(1, END_HEADERS, 1, hb) +
+        h2_frame(0, END_STREAM, 1, grpc_msg(gl) + grpc_msg(gl)),
+        "no-message": b"\x00" + base + h2_frame(1, END_HEADERS | END_STREAM, 1, hb),
+        "truncated-message": b"\x00" + base + h2_frame(1, END_HEADERS, 1, hb) +
+        h2_frame(0, END_STREAM, 1, grpc_msg(gl)[:-2]),
+        "too-big": b"\x00" + base + h2_frame(1, END_HEADERS, 1, hb) +
+        h2_frame(0, END_STREAM, 1, b"\x00\x00\x50\x00\x01"),
+        "continuation": b"\x00" + base + h2_frame(1, 0, 1, hb[:20]) +
+        h2_frame(9, END_HEADERS, 1, hb[20:]) + h2_frame(0, END_STREAM, 1, grpc_msg(gl)),
+        "padded-priority": b"\x00" + base + h2_frame(
+            1, END_HEADERS | PADDED | PRIORITY, 1,
+            b"\x04" + struct.pack(">IB", 0, 15) + hb + b"\x00" * 4) +
+        h2_frame(0, END_STREAM | PADDED, 1, b"\x02" + grpc_msg(gl) + b"\x00\x00"),
+        "trailers": b"\x00" + base + h2_frame(1, END_HEADERS, 1, hb) +
+        h2_frame(0, 0, 1, grpc_msg(gl)) +
+        h2_frame(1, END_HEADERS | END_STREAM, 1, hpack_literal("x-trailer", "1")),
+        "rst-hold": b"\x03" + base + call(1, "/nsring.v1.NsRing/GetLink", gl) +
+        h2_frame(3, 0, 1, struct.pack(">I", 8)),
+        "rst-before-end": b"\x00" + base + h2_frame(1, END_HEADERS, 1, hb) +
+        h2_frame(3, 0, 1, struct.pack(">I", 8)),
+        "ping": b"\x00" + base + h2_frame(6, 0, 0, b"12345678") +
+        call(1, "/nsring.v1.NsRing/GetLink", gl),
+        "goaway": b"\x02" + base + call(1, "/nsring.v1.NsRing/GetLink", gl) +
+        h2_frame(7, 0, 0, struct.pack(">II", 1, 0)),
+        "window-update": b"\x80" + base + h2_frame(8, 0, 0, struct.pack(">I", 1 << 20)) +
+        call(1, "/nsring.v1.NsRing/ListLinks", ll) + h2_frame(8, 0, 1, struct.pack(">I", 1000)),
+        "settings-all": b"\x00" + h2_frame(4, 0, 0, b"".join(
+            struct.pack(">HI", k, v) for k, v in
+            [(1, 0), (2, 0), (3, 1), (4, 65535), (5, 16384), (6, 100)])) +
+        call(1, "/nsring.v1.NsRing/GetLink", gl),
+        "even-stream": b"\x00" + base + call(2, "/nsring.v1.NsRing/GetLink", gl),
+        "bad-frame": b"\x00" + base + h2_frame(0, 0, 0, b"xx"),
+        "empty": b"\x00",
+        "preface-only-settings": b"\x00" + base,
+    }
+    return out
+
+
+# ---- what grpcio sends
+
+def capture_grpcio(path):
+    """Calls a recording unix-socket peer with python3-grpcio and returns the bytes of each
+    connection after the preface. The peer sends SETTINGS and acks the client's, then records
+    until the client gives up (its deadline)."""
+    import grpc
+
+    recorded = []
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind(path)
+    srv.listen(4)
+
+    def peer():
+        while True:
+            try:
+                c, _ = srv.accept()
+            except OSError:
+                return
+            data = b""
+            c.settimeout(0.5)
+            c.sendall(SETTINGS + SETTINGS_ACK)
+            try:
+                while True:
+                    b = c.recv(65536)
+                    if not b:
+                        break
+                    data += b
+            except socket.timeout:
+                pass
+            c.close()
+            recorded.append(data)
+
+    t = threading.Thread(target=peer, daemon=True)
+    t.start()
+    calls = [
+        ("/nsring.v1.NsRing/ListLinks", req("ListLinks")),
+        ("/nsring.v1.NsRing/CreateLink", req("CreateLink", REQUESTS["CreateLink"][2])),
+        ("/nsring.v1.NsRing/Batch", req("Batch", REQUESTS["Batch"][0])),
+        ("/grpc.health.v1.Health/Check", MSG("grpc.health.v1.HealthCheckRequest")),
+    ]
+    for p, body in calls:
+        ch = grpc.insecure_channel("unix:" + path)
+        fn = ch.unary_unary(p)
+        # Two calls on one connection: the second uses HPACK's dynamic table.
+        for _ in range(2):
+            try:
+                fn(body, timeout=0.3, metadata=[("x-request-id", "42")])
+            except grpc.RpcError:
+                pass
+        ch.close()
+    srv.close()
+    t.join(2)
+    out = {}
+    for i, data in enumerate(recorded):
+        if data.startswith(PREFACE):
+            out["grpcio-%02d" % i] = b"\x00" + data[len(PREFACE):]
+    return out
+
+
+def main():
+    args = [a for a in sys.argv[1:] if a != "--capture"]
+    outdir = args[0] if args else os.path.join(HERE, "corpus")
+    sets = {"request": request_corpus(), "ttrpc": ttrpc_corpus(), "h2": h2_corpus()}
+    if "--capture" in sys.argv:
+        with tempfile.TemporaryDirectory() as tmp:
+            sets["h2"].update(capture_grpcio(os.path.join(tmp, "rec.sock")))
+    for name, files in sets.items():
+        d = os.path.join(outdir, name)
+        os.makedirs(d, exist_ok=True)
+        for fname, data in files.items():
+            with open(os.path.join(d, "seed-" + fname), "wb") as f:
+                f.write(data)
+        print("%s: %d files" % (d, len(files)))
+
+
+if __name__ == "__main__":
+    main()
