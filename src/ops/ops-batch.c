@@ -26,12 +26,22 @@
 
 typedef struct Batch Batch;
 
+/* One namespace key's chain: its ops started and not finished, and a successor held back
+ * because its predecessor finished while earlier ops of the chain, which pipelining let it
+ * overtake, still run. An op that waits for answers (a DeleteNamespace, an op on two sockets)
+ * must wait for all of them, not just its direct predecessor. */
+typedef struct KeyState {
+	unsigned running;
+	int held; /* item released once running drops to 0, or -1 */
+} KeyState;
+
 typedef struct BatchItem {
 	Batch *b;
 	const OpMethod *m;
 	ProtobufCMessage *req;
 	int result_case;      /* the BatchResult oneof member for this op */
 	const char *keys[2];  /* namespaces it names (ordering and name map) */
+	KeyState *ks[2];
 	unsigned nkeys;
 	int succ[2];	      /* the next item naming keys[k], or -1 */
 	unsigned waiting;     /* earlier items (per key) not finished yet */
@@ -359,9 +369,28 @@ static void item_finish(BatchItem *it, int code, const char *msg)
 	b->finished++;
 	if (code != 0 && b->stop_on_error)
 		b->stopping = true;
+	for (unsigned k = 0; k < it->nkeys; k++) {
+		KeyState *ks = it->ks[k];
+
+		ks->running--;
+		if (it->succ[k] >= 0 && !it->released[k]) {
+			if (ks->running == 0)
+				item_release(b, &b->items[it->succ[k]]);
+			else
+				ks->held = it->succ[k]; /* earlier ops of the chain still run */
+		}
+		if (ks->running == 0 && ks->held >= 0) {
+			item_release(b, &b->items[ks->held]);
+			ks->held = -1;
+		}
+	}
+}
+
+static void item_running(BatchItem *it)
+{
+	it->started = true;
 	for (unsigned k = 0; k < it->nkeys; k++)
-		if (it->succ[k] >= 0 && !it->released[k])
-			item_release(b, &b->items[it->succ[k]]);
+		it->ks[k]->running++;
 }
 
 void batch_op_sent_all(Op *op)
@@ -430,7 +459,7 @@ static void item_start(Batch *b, BatchItem *it)
 	ItemRun *run = op_alloc(b->op, sizeof(*run));
 	Op *sub = op_new(b->op->ops, it->m, b->op->deadline, item_replied, run);
 
-	it->started = true;
+	item_running(it);
 	if (!sub) {
 		item_finish(it, STATUS_RESOURCE_EXHAUSTED, "out of memory");
 		return;
@@ -607,7 +636,7 @@ static bool group_start(Batch *b, BatchItem *first)
 	run->g = g;
 	run->sub = sub;
 	for (size_t i = 0; i < n; i++)
-		items[i]->started = true;
+		item_running(items[i]);
 	sub->req = first->req;
 	sub->req_borrowed = true;
 	sub->batch = b;
@@ -692,6 +721,7 @@ void ops_batch(Op *op)
 	struct {
 		const char *key;
 		int last;
+		KeyState *ks;
 	} *last;
 	size_t last_cap;
 
@@ -732,6 +762,11 @@ void ops_batch(Op *op)
 						p->succ[pk] = (int)i;
 				it->waiting++;
 			}
+			if (!last[h].key) {
+				last[h].ks = op_alloc(op, sizeof(KeyState));
+				last[h].ks->held = -1;
+			}
+			it->ks[k] = last[h].ks;
 			last[h].key = it->keys[k];
 			last[h].last = (int)i;
 		}

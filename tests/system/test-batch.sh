@@ -116,6 +116,13 @@ json_check "$OUT" 'len([r for r in d if r["destination"].startswith("198.19.")])
 	"500 pipelined routes in one namespace all made"
 run_ok ctl netns del bp
 run_ok ctl netns del bq
+# An op that fails at once (bad input) after a pipelined one must not let a DeleteNamespace
+# behind it overtake the pipelined op, which is still in flight.
+printf '%s\n' 'netns add br' '-n br link add r0 type bridge' '-n br link set lo mtu 0' \
+	'netns del br' >"$B.trans"
+run_fail INVALID_ARGUMENT ctl -batch "$B.trans" -force
+expect_err_contains "line 3"
+expect_not_contains "$ERR" "line 2" "the link creation finished before the namespace was deleted"
 
 # Coalesced delete: N host ends and a missing link in one batch (-force): the missing one
 # fails, the others go (with their peers), and the containers keep only lo.
