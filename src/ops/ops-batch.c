@@ -373,7 +373,8 @@ static void item_finish(BatchItem *it, int code, const char *msg)
 		KeyState *ks = it->ks[k];
 
 		ks->running--;
-		if (it->succ[k] >= 0 && !it->released[k]) {
+		/* Released early already, or started with this one (a group delete): nothing to do. */
+		if (it->succ[k] >= 0 && !it->released[k] && !b->items[it->succ[k]].started) {
 			if (ks->running == 0)
 				item_release(b, &b->items[it->succ[k]]);
 			else
