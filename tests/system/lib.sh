@@ -367,6 +367,25 @@ stop_daemon() {
 
 daemon_threads() { awk '/^Threads:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
 daemon_fds() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }
+# wait_fds_le MAX: up to 5 s for nsringd ($DPID) to have at most MAX fds.
+wait_fds_le() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		(($(daemon_fds "$DPID") <= $1)) && return 0
+		sleep 0.05
+	done
+	return 1
+}
+# wait_link_gone NS LINK: up to 10 s for LINK to disappear from NS (namespace teardown is
+# asynchronous: the kernel frees a namespace from a workqueue once the last reference is gone).
+wait_link_gone() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		in_ns "$1" ip link show "$2" >/dev/null 2>&1 || return 0
+		sleep 0.05
+	done
+	return 1
+}
 main_thread_netns() { readlink "/proc/$1/task/$1/ns/net" 2>/dev/null; }
 # daemon_holds_netns PID INODE: whether process PID has an fd on network namespace INODE (an
 # nsfs fd, whether opened as /proc/N/ns/net or through a bind mount of it).

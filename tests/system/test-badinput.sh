@@ -47,16 +47,8 @@ json_check "$OUT" '[n["name"] for n in d if n["name"] == "bi"] == ["bi"]' "the d
 run_ok ctl -j -n bi link show
 json_check "$OUT" '[l["name"] for l in d] == ["lo"]' "no bad input created a link"
 expect_true "no file escaped the netns dir" test ! -e "$T/escape" -a ! -e "$NETNS_DIR/a"
-wait_fds() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		(($(daemon_fds "$DPID") <= $1)) && return 0
-		sleep 0.1
-	done
-	return 1
-}
 expect_true "nsringd's fds back to the baseline after the bad inputs ($fds0; now $(daemon_fds "$DPID"))" \
-	wait_fds "$fds0" || ls -l "/proc/$DPID/fd" | sed 's/^/#   /'
+	wait_fds_le "$fds0" || ls -l "/proc/$DPID/fd" | sed 's/^/#   /'
 umount "$NETNS_DIR/utsns"
 rm -f "$NETNS_DIR/plainfile" "$NETNS_DIR/symlink-out" "$NETNS_DIR/utsns"
 run_ok ctl netns del bi

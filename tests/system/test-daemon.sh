@@ -414,16 +414,8 @@ fds1=$(daemon_fds "$DPID")
 run_ok ttrpc abandon-half 100
 expect_eq "$OUT" "abandoned 100" "100 clients sent half a request and disconnected"
 serves
-wait_fds() {
-	local want=$1 i
-	for ((i = 0; i < 100; i++)); do
-		(($(daemon_fds "$DPID") <= want)) && return 0
-		sleep 0.05
-	done
-	return 1
-}
 expect_true "nsringd's fds are back to the baseline after 100 abandoned clients ($fds1; now $(daemon_fds "$DPID"))" \
-	wait_fds "$fds1"
+	wait_fds_le "$fds1"
 run_ok ctl -j netns list
 json_check "$OUT" 'not any(n["name"].startswith("half") for n in d)' "no half-sent request was executed"
 run_ok ttrpc abandon-full 50
@@ -443,9 +435,9 @@ done < <(list_ns_names)
 run_ok ctl -j netns list
 json_check "$OUT" '[n["name"] for n in d] == ["kept"]' "only 'kept' is left"
 expect_true "nsringd's fds are back to the baseline after the abandoned requests ($fds1; now $(daemon_fds "$DPID"))" \
-	wait_fds "$fds1"
+	wait_fds_le "$fds1"
 expect_true "fds are back to what they were before the malformed input ($fds0; now $(daemon_fds "$DPID"))" \
-	wait_fds "$fds0"
+	wait_fds_le "$fds0"
 stop_daemon
 
 # ---------------------------------------------------------------- the connection limit

@@ -36,22 +36,6 @@ inflight_check() {
 	json_check "$j" 'd["batch_results"] in (None, d["batch_ops"])' \
 		"$what: the Batch answered with one result per operation"
 }
-wait_fds_le() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		(($(daemon_fds "$DPID") <= $1)) && return 0
-		sleep 0.05
-	done
-	return 1
-}
-wait_link_gone() {
-	local i
-	for ((i = 0; i < 200; i++)); do
-		in_ns "$1" ip link show "$2" >/dev/null 2>&1 || return 0
-		sleep 0.05
-	done
-	return 1
-}
 rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 # count_links NS: links nsringd lists in NS (the JSON can be too big for an argument).
 count_links() { ctl -j -n "$1" link show | "$PY" -c 'import json, sys; print(len(json.load(sys.stdin)))'; }

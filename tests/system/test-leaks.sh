@@ -35,14 +35,6 @@ wait_keep_empty() {
 	done
 	return 1
 }
-wait_fds_le() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		(($(daemon_fds "$DPID") <= $1)) && return 0
-		sleep 0.05
-	done
-	return 1
-}
 
 # round R: PER namespaces created and used in one Batch call, then deleted in another, through
 # one nsringctl connection each.

@@ -20,26 +20,7 @@ fi
 # lib.sh's in_ns and cleanup look here.
 NETNS_DIR=/run/netns
 
-# wait_link_gone NS LINK: up to 5 s for LINK to disappear from NS (namespace teardown is
-# asynchronous: the kernel frees a namespace from a workqueue once the last reference is gone).
-wait_link_gone() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		in_ns "$1" ip link show "$2" >/dev/null 2>&1 || return 0
-		sleep 0.05
-	done
-	return 1
-}
 link_in() { in_ns "$1" ip link show "$2" >/dev/null 2>&1; }
-# wait_fds_le MAX: up to 5 s for nsringd to have at most MAX fds.
-wait_fds_le() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		(($(daemon_fds "$DPID") <= $1)) && return 0
-		sleep 0.05
-	done
-	return 1
-}
 # A process in a network namespace of its own, in $pid once it is in there.
 start_netns_process() {
 	local self i
