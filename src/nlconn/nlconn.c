@@ -414,6 +414,11 @@ static void conn_timer(LoopTimer *t)
 		if (!req)
 			continue;
 		if (req->deadline <= now) {
+			/* A barrier unanswered this long lost its ACK; the kernel answered every
+			 * request before it while we sent it, so those without a reply by now
+			 * lost theirs too: no need to wait for their own timeouts. */
+			if (req->h == &barrier_handler)
+				barrier_sweep(c, req->seq);
 			c->stats.timeouts++;
 			req_complete(c, req, -ETIMEDOUT, NULL);
 		} else if (req->deadline < next) {
