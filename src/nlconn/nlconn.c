@@ -85,7 +85,7 @@ static void conn_maybe_free(NlConn *c);
 static void conn_flush_soon(NlConn *c);
 static int conn_queue_barrier(NlConn *c);
 static const NlConnHandler barrier_handler;
-static void barrier_sweep(NlConn *c, uint32_t barrier_seq);
+static void sweep_lost_replies(NlConn *c, uint32_t seq_answered);
 
 static void conn_arm_recv(NlConn *c)
 {
@@ -164,7 +164,7 @@ static void conn_handle_msg(NlConn *c, const struct nlmsghdr *nlh)
 		 * overrun, even one the kernel did not report again (it says ENOBUFS once per
 		 * congestion). The NOOP barrier after a reported overrun relies on the same. */
 		if (c->low_seq != req->seq)
-			barrier_sweep(c, req->seq);
+			sweep_lost_replies(c, req->seq);
 		if (rtnl_parse_error(nlh, &err, &extack) < 0)
 			err = -EBADMSG;
 		req_complete(c, req, err, extack);
@@ -418,7 +418,7 @@ static void conn_timer(LoopTimer *t)
 			 * request before it while we sent it, so those without a reply by now
 			 * lost theirs too: no need to wait for their own timeouts. */
 			if (req->h == &barrier_handler)
-				barrier_sweep(c, req->seq);
+				sweep_lost_replies(c, req->seq);
 			c->stats.timeouts++;
 			req_complete(c, req, -ETIMEDOUT, NULL);
 		} else if (req->deadline < next) {
@@ -501,13 +501,14 @@ static void barrier_done(void *userdata, int error, const char *extack)
 
 static const NlConnHandler barrier_handler = { .done = barrier_done };
 
-/* The barrier's ACK arrived: replies come in order, so an older non-dump request still
- * waiting lost its reply to the overrun. Dumps are not dropped (the kernel pauses them). */
-static void barrier_sweep(NlConn *c, uint32_t barrier_seq)
+/* The reply to seq arrived (or, for a barrier, is known lost): replies come in order, so an
+ * older non-dump request still waiting lost its reply to an overrun. Dumps are not dropped
+ * (the kernel pauses them). */
+static void sweep_lost_replies(NlConn *c, uint32_t seq_answered)
 {
 	bool lost = false;
 
-	for (uint32_t seq = c->low_seq; seq != barrier_seq; seq++) {
+	for (uint32_t seq = c->low_seq; seq != seq_answered; seq++) {
 		NlReq *req = slot_lookup(c, seq);
 		/* Without NLM_F_ACK a request has no final reply to miss: its timeout ends it. */
 		if (req && !req->dump && (((struct nlmsghdr *)req->msg)->nlmsg_flags & NLM_F_ACK)) {

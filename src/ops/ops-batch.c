@@ -427,46 +427,35 @@ void batch_op_sent_all(Op *op)
 }
 
 /* Keeps what a finished op replied: the top message is copied (it often lives on the op's
- * stack), everything below it lives in the op's arena, which moves to the batch. */
-static void item_keep_reply(BatchItem *it, Op *sub, const ProtobufCMessage *resp)
+ * stack); everything below it is in the batch's arena already (op_alloc()). */
+static void item_keep_reply(BatchItem *it, const ProtobufCMessage *resp)
 {
-	Op *bop = it->b->op;
 	size_t size = resp->descriptor->sizeof_message;
 
-	it->resp = memcpy(op_alloc(bop, size), resp, size);
-	op_adopt_memory(bop, sub);
+	it->resp = memcpy(op_alloc(it->b->op, size), resp, size);
 }
-
-typedef struct ItemRun {
-	BatchItem *it;
-	Op *sub;
-} ItemRun;
 
 static void item_replied(void *userdata, int code, const char *msg, const ProtobufCMessage *resp)
 {
-	ItemRun *run = userdata;
-	BatchItem *it = run->it;
+	BatchItem *it = userdata;
 	Batch *b = it->b;
 
 	b->running--;
 	if (code == 0)
-		item_keep_reply(it, run->sub, resp);
+		item_keep_reply(it, resp);
 	item_finish(it, code, code ? op_strdup(b->op, msg) : NULL);
 	batch_pump(b);
 }
 
 static void item_start(Batch *b, BatchItem *it)
 {
-	ItemRun *run = op_alloc(b->op, sizeof(*run));
-	Op *sub = op_new(b->op->ops, it->m, b->op->deadline, item_replied, run);
+	Op *sub = op_new(b->op->ops, it->m, b->op->deadline, item_replied, it);
 
 	item_running(it);
 	if (!sub) {
 		item_finish(it, STATUS_RESOURCE_EXHAUSTED, "out of memory");
 		return;
 	}
-	run->it = it;
-	run->sub = sub;
 	sub->req = it->req;
 	sub->req_borrowed = true;
 	sub->batch = b;
@@ -552,7 +541,6 @@ static const OpMethod group_method = {
 typedef struct GroupRun {
 	Batch *b;
 	BatchGroup *g;
-	Op *sub;
 } GroupRun;
 
 static void group_replied(void *userdata, int code, const char *msg, const ProtobufCMessage *resp)
@@ -563,8 +551,6 @@ static void group_replied(void *userdata, int code, const char *msg, const Proto
 	bool any = false;
 
 	b->running--;
-	/* Messages live in the group op's arena: keep it. */
-	op_adopt_memory(b->op, run->sub);
 	for (size_t i = 0; i < g->n; i++)
 		any |= g->codes[i] == 0;
 	for (size_t i = 0; i < g->n; i++) {
@@ -635,7 +621,6 @@ static bool group_start(Batch *b, BatchItem *first)
 		return false;
 	run->b = b;
 	run->g = g;
-	run->sub = sub;
 	for (size_t i = 0; i < n; i++)
 		item_running(items[i]);
 	sub->req = first->req;

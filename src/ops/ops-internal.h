@@ -83,8 +83,6 @@ struct Op {
 /* Arena allocations, freed with the Op. */
 void *op_alloc(Op *op, size_t n);
 char *op_strdup(Op *op, const char *s);
-/* Moves src's arena to dst, so what src built outlives it (a batch keeps its ops' replies). */
-void op_adopt_memory(Op *dst, Op *src);
 char *op_printf(Op *op, const char *fmt, ...) _printf_(2, 3);
 void *op_grow(Op *op, void *arr, size_t *cap, size_t n, size_t elem);
 

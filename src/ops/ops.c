@@ -78,26 +78,6 @@ void *op_alloc(Op *op, size_t n)
 	return memset(p, 0, n);
 }
 
-void op_adopt_memory(Op *dst, Op *src)
-{
-	OpBlock **tail = &src->mem;
-
-	while (dst->parent)
-		dst = dst->parent;
-	if (!src->mem || src == dst)
-		return;
-	while (*tail)
-		tail = &(*tail)->next;
-	/* src's blocks go behind dst's current block, which keeps serving allocations. */
-	if (dst->mem) {
-		*tail = dst->mem->next;
-		dst->mem->next = src->mem;
-	} else {
-		dst->mem = src->mem;
-	}
-	src->mem = NULL;
-}
-
 char *op_strdup(Op *op, const char *s)
 {
 	size_t n = strlen(s) + 1;
