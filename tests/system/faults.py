@@ -268,7 +268,10 @@ def inflight(sock, proto_dir, ns, plain, batch, trigger):
     got = {}
     codes, batch_codes, stray, batch_results = {}, {}, 0, None
     deadline = time.monotonic() + 60
+    first = None
     for st, typ, body in c.frames(deadline):
+        if first is None:
+            first = time.monotonic()
         if typ != RESPONSE or st not in want:
             stray += 1
             continue
@@ -296,6 +299,7 @@ def inflight(sock, proto_dir, ns, plain, batch, trigger):
         "eof": c.eof, "codes": codes, "batch_ops": batch, "batch_results": batch_results,
         "batch_codes": batch_codes, "trigger": trig.result, "trigger_at": trig.at,
         "elapsed_s": round(time.monotonic() - t0, 3),
+        "first_s": None if first is None else round(first - t0, 3),
     }
     c.close()
     print(json.dumps(out, sort_keys=True))
