@@ -376,12 +376,12 @@ wait_fds_le() {
 	done
 	return 1
 }
-# wait_link_gone NS LINK [SECONDS]: up to SECONDS (10) for LINK to disappear from NS (namespace
+# wait_link_gone NS LINK [SECONDS]: up to SECONDS (60) for LINK to disappear from NS (namespace
 # teardown is asynchronous: the kernel frees a namespace from a workqueue once the last reference
 # is gone, and a namespace with a thousand links takes long under rtnl_lock contention).
 wait_link_gone() {
 	local i
-	for ((i = 0; i < ${3:-10} * 20; i++)); do
+	for ((i = 0; i < ${3:-60} * 20; i++)); do
 		in_ns "$1" ip link show "$2" >/dev/null 2>&1 || return 0
 		sleep 0.05
 	done
