@@ -13,10 +13,6 @@
 #include "core/status.h"
 #include "ops-internal.h"
 
-/* Links being deleted together are first moved to a group of this range, then deleted by
- * group. The range is far above anything ip users pick (they count from 0). */
-#define GROUP_BASE 0xfff00000u
-#define GROUP_SPAN 0x000fffffu
 #define BATCH_MAX_OPS 65536
 /* Ops of one batch running at once: bounds memory when pipelining lets a long run of one
  * namespace's ops start in one go (the connection caps requests in flight anyway). */
@@ -79,12 +75,7 @@ struct Batch {
 
 typedef struct BatchGroup {
 	BatchItem **items;
-	size_t n;
-	uint32_t group;
-	int *codes;
-	char **msgs;
-	int del_code;
-	char *del_msg;
+	LinkGroup *lg;
 } BatchGroup;
 
 static void batch_pump(Batch *b);
@@ -472,57 +463,27 @@ static void item_start(Batch *b, BatchItem *it)
 
 static void group_reply(Op *op)
 {
-	BatchGroup *g = op->group;
 	Nsring__V1__DeleteLinkResponse resp = NSRING__V1__DELETE_LINK_RESPONSE__INIT;
 
 	/* The per-link outcome is sorted out by group_replied(); the op itself succeeded. */
-	(void)g;
 	op_reply(op, &resp.base);
+}
+
+/* A failed group delete leaves its members in place: back to the groups they were in. */
+static void group_check(Op *op)
+{
+	if (link_group_failed(op->group->lg)) {
+		link_group_restore(op, op->group->lg);
+		op_then(op, group_reply);
+		return;
+	}
+	group_reply(op);
 }
 
 static void group_send(Op *op)
 {
-	BatchGroup *g = op->group;
-	uint8_t buf[512];
-	OpNl *nl;
-
-	for (size_t i = 0; i < g->n; i++) {
-		const Nsring__V1__DeleteLinkRequest *req = (void *)g->items[i]->req;
-		const char *name = str_set(req->name) ? req->name : NULL;
-		RtnlLinkChange ch = { .index = name ? 0 : req->index, .name = name, .up = -1,
-				      .ns_fd = -1, .has_group = true, .group = g->group };
-
-		g->codes[i] = 0;
-		if (!name && !req->index) {
-			g->codes[i] = STATUS_INVALID_ARGUMENT;
-			g->msgs[i] = "DeleteLink: name or index of the link is required";
-			continue;
-		}
-		if (name && !rtnl_ifname_valid(name)) {
-			g->codes[i] = STATUS_INVALID_ARGUMENT;
-			g->msgs[i] = op_printf(op, "DeleteLink: invalid interface name \"%.64s\"",
-					       name);
-			continue;
-		}
-		/* Forgotten now: later ops may start before this answers (pipelining). */
-		op_index_forget(op, 0, name);
-		nl = op_send(op, 0, buf, rtnl_link_set(buf, sizeof(buf), &ch),
-			     name ? op_printf(op, "link \"%s\"", name)
-				  : op_printf(op, "link index %u", req->index));
-		if (nl) {
-			nl->not_found = true;
-			nl->ret_code = &g->codes[i];
-			nl->ret_msg = &g->msgs[i];
-		}
-	}
-	/* In the same send: the kernel tears all of them down under one RCU wait. */
-	nl = op_send(op, 0, buf, rtnl_link_del_group(buf, sizeof(buf), g->group),
-		     op_printf(op, "delete link group %u", g->group));
-	if (nl) {
-		nl->ret_code = &g->del_code;
-		nl->ret_msg = &g->del_msg;
-	}
-	op_then_final(op, group_reply);
+	link_group_send(op, op->group->lg);
+	op_then_final(op, group_check);
 }
 
 static void group_start_step(Op *op)
@@ -547,20 +508,16 @@ static void group_replied(void *userdata, int code, const char *msg, const Proto
 {
 	GroupRun *run = userdata;
 	Batch *b = run->b;
-	BatchGroup *g = run->g;
-	bool any = false;
+	LinkGroup *lg = run->g->lg;
 
 	b->running--;
-	for (size_t i = 0; i < g->n; i++)
-		any |= g->codes[i] == 0;
-	for (size_t i = 0; i < g->n; i++) {
-		BatchItem *it = g->items[i];
-		int c = code ? code : g->codes[i];
-		const char *m = code ? msg : g->msgs[i];
+	for (size_t i = 0; i < lg->n; i++) {
+		BatchItem *it = run->g->items[i];
+		int c = code ? code : lg->codes[i];
+		const char *m = code ? msg : lg->msgs[i];
 
-		/* ENODEV from the group delete only means no link was left to delete. */
-		if (!c && any && g->del_code && g->del_code != STATUS_NOT_FOUND)
-			c = g->del_code, m = g->del_msg;
+		if (!c && link_group_failed(lg))
+			c = lg->del_code, m = lg->del_msg;
 		if (!c) {
 			Nsring__V1__DeleteLinkResponse *r = op_alloc(b->op, sizeof(*r));
 
@@ -600,7 +557,6 @@ static size_t group_collect(Batch *b, BatchItem *first, BatchItem ***ret)
 
 static bool group_start(Batch *b, BatchItem *first)
 {
-	static uint32_t group_seq;
 	BatchItem **items = NULL;
 	size_t n = group_collect(b, first, &items);
 	BatchGroup *g;
@@ -611,10 +567,9 @@ static bool group_start(Batch *b, BatchItem *first)
 		return false;
 	g = op_alloc(b->op, sizeof(*g));
 	g->items = items;
-	g->n = n;
-	g->group = GROUP_BASE + (group_seq++ & GROUP_SPAN);
-	g->codes = op_alloc(b->op, n * sizeof(*g->codes));
-	g->msgs = op_alloc(b->op, n * sizeof(*g->msgs));
+	g->lg = link_group_new(b->op, n);
+	for (size_t i = 0; i < n; i++)
+		g->lg->reqs[i] = (const void *)items[i]->req;
 	run = op_alloc(b->op, sizeof(*run));
 	sub = op_new(b->op->ops, &group_method, b->op->deadline, group_replied, run);
 	if (!sub)

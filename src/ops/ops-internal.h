@@ -18,6 +18,8 @@ struct Ops {
 	unsigned outstanding;
 	ops_cancelled_cb cancelled;
 	struct Watches *watches; /* ops-watch.c, made on the first Watch */
+	struct DelGroup *delgroups; /* ops-delgroup.c: DeleteLink calls waiting for the turn's end */
+	LoopDefer delgroup_defer;
 };
 
 typedef struct Op Op;
@@ -40,6 +42,7 @@ typedef struct OpNl {
 	uint32_t *ret_index;
 	int collect;	    /* RTM_GETLINK/GETADDR/GETROUTE: append dump results to the Op */
 	bool not_found;	    /* ENODEV means "what" does not exist */
+	bool no_learn;	    /* a link's answer is not put in the batch's name map */
 	bool got;
 	unsigned slot;
 	int *ret_code;	    /* set: a failure is stored here (with ret_msg), not failing the op */
@@ -57,6 +60,7 @@ struct Op {
 	op_step_fn next;
 	bool *alive;
 	bool req_borrowed; /* req belongs to a batch */
+	bool internal;	   /* works for other Ops (a coalesced delete): no caller to cancel it */
 	struct Batch *batch; /* set for an operation run inside a batch */
 	struct BatchItem *item; /* its item: op_then_final() may release the next one early */
 	uint32_t seq;	     /* its position in the batch: later writes of the name map win */
@@ -160,6 +164,37 @@ void ops_create_route(Op *op);
 void ops_delete_route(Op *op);
 void ops_list_routes(Op *op);
 void ops_batch(Op *op);
+
+/* ops-delgroup.c: deleting links together, as one link group (one RCU wait for all). */
+typedef struct LinkGroup {
+	size_t n;
+	const Nsring__V1__DeleteLinkRequest **reqs;
+	uint32_t group;
+	int *codes; /* per member: its own failure (not found, bad name), else 0 */
+	char **msgs;
+	RtnlLink *links; /* each member as it was: its group, to restore after a failure */
+	int del_code; /* the group delete's failure */
+	char *del_msg;
+	int restore_code;
+	char *restore_msg;
+} LinkGroup;
+/* n members in op's arena, with a fresh group number; the caller fills reqs. */
+LinkGroup *link_group_new(Op *op, size_t n);
+/* Sends, on op's namespace slot 0, each member's move into the group, then the group delete. */
+void link_group_send(Op *op, LinkGroup *g);
+/* Whether the group delete itself failed (members that moved into the group still exist). */
+bool link_group_failed(const LinkGroup *g);
+/* After a failure: sends each member back to the group it was in. */
+void link_group_restore(Op *op, LinkGroup *g);
+/* A DeleteLink outside a batch waits for the turn's end with the namespace's other deletes;
+ * false: send it alone now. */
+bool delgroup_join(Op *op);
+/* A request for ns is about to be sent: the deletes waiting for ns go first. */
+void delgroup_cut(Ops *ops, const Netns *ns);
+void delgroup_init(Ops *ops);
+void delgroup_flush_all(Ops *ops);
+/* ops-link.c: one DeleteLink as one RTM_DELLINK (its next step replies). */
+void delete_link_send_one(Op *op);
 
 /* ops-watch.c and its hooks. */
 Nsring__V1__Address *op_addr_to_pb(Op *op, const RtnlAddr *a);

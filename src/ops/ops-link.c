@@ -583,7 +583,7 @@ static void delete_link_reply(Op *op)
 	op_reply(op, &resp.base);
 }
 
-static void delete_link_send(Op *op)
+void delete_link_send_one(Op *op)
 {
 	const Nsring__V1__DeleteLinkRequest *req = (void *)op->req;
 	const char *name = str_set(req->name) ? req->name : NULL;
@@ -597,6 +597,14 @@ static void delete_link_send(Op *op)
 	if (nl)
 		nl->not_found = true;
 	op_then_final(op, delete_link_reply);
+}
+
+static void delete_link_send(Op *op)
+{
+	if (delgroup_join(op))
+		op_then(op, delete_link_reply); /* runs once the group has answered */
+	else
+		delete_link_send_one(op);
 }
 
 void ops_delete_link(Op *op)

@@ -204,6 +204,8 @@ static bool op_stopped(Op *op)
 {
 	const Op *root = op;
 
+	if (op->internal)
+		return false; /* its members decide for themselves once it has answered */
 	while (root->parent)
 		root = root->parent;
 	if (op->ops->cancelled && op->ops->cancelled(root->userdata)) {
@@ -419,7 +421,8 @@ static void op_nl_msg(void *userdata, const struct nlmsghdr *nlh)
 		RtnlLink l;
 		if (rtnl_link_parse(nlh, &l) < 0)
 			return;
-		op_index_learn(op, nl->slot, l.name, l.index);
+		if (!nl->no_learn)
+			op_index_learn(op, nl->slot, l.name, l.index);
 		if (nl->ret_link) {
 			*nl->ret_link = l;
 			nl->got = true;
@@ -533,6 +536,8 @@ OpNl *op_send(Op *op, unsigned slot, const void *buf, int len, const char *what)
 		}
 		timeout = op->deadline - now;
 	}
+	if (op->ops->delgroups)
+		delgroup_cut(op->ops, op->ns[slot]); /* keep the namespace's order */
 	c = op_conn(op, slot);
 	if (!c)
 		return NULL;
@@ -695,6 +700,7 @@ int ops_new(Ops **ret, Loop *loop, const OpsConfig *cfg)
 	if (!ops)
 		return -ENOMEM;
 	ops->loop = loop;
+	delgroup_init(ops);
 	r = loop_bufring_new(loop, &ops->br, NL_BUF_GROUP, NL_BUF_COUNT, NL_BUF_SIZE);
 	if (r < 0)
 		goto fail;
@@ -721,6 +727,7 @@ fail:
 
 void ops_shutdown(Ops *ops)
 {
+	delgroup_flush_all(ops); /* sent, then failed with their namespaces below */
 	watch_shutdown(ops);
 	netns_registry_free(ops->reg);
 	ops->reg = NULL;

@@ -14,6 +14,8 @@
 #   faults.py grpc-cancel SOCK PROTO_DIR NS BATCH ROUNDS DELAY_MS   a gRPC Batch, cancelled.
 #   faults.py conn-cycles SOCK PROTO_DIR NS N NGRPC   N ttrpc connections and NGRPC gRPC
 #       channels in turn: open, one GetLink in NS, close.
+#   faults.py pipeline SOCK PROTO_DIR NS CALL...   one connection, the calls sent in one write
+#       (CALL: del:NAME | del-index:N | bridge:NAME): prints the status of each, in order, as JSON.
 #   faults.py badinput SOCK PROTO_DIR NETNS_DIR TMPDIR TABLE_OUT     every bad input of the
 #       table; prints "ok"/"not ok" lines and writes the markdown table to TABLE_OUT.
 import atexit
@@ -676,6 +678,36 @@ class BadInput:
                  "have their replies discarded", "none (closed by the client)")
 
 
+def pipeline(sock, proto_dir, ns, *specs):
+    pb = load_pb(proto_dir)
+    ref = pb.NamespaceRef(name=ns)
+    data, streams = [], []
+    for i, spec in enumerate(specs):
+        kind, _, arg = spec.partition(":")
+        if kind == "del":
+            m, req = "DeleteLink", pb.DeleteLinkRequest(namespace=ref, name=arg)
+        elif kind == "del-index":
+            m, req = "DeleteLink", pb.DeleteLinkRequest(namespace=ref, index=int(arg))
+        elif kind == "bridge":
+            m, req = "CreateLink", bridge_link(pb, ns, arg)
+        else:
+            raise ValueError("unknown call " + spec)
+        data.append(frame(2 * i + 1, envelope(m, req.SerializeToString())))
+        streams.append(2 * i + 1)
+    c = Conn(sock)
+    c.send(b"".join(data))
+    got = {}
+    for st, typ, body in c.frames(time.monotonic() + 60):
+        if typ == RESPONSE and st in streams and st not in got:
+            code, msg, _ = decode_response(body)
+            got[st] = (code_name(code), msg)
+        if len(got) == len(streams):
+            break
+    c.close()
+    print(json.dumps({"codes": [got.get(s, ("MISSING", ""))[0] for s in streams],
+                      "msgs": [got.get(s, ("", ""))[1] for s in streams]}))
+
+
 def main():
     cmd, args = sys.argv[1], sys.argv[2:]
     if cmd == "inflight":
@@ -688,6 +720,8 @@ def main():
         grpc_cancel(*args)
     elif cmd == "conn-cycles":
         conn_cycles(*args)
+    elif cmd == "pipeline":
+        pipeline(*args)
     elif cmd == "badinput":
         sys.exit(0 if BadInput(*args).run() else 1)
     else:

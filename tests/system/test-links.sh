@@ -352,6 +352,55 @@ expect_err_contains "EBUSY" "enslaving a link that carries macvlans: EBUSY"
 run_ok ctl -j -n la link show va0
 json_check "$OUT" 'd[0]["mtu"] == 1280 and d[0]["master_index"] == 0' "refused changes left va0 as it was"
 
+# ---------------------------------------------------------------- coalesced deletes
+# DeleteLink calls that reach one namespace in the same loop turn go out as one group delete
+# (faults.py pipeline sends them in one write): each call still gets its own outcome, in order.
+HERE=$(dirname "$(readlink -f "$0")")
+pipeline() { timeout 60 "$PY" "$HERE/faults.py" pipeline "$SOCK" "$HERE/../../proto" "$@"; }
+run_ok ctl netns add lg
+calls=() batch=""
+for i in $(seq 0 39); do
+	batch+="link add g$i type veth peer name g${i}p"$'\n'
+	calls+=("del:g$i")
+done
+run_ok ctl -n lg -batch - <<<"$batch"
+in_ns lg ip -o monitor link >"$T/monitor" 2>&1 &
+MON=$!
+sleep 0.2
+run_ok pipeline lg "${calls[@]}"
+sleep 0.2
+kill "$MON"
+wait "$MON" 2>/dev/null
+json_check "$OUT" 'd["codes"] == ["OK"] * 40' "40 pipelined DeleteLink calls: each OK"
+run_ok ctl -j -n lg link show
+json_check "$OUT" '[l["name"] for l in d] == ["lo"]' "... and the 40 veth pairs are gone"
+# ip prints a group above 2^31 as negative: ours start at 0xfff00000 (-1048576).
+expect_true "they went through a link group (ip monitor saw them deleted in one)" \
+	grep -Eq "^Deleted .* group -[0-9]{1,7} " "$T/monitor"
+# A member the kernel cannot delete (lo) makes it refuse the whole group: each member is then
+# deleted alone, lo goes back to its group, and a missing link is NOT_FOUND.
+run_ok ctl -n lg link add gb1 type bridge
+run_ok ctl -n lg link add gb2 type bridge
+run_ok in_ns lg ip link set lo group 5
+run_ok pipeline lg del:gb1 del-index:1 del:nosuch del:gb2
+json_check "$OUT" 'd["codes"][0] == "OK" and d["codes"][1] not in ("OK", "NOT_FOUND") and d["codes"][2:] == ["NOT_FOUND", "OK"]' \
+	"a group with lo and a missing link: lo fails alone, the missing one is NOT_FOUND, the rest OK"
+json_check "$OUT" '"EOPNOTSUPP" in d["msgs"][1]' "lo's failure names EOPNOTSUPP"
+run_ok ctl -j -n lg link show
+json_check "$OUT" '[(l["name"], l["group"]) for l in d] == [("lo", 5)]' \
+	"gb1 and gb2 are gone; lo is back in group 5"
+run_ok in_ns lg ip link set lo group default
+# The same link twice: the second is NOT_FOUND (as one after the other); a delete and a create
+# of the same name: the create sees the delete done.
+run_ok ctl -n lg link add gd type bridge
+run_ok ctl -n lg link add ge type bridge
+run_ok pipeline lg del:gd del:gd del:ge bridge:ge
+json_check "$OUT" 'd["codes"] == ["OK", "NOT_FOUND", "OK", "OK"]' \
+	"del x, del x, del y, create y: OK, NOT_FOUND, OK, OK"
+run_ok ctl -j -n lg link show
+json_check "$OUT" 'sorted(l["name"] for l in d) == ["ge", "lo"]' "ge exists again, gd is gone"
+run_ok ctl netns del lg
+
 # Deleting the namespaces while they still hold links.
 run_ok ctl netns del la
 run_ok ctl netns del lb

@@ -1,0 +1,352 @@
+/* Coalesced link deletes. Deleting links one RTM_DELLINK at a time costs an RCU wait each
+ * (about 30 ms here); moving the links into one link group and deleting the group pays it once.
+ *
+ * A batch groups its own runs of deletes (ops-batch.c). Outside a batch, DeleteLink calls that
+ * reach one namespace in the same loop turn (concurrent clients, a client pipelining its calls)
+ * wait in a DelGroup until the end of the turn and go out as one group delete. A lone call is
+ * sent as a plain RTM_DELLINK, as before. Order is kept: any other request for the namespace
+ * sends the waiting group first, and a second delete of the same link starts a new group. If
+ * the group delete fails (a member that cannot be deleted makes the kernel refuse the whole
+ * group), each member is deleted on its own, so every call gets its own outcome. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/status.h"
+#include "ops-internal.h"
+
+/* Links being deleted together are first moved to a group of this range, then deleted by
+ * group. The range is far above anything ip users pick (they count from 0). */
+#define GROUP_BASE 0xfff00000u
+#define GROUP_SPAN 0x000fffffu
+/* Members of one group at most: bounds the duplicate check and the time rtnl_lock is held. */
+#define DELGROUP_MAX 256
+
+/* ---- one group delete, shared with the batch */
+
+LinkGroup *link_group_new(Op *op, size_t n)
+{
+	static uint32_t group_seq;
+	LinkGroup *g = op_alloc(op, sizeof(*g));
+
+	g->n = n;
+	g->group = GROUP_BASE + (group_seq++ & GROUP_SPAN);
+	g->reqs = op_alloc(op, n * sizeof(*g->reqs));
+	g->codes = op_alloc(op, n * sizeof(*g->codes));
+	g->msgs = op_alloc(op, n * sizeof(*g->msgs));
+	g->links = op_alloc(op, n * sizeof(*g->links));
+	return g;
+}
+
+void link_group_send(Op *op, LinkGroup *g)
+{
+	uint8_t buf[512];
+	const char *what;
+	OpNl *nl;
+
+	for (size_t i = 0; i < g->n; i++) {
+		const Nsring__V1__DeleteLinkRequest *req = g->reqs[i];
+		const char *name = str_set(req->name) ? req->name : NULL;
+		RtnlLinkChange ch = { .index = name ? 0 : req->index, .name = name, .up = -1,
+				      .ns_fd = -1, .has_group = true, .group = g->group };
+
+		g->codes[i] = 0;
+		if (!name && !req->index) {
+			g->codes[i] = STATUS_INVALID_ARGUMENT;
+			g->msgs[i] = "DeleteLink: name or index of the link is required";
+			continue;
+		}
+		if (name && !rtnl_ifname_valid(name)) {
+			g->codes[i] = STATUS_INVALID_ARGUMENT;
+			g->msgs[i] = op_printf(op, "DeleteLink: invalid interface name \"%.64s\"",
+					       name);
+			continue;
+		}
+		what = name ? op_printf(op, "link \"%s\"", name)
+			    : op_printf(op, "link index %u", req->index);
+		/* Forgotten now: later ops may start before this answers (pipelining). */
+		op_index_forget(op, 0, name);
+		/* The link as it is, in the same send (no round trip): its group, should the
+		 * group delete fail and the link have to go back. */
+		nl = op_send(op, 0, buf, rtnl_link_get(buf, sizeof(buf), ch.index, name), what);
+		if (nl) {
+			nl->ret_link = &g->links[i];
+			nl->no_learn = true;
+			nl->not_found = true;
+			nl->ret_code = &g->codes[i];
+			nl->ret_msg = &g->msgs[i];
+		}
+		nl = op_send(op, 0, buf, rtnl_link_set(buf, sizeof(buf), &ch), what);
+		if (nl) {
+			nl->not_found = true;
+			nl->ret_code = &g->codes[i];
+			nl->ret_msg = &g->msgs[i];
+		}
+	}
+	/* In the same send: the kernel tears all of them down under one RCU wait. */
+	nl = op_send(op, 0, buf, rtnl_link_del_group(buf, sizeof(buf), g->group),
+		     op_printf(op, "delete link group %u", g->group));
+	if (nl) {
+		nl->ret_code = &g->del_code;
+		nl->ret_msg = &g->del_msg;
+	}
+}
+
+bool link_group_failed(const LinkGroup *g)
+{
+	/* ENODEV only means no link was left in the group (every member failed on its own). */
+	return g->del_code && g->del_code != STATUS_NOT_FOUND;
+}
+
+void link_group_restore(Op *op, LinkGroup *g)
+{
+	uint8_t buf[512];
+	OpNl *nl;
+
+	for (size_t i = 0; i < g->n; i++) {
+		const RtnlLink *l = &g->links[i];
+		RtnlLinkChange ch = { .index = l->index, .up = -1, .ns_fd = -1, .has_group = true,
+				      .group = l->group };
+
+		if (g->codes[i] || !l->index)
+			continue;
+		nl = op_send(op, 0, buf, rtnl_link_set(buf, sizeof(buf), &ch),
+			     op_printf(op, "link \"%s\" back to group %u", l->name, l->group));
+		if (nl) {
+			/* A link gone meanwhile is no failure; others are logged by the caller. */
+			nl->ret_code = &g->restore_code;
+			nl->ret_msg = &g->restore_msg;
+		}
+	}
+}
+
+/* ---- DeleteLink calls outside a batch */
+
+typedef struct DelGroup DelGroup;
+struct DelGroup {
+	Ops *ops;
+	Netns *ns;
+	DelGroup *next;
+	Op **members;
+	size_t n, cap;
+	LinkGroup *lg; /* once sent: in the sending Op's arena */
+};
+
+static const OpMethod delgroup_method = {
+	"DeleteLink", &nsring__v1__delete_link_request__descriptor, NULL, true
+};
+
+static void delgroup_free(DelGroup *g)
+{
+	free(g->members);
+	free(g);
+}
+
+/* Gives a member back to the single-request path (it sends one RTM_DELLINK). */
+static void member_alone(Op *m)
+{
+	m->pending--;
+	delete_link_send_one(m);
+	op_continue(m);
+}
+
+static void member_done(Op *m, int code, const char *msg)
+{
+	if (code && !m->err_code) {
+		m->err_code = code;
+		m->err_msg = op_strdup(m, msg ? msg : "DeleteLink failed");
+	}
+	m->pending--;
+	op_continue(m);
+}
+
+/* The group Op finished: each member gets its outcome. */
+static void delgroup_replied(void *userdata, int code, const char *msg,
+			     const ProtobufCMessage *resp)
+{
+	DelGroup *g = userdata;
+	LinkGroup *lg = g->lg;
+	bool fallback = !code && link_group_failed(lg);
+
+	(void)resp;
+	if (lg && lg->restore_code && lg->restore_code != STATUS_NOT_FOUND)
+		log_warning("%s", lg->restore_msg);
+	for (size_t i = 0; i < g->n; i++) {
+		Op *m = g->members[i];
+
+		if (code)
+			member_done(m, code, msg);
+		else if (lg->codes[i])
+			member_done(m, lg->codes[i], lg->msgs[i]);
+		else if (fallback)
+			member_alone(m); /* its link is still there, in our group: delete it alone */
+		else
+			member_done(m, 0, NULL);
+	}
+	delgroup_free(g);
+}
+
+static void delgroup_reply_step(Op *op)
+{
+	Nsring__V1__DeleteLinkResponse resp = NSRING__V1__DELETE_LINK_RESPONSE__INIT;
+
+	op_reply(op, &resp.base);
+}
+
+/* The group delete answered: if it failed, the members go back to their groups first (then
+ * delgroup_replied() deletes each alone). */
+static void delgroup_check_step(Op *op)
+{
+	DelGroup *g = op->userdata;
+
+	if (link_group_failed(g->lg)) {
+		link_group_restore(op, g->lg);
+		op_then(op, delgroup_reply_step);
+		return;
+	}
+	delgroup_reply_step(op);
+}
+
+static void delgroup_unlink(DelGroup *g)
+{
+	DelGroup **pp = &g->ops->delgroups;
+
+	while (*pp != g)
+		pp = &(*pp)->next;
+	*pp = g->next;
+	g->next = NULL;
+}
+
+static void delgroup_send(DelGroup *g)
+{
+	uint64_t deadline = 0;
+	Op *op;
+
+	delgroup_unlink(g);
+	if (g->n == 1) {
+		member_alone(g->members[0]);
+		delgroup_free(g);
+		return;
+	}
+	/* The latest deadline of the members (none if one has none): the kernel's answer for
+	 * all of them is one. */
+	for (size_t i = 0; i < g->n; i++) {
+		uint64_t d = g->members[i]->deadline;
+		if (!d) {
+			deadline = 0;
+			break;
+		}
+		if (d > deadline)
+			deadline = d;
+	}
+	op = op_new(g->ops, &delgroup_method, deadline, delgroup_replied, g);
+	if (!op) {
+		for (size_t i = 0; i < g->n; i++)
+			member_done(g->members[i], STATUS_RESOURCE_EXHAUSTED, "DeleteLink: out of memory");
+		delgroup_free(g);
+		return;
+	}
+	op->internal = true;
+	op->req = g->members[0]->req;
+	op->req_borrowed = true;
+	op->ns[0] = netns_ref(g->ns);
+	g->lg = link_group_new(op, g->n);
+	for (size_t i = 0; i < g->n; i++)
+		g->lg->reqs[i] = (const void *)g->members[i]->req;
+	link_group_send(op, g->lg);
+	op_then(op, delgroup_check_step);
+	op_continue(op);
+}
+
+static DelGroup *delgroup_find(Ops *ops, const Netns *ns)
+{
+	for (DelGroup *g = ops->delgroups; g; g = g->next)
+		if (g->ns == ns)
+			return g;
+	return NULL;
+}
+
+static bool same_link(const Nsring__V1__DeleteLinkRequest *a,
+		      const Nsring__V1__DeleteLinkRequest *b)
+{
+	if (str_set(a->name) || str_set(b->name))
+		return str_set(a->name) && str_set(b->name) && strcmp(a->name, b->name) == 0;
+	return a->index == b->index;
+}
+
+static void delgroup_turn_end(LoopDefer *d)
+{
+	Ops *ops = container_of(d, Ops, delgroup_defer);
+
+	while (ops->delgroups)
+		delgroup_send(ops->delgroups);
+}
+
+bool delgroup_join(Op *op)
+{
+	const Nsring__V1__DeleteLinkRequest *req = (void *)op->req;
+	Ops *ops = op->ops;
+	Netns *ns = op->ns[0];
+	DelGroup *g;
+
+	if (op->batch || !ns || !ns->priv)
+		return false;
+	g = delgroup_find(ops, ns);
+	if (g) {
+		bool dup = g->n >= DELGROUP_MAX;
+
+		for (size_t i = 0; i < g->n && !dup; i++)
+			dup = same_link((const void *)g->members[i]->req, req);
+		if (dup) {
+			delgroup_send(g);
+			g = NULL;
+		}
+	}
+	if (!g) {
+		g = calloc(1, sizeof(*g));
+		if (!g)
+			return false;
+		g->ops = ops;
+		g->ns = ns;
+		g->next = ops->delgroups;
+		ops->delgroups = g;
+	}
+	if (g->n == g->cap) {
+		size_t cap = g->cap ? g->cap * 2 : 8;
+		Op **m = realloc(g->members, cap * sizeof(*m));
+
+		if (!m) {
+			if (g->n == 0) {
+				delgroup_unlink(g);
+				delgroup_free(g);
+			}
+			return false;
+		}
+		g->members = m;
+		g->cap = cap;
+	}
+	g->members[g->n++] = op;
+	op->pending++; /* released by delgroup_replied() or member_alone() */
+	loop_defer(ops->loop, &ops->delgroup_defer);
+	return true;
+}
+
+void delgroup_cut(Ops *ops, const Netns *ns)
+{
+	DelGroup *g = delgroup_find(ops, ns);
+
+	if (g)
+		delgroup_send(g);
+}
+
+void delgroup_init(Ops *ops)
+{
+	ops->delgroup_defer.cb = delgroup_turn_end;
+}
+
+void delgroup_flush_all(Ops *ops)
+{
+	loop_defer_cancel(ops->loop, &ops->delgroup_defer);
+	while (ops->delgroups)
+		delgroup_send(ops->delgroups);
+}
