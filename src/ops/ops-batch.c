@@ -469,11 +469,11 @@ static void group_reply(Op *op)
 	op_reply(op, &resp.base);
 }
 
-/* A failed group delete leaves its members in place: back to the groups they were in. */
+/* A failed group delete leaves its members in place: each is deleted alone. */
 static void group_check(Op *op)
 {
 	if (link_group_failed(op->group->lg)) {
-		link_group_restore(op, op->group->lg);
+		link_group_fallback(op, op->group->lg);
 		op_then(op, group_reply);
 		return;
 	}
@@ -516,8 +516,6 @@ static void group_replied(void *userdata, int code, const char *msg, const Proto
 		int c = code ? code : lg->codes[i];
 		const char *m = code ? msg : lg->msgs[i];
 
-		if (!c && link_group_failed(lg))
-			c = lg->del_code, m = lg->del_msg;
 		if (!c) {
 			Nsring__V1__DeleteLinkResponse *r = op_alloc(b->op, sizeof(*r));
 

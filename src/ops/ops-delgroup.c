@@ -7,7 +7,8 @@
  * sent as a plain RTM_DELLINK, as before. Order is kept: any other request for the namespace
  * sends the waiting group first, and a second delete of the same link starts a new group. If
  * the group delete fails (a member that cannot be deleted makes the kernel refuse the whole
- * group), each member is deleted on its own, so every call gets its own outcome. */
+ * group), the members go back to the groups they were in and each is deleted on its own, so
+ * every call gets its own outcome; a batch's group does the same. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,7 +99,7 @@ bool link_group_failed(const LinkGroup *g)
 	return g->del_code && g->del_code != STATUS_NOT_FOUND;
 }
 
-void link_group_restore(Op *op, LinkGroup *g)
+static void link_group_restore(Op *op, LinkGroup *g)
 {
 	uint8_t buf[512];
 	OpNl *nl;
@@ -116,6 +117,29 @@ void link_group_restore(Op *op, LinkGroup *g)
 			/* A link gone meanwhile is no failure; others are logged by the caller. */
 			nl->ret_code = &g->restore_code;
 			nl->ret_msg = &g->restore_msg;
+		}
+	}
+}
+
+void link_group_fallback(Op *op, LinkGroup *g)
+{
+	uint8_t buf[512];
+	OpNl *nl;
+
+	link_group_restore(op, g);
+	g->del_code = 0; /* superseded by each member's own outcome */
+	g->del_msg = NULL;
+	for (size_t i = 0; i < g->n; i++) {
+		const RtnlLink *l = &g->links[i];
+
+		if (g->codes[i] || !l->index)
+			continue;
+		nl = op_send(op, 0, buf, rtnl_link_del(buf, sizeof(buf), l->index, NULL),
+			     op_printf(op, "link \"%s\"", l->name));
+		if (nl) {
+			nl->not_found = true;
+			nl->ret_code = &g->codes[i];
+			nl->ret_msg = &g->msgs[i];
 		}
 	}
 }
@@ -166,7 +190,6 @@ static void delgroup_replied(void *userdata, int code, const char *msg,
 {
 	DelGroup *g = userdata;
 	LinkGroup *lg = g->lg;
-	bool fallback = !code && link_group_failed(lg);
 
 	(void)resp;
 	if (lg && lg->restore_code && lg->restore_code != STATUS_NOT_FOUND)
@@ -176,12 +199,8 @@ static void delgroup_replied(void *userdata, int code, const char *msg,
 
 		if (code)
 			member_done(m, code, msg);
-		else if (lg->codes[i])
-			member_done(m, lg->codes[i], lg->msgs[i]);
-		else if (fallback)
-			member_alone(m); /* its link is still there, in our group: delete it alone */
 		else
-			member_done(m, 0, NULL);
+			member_done(m, lg->codes[i], lg->msgs[i]);
 	}
 	delgroup_free(g);
 }
@@ -193,14 +212,13 @@ static void delgroup_reply_step(Op *op)
 	op_reply(op, &resp.base);
 }
 
-/* The group delete answered: if it failed, the members go back to their groups first (then
- * delgroup_replied() deletes each alone). */
+/* The group delete answered: if it failed, each member is deleted alone. */
 static void delgroup_check_step(Op *op)
 {
 	DelGroup *g = op->userdata;
 
 	if (link_group_failed(g->lg)) {
-		link_group_restore(op, g->lg);
+		link_group_fallback(op, g->lg);
 		op_then(op, delgroup_reply_step);
 		return;
 	}

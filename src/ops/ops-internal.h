@@ -184,8 +184,9 @@ LinkGroup *link_group_new(Op *op, size_t n);
 void link_group_send(Op *op, LinkGroup *g);
 /* Whether the group delete itself failed (members that moved into the group still exist). */
 bool link_group_failed(const LinkGroup *g);
-/* After a failure: sends each member back to the group it was in. */
-void link_group_restore(Op *op, LinkGroup *g);
+/* After the group delete failed: sends each member back to the group it was in, then deletes
+ * each alone (one RTM_DELLINK each); codes/msgs get each member's own outcome. */
+void link_group_fallback(Op *op, LinkGroup *g);
 /* A DeleteLink outside a batch waits for the turn's end with the namespace's other deletes;
  * false: send it alone now. */
 bool delgroup_join(Op *op);

@@ -138,6 +138,21 @@ json_check "$OUT" '[l["name"] for l in d if l["name"].startswith("bh")] == []' "
 run_ok ctl -j -n bc5 link show
 json_check "$OUT" '[l["name"] for l in d] == ["lo"]' "the peer went with its host end"
 
+# A run of deletes with lo in it: the kernel refuses the whole group (EOPNOTSUPP), so each is
+# deleted alone: only lo fails, and it is back in the group it was in.
+run_ok ctl -n bh link add bx1 type bridge
+run_ok ctl -n bh link add bx2 type bridge
+run_ok in_ns bh ip link set lo group 6
+printf '%s\n' "-n bh link del bx1" "-n bh link del lo" "-n bh link del bx2" >"$B.dello"
+run_fail "" ctl -batch "$B.dello" -force
+expect_err_contains "line 2" "only line 2 (lo) failed"
+expect_not_contains "$ERR" "line 1" "line 1 did not fail with the group"
+expect_not_contains "$ERR" "line 3" "line 3 did not fail with the group"
+expect_err_contains "EOPNOTSUPP" "lo's failure names EOPNOTSUPP"
+run_ok ctl -j -n bh link show
+json_check "$OUT" '[(l["name"], l["group"]) for l in d if l["name"] in ("lo", "bx1", "bx2")] == [("lo", 6)]' \
+	"bx1 and bx2 are gone, lo is back in group 6"
+
 # Namespaces deleted in one batch.
 : >"$B.nsdel"
 for i in $(seq 0 $((N - 1))); do
