@@ -97,6 +97,15 @@ int loop_new(Loop **ret, unsigned entries)
 		free(l);
 		return r;
 	}
+	{
+		/* Work punted to io_uring's workers (sends marked IOSQE_ASYNC) runs in at most
+		 * one thread per CPU: thousands of namespaces' sends must not become thousands of
+		 * threads contending for rtnl_lock. Older kernels lack the knob: not fatal. */
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		unsigned max_workers[2] = { 0, ncpu > 0 ? (unsigned)ncpu : 1 }; /* bound, unbound */
+
+		(void)io_uring_register_iowq_max_workers(&l->ring, max_workers);
+	}
 	l->now = now_ns();
 	*ret = l;
 	return 0;
