@@ -461,29 +461,9 @@ static void item_start(Batch *b, BatchItem *it)
 
 /* ---- coalesced deletes */
 
-static void group_reply(Op *op)
-{
-	Nsring__V1__DeleteLinkResponse resp = NSRING__V1__DELETE_LINK_RESPONSE__INIT;
-
-	/* The per-link outcome is sorted out by group_replied(); the op itself succeeded. */
-	op_reply(op, &resp.base);
-}
-
-/* A failed group delete leaves its members in place: each is deleted alone. */
-static void group_check(Op *op)
-{
-	if (link_group_failed(op->group->lg)) {
-		link_group_fallback(op, op->group->lg);
-		op_then(op, group_reply);
-		return;
-	}
-	group_reply(op);
-}
-
 static void group_send(Op *op)
 {
-	link_group_send(op, op->group->lg);
-	op_then_final(op, group_check);
+	link_group_send(op, op->link_group);
 }
 
 static void group_start_step(Op *op)
@@ -583,7 +563,7 @@ static bool group_start(Batch *b, BatchItem *first)
 	sub->ns_key[0] = sub->ns_key[1] = first->keys[0];
 	sub->item = items[n - 1]; /* its successor follows the whole group */
 	sub->seq = (uint32_t)(items[n - 1] - b->items);
-	sub->group = g;
+	sub->link_group = g->lg;
 	b->running++;
 	op_continue(sub);
 	return true;

@@ -25,6 +25,8 @@
 
 /* ---- one group delete, shared with the batch */
 
+static void link_group_answered(Op *op);
+
 LinkGroup *link_group_new(Op *op, size_t n)
 {
 	static uint32_t group_seq;
@@ -91,19 +93,27 @@ void link_group_send(Op *op, LinkGroup *g)
 		nl->ret_code = &g->del_code;
 		nl->ret_msg = &g->del_msg;
 	}
+	op->link_group = g;
+	op_then_final(op, link_group_answered);
 }
 
-bool link_group_failed(const LinkGroup *g)
+
+/* ENODEV for the group delete only means no link was left in the group (every member failed
+ * on its own); anything else, and the members that moved into the group still exist. */
+static bool link_group_failed(const LinkGroup *g)
 {
-	/* ENODEV only means no link was left in the group (every member failed on its own). */
 	return g->del_code && g->del_code != STATUS_NOT_FOUND;
 }
 
-static void link_group_restore(Op *op, LinkGroup *g)
+/* After a refused group delete: each member back to the group it was in, then deleted alone
+ * (a link the kernel cannot delete keeps its group). */
+static void link_group_fallback(Op *op, LinkGroup *g)
 {
 	uint8_t buf[512];
 	OpNl *nl;
 
+	g->del_code = 0; /* superseded by each member's own outcome */
+	g->del_msg = NULL;
 	for (size_t i = 0; i < g->n; i++) {
 		const RtnlLink *l = &g->links[i];
 		RtnlLinkChange ch = { .index = l->index, .up = -1, .ns_fd = -1, .has_group = true,
@@ -114,26 +124,10 @@ static void link_group_restore(Op *op, LinkGroup *g)
 		nl = op_send(op, 0, buf, rtnl_link_set(buf, sizeof(buf), &ch),
 			     op_printf(op, "link \"%s\" back to group %u", l->name, l->group));
 		if (nl) {
-			/* A link gone meanwhile is no failure; others are logged by the caller. */
+			/* A link gone meanwhile is no failure; others are logged on the reply. */
 			nl->ret_code = &g->restore_code;
 			nl->ret_msg = &g->restore_msg;
 		}
-	}
-}
-
-void link_group_fallback(Op *op, LinkGroup *g)
-{
-	uint8_t buf[512];
-	OpNl *nl;
-
-	link_group_restore(op, g);
-	g->del_code = 0; /* superseded by each member's own outcome */
-	g->del_msg = NULL;
-	for (size_t i = 0; i < g->n; i++) {
-		const RtnlLink *l = &g->links[i];
-
-		if (g->codes[i] || !l->index)
-			continue;
 		nl = op_send(op, 0, buf, rtnl_link_del(buf, sizeof(buf), l->index, NULL),
 			     op_printf(op, "link \"%s\"", l->name));
 		if (nl) {
@@ -142,6 +136,27 @@ void link_group_fallback(Op *op, LinkGroup *g)
 			nl->ret_msg = &g->msgs[i];
 		}
 	}
+}
+
+/* The op itself succeeds: its caller hands each member its outcome from codes/msgs. */
+static void link_group_reply(Op *op)
+{
+	Nsring__V1__DeleteLinkResponse resp = NSRING__V1__DELETE_LINK_RESPONSE__INIT;
+	const LinkGroup *g = op->link_group;
+
+	if (g->restore_code && g->restore_code != STATUS_NOT_FOUND)
+		log_warning("%s", g->restore_msg);
+	op_reply(op, &resp.base);
+}
+
+static void link_group_answered(Op *op)
+{
+	if (link_group_failed(op->link_group)) {
+		link_group_fallback(op, op->link_group);
+		op_then(op, link_group_reply);
+		return;
+	}
+	link_group_reply(op);
 }
 
 /* ---- DeleteLink calls outside a batch */
@@ -192,8 +207,6 @@ static void delgroup_replied(void *userdata, int code, const char *msg,
 	LinkGroup *lg = g->lg;
 
 	(void)resp;
-	if (lg && lg->restore_code && lg->restore_code != STATUS_NOT_FOUND)
-		log_warning("%s", lg->restore_msg);
 	for (size_t i = 0; i < g->n; i++) {
 		Op *m = g->members[i];
 
@@ -203,26 +216,6 @@ static void delgroup_replied(void *userdata, int code, const char *msg,
 			member_done(m, lg->codes[i], lg->msgs[i]);
 	}
 	delgroup_free(g);
-}
-
-static void delgroup_reply_step(Op *op)
-{
-	Nsring__V1__DeleteLinkResponse resp = NSRING__V1__DELETE_LINK_RESPONSE__INIT;
-
-	op_reply(op, &resp.base);
-}
-
-/* The group delete answered: if it failed, each member is deleted alone. */
-static void delgroup_check_step(Op *op)
-{
-	DelGroup *g = op->userdata;
-
-	if (link_group_failed(g->lg)) {
-		link_group_fallback(op, g->lg);
-		op_then(op, delgroup_reply_step);
-		return;
-	}
-	delgroup_reply_step(op);
 }
 
 static void delgroup_unlink(DelGroup *g)
@@ -272,7 +265,6 @@ static void delgroup_send(DelGroup *g)
 	for (size_t i = 0; i < g->n; i++)
 		g->lg->reqs[i] = (const void *)g->members[i]->req;
 	link_group_send(op, g->lg);
-	op_then(op, delgroup_check_step);
 	op_continue(op);
 }
 
@@ -292,12 +284,15 @@ static bool same_link(const Nsring__V1__DeleteLinkRequest *a,
 	return a->index == b->index;
 }
 
-static void delgroup_turn_end(LoopDefer *d)
+static void delgroup_send_all(Ops *ops)
 {
-	Ops *ops = container_of(d, Ops, delgroup_defer);
-
 	while (ops->delgroups)
 		delgroup_send(ops->delgroups);
+}
+
+static void delgroup_turn_end(LoopDefer *d)
+{
+	delgroup_send_all(container_of(d, Ops, delgroup_defer));
 }
 
 bool delgroup_join(Op *op)
@@ -365,6 +360,5 @@ void delgroup_init(Ops *ops)
 void delgroup_flush_all(Ops *ops)
 {
 	loop_defer_cancel(ops->loop, &ops->delgroup_defer);
-	while (ops->delgroups)
-		delgroup_send(ops->delgroups);
+	delgroup_send_all(ops);
 }

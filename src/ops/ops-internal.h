@@ -66,7 +66,7 @@ struct Op {
 	uint32_t seq;	     /* its position in the batch: later writes of the name map win */
 	Op *parent;	     /* the batch's own Op: its caller decides about cancellation */
 	const char *ns_key[2]; /* its namespaces as the batch names them (slots 0 and 1) */
-	struct BatchGroup *group; /* a batch's coalesced deletes */
+	struct LinkGroup *link_group; /* the links it deletes as one group (link_group_send()) */
 	int err_code;
 	char *err_msg;
 	struct OpBlock *mem;
@@ -180,13 +180,11 @@ typedef struct LinkGroup {
 } LinkGroup;
 /* n members in op's arena, with a fresh group number; the caller fills reqs. */
 LinkGroup *link_group_new(Op *op, size_t n);
-/* Sends, on op's namespace slot 0, each member's move into the group, then the group delete. */
+/* Sends, on op's namespace slot 0, each member's move into the group, then the group delete;
+ * op's next step sorts out the answer (if the kernel refused the group, each member goes back
+ * to the group it was in and is deleted alone) and replies. codes/msgs then hold each member's
+ * own outcome. */
 void link_group_send(Op *op, LinkGroup *g);
-/* Whether the group delete itself failed (members that moved into the group still exist). */
-bool link_group_failed(const LinkGroup *g);
-/* After the group delete failed: sends each member back to the group it was in, then deletes
- * each alone (one RTM_DELLINK each); codes/msgs get each member's own outcome. */
-void link_group_fallback(Op *op, LinkGroup *g);
 /* A DeleteLink outside a batch waits for the turn's end with the namespace's other deletes;
  * false: send it alone now. */
 bool delgroup_join(Op *op);

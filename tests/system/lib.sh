@@ -36,6 +36,15 @@ BG_PIDS=()
 CLEANUP_HOOKS=()
 DAEMON_PREFIX=()
 PY=/usr/bin/python3
+LIB_DIR=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
+
+# require_faults_py: what tests/system/faults.py needs (python3-grpcio, python3-protobuf,
+# protoc), else the test dies; sets PROTO_DIR, the .proto tree it compiles.
+require_faults_py() {
+	PROTO_DIR=$(readlink -f "$LIB_DIR/../../proto")
+	"$PY" -c 'import grpc, google.protobuf' 2>/dev/null && command -v protoc >/dev/null ||
+		die "needs python3-grpcio, python3-protobuf and protobuf-compiler"
+}
 # NSRING_VALGRIND=1: every nsringd a test starts runs under valgrind's memcheck (after the words
 # of DAEMON_PREFIX); an error or a definite/possible leak makes it exit 99, which the tests'
 # "exits 0" checks catch, and the report is printed. Waits are stretched by SLOW.

@@ -9,9 +9,7 @@
 HERE=$(dirname "$(readlink -f "$0")")
 source "$HERE/lib.sh"
 sys_init "$@"
-PROTO_DIR=$(readlink -f "$HERE/../../proto")
-"$PY" -c 'import grpc, google.protobuf' 2>/dev/null && command -v protoc >/dev/null ||
-	die "needs python3-grpcio, python3-protobuf and protobuf-compiler"
+require_faults_py
 
 # Fixtures: a namespace for the link cases, a plain file and a symlink in the netns dir, and a
 # network namespace bind-mounted outside every prefix.

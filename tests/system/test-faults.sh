@@ -16,9 +16,7 @@
 HERE=$(dirname "$(readlink -f "$0")")
 source "$HERE/lib.sh"
 sys_init "$@"
-PROTO_DIR=$(readlink -f "$HERE/../../proto")
-"$PY" -c 'import grpc, google.protobuf' 2>/dev/null && command -v protoc >/dev/null ||
-	die "needs python3-grpcio, python3-protobuf and protobuf-compiler"
+require_faults_py
 SHIM=${NSRING_TEST_RCVBUF_SHIM:-$(dirname "$NSRINGD")/../../tests/system/libnsring-test-rcvbuf.so}
 # The 5 s grace period, and 2 s for the exit (valgrind's leak check takes longer).
 EXIT_MAX=7

@@ -12,9 +12,7 @@
 HERE=$(dirname "$(readlink -f "$0")")
 source "$HERE/lib.sh"
 sys_init "$@"
-PROTO_DIR=$(readlink -f "$HERE/../../proto")
-"$PY" -c 'import grpc, google.protobuf' 2>/dev/null && command -v protoc >/dev/null ||
-	die "needs python3-grpcio, python3-protobuf and protobuf-compiler"
+require_faults_py
 ROUNDS=${NSRING_LEAKS_ROUNDS:-10}
 PER=1000
 CONNS=10000

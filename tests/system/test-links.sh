@@ -355,8 +355,8 @@ json_check "$OUT" 'd[0]["mtu"] == 1280 and d[0]["master_index"] == 0' "refused c
 # ---------------------------------------------------------------- coalesced deletes
 # DeleteLink calls that reach one namespace in the same loop turn go out as one group delete
 # (faults.py pipeline sends them in one write): each call still gets its own outcome, in order.
-HERE=$(dirname "$(readlink -f "$0")")
-pipeline() { timeout 60 "$PY" "$HERE/faults.py" pipeline "$SOCK" "$HERE/../../proto" "$@"; }
+require_faults_py
+pipeline() { timeout 60 "$PY" "$LIB_DIR/faults.py" pipeline "$SOCK" "$PROTO_DIR" "$@"; }
 run_ok ctl netns add lg
 calls=() batch=""
 for i in $(seq 0 39); do
