@@ -150,6 +150,16 @@ static void req_requeue_front(NlConn *c, NlReq *req)
 	conn_flush_soon(c);
 }
 
+#define LOST_REPLY "reply dropped by the kernel (netlink receive buffer overrun)"
+
+/* RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE...: the kernel answers each with a message of data. */
+static bool req_is_get(const NlReq *req)
+{
+	uint16_t type = ((const struct nlmsghdr *)req->msg)->nlmsg_type;
+
+	return type >= RTM_BASE && (type & 3) == 2;
+}
+
 static void conn_handle_msg(NlConn *c, const struct nlmsghdr *nlh)
 {
 	NlReq *req = slot_lookup(c, nlh->nlmsg_seq);
@@ -172,6 +182,12 @@ static void conn_handle_msg(NlConn *c, const struct nlmsghdr *nlh)
 			sweep_lost_replies(c, req->seq);
 		if (rtnl_parse_error(nlh, &err, &extack) < 0)
 			err = -EBADMSG;
+		/* A GET's answer is unicast with MSG_DONTWAIT: when it did not fit our receive
+		 * buffer the kernel drops it and acknowledges the request with EAGAIN instead. */
+		if (err == -EAGAIN && req_is_get(req)) {
+			err = -ENOBUFS;
+			extack = LOST_REPLY;
+		}
 		req_complete(c, req, err, extack);
 	} else if (nlh->nlmsg_type == NLMSG_DONE) {
 		int err = 0;
@@ -529,8 +545,7 @@ static void sweep_lost_replies(NlConn *c, uint32_t seq_answered)
 		NlReq *req = slot_lookup(c, seq);
 		/* Without NLM_F_ACK a request has no final reply to miss: its timeout ends it. */
 		if (req && !req->dump && (((struct nlmsghdr *)req->msg)->nlmsg_flags & NLM_F_ACK)) {
-			req_complete(c, req, -ENOBUFS,
-				     "reply dropped by the kernel (netlink receive buffer overrun)");
+			req_complete(c, req, -ENOBUFS, LOST_REPLY);
 			lost = true;
 		}
 	}
