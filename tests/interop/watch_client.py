@@ -13,8 +13,10 @@
 # --ttrpc: speak ttrpc (1.2 streaming: a request flagged remote-closed) on a raw socket instead
 # of gRPC: no flow control on the client's side, so --stall-until FILE (read nothing until FILE
 # exists, at most 120 s) makes the daemon queue everything it sends.
+import atexit
 import json
 import os
+import shutil
 import socket
 import struct
 import subprocess
@@ -55,6 +57,7 @@ def event_json(ev):
 
 def ttrpc_watch(sock, proto_dir, pb, req, opts):
     out = tempfile.mkdtemp(prefix="nsring-ttrpc-py.")
+    atexit.register(shutil.rmtree, out, ignore_errors=True)
     subprocess.run(["protoc", "-I" + proto_dir, "--python_out=" + out, "ttrpc/ttrpc.proto"],
                    check=True)
     sys.path.insert(0, os.path.join(out, "ttrpc"))

@@ -291,6 +291,9 @@ sys_init() {
 	SOCK=$T/nsring.sock
 	mkdir "$NETNS_DIR"
 	export NSRING_SOCKET=$SOCK # belt and braces: -s is always given too
+	# Helpers' temporary files (the Python clients' generated protobuf modules) go with the
+	# tmpfs, also those of a client the test kills before its own cleanup runs.
+	export TMPDIR=$T
 	trap sys_exit EXIT
 	trap 'exit 1' INT TERM HUP
 	log "test dir $T (private tmpfs), nsringd $NSRINGD, nsringctl $NSRINGCTL"
