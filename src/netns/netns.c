@@ -420,8 +420,15 @@ void netns_unref(Netns *ns)
 	/* An entry nobody references stays cached while it is open: it is what the upper layer's
 	 * connection for the namespace hangs on. It is closed when the namespace goes away or,
 	 * if asked, when it sits idle (the sweep below). */
-	if (--ns->refs > 0 || !ns->closed)
+	if (--ns->refs > 0)
 		return;
+	if (!ns->closed) {
+		/* Idle from now on: a request that waited long in the kernel (rtnl_lock held by a
+		 * namespace teardown) used it until its answer, not just when it started. */
+		if (ns->reg)
+			ns->last_used = loop_now(ns->reg->loop);
+		return;
+	}
 	netns_entry_free(ns);
 }
 
