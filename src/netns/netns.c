@@ -1,6 +1,7 @@
 /* Namespace registry: resolves references to nsfs files on the loop thread, keys open namespaces
  * by inode, runs the short-lived helper threads that setns()/unshare() (see netns.h), and closes
  * entries whose namespace went away (inotify on the netns dir, pidfds) or sat idle. */
+#include "core/names.h"
 #include "netns.h"
 
 #include <assert.h>
@@ -194,24 +195,6 @@ struct NetnsRegistry {
 	pthread_mutex_t lock; /* protects the done list, filled by helper threads */
 	NetnsJob *done, **done_tail;
 };
-
-bool netns_name_valid(const char *name)
-{
-	size_t n;
-
-	if (!name)
-		return false;
-	n = strnlen(name, 256);
-	if (n == 0 || n > 255)
-		return false;
-	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-		return false;
-	/* Control characters would make names that break line-based tools (ip netns list). */
-	for (const char *p = name; *p; p++)
-		if (*p == '/' || (unsigned char)*p < 0x20 || *p == 0x7f)
-			return false;
-	return true;
-}
 
 const char *netns_registry_dir(const NetnsRegistry *reg)
 {
@@ -1357,7 +1340,7 @@ static const char *netns_dir_name(NetnsRegistry *reg, const char *path)
 {
 	size_t n = strlen(reg->dir);
 
-	if (strncmp(path, reg->dir, n) != 0 || path[n] != '/' || !netns_name_valid(path + n + 1))
+	if (strncmp(path, reg->dir, n) != 0 || path[n] != '/' || !name_netns_valid(path + n + 1))
 		return NULL;
 	return path + n + 1;
 }
@@ -1616,7 +1599,7 @@ static int netns_resolve(NetnsRegistry *reg, const NetnsRef *ref, char *buf, siz
 		*ret = "/proc/self/ns/net";
 		return 0;
 	case NETNS_REF_NAME:
-		if (!netns_name_valid(ref->str))
+		if (!name_netns_valid(ref->str))
 			return -EINVAL;
 		n = snprintf(buf, size, "%s/%s", reg->dir, ref->str);
 		break;
@@ -1889,7 +1872,7 @@ int netns_create(NetnsRegistry *reg, const char *name, netns_open_cb cb, void *u
 	NetnsJob *job;
 	int fd, n, r;
 
-	if (!reg || !cb || !netns_name_valid(name))
+	if (!reg || !cb || !name_netns_valid(name))
 		return -EINVAL;
 	if (reg->freeing)
 		return -ECANCELED;
@@ -1936,7 +1919,7 @@ int netns_delete(NetnsRegistry *reg, const char *name)
 	Netns *ns;
 	int n;
 
-	if (!reg || !netns_name_valid(name))
+	if (!reg || !name_netns_valid(name))
 		return -EINVAL;
 	n = snprintf(path, sizeof(path), "%s/%s", reg->dir, name);
 	if (n < 0 || (size_t)n >= sizeof(path))

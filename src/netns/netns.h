@@ -73,10 +73,6 @@ const char *netns_registry_dir(const NetnsRegistry *reg);
  * netns_open() gives -EPERM, as it does for a symlink in place of the namespace file. */
 int netns_registry_set_path_prefixes(NetnsRegistry *reg, const char *const *prefixes, size_t n);
 
-/* Name rules for namespaces: non-empty, at most 255 bytes, no '/' and no control characters,
- * not "." or "..". */
-bool netns_name_valid(const char *name);
-
 /* Open callback: r < 0 (negative errno) or r == 0 with ns (a new reference the callee owns;
  * drop it with netns_unref()). On the first open of a namespace, *ret_nl_fd... see
  * netns_take_nl_fd(). Always called from the loop, never from inside netns_open(). */

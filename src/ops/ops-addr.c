@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "core/names.h"
 #include "core/status.h"
 #include "ops-internal.h"
 
@@ -18,7 +19,7 @@ static bool addr_from_pb(Op *op, const Nsring__V1__Address *pb, RtnlAddr *ret)
 		op_fail(op, STATUS_INVALID_ARGUMENT, "the address's link (name or index) is required");
 		return false;
 	}
-	if (str_set(pb->link_name) && !rtnl_ifname_valid(pb->link_name)) {
+	if (str_set(pb->link_name) && !name_ifname_valid(pb->link_name)) {
 		op_fail(op, STATUS_INVALID_ARGUMENT, "invalid interface name \"%.64s\"",
 			pb->link_name);
 		return false;
@@ -180,7 +181,7 @@ void ops_list_addresses(Op *op)
 			req->family);
 		return;
 	}
-	if (str_set(req->link_name) && !rtnl_ifname_valid(req->link_name)) {
+	if (str_set(req->link_name) && !name_ifname_valid(req->link_name)) {
 		op_fail(op, STATUS_INVALID_ARGUMENT, "invalid interface name \"%.64s\"",
 			req->link_name);
 		return;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/names.h"
 #include "core/log.h"
 #include "core/status.h"
 #include "ops-internal.h"
@@ -59,7 +60,7 @@ void link_group_send(Op *op, LinkGroup *g)
 			g->msgs[i] = "DeleteLink: name or index of the link is required";
 			continue;
 		}
-		if (name && !rtnl_ifname_valid(name)) {
+		if (name && !name_ifname_valid(name)) {
 			g->codes[i] = STATUS_INVALID_ARGUMENT;
 			g->msgs[i] = op_printf(op, "DeleteLink: invalid interface name \"%.64s\"",
 					       name);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/names.h"
 #include "core/status.h"
 #include "ops-internal.h"
 
@@ -111,7 +112,7 @@ Nsring__V1__Link *op_link_to_pb(Op *op, const RtnlLink *l)
 
 static bool check_ifname(Op *op, const char *what, const char *name)
 {
-	if (name && rtnl_ifname_valid(name))
+	if (name && name_ifname_valid(name))
 		return true;
 	op_fail(op, STATUS_INVALID_ARGUMENT,
 		"invalid %s \"%.64s\": interface names are 1-15 bytes, without '/', ':' or "

@@ -2,12 +2,13 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "core/names.h"
 #include "core/status.h"
 #include "ops-internal.h"
 
 static bool check_name(Op *op, const char *name)
 {
-	if (name && netns_name_valid(name))
+	if (name && name_netns_valid(name))
 		return true;
 	op_fail(op, STATUS_INVALID_ARGUMENT,
 		"invalid namespace name \"%.256s\": it must be 1-255 bytes, without '/' or control characters, and not "

@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "core/names.h"
 #include "core/status.h"
 #include "ops-internal.h"
 
@@ -62,7 +63,7 @@ static bool route_from_pb(Op *op, const Nsring__V1__Route *pb, bool create, Rtnl
 			"the family (4 or 6) is needed for a default route without a gateway");
 		return false;
 	}
-	if (str_set(pb->dev) && !rtnl_ifname_valid(pb->dev)) {
+	if (str_set(pb->dev) && !name_ifname_valid(pb->dev)) {
 		op_fail(op, STATUS_INVALID_ARGUMENT, "invalid interface name \"%.64s\"", pb->dev);
 		return false;
 	}

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/names.h"
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/status.h"
@@ -1477,7 +1478,7 @@ static bool watch_ref(const Nsring__V1__NamespaceRef *ref, NetnsRef *ret, char *
 		return true;
 	switch (ref->ref_case) {
 	case NSRING__V1__NAMESPACE_REF__REF_NAME:
-		if (!ref->name || !netns_name_valid(ref->name)) {
+		if (!ref->name || !name_netns_valid(ref->name)) {
 			snprintf(msg, msg_size,
 				 "invalid namespace name \"%.256s\": it must be 1-255 bytes, "
 				 "without "

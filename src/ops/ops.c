@@ -1,6 +1,7 @@
 /* The operation engine: each call is an Op that opens its namespaces, sends netlink requests
  * (pipelined on one connection where the kernel's in-order processing allows), and replies
  * once every request it sent has answered. Method bodies live in ops-*.c. */
+#include "core/names.h"
 #include "ops-internal.h"
 
 #include <errno.h>
@@ -344,7 +345,7 @@ bool op_open_ns(Op *op, unsigned slot, const Nsring__V1__NamespaceRef *ref)
 	if (ref) {
 		switch (ref->ref_case) {
 		case NSRING__V1__NAMESPACE_REF__REF_NAME:
-			if (!ref->name || !netns_name_valid(ref->name)) {
+			if (!ref->name || !name_netns_valid(ref->name)) {
 				op_fail(op, STATUS_INVALID_ARGUMENT,
 					"invalid namespace name \"%.256s\": it must be 1-255 bytes, "
 					"without '/' or control characters, and not \".\" or \"..\"",

@@ -8,6 +8,7 @@
 #include <linux/veth.h>
 #include <string.h>
 
+#include "core/names.h"
 #include "core/macro.h"
 #include "rtnl-internal.h"
 
@@ -95,11 +96,11 @@ static const char *rtnl_kind_name(RtnlKind kind)
 /* Rejects what the kernel would reject anyway, so the caller gets -EINVAL before any I/O. */
 static int rtnl_link_spec_check(const RtnlLinkSpec *spec)
 {
-	if (!spec || !rtnl_ifname_valid(spec->name) || !rtnl_kind_name(spec->kind))
+	if (!spec || !name_ifname_valid(spec->name) || !rtnl_kind_name(spec->kind))
 		return -EINVAL;
 	switch (spec->kind) {
 	case RTNL_KIND_VETH:
-		if (!rtnl_ifname_valid(spec->veth.peer_name))
+		if (!name_ifname_valid(spec->veth.peer_name))
 			return -EINVAL;
 		break;
 	case RTNL_KIND_VXLAN: {
@@ -262,10 +263,10 @@ int rtnl_link_set(void *buf, size_t size, const RtnlLinkChange *c)
 		return -EINVAL;
 	if (c->index == 0) {
 		/* IFLA_IFNAME is the identity here, so it cannot also carry a new name. */
-		if (!rtnl_ifname_valid(c->name) || c->new_name)
+		if (!name_ifname_valid(c->name) || c->new_name)
 			return -EINVAL;
 	}
-	if (c->new_name && !rtnl_ifname_valid(c->new_name))
+	if (c->new_name && !name_ifname_valid(c->new_name))
 		return -EINVAL;
 	if (c->up < -1 || c->up > 1)
 		return -EINVAL;
@@ -315,7 +316,7 @@ int rtnl_link_del(void *buf, size_t size, uint32_t index, const char *name)
 {
 	struct nlmsghdr *nlh;
 
-	if (index == 0 && !rtnl_ifname_valid(name))
+	if (index == 0 && !name_ifname_valid(name))
 		return -EINVAL;
 	nlh = rtnl_link_by(buf, size, RTM_DELLINK, index, name);
 	if (!nlh)
@@ -341,7 +342,7 @@ int rtnl_link_get(void *buf, size_t size, uint32_t index, const char *name)
 {
 	struct nlmsghdr *nlh;
 
-	if (index == 0 && !rtnl_ifname_valid(name))
+	if (index == 0 && !name_ifname_valid(name))
 		return -EINVAL;
 	nlh = rtnl_link_by(buf, size, RTM_GETLINK, index, name);
 	/* Statistics are most of a link message and nobody here reads them. */

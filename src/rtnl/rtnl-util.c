@@ -127,25 +127,3 @@ const char *rtnl_mac_format(const uint8_t *mac, size_t len, char *buf, size_t si
 	}
 	return buf;
 }
-
-bool rtnl_ifname_valid(const char *name)
-{
-	size_t n;
-
-	if (!name)
-		return false;
-	n = strnlen(name, IFNAMSIZ);
-	if (n == 0 || n >= IFNAMSIZ)
-		return false;
-	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-		return false;
-	for (const char *p = name; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-
-		/* The kernel's isspace() is Latin-1: besides ASCII blanks it includes 0xa0 (NBSP).
-		 */
-		if (c == '/' || c == ':' || c == ' ' || (c >= '\t' && c <= '\r') || c == 0xa0)
-			return false;
-	}
-	return true;
-}

@@ -31,7 +31,6 @@ int rtnl_mac_parse(const char *s, uint8_t ret[6]);
 const char *rtnl_mac_format(const uint8_t *mac, size_t len, char *buf, size_t size);
 /* Interface name rules of the kernel's dev_valid_name(): 1..15 bytes, not "." or "..", no
  * '/', ':' or whitespace. */
-bool rtnl_ifname_valid(const char *name);
 
 /* ---- requests. Each builder writes one complete message at buf (size bytes), with
  * NLM_F_REQUEST|NLM_F_ACK set (dumps: NLM_F_REQUEST|NLM_F_DUMP only, they end in NLMSG_DONE)

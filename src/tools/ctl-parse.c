@@ -1,6 +1,7 @@
 /* nsringctl's ip-compatible grammar: argv -> (method, request, response descriptor, printer).
  * Objects and commands take ip's prefix abbreviations; option keywords are exact, because a
  * bare word is a link name and `link add l type dummy` must not read "l" as "link". */
+#include "core/names.h"
 #include "ctl-parse.h"
 
 #include <arpa/inet.h>
@@ -217,30 +218,9 @@ static int arg_u32(Parser *p, const char *kw, uint32_t max, uint32_t *ret)
 	return 0;
 }
 
-bool ctl_ifname_valid(const char *name)
-{
-	size_t n = strlen(name);
-
-	/* The kernel's dev_valid_name(). */
-	if (n == 0 || n > IFNAME_MAX || streq(name, ".") || streq(name, ".."))
-		return false;
-	for (const char *c = name; *c; c++)
-		if (*c == '/' || *c == ':' || isspace((unsigned char)*c))
-			return false;
-	return true;
-}
-
-bool ctl_netns_name_valid(const char *name)
-{
-	size_t n = strlen(name);
-
-	return n > 0 && n <= NETNS_NAME_MAX && !strchr(name, '/') && !streq(name, ".") &&
-	       !streq(name, "..");
-}
-
 static int check_ifname(Parser *p, const char *name)
 {
-	if (!ctl_ifname_valid(name))
+	if (!name_ifname_valid(name))
 		return fail(p->cmd,
 			    "\"%s\" is not a valid interface name (1..15 bytes, no \"/\", \":\" or "
 			    "whitespace)",
@@ -281,7 +261,7 @@ static int parse_nsref(Parser *p, const char *s, Nsring__V1__NamespaceRef **ret)
 			return fail(p->cmd, "\"%s\" is not a valid namespace: bad pid", s);
 		ref->ref_case = NSRING__V1__NAMESPACE_REF__REF_PID;
 		ref->pid = (int32_t)pid;
-	} else if (ctl_netns_name_valid(s)) {
+	} else if (name_netns_valid(s)) {
 		ref->ref_case = NSRING__V1__NAMESPACE_REF__REF_NAME;
 		ref->name = (char *)s;
 	} else {
@@ -439,7 +419,7 @@ static int parse_netns(Parser *p)
 	r = need(p, c, &name);
 	if (r < 0)
 		return fail(p->cmd, "netns %s needs a NAME", c);
-	if (!ctl_netns_name_valid(name))
+	if (!name_netns_valid(name))
 		return fail(p->cmd,
 			    "\"%s\" is not a valid namespace name (no \"/\", at most %d bytes)",
 			    name, NETNS_NAME_MAX);

@@ -49,6 +49,3 @@ int ctl_parse(int argc, char **argv, CtlCmd *cmd);
 void ctl_cmd_done(CtlCmd *cmd);
 void ctl_usage(FILE *f);
 
-/* Exposed for tests: the validators the grammar uses. */
-bool ctl_ifname_valid(const char *name);
-bool ctl_netns_name_valid(const char *name);

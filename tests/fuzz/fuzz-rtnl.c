@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/names.h"
 #include "rtnl/rtnl.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -121,7 +122,7 @@ static void fuzz_text(const uint8_t *data, size_t size)
 
 	memcpy(s, data, n);
 	s[n] = '\0';
-	if (rtnl_ifname_valid(s))
+	if (name_ifname_valid(s))
 		FUZZ_ASSERT(strlen(s) >= 1 && strlen(s) < IFNAMSIZ && !strpbrk(s, "/: \t\n\v\f\r"));
 	if (rtnl_ip_parse(s, &ip) == 0) {
 		rtnl_ip_format(&ip, out, sizeof(out));

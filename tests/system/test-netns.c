@@ -29,6 +29,7 @@
 
 #include <valgrind/valgrind.h>
 
+#include "core/names.h"
 #include "core/macro.h"
 #include "loop/loop.h"
 #include "netns/netns.h"
@@ -474,18 +475,18 @@ static void step_errors(void)
 
 	memset(long_name, 'x', 255);
 	long_name[255] = '\0';
-	CHECK(netns_name_valid(long_name));
-	CHECK(netns_name_valid("a"));
-	CHECK(netns_name_valid("..."));
-	CHECK(!netns_name_valid(NULL));
+	CHECK(name_netns_valid(long_name));
+	CHECK(name_netns_valid("a"));
+	CHECK(name_netns_valid("..."));
+	CHECK(!name_netns_valid(NULL));
 	long_name[255] = 'x';
 	long_name[256] = '\0';
-	CHECK(!netns_name_valid(long_name));
+	CHECK(!name_netns_valid(long_name));
 	CHECK_R(netns_create(reg, long_name, on_open, NULL), -EINVAL);
 	CHECK_R(open_sync_error(NETNS_REF_NAME, long_name, 0), -EINVAL);
 	CHECK_R(netns_delete(reg, long_name), -EINVAL);
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
-		CHECK(!netns_name_valid(bad[i]));
+		CHECK(!name_netns_valid(bad[i]));
 		CHECK_R(netns_create(reg, bad[i], on_open, NULL), -EINVAL);
 		CHECK_R(open_sync_error(NETNS_REF_NAME, bad[i], 0), -EINVAL);
 		CHECK_R(netns_delete(reg, bad[i]), -EINVAL);

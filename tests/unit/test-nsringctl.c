@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/names.h"
 #include "nsring/v1/nsring.pb-c.h"
 #include "tools/ctl-parse.h"
 #include "tools/ctl-print.h"
@@ -568,12 +569,12 @@ static void test_globals(void)
 		ctl_cmd_done(&cmd);
 	}
 
-	CHECK(ctl_ifname_valid("eth0") && ctl_ifname_valid("123456789012345"));
-	CHECK(!ctl_ifname_valid("1234567890123456") && !ctl_ifname_valid("") &&
-	      !ctl_ifname_valid(".") && !ctl_ifname_valid("..") && !ctl_ifname_valid("a/b") &&
-	      !ctl_ifname_valid("a\tb"));
-	CHECK(ctl_netns_name_valid("blue") && !ctl_netns_name_valid("a/b") &&
-	      !ctl_netns_name_valid("") && !ctl_netns_name_valid(".."));
+	CHECK(name_ifname_valid("eth0") && name_ifname_valid("123456789012345"));
+	CHECK(!name_ifname_valid("1234567890123456") && !name_ifname_valid("") &&
+	      !name_ifname_valid(".") && !name_ifname_valid("..") && !name_ifname_valid("a/b") &&
+	      !name_ifname_valid("a\tb"));
+	CHECK(name_netns_valid("blue") && !name_netns_valid("a/b") &&
+	      !name_netns_valid("") && !name_netns_valid(".."));
 
 	/* The usage names every object. */
 	{

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "core/names.h"
 #include "rtnl/rtnl.h"
 
 static const char *current_test = "?";
@@ -1947,7 +1948,7 @@ static void test_ifname(void)
 
 	current_test = "ifname_valid";
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		if (rtnl_ifname_valid(cases[i].name) != cases[i].valid) {
+		if (name_ifname_valid(cases[i].name) != cases[i].valid) {
 			fprintf(stderr, "[%s] \"%s\": expected %s\n", current_test,
 				cases[i].name ? cases[i].name : "(null)",
 				cases[i].valid ? "valid" : "invalid");
