@@ -1,11 +1,13 @@
 /* nsringd: wires the loop, the operations and the RPC transport together; options, the
  * listening socket, signals and a graceful shutdown. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
 #include <pwd.h>
 #include <limits.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,8 +110,57 @@ static int mkdir_parents(const char *path)
 	return 0;
 }
 
+/* The path of a socket systemd passed (its lock goes beside it); unchanged (-s or the default)
+ * for an abstract or unnamed socket. */
+static void activated_path(int fd, const char **path)
+{
+	static struct sockaddr_un sa;
+	socklen_t len = sizeof(sa);
+
+	if (getsockname(fd, (struct sockaddr *)&sa, &len) == 0 && sa.sun_family == AF_UNIX &&
+	    len > offsetof(struct sockaddr_un, sun_path) && sa.sun_path[0] == '/' &&
+	    len < sizeof(sa)) {
+		((char *)&sa)[len] = '\0';
+		*path = sa.sun_path;
+	}
+}
+
+/* Who serves a socket path is decided by an exclusive OFD lock on PATH.lock, which the kernel
+ * releases atomically when its holder dies: a daemon started right after a kill -9 serves at
+ * once, where a connect() probe could still reach the dead daemon's socket for a moment (io_uring
+ * releases it asynchronously) and refuse. The lock file is never removed: unlinking it would let
+ * a daemon that opened the old file and one that creates a new file both hold "the" lock. The fd
+ * stays open for the daemon's life (O_CLOEXEC: nothing we start inherits it). */
+static int lock_socket_path(const char *path, int *ret_fd)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	char lock_path[PATH_MAX];
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	if (snprintf(lock_path, sizeof(lock_path), "%s.lock", path) >= (int)sizeof(lock_path))
+		return -ENAMETOOLONG;
+	r = mkdir_parents(lock_path);
+	if (r < 0)
+		return r;
+	fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return negative_errno();
+	if (fcntl(fd, F_OFD_SETLK, &fl) < 0) {
+		r = negative_errno();
+		if (r == -EAGAIN || r == -EACCES) {
+			log_error("another nsringd is serving %s (it holds %s)", path, lock_path);
+			return -EADDRINUSE;
+		}
+		return r;
+	}
+	*ret_fd = TAKE_FD(fd);
+	return 0;
+}
+
 /* Binds under a temporary name and renames it into place, so clients never see a socket
- * with the wrong mode, and a live daemon's socket is never taken over. */
+ * with the wrong mode. The caller holds the path's lock (lock_socket_path()), so a socket file
+ * already there is a dead daemon's: rename() replaces it atomically. */
 static int listen_socket(const char *path, gid_t gid, int *ret_fd)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -123,20 +174,9 @@ static int listen_socket(const char *path, gid_t gid, int *ret_fd)
 	r = mkdir_parents(path);
 	if (r < 0)
 		return r;
-	if (lstat(path, &st) == 0) {
-		_cleanup_close_ int probe = -1;
-
-		if (!S_ISSOCK(st.st_mode)) {
-			log_error("%s exists and is not a socket; not replacing it", path);
-			return -EEXIST;
-		}
-		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		strcpy(sa.sun_path, path);
-		if (probe >= 0 && connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
-			log_error("another nsringd is serving %s", path);
-			return -EADDRINUSE;
-		}
-		/* Stale: nobody listens. rename() below replaces it atomically. */
+	if (lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode)) {
+		log_error("%s exists and is not a socket; not replacing it", path);
+		return -EEXIST;
 	}
 	snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid());
 	unlink(tmp);
@@ -375,6 +415,7 @@ int main(int argc, char **argv)
 	size_t n_uids = 0, n_prefixes = 0;
 	sigset_t sigs;
 	int c, r, fd = -1;
+	_cleanup_close_ int lock_fd = -1;
 
 	while ((c = getopt_long(argc, argv, "s:d:g:u:l:h", options, NULL)) >= 0) {
 		switch (c) {
@@ -480,6 +521,22 @@ int main(int argc, char **argv)
 		ocfg.n_path_prefixes = n_prefixes;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/* Socket-activated: systemd owns the socket (and its path): never unlink it. Either way the
+	 * path's lock is taken first, before any work: one daemon per socket path. */
+	fd = sd_listen_fd();
+	if (fd >= 0) {
+		d.activated = true;
+		activated_path(fd, &d.socket_path);
+	} else if (fd != -ENOENT) {
+		log_error("the socket passed by systemd is not a listening unix stream socket");
+		return 1;
+	}
+	r = lock_socket_path(d.socket_path, &lock_fd);
+	if (r < 0) {
+		if (r != -EADDRINUSE)
+			log_error("cannot lock %s.lock: %s", d.socket_path, strerror(-r));
+		return 1;
+	}
 	raise_fd_limit();
 	r = loop_new(&d.loop, 1024);
 	if (r < 0) {
@@ -501,14 +558,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	ops_set_cancel_check(d.ops, call_cancelled);
-	/* Socket-activated: systemd owns the socket (and its path): never unlink it. */
-	fd = sd_listen_fd();
-	if (fd >= 0) {
-		d.activated = true;
-	} else if (fd != -ENOENT) {
-		log_error("the socket passed by systemd is not a listening unix stream socket");
-		return 1;
-	} else {
+	if (!d.activated) {
 		r = listen_socket(d.socket_path, rcfg.allow_gid, &fd);
 		if (r < 0) {
 			log_error("cannot listen on %s: %s", d.socket_path, strerror(-r));
