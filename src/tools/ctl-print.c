@@ -621,9 +621,12 @@ int ctl_print_created(FILE *f, const ProtobufCMessage *resp, bool json)
 
 	if (!json)
 		return 0;
-	/* CreateLinkResponse{link}, CreateNamespaceResponse{namespace}: print the resource. */
-	if (d->n_fields == 1 && d->fields[0].type == PROTOBUF_C_TYPE_MESSAGE &&
-	    d->fields[0].label != PROTOBUF_C_LABEL_REPEATED) {
+	/* CreateLinkResponse{link}, CreateNamespaceResponse{namespace}: print the resource (its
+	 * first field; already_done, the other one, is what -ensure reports). */
+	if (d->n_fields >= 1 && d->fields[0].type == PROTOBUF_C_TYPE_MESSAGE &&
+	    d->fields[0].label != PROTOBUF_C_LABEL_REPEATED &&
+	    (d->n_fields == 1 ||
+	     (d->n_fields == 2 && strcmp(d->fields[1].name, "already_done") == 0))) {
 		const ProtobufCMessage *sub =
 			*(ProtobufCMessage *const *)((const char *)resp + d->fields[0].offset);
 
@@ -635,7 +638,8 @@ int ctl_print_created(FILE *f, const ProtobufCMessage *resp, bool json)
 		fputs("{}\n", f);
 		return 0;
 	}
-	ctl_print_json_message(f, resp, true);
+	/* The rest carry only already_done: shown when true. */
+	ctl_print_json_message(f, resp, false);
 	fputc('\n', f);
 	return 0;
 }
