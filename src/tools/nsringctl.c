@@ -8,8 +8,8 @@
 
 #include "core/macro.h"
 #include "ctl-batch.h"
-#include "ctl-parse.h"
-#include "ctl-print.h"
+#include "ctl.h"
+#include "ctl-json.h"
 #include "nsring/nsring.h"
 
 enum {
@@ -116,9 +116,7 @@ int main(int argc, char **argv)
 	}
 
 	if (cmd.dry_run) {
-		printf("{\"method\":\"%s\",\"request\":", cmd.method);
-		ctl_print_json_message(stdout, cmd.req, false);
-		printf("}\n");
+		ctl_json_request(stdout, cmd.method, cmd.req);
 		return 0;
 	}
 

@@ -8,8 +8,8 @@
 
 #include "core/names.h"
 #include "nsring/v1/nsring.pb-c.h"
-#include "tools/ctl-parse.h"
-#include "tools/ctl-print.h"
+#include "tools/ctl-json.h"
+#include "tools/ctl.h"
 
 static int failures;
 static FILE *emit; /* --emit-json: where the JSON documents go */
