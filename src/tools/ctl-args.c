@@ -375,13 +375,17 @@ const char *ctl_word_name(const CtlWord *t, size_t n, int value)
 	return NULL;
 }
 
-const char *ctl_word_list(const CtlWord *t, size_t n, char *buf, size_t size)
+const char *ctl_word_list(const CtlWord *t, size_t n, const char *last_sep, char *buf, size_t size)
 {
 	size_t len = 0;
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < n && len < size; i++)
-		len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? ", " : "", t[i].word);
+		len += (size_t)snprintf(buf + len, size - len, "%s%s",
+					i == 0	     ? ""
+					: i + 1 == n ? last_sep
+						     : ", ",
+					t[i].word);
 	return buf;
 }
 

@@ -30,8 +30,9 @@ typedef struct CtlWord {
 int ctl_word_value(const CtlWord *t, size_t n, const char *word, int *ret);
 /* The first word for value, or NULL. */
 const char *ctl_word_name(const CtlWord *t, size_t n, int value);
-/* The table's words as "a, b, c" (for error messages), in buf. */
-const char *ctl_word_list(const CtlWord *t, size_t n, char *buf, size_t size);
+/* The table's words as "a, b, c" (for error messages), last_sep before the last one (", " or
+ * " or "), in buf. */
+const char *ctl_word_list(const CtlWord *t, size_t n, const char *last_sep, char *buf, size_t size);
 /* A name or number for a uint32: the word for value, else the number in buf. */
 const char *ctl_word_name_or_number(const CtlWord *t, size_t n, uint32_t value,
 				    char buf[static 12]);

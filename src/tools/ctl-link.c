@@ -20,7 +20,8 @@ static int arg_group(CtlParser *p, const char *kw, uint32_t *ret)
 	return ctl_arg_u32(p, kw, UINT32_MAX, ret);
 }
 
-/* The kinds `type` takes, and `link show type` filters on (the kernel's kind strings). */
+/* The kinds `link add ... type` takes (the kernel's kind strings); the printer finds a reported
+ * kind's sub-message case here too. */
 static const CtlWord link_kinds[] = {
 	{ "veth", NSRING__V1__LINK__INFO_VETH },   { "bridge", NSRING__V1__LINK__INFO_BRIDGE },
 	{ "vxlan", NSRING__V1__LINK__INFO_VXLAN }, { "macvlan", NSRING__V1__LINK__INFO_MACVLAN },
@@ -76,7 +77,7 @@ static int parse_link_kind(CtlParser *p, Nsring__V1__Link *link, const char *kin
 
 	if (ctl_word_value(CTL_WORDS(link_kinds), kind, &info_case) < 0)
 		return ctl_fail(p->cmd, "link type \"%s\" is not supported (%s)", kind,
-				ctl_word_list(CTL_WORDS(link_kinds), list, sizeof(list)));
+				ctl_word_list(CTL_WORDS(link_kinds), ", ", list, sizeof(list)));
 	return link_set_kind(p->cmd, link, info_case);
 }
 
@@ -159,6 +160,7 @@ static int parse_vxlan_opt(CtlParser *p, const char *a, Nsring__V1__Vxlan *x, bo
 static int parse_macvlan_opt(CtlParser *p, const char *a, Nsring__V1__Macvlan *m)
 {
 	const char *v;
+	char list[128];
 	int r, mode;
 
 	if (!ctl_streq(a, "mode"))
@@ -170,11 +172,8 @@ static int parse_macvlan_opt(CtlParser *p, const char *a, Nsring__V1__Macvlan *m
 		m->mode = (Nsring__V1__MacvlanMode)mode;
 		return 0;
 	}
-	return ctl_fail(
-		p->cmd,
-		"argument \"%s\" is wrong: macvlan mode is private, vepa, bridge, passthru or "
-		"source",
-		v);
+	return ctl_fail(p->cmd, "argument \"%s\" is wrong: macvlan mode is %s", v,
+			ctl_word_list(CTL_WORDS(macvlan_modes), " or ", list, sizeof(list)));
 }
 
 static int parse_link_add(CtlParser *p)

@@ -1,6 +1,7 @@
-/* nsringctl: an ip(8)-like command line client for nsringd. Parsing and printing live in
- * ctl-parse.c and ctl-print.c; this file only connects, calls (or follows a stream, for
- * monitor) and maps errors to exit codes. */
+/* nsringctl: an ip(8)-like command line client for nsringd. Parsing and printing live in one
+ * file per object (ctl-netns.c, ctl-link.c, ctl-addr.c, ctl-route.c, ctl-monitor.c; ctl.c
+ * dispatches); this file only connects, calls (or follows a stream, for monitor) and maps
+ * errors to exit codes. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
