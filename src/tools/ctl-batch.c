@@ -11,7 +11,7 @@
 #include "nsring/nsring.h"
 
 /* Operations per RPC: well under the 4 MiB message limit for any command line. */
-#define CHUNK 4096
+#define CHUNK	  4096
 #define MAX_WORDS 128
 
 typedef struct Line {
@@ -177,8 +177,8 @@ int ctl_batch_run(int argc, char **argv, const char *file, bool force)
 		}
 		l->lineno = lineno;
 		r = ctl_parse(k + nw, l->argv, &l->cmd);
-		if (r == CTL_PARSE_OK && batch_case(l->cmd.method, &(Nsring__V1__BatchOp){},
-						   NULL) < 0) {
+		if (r == CTL_PARSE_OK &&
+		    batch_case(l->cmd.method, &(Nsring__V1__BatchOp){}, NULL) < 0) {
 			snprintf(l->cmd.error, sizeof(l->cmd.error),
 				 "%s cannot be batched (only changes and link get)", l->cmd.method);
 			r = -EINVAL;

@@ -3,7 +3,7 @@
 
 #include <stdbool.h>
 
-#include "ctl-parse.h"
+#include "ctl.h"
 
 /* argv: the program name and the global options to apply to every line (without -batch and
  * -force). file "-" is stdin. force: keep going after a failure (ip -force). Returns the exit

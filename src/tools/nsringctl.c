@@ -1,6 +1,7 @@
-/* nsringctl: an ip(8)-like command line client for nsringd. Parsing and printing live in
- * ctl-parse.c and ctl-print.c; this file only connects, calls (or follows a stream, for
- * monitor) and maps errors to exit codes. */
+/* nsringctl: an ip(8)-like command line client for nsringd. Parsing and printing live in one
+ * file per object (ctl-netns.c, ctl-link.c, ctl-addr.c, ctl-route.c, ctl-monitor.c; ctl.c
+ * dispatches); this file only connects, calls (or follows a stream, for monitor) and maps
+ * errors to exit codes. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,8 +9,8 @@
 
 #include "core/macro.h"
 #include "ctl-batch.h"
-#include "ctl-parse.h"
-#include "ctl-print.h"
+#include "ctl.h"
+#include "ctl-json.h"
 #include "nsring/nsring.h"
 
 enum {
@@ -116,9 +117,7 @@ int main(int argc, char **argv)
 	}
 
 	if (cmd.dry_run) {
-		printf("{\"method\":\"%s\",\"request\":", cmd.method);
-		ctl_print_json_message(stdout, cmd.req, false);
-		printf("}\n");
+		ctl_json_request(stdout, cmd.method, cmd.req);
 		return 0;
 	}
 

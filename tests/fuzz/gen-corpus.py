@@ -20,6 +20,8 @@ import threading
 from google.protobuf import descriptor_pb2, descriptor_pool, json_format, message_factory
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "common"))
+import nsring_ttrpc  # noqa: E402
 PROTO = os.path.join(HERE, "..", "..", "proto")
 PROTOS = ["nsring/v1/nsring.proto", "ttrpc/ttrpc.proto", "grpc/health/v1/health.proto",
           "grpc/reflection/v1/reflection.proto"]
@@ -168,8 +170,7 @@ def request_corpus():
 # ---- ttrpc
 
 def ttrpc_frame(payload, stream=1, type_=1, flags=0, length=None):
-    n = len(payload) if length is None else length
-    return struct.pack(">IIBB", n, stream, type_, flags) + payload
+    return nsring_ttrpc.frame(stream, payload, type_, flags, length)
 
 
 def ttrpc_request(method, body=b"", service="nsring.v1.NsRing", timeout=0, metadata=()):

@@ -10,19 +10,17 @@
 # NOT_SERVING (the caller stops the daemon). Message classes come from protoc --python_out at
 # run time (Debian's grpc tools are too old for stubs), so methods are called through
 # channel.unary_unary() and friends. Prints one line per check and "N passed, M failed".
-import atexit
-import importlib.util
 import os
 import queue
-import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
-import grpc
-from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+import grpc  # noqa: E402
+import nsring_ttrpc as ttrpc  # noqa: E402
+from google.protobuf import descriptor_pb2, descriptor_pool, message_factory  # noqa: E402
 
 PASSED = 0
 FAILED = 0
@@ -47,21 +45,10 @@ def check(name, ok, detail=""):
 
 
 def load_protos(proto_dir):
-    """protoc --python_out into a temp dir; loads the modules by path, because their package
-    path (grpc/...) would clash with the grpc package itself."""
-    out = tempfile.mkdtemp(prefix="nsring-grpc-py.")
-    atexit.register(shutil.rmtree, out, ignore_errors=True)
-    files = ["nsring/v1/nsring.proto", "grpc/health/v1/health.proto",
-             "grpc/reflection/v1/reflection.proto"]
-    subprocess.run(["protoc", "-I" + proto_dir, "--python_out=" + out] + files, check=True)
-    mods = []
-    for f, name in zip(files, ["nsring_pb2", "health_pb2", "reflection_pb2"]):
-        path = os.path.join(out, f.replace(".proto", "_pb2.py"))
-        spec = importlib.util.spec_from_file_location(name, path)
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-        mods.append(mod)
-    return mods
+    """The generated modules of nsring, health and reflection (in that order)."""
+    return ttrpc.load_protos(proto_dir, ["nsring/v1/nsring.proto", "grpc/health/v1/health.proto",
+                                         "grpc/reflection/v1/reflection.proto"],
+                             prefix="nsring-grpc-py.")
 
 
 class Client:

@@ -13,20 +13,18 @@
 # --ttrpc: speak ttrpc (1.2 streaming: a request flagged remote-closed) on a raw socket instead
 # of gRPC: no flow control on the client's side, so --stall-until FILE (read nothing until FILE
 # exists, at most 120 s) makes the daemon queue everything it sends.
-import atexit
 import json
 import os
-import shutil
 import socket
-import struct
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "common"))
 import grpc  # noqa: E402
+import nsring_ttrpc as ttrpc  # noqa: E402
 
 from grpc_client import load_protos  # noqa: E402
 
@@ -56,19 +54,14 @@ def event_json(ev):
 
 
 def ttrpc_watch(sock, proto_dir, pb, req, opts):
-    out = tempfile.mkdtemp(prefix="nsring-ttrpc-py.")
-    atexit.register(shutil.rmtree, out, ignore_errors=True)
-    subprocess.run(["protoc", "-I" + proto_dir, "--python_out=" + out, "ttrpc/ttrpc.proto"],
-                   check=True)
-    sys.path.insert(0, os.path.join(out, "ttrpc"))
-    import ttrpc_pb2  # noqa: E402
+    ttrpc_pb2 = ttrpc.load_protos(proto_dir, ["ttrpc/ttrpc.proto"], prefix="nsring-ttrpc-py.")[0]
     codes = {c.value[0]: c.name for c in grpc.StatusCode}
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.connect(sock)
-    body = ttrpc_pb2.Request(service="nsring.v1.NsRing", method="Watch",
+    body = ttrpc_pb2.Request(service=ttrpc.SERVICE, method="Watch",
                              payload=req.SerializeToString()).SerializeToString()
-    # type 1 (request), flag 0x1 (remote closed: a server stream)
-    s.sendall(struct.pack(">IIBB", len(body), 1, 1, 1) + body)
+    # a request flagged remote-closed: a server stream
+    s.sendall(ttrpc.frame(1, body, ttrpc.REQUEST, ttrpc.FLAG_REMOTE_CLOSED))
     if opts["ready"]:
         open(opts["ready"], "w").close()
     if opts["stall_until"]:
@@ -77,15 +70,14 @@ def ttrpc_watch(sock, proto_dir, pb, req, opts):
             time.sleep(0.05)
     f = s.makefile("rb")
     while True:
-        hdr = f.read(10)
-        if len(hdr) < 10:
+        fr = ttrpc.read_frame(f)
+        if fr is None:
             print("END EOF", flush=True)
             return
-        n, sid, typ, flags = struct.unpack(">IIBB", hdr)
-        data = f.read(n)
-        if typ == 3 and not flags & 0x4:
+        sid, typ, flags, data = fr
+        if typ == ttrpc.DATA and not flags & ttrpc.FLAG_NO_DATA:
             print(json.dumps(event_json(pb.WatchEvent.FromString(data))), flush=True)
-        elif typ == 2:
+        elif typ == ttrpc.RESPONSE:
             st = ttrpc_pb2.Response.FromString(data).status
             print("END %s %s" % (codes.get(st.code, str(st.code)), st.message), flush=True)
             return

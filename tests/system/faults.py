@@ -18,169 +18,25 @@
 #       (CALL: del:NAME | del-index:N | bridge:NAME): prints the status of each, in order, as JSON.
 #   faults.py badinput SOCK PROTO_DIR NETNS_DIR TMPDIR TABLE_OUT     every bad input of the
 #       table; prints "ok"/"not ok" lines and writes the markdown table to TABLE_OUT.
-import atexit
 import ctypes
-import importlib.util
 import json
 import os
 import resource
-import shutil
 import signal
 import socket
 import struct
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
-SERVICE = "nsring.v1.NsRing"
-REQUEST, RESPONSE = 1, 2
-CODES = ["OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
-         "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-         "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
-         "UNAUTHENTICATED"]
-
-
-def code_name(c):
-    return CODES[c] if 0 <= c < len(CODES) else str(c)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from nsring_ttrpc import (  # noqa: E402
+    RESPONSE, SERVICE, Conn, code_name, decode_response, envelope, frame, load_protos)
 
 
 def load_pb(proto_dir):
-    out = tempfile.mkdtemp(prefix="nsring-faults-py.")
-    atexit.register(shutil.rmtree, out, ignore_errors=True)
-    subprocess.run(["protoc", "-I" + proto_dir, "--python_out=" + out, "nsring/v1/nsring.proto"],
-                   check=True)
-    spec = importlib.util.spec_from_file_location(
-        "nsring_pb2", os.path.join(out, "nsring/v1/nsring_pb2.py"))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-# ---------------------------------------------------------------- ttrpc wire
-
-def varint(n):
-    out = b""
-    while True:
-        b, n = n & 0x7F, n >> 7
-        if n:
-            out += bytes([b | 0x80])
-        else:
-            return out + bytes([b])
-
-
-def fbytes(num, data):
-    if isinstance(data, str):
-        data = data.encode()
-    return varint(num << 3 | 2) + varint(len(data)) + data
-
-
-def envelope(method, payload=b"", service=SERVICE):
-    m = fbytes(1, service) + fbytes(2, method)
-    if payload:
-        m += fbytes(3, payload)
-    return m
-
-
-def frame(stream, body, typ=REQUEST, length=None):
-    return struct.pack(">IIBB", len(body) if length is None else length, stream, typ, 0) + body
-
-
-def read_varint(b, i):
-    n = shift = 0
-    while True:
-        c = b[i]
-        i += 1
-        n |= (c & 0x7F) << shift
-        shift += 7
-        if not c & 0x80:
-            return n, i
-
-
-def fields(b):
-    i, out = 0, {}
-    while i < len(b):
-        key, i = read_varint(b, i)
-        num, wt = key >> 3, key & 7
-        if wt == 0:
-            v, i = read_varint(b, i)
-        elif wt == 2:
-            n, i = read_varint(b, i)
-            v, i = b[i:i + n], i + n
-        elif wt == 1:
-            v, i = b[i:i + 8], i + 8
-        elif wt == 5:
-            v, i = b[i:i + 4], i + 4
-        else:
-            raise ValueError("wire type %d" % wt)
-        out.setdefault(num, []).append(v)
-    return out
-
-
-def decode_response(body):
-    """(code, message, payload) of a ttrpc.Response."""
-    f = fields(body)
-    code, msg = 0, ""
-    if 1 in f:
-        st = fields(f[1][0])
-        code = st.get(1, [0])[0]
-        msg = st.get(2, [b""])[0].decode(errors="replace")
-    return code, msg, f.get(2, [b""])[0]
-
-
-class Conn:
-    def __init__(self, sock, timeout=30):
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.s.settimeout(timeout)
-        self.s.connect(sock)
-        self.buf = b""
-        self.eof = False
-
-    def send(self, data):
-        """True if sent; False if the daemon had closed the connection."""
-        try:
-            self.s.sendall(data)
-            return True
-        except (BrokenPipeError, ConnectionResetError):
-            return False
-
-    def frames(self, deadline):
-        """Yields (stream, type, body) until EOF or the deadline (then stops)."""
-        while True:
-            while len(self.buf) >= 10:
-                length, stream, typ, _ = struct.unpack(">IIBB", self.buf[:10])
-                if len(self.buf) < 10 + length:
-                    break
-                body = self.buf[10:10 + length]
-                self.buf = self.buf[10 + length:]
-                yield stream, typ, body
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return
-            self.s.settimeout(min(left, 1.0))
-            try:
-                chunk = self.s.recv(1 << 20)
-            except socket.timeout:
-                continue
-            except (ConnectionResetError, BrokenPipeError):
-                chunk = b""
-            if not chunk:
-                self.eof = True
-                return
-            self.buf += chunk
-
-    def call(self, stream, method, payload=b"", timeout=30):
-        """One call; (code, msg, payload), or None if the connection closed first."""
-        if not self.send(frame(stream, envelope(method, payload))):
-            return None
-        for st, typ, body in self.frames(time.monotonic() + timeout):
-            if st == stream and typ == RESPONSE:
-                return decode_response(body)
-        return None
-
-    def close(self):
-        self.s.close()
+    return load_protos(proto_dir, ["nsring/v1/nsring.proto"], prefix="nsring-faults-py.")[0]
 
 
 def umount_detach(path):

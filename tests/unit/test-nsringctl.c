@@ -6,21 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/check.h"
 #include "core/names.h"
 #include "nsring/v1/nsring.pb-c.h"
-#include "tools/ctl-parse.h"
-#include "tools/ctl-print.h"
+#include "tools/ctl-json.h"
+#include "tools/ctl.h"
 
-static int failures;
 static FILE *emit; /* --emit-json: where the JSON documents go */
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
-			failures++;                                                                \
-		}                                                                                  \
-	} while (0)
 
 /* ---------------------------------------------------------------- a small JSON checker */
 
@@ -479,6 +471,7 @@ static char *request_json(const CtlCmd *cmd)
 
 static void test_grammar(void)
 {
+	current_test = "test_grammar";
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const Case *c = &cases[i];
 		char buf[512], *argv[64], want[512];
@@ -487,34 +480,36 @@ static void test_grammar(void)
 
 		split(c->args, buf, sizeof(buf), argv, &argc);
 		r = ctl_parse(argc, argv, &cmd);
-		if (r != c->ret) {
+		if (r != c->ret)
 			fprintf(stderr, "\"%s\": returned %d, expected %d (error: %s)\n", c->args,
 				r, c->ret, cmd.error);
-			failures++;
-		} else if (r == CTL_PARSE_OK) {
+		CHECK_EQ(r, c->ret);
+		if (r == CTL_PARSE_OK) {
 			char *got = request_json(&cmd);
 
 			snprintf(want, sizeof(want), "%s", c->expect);
 			for (char *q = want; *q; q++)
 				if (*q == '\'')
 					*q = '"';
-			if (strcmp(cmd.method, c->method) != 0 || strcmp(got, want) != 0) {
+			if (strcmp(cmd.method, c->method) != 0 || strcmp(got, want) != 0)
 				fprintf(stderr, "\"%s\":\n  got      %s %s\n  expected %s %s\n",
 					c->args, cmd.method, got, c->method, want);
-				failures++;
-			}
+			CHECK_STREQ(cmd.method, c->method);
+			CHECK_STREQ(got, want);
 			/* The method, request and response descriptor must agree. */
 			if (!strstr(cmd.req->descriptor->name, cmd.method) ||
-			    !strstr(cmd.resp_desc->name, cmd.method) || !cmd.print) {
+			    !strstr(cmd.resp_desc->name, cmd.method) || !cmd.print)
 				fprintf(stderr, "\"%s\": %s with %s -> %s\n", c->args, cmd.method,
 					cmd.req->descriptor->name, cmd.resp_desc->name);
-				failures++;
-			}
+			CHECK(strstr(cmd.req->descriptor->name, cmd.method));
+			CHECK(strstr(cmd.resp_desc->name, cmd.method));
+			CHECK(cmd.print);
 			free(got);
-		} else if (r < 0 && !strstr(cmd.error, c->expect)) {
-			fprintf(stderr, "\"%s\": error \"%s\" lacks \"%s\"\n", c->args, cmd.error,
-				c->expect);
-			failures++;
+		} else if (r < 0) {
+			if (!strstr(cmd.error, c->expect))
+				fprintf(stderr, "\"%s\": error \"%s\" lacks \"%s\"\n", c->args,
+					cmd.error, c->expect);
+			CHECK(strstr(cmd.error, c->expect));
 		}
 		ctl_cmd_done(&cmd);
 	}
@@ -532,6 +527,7 @@ static void test_globals(void)
 	char *argv5[] = { "nsringctl", "link", "add", "", "type", "dummy", NULL };
 	CtlCmd cmd;
 
+	current_test = "test_globals";
 	CHECK(ctl_parse(7, argv1, &cmd) == 0);
 	CHECK(cmd.json && !cmd.dry_run && cmd.family == 0);
 	CHECK(cmd.socket_path && strcmp(cmd.socket_path, "/tmp/x.sock") == 0);
@@ -573,8 +569,8 @@ static void test_globals(void)
 	CHECK(!name_ifname_valid("1234567890123456") && !name_ifname_valid("") &&
 	      !name_ifname_valid(".") && !name_ifname_valid("..") && !name_ifname_valid("a/b") &&
 	      !name_ifname_valid("a\tb"));
-	CHECK(name_netns_valid("blue") && !name_netns_valid("a/b") &&
-	      !name_netns_valid("") && !name_netns_valid(".."));
+	CHECK(name_netns_valid("blue") && !name_netns_valid("a/b") && !name_netns_valid("") &&
+	      !name_netns_valid(".."));
 
 	/* The usage names every object. */
 	{
@@ -603,10 +599,9 @@ static char *print_to_string(CtlPrintFn fn, const ProtobufCMessage *m, bool json
 	CHECK(fn(f, m, json) == 0);
 	fclose(f);
 	if (json) {
-		if (!json_valid(out)) {
+		if (!json_valid(out))
 			fprintf(stderr, "invalid JSON: %s\n", out);
-			failures++;
-		}
+		CHECK(json_valid(out));
 		CHECK(len > 0 && out[len - 1] == '\n');
 		CHECK(strchr(out, '\n') == out + len - 1); /* one line */
 		if (emit)
@@ -617,10 +612,9 @@ static char *print_to_string(CtlPrintFn fn, const ProtobufCMessage *m, bool json
 
 static void expect_contains(const char *out, const char *want, int line)
 {
-	if (!strstr(out, want)) {
+	if (!strstr(out, want))
 		fprintf(stderr, "%s:%d: output lacks \"%s\":\n%s\n", __FILE__, line, want, out);
-		failures++;
-	}
+	CHECK(strstr(out, want));
 }
 #define CONTAINS(out, want) expect_contains(out, want, __LINE__)
 
@@ -637,6 +631,7 @@ static void test_print_links(void)
 	Nsring__V1__CreateLinkResponse created = NSRING__V1__CREATE_LINK_RESPONSE__INIT;
 	char *out;
 
+	current_test = "test_print_links";
 	for (int i = 0; i < 6; i++) {
 		nsring__v1__link__init(&l[i]);
 		l[i].link_netnsid = -1;
@@ -752,6 +747,7 @@ static void test_print_addresses(void)
 	Nsring__V1__CreateAddressResponse created = NSRING__V1__CREATE_ADDRESS_RESPONSE__INIT;
 	char *out;
 
+	current_test = "test_print_addresses";
 	nsring__v1__address__init(&a[0]);
 	nsring__v1__address__init(&a[1]);
 	a[0].link_name = "veth0", a[0].link_index = 5, a[0].address = "198.18.0.1";
@@ -789,6 +785,7 @@ static void test_print_routes(void)
 	Nsring__V1__ListRoutesResponse resp = NSRING__V1__LIST_ROUTES_RESPONSE__INIT;
 	char *out;
 
+	current_test = "test_print_routes";
 	for (int i = 0; i < 3; i++)
 		nsring__v1__route__init(&r[i]);
 	r[0].family = 4, r[0].gateway = "198.18.0.1", r[0].dev = "veth0", r[0].table = 254;
@@ -855,6 +852,7 @@ static void test_print_namespaces(void)
 	Nsring__V1__CreateNamespaceResponse created = NSRING__V1__CREATE_NAMESPACE_RESPONSE__INIT;
 	char *out;
 
+	current_test = "test_print_namespaces";
 	nsring__v1__namespace__init(&ns[0]);
 	nsring__v1__namespace__init(&ns[1]);
 	ns[0].name = "blue", ns[0].path = "/run/netns/blue", ns[0].inode = 4026532288u;
@@ -885,6 +883,7 @@ static void test_print_namespaces(void)
 
 static void test_json_checker(void)
 {
+	current_test = "test_json_checker";
 	/* The checker itself must reject what it is there to catch. */
 	CHECK(json_valid("{\"a\":[1,-2.5e3,true,null,\"x\\u00e9\"]}"));
 	CHECK(!json_valid("{\"a\":1,}"));
@@ -899,10 +898,9 @@ static void expect_event(const Nsring__V1__WatchEvent *ev, const char *want, int
 {
 	char *out = print_to_string(ctl_print_watch_event, &ev->base, false);
 
-	if (strcmp(out, want) != 0) {
+	if (strcmp(out, want) != 0)
 		fprintf(stderr, "%s:%d: printed\n  %s  expected\n  %s", __FILE__, line, out, want);
-		failures++;
-	}
+	CHECK(strcmp(out, want) == 0);
 	free(out);
 	out = print_to_string(ctl_print_watch_event, &ev->base, true); /* checked for JSON */
 	free(out);
@@ -920,6 +918,7 @@ static void test_print_events(void)
 	Nsring__V1__Route rt = NSRING__V1__ROUTE__INIT;
 	char *out;
 
+	current_test = "test_print_events";
 	ns.name = "ns1";
 	ns.path = "/run/netns/ns1";
 	ns.inode = 4026532288u;
@@ -1027,10 +1026,6 @@ int main(int argc, char **argv)
 	test_print_routes();
 	test_print_namespaces();
 	test_print_events();
-	if (failures) {
-		fprintf(stderr, "%d check(s) failed\n", failures);
-		return 1;
-	}
 	if (!emit)
 		printf("ok: %zu grammar cases\n", sizeof(cases) / sizeof(cases[0]));
 	return 0;

@@ -1,5 +1,6 @@
 /* nsringctl's command line: turns ip-style argv into one RPC (method, request message, response
- * descriptor, printer) without any I/O, so every grammar form is unit-tested. */
+ * descriptor, printer) without any I/O, so every grammar form is unit-tested; and the printers
+ * of the responses. One file per object (ctl-netns.c, ctl-link.c...) holds both. */
 #pragma once
 
 #include <stdbool.h>
@@ -49,3 +50,22 @@ int ctl_parse(int argc, char **argv, CtlCmd *cmd);
 void ctl_cmd_done(CtlCmd *cmd);
 void ctl_usage(FILE *f);
 
+/* Printers for CtlCmd.print; each takes the method's response message. No I/O besides the
+ * FILE*, so tests print constructed messages. */
+int ctl_print_namespaces(FILE *f, const ProtobufCMessage *resp, bool json); /* List */
+int ctl_print_links(FILE *f, const ProtobufCMessage *resp, bool json);	    /* ListLinks */
+int ctl_print_link(FILE *f, const ProtobufCMessage *resp, bool json);	    /* GetLink */
+int ctl_print_addresses(FILE *f, const ProtobufCMessage *resp, bool json);  /* ListAddresses */
+int ctl_print_routes(FILE *f, const ProtobufCMessage *resp, bool json);	    /* ListRoutes */
+/* Watch (monitor), once per WatchEvent: a line as ip monitor prints it ("[NS] " first when the
+ * event names its namespace; "Deleted " before removed objects), or one JSON object a line. */
+int ctl_print_watch_event(FILE *f, const ProtobufCMessage *event, bool json);
+/* Create/Update/Delete: silent in text mode, like ip; in JSON the created or changed
+ * resource when the response holds one, else {}. */
+int ctl_print_created(FILE *f, const ProtobufCMessage *resp, bool json);
+
+/* Names as ip prints them ("main", "link", "static"); a number when there is none. buf
+ * holds the number and must have room for 11 bytes. */
+const char *ctl_route_table_name(uint32_t table, char buf[static 12]);
+const char *ctl_route_scope_name(uint32_t scope, char buf[static 12]);
+const char *ctl_route_proto_name(uint32_t proto, char buf[static 12]);

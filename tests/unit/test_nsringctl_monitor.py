@@ -1,44 +1,21 @@
-#!/bin/sh
+#!/usr/bin/python3
 # nsringctl monitor against a fake ttrpc server (no daemon): the request opens a ttrpc stream
 # (flag remote-closed) of Watch, each event is printed as it comes, and the exit status follows
 # how the stream ends: 0 for OK (data flagged remote-closed|no-data), 1 with "Error: CODE: msg"
 # on stderr for an error status, 1 when the daemon goes away mid-stream.
-# Usage: test-nsringctl-monitor.sh NSRINGCTL
-set -eu
-exec /usr/bin/python3 - "$1" <<'EOF'
-import os, socket, struct, subprocess, sys, tempfile, threading
+# Usage: test_nsringctl_monitor.py NSRINGCTL
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from nsring_ttrpc import field, frame, parse_header, recv_exact  # noqa: E402
 
 ctl = sys.argv[1]
-
-def varint(v):
-    v &= (1 << 64) - 1
-    out = b""
-    while True:
-        b = v & 0x7F
-        v >>= 7
-        if v:
-            out += bytes([b | 0x80])
-        else:
-            return out + bytes([b])
-
-def field(num, value):
-    if isinstance(value, int):
-        return varint(num << 3) + varint(value)
-    if isinstance(value, str):
-        value = value.encode()
-    return varint(num << 3 | 2) + varint(len(value)) + value
-
-def frame(stream, typ, flags, payload=b""):
-    return struct.pack(">IIBB", len(payload), stream, typ, flags) + payload
-
-def recv_exact(c, n):
-    buf = b""
-    while len(buf) < n:
-        chunk = c.recv(n - len(buf))
-        if not chunk:
-            raise EOFError
-        buf += chunk
-    return buf
 
 ns1 = field(2, field(1, "ns1"))
 link = field(10, field(1, 5) + field(2, "veth0") + field(4, 0x11043) + field(5, 1) +
@@ -61,18 +38,17 @@ EXPECT = (
 
 def serve(sock, end, seen):
     c, _ = sock.accept()
-    hdr = recv_exact(c, 10)
-    length, stream, typ, flags = struct.unpack(">IIBB", hdr)
+    length, stream, typ, flags = parse_header(recv_exact(c, 10))
     req = recv_exact(c, length)
     seen.update(stream=stream, typ=typ, flags=flags, watch=b"\x12\x05Watch" in req,
                 snapshot=b"\x20\x01" in req)
     for ev in EVENTS:
-        c.sendall(frame(stream, 3, 0, ev))
+        c.sendall(frame(stream, ev, 3, 0))
     if end == "ok":
-        c.sendall(frame(stream, 3, 0x1 | 0x4))
+        c.sendall(frame(stream, b"", 3, 0x1 | 0x4))
     elif end == "error":
         status = field(1, field(1, 5) + field(2, "Watch: namespace \"x\" not found"))
-        c.sendall(frame(stream, 2, 0, status))
+        c.sendall(frame(stream, status, 2, 0))
     c.close()
 
 def run(end, *args):
@@ -111,9 +87,7 @@ assert "closed the connection" in r.stderr, r.stderr
 r, _ = run("ok", "-j", "monitor", "link")
 lines = r.stdout.splitlines()
 assert r.returncode == 0 and len(lines) == 4, r
-import json
 docs = [json.loads(l) for l in lines]
 assert docs[0]["type"] == "WATCH_EVENT_TYPE_ADDED" and docs[0]["link"]["name"] == "veth0", docs
 assert docs[1]["type"] == "WATCH_EVENT_TYPE_SYNCED" and "link" not in docs[1], docs
 print("monitor: ok")
-EOF
