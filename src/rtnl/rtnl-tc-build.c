@@ -14,13 +14,13 @@
 #define TC_REQ_FLAGS (NLM_F_REQUEST | NLM_F_ACK)
 
 const uint8_t rtnl_prio_default_map[TC_PRIO_MAX + 1] = { 1, 2, 2, 2, 1, 2, 0, 0,
-							  1, 1, 1, 1, 1, 1, 1, 1 };
+							 1, 1, 1, 1, 1, 1, 1, 1 };
 
 static const char *const rtnl_qdisc_kinds[] = {
-	[RTNL_QDISC_TBF] = "tbf",	    [RTNL_QDISC_HTB] = "htb",
-	[RTNL_QDISC_NETEM] = "netem",	    [RTNL_QDISC_PFIFO] = "pfifo",
-	[RTNL_QDISC_BFIFO] = "bfifo",	    [RTNL_QDISC_FQ_CODEL] = "fq_codel",
-	[RTNL_QDISC_PRIO] = "prio",	    [RTNL_QDISC_SFQ] = "sfq",
+	[RTNL_QDISC_TBF] = "tbf",	  [RTNL_QDISC_HTB] = "htb",
+	[RTNL_QDISC_NETEM] = "netem",	  [RTNL_QDISC_PFIFO] = "pfifo",
+	[RTNL_QDISC_BFIFO] = "bfifo",	  [RTNL_QDISC_FQ_CODEL] = "fq_codel",
+	[RTNL_QDISC_PRIO] = "prio",	  [RTNL_QDISC_SFQ] = "sfq",
 	[RTNL_QDISC_INGRESS] = "ingress", [RTNL_QDISC_CLSACT] = "clsact",
 };
 
@@ -33,9 +33,9 @@ static const char *const rtnl_filter_kinds[] = {
 
 const char *rtnl_qdisc_kind_name(RtnlQdiscKind kind)
 {
-	return (unsigned)kind < sizeof(rtnl_qdisc_kinds) / sizeof(rtnl_qdisc_kinds[0]) ?
-		       rtnl_qdisc_kinds[kind] :
-		       NULL;
+	return (unsigned)kind < sizeof(rtnl_qdisc_kinds) / sizeof(rtnl_qdisc_kinds[0])
+		       ? rtnl_qdisc_kinds[kind]
+		       : NULL;
 }
 
 RtnlQdiscKind rtnl_qdisc_kind_from_name(const char *name)
@@ -48,9 +48,9 @@ RtnlQdiscKind rtnl_qdisc_kind_from_name(const char *name)
 
 const char *rtnl_filter_kind_name(RtnlFilterKind kind)
 {
-	return (unsigned)kind < sizeof(rtnl_filter_kinds) / sizeof(rtnl_filter_kinds[0]) ?
-		       rtnl_filter_kinds[kind] :
-		       NULL;
+	return (unsigned)kind < sizeof(rtnl_filter_kinds) / sizeof(rtnl_filter_kinds[0])
+		       ? rtnl_filter_kinds[kind]
+		       : NULL;
 }
 
 RtnlFilterKind rtnl_filter_kind_from_name(const char *name)
@@ -194,17 +194,21 @@ static int tc_tbf(TcMsg *m, const RtnlTbf *t, const RtnlPsched *ps)
 
 static int tc_netem(TcMsg *m, const RtnlNetem *n, const RtnlPsched *ps)
 {
-	struct tc_netem_qopt opt = { .limit = n->limit ? n->limit : 1000, .loss = n->loss,
-				     .gap = n->gap, .duplicate = n->duplicate };
+	struct tc_netem_qopt opt = { .limit = n->limit ? n->limit : 1000,
+				     .loss = n->loss,
+				     .gap = n->gap,
+				     .duplicate = n->duplicate };
 	double tick = rtnl_tc_tick_in_usec(ps);
-	double lat = (double)(n->delay_ns / 1000) * tick, jit = (double)(n->jitter_ns / 1000) * tick;
+	double lat = (double)(n->delay_ns / 1000) * tick,
+	       jit = (double)(n->jitter_ns / 1000) * tick;
 	struct tc_netem_corr cor = { n->delay_corr, n->loss_corr, n->dup_corr };
 	struct tc_netem_reorder reorder = { n->reorder, n->reorder_corr };
 	struct tc_netem_corrupt corrupt = { n->corrupt, n->corrupt_corr };
 	struct tc_netem_rate rate = { 0 };
 	struct nlattr *nest;
 
-	/* tc 6.1 sends delays only as u32 ticks in the qopt (never LATENCY64): it refuses larger. */
+	/* tc 6.1 sends delays only as u32 ticks in the qopt (never LATENCY64): it refuses larger.
+	 */
 	if (lat >= 4294967296.0 || jit >= 4294967296.0)
 		return -EINVAL;
 	opt.latency = (uint32_t)lat;
@@ -223,9 +227,10 @@ static int tc_netem(TcMsg *m, const RtnlNetem *n, const RtnlPsched *ps)
 	if (corrupt.probability)
 		tc_put(m, TCA_NETEM_CORRUPT, sizeof(corrupt), &corrupt);
 	if (n->slot_min_ns) {
-		struct tc_netem_slot slot = { .min_delay = (int64_t)n->slot_min_ns,
-					      .max_delay = (int64_t)(n->slot_max_ns ? n->slot_max_ns :
-										  n->slot_min_ns) };
+		struct tc_netem_slot slot = {
+			.min_delay = (int64_t)n->slot_min_ns,
+			.max_delay = (int64_t)(n->slot_max_ns ? n->slot_max_ns : n->slot_min_ns)
+		};
 
 		if (slot.max_delay < slot.min_delay || slot.min_delay < 0)
 			return -EINVAL;
@@ -260,7 +265,8 @@ static int tc_qdisc_options(TcMsg *m, const RtnlQdisc *q, const RtnlPsched *ps)
 	case RTNL_QDISC_TBF:
 		return tc_tbf(m, &q->tbf, ps);
 	case RTNL_QDISC_HTB: {
-		struct tc_htb_glob glob = { .version = 3, .rate2quantum = q->htb.r2q ? q->htb.r2q : 10,
+		struct tc_htb_glob glob = { .version = 3,
+					    .rate2quantum = q->htb.r2q ? q->htb.r2q : 10,
 					    .defcls = q->htb.defcls };
 
 		nest = tc_nest(m, TCA_OPTIONS);
@@ -399,8 +405,8 @@ int rtnl_class_new(void *buf, size_t size, const RtnlClass *c, RtnlTcOp op, cons
 	struct nlattr *nest;
 	TcMsg m;
 
-	if (!c || !flags || c->ifindex == 0 || c->ifindex > INT32_MAX || TC_H_MIN(c->classid) == 0 ||
-	    c->htb.rate == 0)
+	if (!c || !flags || c->ifindex == 0 || c->ifindex > INT32_MAX ||
+	    TC_H_MIN(c->classid) == 0 || c->htb.rate == 0)
 		return -EINVAL;
 	ps = rtnl_tc_ps(ps);
 	rate = c->htb.rate;
@@ -474,8 +480,8 @@ static int tc_action(TcMsg *m, const RtnlAction *a, const RtnlPsched *ps)
 	switch (a->kind) {
 	case RTNL_ACT_MIRRED: {
 		struct tc_mirred p = { .action = a->mirred.redirect ? TC_ACT_STOLEN : TC_ACT_PIPE,
-				       .eaction = a->mirred.redirect ? TCA_EGRESS_REDIR :
-								      TCA_EGRESS_MIRROR,
+				       .eaction = a->mirred.redirect ? TCA_EGRESS_REDIR
+								     : TCA_EGRESS_MIRROR,
 				       .ifindex = a->mirred.ifindex };
 
 		if (a->mirred.ifindex == 0)
@@ -501,8 +507,8 @@ static int tc_action(TcMsg *m, const RtnlAction *a, const RtnlPsched *ps)
 		struct tc_police p = { .action = a->police.exceed };
 		uint32_t rtab[256];
 
-		if (a->police.rate == 0 || a->police.burst == 0 || a->police.exceed < TC_ACT_UNSPEC ||
-		    a->police.exceed > TC_ACT_TRAP)
+		if (a->police.rate == 0 || a->police.burst == 0 ||
+		    a->police.exceed < TC_ACT_UNSPEC || a->police.exceed > TC_ACT_TRAP)
 			return -EINVAL;
 		p.rate.rate = tc_rate32(a->police.rate);
 		rtnl_tc_rtable(ps, &p.rate, rtab, -1, 0);
@@ -605,8 +611,9 @@ static int tc_flower(TcMsg *m, const RtnlFilter *f, const RtnlPsched *ps)
 	}
 	if (f->flower.dst_port) {
 		port = htons(f->flower.dst_port);
-		tc_put(m, f->flower.ip_proto == IPPROTO_TCP ? TCA_FLOWER_KEY_TCP_DST :
-							      TCA_FLOWER_KEY_UDP_DST,
+		tc_put(m,
+		       f->flower.ip_proto == IPPROTO_TCP ? TCA_FLOWER_KEY_TCP_DST
+							 : TCA_FLOWER_KEY_UDP_DST,
 		       2, &port);
 	}
 	r = tc_actions(m, TCA_FLOWER_ACT, f, ps);
@@ -658,14 +665,15 @@ static bool tc_filter_head(const RtnlFilter *f, struct tcmsg *tcm)
 {
 	if (!f || f->ifindex == 0 || f->ifindex > INT32_MAX || f->parent == TC_H_UNSPEC)
 		return false;
-	*tcm = (struct tcmsg){ .tcm_family = AF_UNSPEC, .tcm_ifindex = (int)f->ifindex,
-			       .tcm_handle = f->handle, .tcm_parent = f->parent,
+	*tcm = (struct tcmsg){ .tcm_family = AF_UNSPEC,
+			       .tcm_ifindex = (int)f->ifindex,
+			       .tcm_handle = f->handle,
+			       .tcm_parent = f->parent,
 			       .tcm_info = TC_H_MAKE((uint32_t)f->prio << 16, htons(f->protocol)) };
 	return true;
 }
 
-int rtnl_filter_new(void *buf, size_t size, const RtnlFilter *f, RtnlTcOp op,
-		    const RtnlPsched *ps)
+int rtnl_filter_new(void *buf, size_t size, const RtnlFilter *f, RtnlTcOp op, const RtnlPsched *ps)
 {
 	const char *kind = f ? rtnl_filter_kind_name(f->kind) : NULL;
 	uint16_t flags = tc_op_flags(op);

@@ -21,7 +21,8 @@ int rtnl_psched_parse(const char *text, RtnlPsched *ret)
 	RtnlPsched p;
 	int n = 0;
 
-	if (!text || sscanf(text, "%8x %8x %8x %8x%n", &p.t2us, &p.us2t, &p.clock_res, &p.hz, &n) != 4)
+	if (!text ||
+	    sscanf(text, "%8x %8x %8x %8x%n", &p.t2us, &p.us2t, &p.clock_res, &p.hz, &n) != 4)
 		return -EINVAL;
 	if (p.us2t == 0 || p.clock_res == 0 || text[n + strspn(text + n, " \n")] != '\0')
 		return -EINVAL;
@@ -44,7 +45,7 @@ double rtnl_tc_tick_in_usec(const RtnlPsched *ps)
 
 uint32_t rtnl_tc_xmittime(const RtnlPsched *ps, uint64_t rate, uint32_t size)
 {
-	double usec;
+	double usec, ticks;
 
 	if (!ps)
 		ps = &rtnl_psched_default;
@@ -55,7 +56,8 @@ uint32_t rtnl_tc_xmittime(const RtnlPsched *ps, uint64_t rate, uint32_t size)
 	usec = TC_TIME_UNITS_PER_SEC * ((double)size / (double)rate);
 	if (usec >= 4294967296.0)
 		return UINT32_MAX;
-	return (uint32_t)((uint32_t)usec * rtnl_tc_tick_in_usec(ps));
+	ticks = (uint32_t)usec * rtnl_tc_tick_in_usec(ps);
+	return ticks >= 4294967296.0 ? UINT32_MAX : (uint32_t)ticks; /* tc's would wrap: clamped */
 }
 
 int rtnl_tc_rtable(const RtnlPsched *ps, struct tc_ratespec *r, uint32_t rtab[256], int cell_log,
@@ -100,12 +102,24 @@ static const struct {
 	const char *name;
 	double scale; /* bits */
 } rtnl_tc_rate_units[] = {
-	{ "bit", 1. },	       { "kibit", 1024. },	{ "kbit", 1000. },
-	{ "mibit", 1048576. }, { "mbit", 1000000. },	{ "gibit", 1073741824. },
-	{ "gbit", 1e9 },       { "tibit", 1099511627776. }, { "tbit", 1e12 },
-	{ "bps", 8. },	       { "kibps", 8. * 1024 },	{ "kbps", 8000. },
-	{ "mibps", 8. * 1048576 }, { "mbps", 8e6 },	{ "gibps", 8. * 1073741824 },
-	{ "gbps", 8e9 },       { "tibps", 8. * 1099511627776 }, { "tbps", 8e12 },
+	{ "bit", 1. },
+	{ "kibit", 1024. },
+	{ "kbit", 1000. },
+	{ "mibit", 1048576. },
+	{ "mbit", 1000000. },
+	{ "gibit", 1073741824. },
+	{ "gbit", 1e9 },
+	{ "tibit", 1099511627776. },
+	{ "tbit", 1e12 },
+	{ "bps", 8. },
+	{ "kibps", 8. * 1024 },
+	{ "kbps", 8000. },
+	{ "mibps", 8. * 1048576 },
+	{ "mbps", 8e6 },
+	{ "gibps", 8. * 1073741824 },
+	{ "gbps", 8e9 },
+	{ "tibps", 8. * 1099511627776 },
+	{ "tbps", 8e12 },
 };
 
 int rtnl_tc_parse_rate(const char *s, uint64_t *ret)
@@ -137,8 +151,8 @@ int rtnl_tc_parse_size(const char *s, uint32_t *ret)
 		const char *name;
 		double scale;
 	} units[] = {
-		{ "kb", 1024. },	 { "k", 1024. },	  { "mb", 1048576. },
-		{ "m", 1048576. },	 { "gb", 1073741824. },	  { "g", 1073741824. },
+		{ "kb", 1024. },       { "k", 1024. },		 { "mb", 1048576. },
+		{ "m", 1048576. },     { "gb", 1073741824. },	 { "g", 1073741824. },
 		{ "kbit", 1024. / 8 }, { "mbit", 1048576. / 8 }, { "gbit", 1073741824. / 8 },
 		{ "b", 1. },
 	};
@@ -233,7 +247,8 @@ static int rtnl_tc_hex16(const char *s, size_t len, uint32_t *ret)
 	for (size_t i = 0; i < len; i++) {
 		if (!isxdigit((unsigned char)s[i]))
 			return -EINVAL;
-		v = v * 16 + (isdigit((unsigned char)s[i]) ? s[i] - '0' : (tolower(s[i]) - 'a' + 10));
+		v = v * 16 +
+		    (isdigit((unsigned char)s[i]) ? s[i] - '0' : (tolower(s[i]) - 'a' + 10));
 	}
 	*ret = v;
 	return 0;
@@ -257,7 +272,8 @@ int rtnl_tc_parse_handle(const char *s, uint32_t *ret)
 	colon = strchr(s, ':');
 	if (!colon) /* "10" is 0x10, as tc's get_tc_classid() reads it */
 		return rtnl_tc_hex16(s, strlen(s), &min) < 0 ? -EINVAL : (*ret = min, 0);
-	if (rtnl_tc_hex16(s, colon - s, &maj) < 0 || rtnl_tc_hex16(colon + 1, strlen(colon + 1), &min) < 0)
+	if (rtnl_tc_hex16(s, colon - s, &maj) < 0 ||
+	    rtnl_tc_hex16(colon + 1, strlen(colon + 1), &min) < 0)
 		return -EINVAL;
 	*ret = maj << 16 | min;
 	return 0;

@@ -251,7 +251,8 @@ static int tc_netem_attr(const struct nlattr *attr, void *userdata)
 	}
 	case TCA_NETEM_REORDER:
 	case TCA_NETEM_CORRUPT: {
-		uint32_t pc[2]; /* tc_netem_reorder and tc_netem_corrupt: probability, correlation */
+		uint32_t
+			pc[2]; /* tc_netem_reorder and tc_netem_corrupt: probability, correlation */
 
 		if (!tc_len_ok(attr, sizeof(pc)))
 			return -EINVAL;
@@ -286,7 +287,8 @@ static int tc_netem_attr(const struct nlattr *attr, void *userdata)
 
 		if (tc_u64_of(attr, &ns) < 0)
 			return -EINVAL;
-		*(mnl_attr_get_type(attr) == TCA_NETEM_LATENCY64 ? &n->delay_ns : &n->jitter_ns) = ns;
+		*(mnl_attr_get_type(attr) == TCA_NETEM_LATENCY64 ? &n->delay_ns : &n->jitter_ns) =
+			ns;
 		break;
 	}
 	case TCA_NETEM_SLOT: {
@@ -592,7 +594,8 @@ static int tc_filter_attr(const struct nlattr *attr, void *userdata)
 			memcpy(&sel, v, sizeof(sel));
 			if (mnl_attr_get_payload_len(attr) < sizeof(sel) + sel.nkeys * sizeof(key))
 				return -EINVAL;
-			f->u32.nkeys = sel.nkeys > RTNL_U32_MAX_KEYS ? RTNL_U32_MAX_KEYS : sel.nkeys;
+			f->u32.nkeys =
+				sel.nkeys > RTNL_U32_MAX_KEYS ? RTNL_U32_MAX_KEYS : sel.nkeys;
 			for (unsigned i = 0; i < f->u32.nkeys; i++) {
 				memcpy(&key, (const uint8_t *)v + sizeof(sel) + i * sizeof(key),
 				       sizeof(key));
@@ -622,7 +625,8 @@ static int tc_filter_attr(const struct nlattr *attr, void *userdata)
 			break;
 		case TCA_FLOWER_KEY_IPV4_SRC:
 		case TCA_FLOWER_KEY_IPV4_DST: {
-			RtnlIp *ip = type == TCA_FLOWER_KEY_IPV4_SRC ? &f->flower.src : &f->flower.dst;
+			RtnlIp *ip =
+				type == TCA_FLOWER_KEY_IPV4_SRC ? &f->flower.src : &f->flower.dst;
 
 			if (!tc_len_ok(attr, 4))
 				return -EINVAL;
@@ -637,8 +641,8 @@ static int tc_filter_attr(const struct nlattr *attr, void *userdata)
 			mask = ntohl(mask);
 			if (mask & ~(mask ? UINT32_MAX << __builtin_ctz(mask) : 0))
 				return -EINVAL; /* not a prefix: not representable here */
-			*(type == TCA_FLOWER_KEY_IPV4_SRC_MASK ? &f->flower.src_len :
-								 &f->flower.dst_len) =
+			*(type == TCA_FLOWER_KEY_IPV4_SRC_MASK ? &f->flower.src_len
+							       : &f->flower.dst_len) =
 				mask ? 32 - __builtin_ctz(mask) : 0;
 			break;
 		case TCA_FLOWER_KEY_TCP_DST:

@@ -88,15 +88,15 @@ typedef struct RtnlHtb {
 } RtnlHtb;
 
 typedef struct RtnlNetem {
-	uint64_t delay_ns, jitter_ns;  /* 0: none */
-	uint32_t delay_corr;	       /* fractions of UINT32_MAX (rtnl_tc_parse_percent) */
+	uint64_t delay_ns, jitter_ns; /* 0: none */
+	uint32_t delay_corr;	      /* fractions of UINT32_MAX (rtnl_tc_parse_percent) */
 	uint32_t loss, loss_corr;
 	uint32_t duplicate, dup_corr;
 	uint32_t corrupt, corrupt_corr;
 	uint32_t reorder, reorder_corr; /* reorder needs a delay; gap 0 means 1, as tc */
 	uint32_t gap;
-	uint64_t rate;			/* bytes/s; 0: none */
-	uint32_t limit;			/* packets; 0: 1000, tc's default */
+	uint64_t rate;			   /* bytes/s; 0: none */
+	uint32_t limit;			   /* packets; 0: 1000, tc's default */
 	uint64_t slot_min_ns, slot_max_ns; /* slot_min_ns 0: no slot; max 0 means min */
 } RtnlNetem;
 
@@ -113,7 +113,7 @@ typedef struct RtnlPrio {
 } RtnlPrio;
 
 typedef struct RtnlSfq {
-	uint32_t perturb_s; /* perturb period, seconds */
+	uint32_t perturb_s;			 /* perturb period, seconds */
 	uint32_t quantum, limit, divisor, depth; /* 0: kernel default */
 } RtnlSfq;
 
@@ -180,13 +180,13 @@ typedef struct RtnlAction {
 		struct {
 			uint64_t rate;	/* bytes/s, required */
 			uint32_t burst; /* bytes, required */
-			int exceed;	/* TC_ACT_SHOT (drop), TC_ACT_RECLASSIFY, ...; tc's default */
+			int exceed; /* TC_ACT_SHOT (drop), TC_ACT_RECLASSIFY, ...; tc's default */
 		} police;
 	};
 } RtnlAction;
 
 #define RTNL_TC_MAX_ACTIONS 4
-#define RTNL_U32_MAX_KEYS 8
+#define RTNL_U32_MAX_KEYS   8
 
 typedef enum {
 	RTNL_FILTER_NONE, /* parsed: a kind the codec does not model */
@@ -203,10 +203,10 @@ typedef struct RtnlU32Key {
 } RtnlU32Key;
 
 typedef struct RtnlFilter {
-	uint32_t ifindex; /* required */
-	uint32_t parent;  /* the qdisc; clsact: TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS/EGRESS) */
-	uint32_t handle;  /* 0: the kernel picks */
-	uint16_t prio;	  /* 0: the kernel picks (del: every prio) */
+	uint32_t ifindex;  /* required */
+	uint32_t parent;   /* the qdisc; clsact: TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS/EGRESS) */
+	uint32_t handle;   /* 0: the kernel picks */
+	uint16_t prio;	   /* 0: the kernel picks (del: every prio) */
 	uint16_t protocol; /* ETH_P_* in host order: ETH_P_ALL, ETH_P_IP...; tcm_info = prio << 16 |
 			    * htons(protocol) */
 	RtnlFilterKind kind;
@@ -214,7 +214,8 @@ typedef struct RtnlFilter {
 	uint32_t classid; /* flowid/classid; 0: none */
 	union {
 		struct {
-			uint8_t nkeys; /* 0 is `match u32 0 0` (one all-zero key), as tc needs one */
+			uint8_t nkeys; /* 0 is `match u32 0 0` (one all-zero key), as tc needs one
+					*/
 			RtnlU32Key keys[RTNL_U32_MAX_KEYS];
 		} u32;
 		struct {
@@ -224,8 +225,8 @@ typedef struct RtnlFilter {
 			uint16_t dst_port; /* host order; 0: any (needs ip_proto tcp or udp) */
 		} flower;
 		struct {
-			int fd;		  /* a loaded BPF_PROG_TYPE_SCHED_CLS program (loading is the
-					   * caller's: out of the codec's scope) */
+			int fd; /* a loaded BPF_PROG_TYPE_SCHED_CLS program (loading is the
+				 * caller's: out of the codec's scope) */
 			const char *name; /* TCA_BPF_NAME; required */
 			bool direct_action;
 		} bpf;
@@ -238,8 +239,7 @@ typedef struct RtnlFilter {
 int rtnl_u32_key_ip(RtnlU32Key *ret, bool dst, const RtnlIp *ip, uint8_t plen);
 
 /* RTM_NEWTFILTER with op's flags. */
-int rtnl_filter_new(void *buf, size_t size, const RtnlFilter *f, RtnlTcOp op,
-		    const RtnlPsched *ps);
+int rtnl_filter_new(void *buf, size_t size, const RtnlFilter *f, RtnlTcOp op, const RtnlPsched *ps);
 /* RTM_DELTFILTER: ifindex, parent, prio, protocol (and handle/kind when set, to delete one). */
 int rtnl_filter_del(void *buf, size_t size, const RtnlFilter *f);
 int rtnl_filter_dump(void *buf, size_t size, uint32_t ifindex, uint32_t parent);

@@ -14,13 +14,13 @@
 #include "../common/check.h"
 #include "rtnl/rtnl-tc.h"
 
-#define V0 3   /* the ifindex of v0 in the captures (lo 1, v1 2) */
+#define V0   3 /* the ifindex of v0 in the captures (lo 1, v1 2) */
 #define IFB0 4 /* ifb0 */
 
 static const char *vectors_dir;
 
 typedef struct Vec {
-	size_t n;		/* messages */
+	size_t n; /* messages */
 	size_t len[8];
 	_Alignas(4) uint8_t msg[8][4096];
 } Vec;
@@ -78,8 +78,8 @@ static void check_golden(const char *name, int len)
 	if ((size_t)len != v.len[0] || memcmp(buf, v.msg[0], v.len[0]) != 0) {
 		for (size_t i = 0; i < v.len[0] && i < (size_t)len; i++)
 			if (buf[i] != v.msg[0][i]) {
-				fprintf(stderr, "%s: byte %zu: 0x%02x, tc 0x%02x\n", name, i, buf[i],
-					v.msg[0][i]);
+				fprintf(stderr, "%s: byte %zu: 0x%02x, tc 0x%02x\n", name, i,
+					buf[i], v.msg[0][i]);
 				break;
 			}
 	}
@@ -199,8 +199,12 @@ static void test_qdiscs(void)
 	RtnlQdisc q;
 
 	current_test = "qdiscs";
-	q = (RtnlQdisc){ .ifindex = V0, .parent = TC_H_ROOT, .kind = RTNL_QDISC_TBF,
-			 .tbf = { .rate = rate("8mbit"), .burst = size("32kbit"), .latency_us = 50000 } };
+	q = (RtnlQdisc){
+		.ifindex = V0,
+		.parent = TC_H_ROOT,
+		.kind = RTNL_QDISC_TBF,
+		.tbf = { .rate = rate("8mbit"), .burst = size("32kbit"), .latency_us = 50000 }
+	};
 	check_golden("tbf", rtnl_qdisc_new(buf, sizeof(buf), &q, RTNL_TC_ADD, NULL));
 	q.tbf = (RtnlTbf){ .rate = rate("4mbit"), .burst = size("16kbit"), .latency_us = 20000 };
 	check_golden("tbf-change", rtnl_qdisc_new(buf, sizeof(buf), &q, RTNL_TC_CHANGE, NULL));
@@ -210,40 +214,68 @@ static void test_qdiscs(void)
 	q.tbf = (RtnlTbf){ .rate = rate("1mbit"), .burst = size("10kb"), .latency_us = 25000 };
 	check_golden("ifb-tbf", rtnl_qdisc_new(buf, sizeof(buf), &q, RTNL_TC_ADD, NULL));
 
-	q = (RtnlQdisc){ .ifindex = V0, .handle = 0x10000, .parent = TC_H_ROOT,
-			 .kind = RTNL_QDISC_HTB, .htb = { .defcls = 0x10 } };
+	q = (RtnlQdisc){ .ifindex = V0,
+			 .handle = 0x10000,
+			 .parent = TC_H_ROOT,
+			 .kind = RTNL_QDISC_HTB,
+			 .htb = { .defcls = 0x10 } };
 	check_golden("htb", rtnl_qdisc_new(buf, sizeof(buf), &q, RTNL_TC_ADD, NULL));
 
-	q = (RtnlQdisc){ .ifindex = V0, .parent = TC_H_ROOT, .kind = RTNL_QDISC_NETEM,
-			 .netem = { .delay_ns = ns("100ms"), .jitter_ns = ns("10ms"),
-				    .delay_corr = pct("25%"), .loss = pct("1%"),
-				    .duplicate = pct("2%"), .corrupt = pct("0.5%"),
-				    .reorder = pct("25%"), .reorder_corr = pct("50%"),
-				    .rate = rate("1mbit"), .limit = 1000,
-				    .slot_min_ns = ns("10ms"), .slot_max_ns = ns("20ms") } };
+	q = (RtnlQdisc){ .ifindex = V0,
+			 .parent = TC_H_ROOT,
+			 .kind = RTNL_QDISC_NETEM,
+			 .netem = { .delay_ns = ns("100ms"),
+				    .jitter_ns = ns("10ms"),
+				    .delay_corr = pct("25%"),
+				    .loss = pct("1%"),
+				    .duplicate = pct("2%"),
+				    .corrupt = pct("0.5%"),
+				    .reorder = pct("25%"),
+				    .reorder_corr = pct("50%"),
+				    .rate = rate("1mbit"),
+				    .limit = 1000,
+				    .slot_min_ns = ns("10ms"),
+				    .slot_max_ns = ns("20ms") } };
 	check_golden("netem", rtnl_qdisc_new(buf, sizeof(buf), &q, RTNL_TC_ADD, NULL));
 	q.netem = (RtnlNetem){ .delay_ns = ns("50ms") };
 	check_golden("netem-delay", rtnl_qdisc_new(buf, sizeof(buf), &q, RTNL_TC_ADD, NULL));
-	q.netem = (RtnlNetem){ .delay_ns = ns("200s"), .jitter_ns = ns("2s"), .rate = rate("40gbit") };
+	q.netem = (RtnlNetem){ .delay_ns = ns("200s"),
+			       .jitter_ns = ns("2s"),
+			       .rate = rate("40gbit") };
 	check_golden("netem-64", rtnl_qdisc_new(buf, sizeof(buf), &q, RTNL_TC_ADD, NULL));
 
-	q = (RtnlQdisc){ .ifindex = V0, .parent = TC_H_ROOT, .kind = RTNL_QDISC_PFIFO,
-			 .fifo_limit = 100 };
+	q = (RtnlQdisc){
+		.ifindex = V0, .parent = TC_H_ROOT, .kind = RTNL_QDISC_PFIFO, .fifo_limit = 100
+	};
 	check_golden("pfifo", rtnl_qdisc_new(buf, sizeof(buf), &q, RTNL_TC_ADD, NULL));
-	q = (RtnlQdisc){ .ifindex = V0, .handle = 0x100000, .parent = 0x10010,
-			 .kind = RTNL_QDISC_PFIFO, .fifo_limit = 50 };
+	q = (RtnlQdisc){ .ifindex = V0,
+			 .handle = 0x100000,
+			 .parent = 0x10010,
+			 .kind = RTNL_QDISC_PFIFO,
+			 .fifo_limit = 50 };
 	check_golden("pfifo-class", rtnl_qdisc_new(buf, sizeof(buf), &q, RTNL_TC_ADD, NULL));
-	q = (RtnlQdisc){ .ifindex = V0, .parent = TC_H_ROOT, .kind = RTNL_QDISC_BFIFO,
+	q = (RtnlQdisc){ .ifindex = V0,
+			 .parent = TC_H_ROOT,
+			 .kind = RTNL_QDISC_BFIFO,
 			 .fifo_limit = size("10kb") };
 	check_golden("bfifo", rtnl_qdisc_new(buf, sizeof(buf), &q, RTNL_TC_ADD, NULL));
-	q = (RtnlQdisc){ .ifindex = V0, .parent = TC_H_ROOT, .kind = RTNL_QDISC_FQ_CODEL,
-			 .fq_codel = { .limit = 1024, .flows = 512, .target_us = 5000,
-				       .interval_us = 100000, .quantum = 1514, .ecn = 1 } };
+	q = (RtnlQdisc){ .ifindex = V0,
+			 .parent = TC_H_ROOT,
+			 .kind = RTNL_QDISC_FQ_CODEL,
+			 .fq_codel = { .limit = 1024,
+				       .flows = 512,
+				       .target_us = 5000,
+				       .interval_us = 100000,
+				       .quantum = 1514,
+				       .ecn = 1 } };
 	check_golden("fq_codel", rtnl_qdisc_new(buf, sizeof(buf), &q, RTNL_TC_ADD, NULL));
-	q = (RtnlQdisc){ .ifindex = V0, .handle = 0x10000, .parent = TC_H_ROOT,
-			 .kind = RTNL_QDISC_PRIO };
+	q = (RtnlQdisc){
+		.ifindex = V0, .handle = 0x10000, .parent = TC_H_ROOT, .kind = RTNL_QDISC_PRIO
+	};
 	check_golden("prio", rtnl_qdisc_new(buf, sizeof(buf), &q, RTNL_TC_ADD, NULL));
-	q = (RtnlQdisc){ .ifindex = V0, .parent = TC_H_ROOT, .kind = RTNL_QDISC_SFQ,
+	q = (RtnlQdisc){ .ifindex = V0,
+			 .parent = TC_H_ROOT,
+			 .kind = RTNL_QDISC_SFQ,
 			 .sfq = { .perturb_s = 10 } };
 	check_golden("sfq", rtnl_qdisc_new(buf, sizeof(buf), &q, RTNL_TC_ADD, NULL));
 	q = (RtnlQdisc){ .ifindex = V0, .kind = RTNL_QDISC_INGRESS };
@@ -255,7 +287,9 @@ static void test_qdiscs(void)
 	check_golden("qdisc-dump-req", rtnl_qdisc_dump(buf, sizeof(buf), V0));
 
 	/* bad specs and short buffers */
-	q = (RtnlQdisc){ .ifindex = V0, .parent = TC_H_ROOT, .kind = RTNL_QDISC_TBF,
+	q = (RtnlQdisc){ .ifindex = V0,
+			 .parent = TC_H_ROOT,
+			 .kind = RTNL_QDISC_TBF,
 			 .tbf = { .rate = 1000, .burst = 100, .limit = 10, .latency_us = 10 } };
 	CHECK_EQ(rtnl_qdisc_new(buf, sizeof(buf), &q, RTNL_TC_ADD, NULL), -EINVAL);
 	q.tbf.latency_us = 0;
@@ -267,12 +301,16 @@ static void test_qdiscs(void)
 	CHECK_EQ(rtnl_qdisc_new(buf, sizeof(buf), &q, (RtnlTcOp)7, NULL), -EINVAL);
 	q.kind = RTNL_QDISC_NONE;
 	CHECK_EQ(rtnl_qdisc_new(buf, sizeof(buf), &q, RTNL_TC_ADD, NULL), -EINVAL);
-	q = (RtnlQdisc){ .ifindex = V0, .parent = TC_H_ROOT, .kind = RTNL_QDISC_NETEM,
+	q = (RtnlQdisc){ .ifindex = V0,
+			 .parent = TC_H_ROOT,
+			 .kind = RTNL_QDISC_NETEM,
 			 .netem = { .reorder = pct("10%") } };
 	CHECK_EQ(rtnl_qdisc_new(buf, sizeof(buf), &q, RTNL_TC_ADD, NULL), -EINVAL);
 	q.netem = (RtnlNetem){ .delay_ns = ns("300s") }; /* tc: "too large" */
 	CHECK_EQ(rtnl_qdisc_new(buf, sizeof(buf), &q, RTNL_TC_ADD, NULL), -EINVAL);
-	q = (RtnlQdisc){ .ifindex = V0, .parent = TC_H_ROOT, .kind = RTNL_QDISC_PRIO,
+	q = (RtnlQdisc){ .ifindex = V0,
+			 .parent = TC_H_ROOT,
+			 .kind = RTNL_QDISC_PRIO,
 			 .prio = { .bands = 2, .has_priomap = true, .priomap = { 2 } } };
 	CHECK_EQ(rtnl_qdisc_new(buf, sizeof(buf), &q, RTNL_TC_ADD, NULL), -EINVAL);
 	CHECK_EQ(rtnl_qdisc_del(buf, sizeof(buf), 0, TC_H_ROOT), -EINVAL);
@@ -280,14 +318,21 @@ static void test_qdiscs(void)
 
 static void test_classes(void)
 {
-	RtnlClass c = { .ifindex = V0, .classid = 0x10010, .parent = 0x10000,
+	RtnlClass c = { .ifindex = V0,
+			.classid = 0x10010,
+			.parent = 0x10000,
 			.htb = { .rate = rate("8mbit"), .ceil = rate("16mbit") } };
 
 	current_test = "classes";
 	check_golden("htb-class", rtnl_class_new(buf, sizeof(buf), &c, RTNL_TC_ADD, NULL));
-	c = (RtnlClass){ .ifindex = V0, .classid = 0x10020, .parent = 0x10000,
-			 .htb = { .rate = rate("10gbit"), .ceil = rate("40gbit"), .burst = size("15k"),
-				  .cburst = size("15k"), .prio = 2 } };
+	c = (RtnlClass){ .ifindex = V0,
+			 .classid = 0x10020,
+			 .parent = 0x10000,
+			 .htb = { .rate = rate("10gbit"),
+				  .ceil = rate("40gbit"),
+				  .burst = size("15k"),
+				  .cburst = size("15k"),
+				  .prio = 2 } };
 	check_golden("htb-class-64", rtnl_class_new(buf, sizeof(buf), &c, RTNL_TC_ADD, NULL));
 	c.htb.rate = 0;
 	CHECK_EQ(rtnl_class_new(buf, sizeof(buf), &c, RTNL_TC_ADD, NULL), -EINVAL);
@@ -312,64 +357,107 @@ static void test_filters(void)
 
 	current_test = "filters";
 	/* the CNI bandwidth plugin's ingress shaping: ingress qdisc, this, tbf on ifb0 */
-	f = (RtnlFilter){ .ifindex = V0, .parent = TC_H_MAKE(TC_H_INGRESS, 0), .prio = 1,
-			  .protocol = ETH_P_ALL, .kind = RTNL_FILTER_U32, .n_actions = 1,
+	f = (RtnlFilter){ .ifindex = V0,
+			  .parent = TC_H_MAKE(TC_H_INGRESS, 0),
+			  .prio = 1,
+			  .protocol = ETH_P_ALL,
+			  .kind = RTNL_FILTER_U32,
+			  .n_actions = 1,
 			  .actions = { { .kind = RTNL_ACT_MIRRED,
 					 .mirred = { .redirect = true, .ifindex = IFB0 } } } };
-	check_golden("u32-mirred-redirect", rtnl_filter_new(buf, sizeof(buf), &f, RTNL_TC_ADD, NULL));
+	check_golden("u32-mirred-redirect",
+		     rtnl_filter_new(buf, sizeof(buf), &f, RTNL_TC_ADD, NULL));
 	f.parent = TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_EGRESS);
 	f.prio = 5;
 	f.actions[0].mirred.redirect = false;
 	check_golden("u32-mirred-mirror", rtnl_filter_new(buf, sizeof(buf), &f, RTNL_TC_ADD, NULL));
 
-	f = (RtnlFilter){ .ifindex = V0, .parent = 0x10000, .prio = 1, .protocol = ETH_P_IP,
-			  .kind = RTNL_FILTER_U32, .classid = 0x10010, .u32 = { .nkeys = 1 } };
+	f = (RtnlFilter){ .ifindex = V0,
+			  .parent = 0x10000,
+			  .prio = 1,
+			  .protocol = ETH_P_IP,
+			  .kind = RTNL_FILTER_U32,
+			  .classid = 0x10010,
+			  .u32 = { .nkeys = 1 } };
 	ip = ip4("198.18.0.0");
 	CHECK_EQ(rtnl_u32_key_ip(&f.u32.keys[0], true, &ip, 24), 0);
 	check_golden("u32-ip-dst", rtnl_filter_new(buf, sizeof(buf), &f, RTNL_TC_ADD, NULL));
 
-	f = (RtnlFilter){ .ifindex = V0, .parent = TC_H_MAKE(TC_H_INGRESS, 0), .prio = 2,
-			  .protocol = ETH_P_IP, .kind = RTNL_FILTER_U32, .u32 = { .nkeys = 1 },
-			  .n_actions = 1, .actions = { { .kind = RTNL_ACT_GACT, .gact = TC_ACT_SHOT } } };
+	f = (RtnlFilter){ .ifindex = V0,
+			  .parent = TC_H_MAKE(TC_H_INGRESS, 0),
+			  .prio = 2,
+			  .protocol = ETH_P_IP,
+			  .kind = RTNL_FILTER_U32,
+			  .u32 = { .nkeys = 1 },
+			  .n_actions = 1,
+			  .actions = { { .kind = RTNL_ACT_GACT, .gact = TC_ACT_SHOT } } };
 	ip = ip4("198.18.0.1");
 	CHECK_EQ(rtnl_u32_key_ip(&f.u32.keys[0], false, &ip, 32), 0);
 	check_golden("u32-ip-src-drop", rtnl_filter_new(buf, sizeof(buf), &f, RTNL_TC_ADD, NULL));
 
-	f = (RtnlFilter){ .ifindex = V0, .parent = TC_H_MAKE(TC_H_INGRESS, 0), .prio = 3,
-			  .protocol = ETH_P_IP, .kind = RTNL_FILTER_U32, .n_actions = 1,
+	f = (RtnlFilter){ .ifindex = V0,
+			  .parent = TC_H_MAKE(TC_H_INGRESS, 0),
+			  .prio = 3,
+			  .protocol = ETH_P_IP,
+			  .kind = RTNL_FILTER_U32,
+			  .n_actions = 1,
 			  .actions = { { .kind = RTNL_ACT_POLICE,
-					 .police = { .rate = rate("1mbit"), .burst = size("10k"),
+					 .police = { .rate = rate("1mbit"),
+						     .burst = size("10k"),
 						     .exceed = TC_ACT_SHOT } } } };
 	check_golden("u32-police", rtnl_filter_new(buf, sizeof(buf), &f, RTNL_TC_ADD, NULL));
 
-	f = (RtnlFilter){ .ifindex = V0, .parent = TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS),
-			  .prio = 1, .protocol = ETH_P_ALL, .kind = RTNL_FILTER_MATCHALL,
-			  .n_actions = 1, .actions = { { .kind = RTNL_ACT_GACT, .gact = TC_ACT_SHOT } } };
+	f = (RtnlFilter){ .ifindex = V0,
+			  .parent = TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS),
+			  .prio = 1,
+			  .protocol = ETH_P_ALL,
+			  .kind = RTNL_FILTER_MATCHALL,
+			  .n_actions = 1,
+			  .actions = { { .kind = RTNL_ACT_GACT, .gact = TC_ACT_SHOT } } };
 	check_golden("matchall", rtnl_filter_new(buf, sizeof(buf), &f, RTNL_TC_ADD, NULL));
 
-	f = (RtnlFilter){ .ifindex = V0, .parent = TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS),
-			  .prio = 1, .protocol = ETH_P_IP, .kind = RTNL_FILTER_FLOWER,
-			  .flower = { .ip_proto = IPPROTO_TCP, .src = ip4("198.18.0.1"), .src_len = 32,
-				      .dst = ip4("198.18.1.0"), .dst_len = 24, .dst_port = 80 },
-			  .n_actions = 1, .actions = { { .kind = RTNL_ACT_GACT, .gact = TC_ACT_OK } } };
+	f = (RtnlFilter){ .ifindex = V0,
+			  .parent = TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS),
+			  .prio = 1,
+			  .protocol = ETH_P_IP,
+			  .kind = RTNL_FILTER_FLOWER,
+			  .flower = { .ip_proto = IPPROTO_TCP,
+				      .src = ip4("198.18.0.1"),
+				      .src_len = 32,
+				      .dst = ip4("198.18.1.0"),
+				      .dst_len = 24,
+				      .dst_port = 80 },
+			  .n_actions = 1,
+			  .actions = { { .kind = RTNL_ACT_GACT, .gact = TC_ACT_OK } } };
 	check_golden("flower", rtnl_filter_new(buf, sizeof(buf), &f, RTNL_TC_ADD, NULL));
 
-	f = (RtnlFilter){ .ifindex = V0, .parent = TC_H_MAKE(TC_H_INGRESS, 0), .prio = 1,
+	f = (RtnlFilter){ .ifindex = V0,
+			  .parent = TC_H_MAKE(TC_H_INGRESS, 0),
+			  .prio = 1,
 			  .protocol = ETH_P_ALL };
 	check_golden("filter-del", rtnl_filter_del(buf, sizeof(buf), &f));
 
 	/* bad specs */
-	f = (RtnlFilter){ .ifindex = V0, .parent = TC_H_MAKE(TC_H_INGRESS, 0), .prio = 1,
-			  .protocol = ETH_P_ALL, .kind = RTNL_FILTER_FLOWER,
+	f = (RtnlFilter){ .ifindex = V0,
+			  .parent = TC_H_MAKE(TC_H_INGRESS, 0),
+			  .prio = 1,
+			  .protocol = ETH_P_ALL,
+			  .kind = RTNL_FILTER_FLOWER,
 			  .flower = { .src = ip4("198.18.0.1"), .src_len = 32 } };
-	CHECK_EQ(rtnl_filter_new(buf, sizeof(buf), &f, RTNL_TC_ADD, NULL), -EINVAL); /* not ETH_P_IP */
+	CHECK_EQ(rtnl_filter_new(buf, sizeof(buf), &f, RTNL_TC_ADD, NULL),
+		 -EINVAL); /* not ETH_P_IP */
 	f.protocol = ETH_P_IP;
 	f.flower.dst_port = 80; /* no ip_proto */
 	CHECK_EQ(rtnl_filter_new(buf, sizeof(buf), &f, RTNL_TC_ADD, NULL), -EINVAL);
-	f = (RtnlFilter){ .ifindex = V0, .parent = TC_H_MAKE(TC_H_INGRESS, 0), .prio = 1,
-			  .protocol = ETH_P_ALL, .kind = RTNL_FILTER_U32, .n_actions = 1,
+	f = (RtnlFilter){ .ifindex = V0,
+			  .parent = TC_H_MAKE(TC_H_INGRESS, 0),
+			  .prio = 1,
+			  .protocol = ETH_P_ALL,
+			  .kind = RTNL_FILTER_U32,
+			  .n_actions = 1,
 			  .actions = { { .kind = RTNL_ACT_MIRRED } } };
-	CHECK_EQ(rtnl_filter_new(buf, sizeof(buf), &f, RTNL_TC_ADD, NULL), -EINVAL); /* no ifindex */
+	CHECK_EQ(rtnl_filter_new(buf, sizeof(buf), &f, RTNL_TC_ADD, NULL),
+		 -EINVAL); /* no ifindex */
 	f.n_actions = RTNL_TC_MAX_ACTIONS + 1;
 	CHECK_EQ(rtnl_filter_new(buf, sizeof(buf), &f, RTNL_TC_ADD, NULL), -EINVAL);
 	f.n_actions = 0;
@@ -384,8 +472,11 @@ static void test_filters(void)
 	CHECK_EQ(rtnl_filter_new(buf, sizeof(buf), &f, RTNL_TC_ADD, NULL), -EINVAL);
 	ip = ip4("2001:db8::1");
 	CHECK_EQ(rtnl_u32_key_ip(&f.u32.keys[0], true, &ip, 64), -EINVAL);
-	f = (RtnlFilter){ .ifindex = V0, .parent = TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS),
-			  .prio = 1, .protocol = ETH_P_ALL, .kind = RTNL_FILTER_BPF,
+	f = (RtnlFilter){ .ifindex = V0,
+			  .parent = TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS),
+			  .prio = 1,
+			  .protocol = ETH_P_ALL,
+			  .kind = RTNL_FILTER_BPF,
 			  .bpf = { .fd = -1, .name = "prog" } };
 	CHECK_EQ(rtnl_filter_new(buf, sizeof(buf), &f, RTNL_TC_ADD, NULL), -EINVAL);
 }
@@ -394,8 +485,11 @@ static void test_filters(void)
  * FLAGS, checked through the parser and by hand. */
 static void test_bpf(void)
 {
-	RtnlFilter f = { .ifindex = V0, .parent = TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS),
-			 .prio = 1, .protocol = ETH_P_ALL, .kind = RTNL_FILTER_BPF,
+	RtnlFilter f = { .ifindex = V0,
+			 .parent = TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS),
+			 .prio = 1,
+			 .protocol = ETH_P_ALL,
+			 .kind = RTNL_FILTER_BPF,
 			 .bpf = { .fd = 7, .name = "cls.o:[tc]", .direct_action = true } };
 	const struct nlmsghdr *nlh = (const void *)buf;
 	RtnlFilter back;
@@ -424,7 +518,9 @@ static void test_roundtrip(void)
 	RtnlIp ip;
 
 	current_test = "roundtrip";
-	q = (RtnlQdisc){ .ifindex = V0, .parent = TC_H_ROOT, .kind = RTNL_QDISC_TBF,
+	q = (RtnlQdisc){ .ifindex = V0,
+			 .parent = TC_H_ROOT,
+			 .kind = RTNL_QDISC_TBF,
 			 .tbf = { .rate = rate("40gbit"), .burst = 100000, .limit = 200000 } };
 	CHECK(rtnl_qdisc_new(buf, sizeof(buf), &q, RTNL_TC_ADD, NULL) > 0);
 	CHECK_EQ(rtnl_qdisc_parse(nlh, &back, &st, NULL), 0);
@@ -435,10 +531,17 @@ static void test_roundtrip(void)
 	CHECK_EQ(back.tbf.limit, 200000);
 	CHECK(!st.present);
 
-	q = (RtnlQdisc){ .ifindex = V0, .parent = TC_H_ROOT, .kind = RTNL_QDISC_NETEM,
-			 .netem = { .delay_ns = ns("100ms"), .jitter_ns = ns("10ms"),
-				    .loss = pct("1%"), .reorder = pct("25%"), .reorder_corr = 7,
-				    .corrupt = 9, .rate = rate("40gbit"), .slot_min_ns = 5 } };
+	q = (RtnlQdisc){ .ifindex = V0,
+			 .parent = TC_H_ROOT,
+			 .kind = RTNL_QDISC_NETEM,
+			 .netem = { .delay_ns = ns("100ms"),
+				    .jitter_ns = ns("10ms"),
+				    .loss = pct("1%"),
+				    .reorder = pct("25%"),
+				    .reorder_corr = 7,
+				    .corrupt = 9,
+				    .rate = rate("40gbit"),
+				    .slot_min_ns = 5 } };
 	CHECK(rtnl_qdisc_new(buf, sizeof(buf), &q, RTNL_TC_ADD, NULL) > 0);
 	CHECK_EQ(rtnl_qdisc_parse(nlh, &back, NULL, NULL), 0);
 	CHECK_EQ(back.netem.delay_ns, 100000000);
@@ -453,7 +556,9 @@ static void test_roundtrip(void)
 	CHECK_EQ(back.netem.slot_min_ns, 5);
 	CHECK_EQ(back.netem.slot_max_ns, 5);
 
-	q = (RtnlQdisc){ .ifindex = V0, .parent = TC_H_ROOT, .kind = RTNL_QDISC_FQ_CODEL,
+	q = (RtnlQdisc){ .ifindex = V0,
+			 .parent = TC_H_ROOT,
+			 .kind = RTNL_QDISC_FQ_CODEL,
 			 .fq_codel = { .flows = 64, .ecn = 0 } };
 	CHECK(rtnl_qdisc_new(buf, sizeof(buf), &q, RTNL_TC_ADD, NULL) > 0);
 	CHECK_EQ(rtnl_qdisc_parse(nlh, &back, NULL, NULL), 0);
@@ -468,7 +573,9 @@ static void test_roundtrip(void)
 	CHECK_EQ(back.prio.priomap[6], 0);
 	CHECK_EQ(back.prio.priomap[1], 2);
 
-	c = (RtnlClass){ .ifindex = V0, .classid = 0x10020, .parent = 0x10000,
+	c = (RtnlClass){ .ifindex = V0,
+			 .classid = 0x10020,
+			 .parent = 0x10000,
 			 .htb = { .rate = rate("10gbit"), .ceil = rate("40gbit"), .prio = 2 } };
 	CHECK(rtnl_class_new(buf, sizeof(buf), &c, RTNL_TC_ADD, NULL) > 0);
 	CHECK_EQ(rtnl_class_parse(nlh, &cback, NULL, NULL), 0);
@@ -481,13 +588,20 @@ static void test_roundtrip(void)
 	 * 1 us = 15 ticks, which are 1200 bytes at 10gbit: tc -s shows the same loss */
 	CHECK_EQ(cback.htb.burst, 1200);
 
-	f = (RtnlFilter){ .ifindex = V0, .parent = 0x10000, .prio = 9, .protocol = ETH_P_IP,
-			  .kind = RTNL_FILTER_FLOWER, .classid = 0x10010,
-			  .flower = { .ip_proto = IPPROTO_UDP, .dst = ip4("198.18.7.9"),
-				      .dst_len = 20, .dst_port = 53 },
+	f = (RtnlFilter){ .ifindex = V0,
+			  .parent = 0x10000,
+			  .prio = 9,
+			  .protocol = ETH_P_IP,
+			  .kind = RTNL_FILTER_FLOWER,
+			  .classid = 0x10010,
+			  .flower = { .ip_proto = IPPROTO_UDP,
+				      .dst = ip4("198.18.7.9"),
+				      .dst_len = 20,
+				      .dst_port = 53 },
 			  .n_actions = 2,
 			  .actions = { { .kind = RTNL_ACT_POLICE,
-					 .police = { .rate = rate("80mbit"), .burst = 20000,
+					 .police = { .rate = rate("80mbit"),
+						     .burst = 20000,
 						     .exceed = TC_ACT_SHOT } },
 				       { .kind = RTNL_ACT_MIRRED,
 					 .mirred = { .redirect = true, .ifindex = IFB0 } } } };

@@ -25,7 +25,8 @@ static void test_keys(void)
 	/* VLAN eth0.10: dotted form writes its dot as '/', the slashed form keeps it */
 	CHECK_STREQ(to_path("net.ipv4.conf.eth0/10.rp_filter"), "net/ipv4/conf/eth0.10/rp_filter");
 	CHECK_STREQ(to_path("net/ipv4/conf/eth0.10/rp_filter"), "net/ipv4/conf/eth0.10/rp_filter");
-	CHECK_STREQ(to_path("net.ipv6.conf.v0/1/2.disable_ipv6"), "net/ipv6/conf/v0.1.2/disable_ipv6");
+	CHECK_STREQ(to_path("net.ipv6.conf.v0/1/2.disable_ipv6"),
+		    "net/ipv6/conf/v0.1.2/disable_ipv6");
 	CHECK_STREQ(to_path("net.ipv4.neigh.br-lan.gc_stale_time"),
 		    "net/ipv4/neigh/br-lan/gc_stale_time");
 	CHECK_STREQ(to_path("net.core.somaxconn"), "net/core/somaxconn");
@@ -37,12 +38,27 @@ static void test_keys(void)
 
 	/* outside net, escapes, empty components, control characters */
 	static const char *const bad[] = {
-		"", "net", "net.", ".net.ipv4.ip_forward", "kernel.hostname", "vm/swappiness",
-		"net..ipv4.ip_forward", "net.ipv4.ip_forward.", "net/ipv4/../../kernel/hostname",
-		"net/ipv4/./ip_forward", "net/ipv4//ip_forward", "/net/ipv4/ip_forward",
-		"net/ipv4/ip_forward/", "net.ipv4.conf./..rp_filter",
-		"net.ipv4.ip forward", "net.ipv4.ip_forward\n", "net.ipv4.\tx", "net.ipv4.\x7f",
-		"network.x", "net/ipv4/conf/a.b/..", "nets/x",
+		"",
+		"net",
+		"net.",
+		".net.ipv4.ip_forward",
+		"kernel.hostname",
+		"vm/swappiness",
+		"net..ipv4.ip_forward",
+		"net.ipv4.ip_forward.",
+		"net/ipv4/../../kernel/hostname",
+		"net/ipv4/./ip_forward",
+		"net/ipv4//ip_forward",
+		"/net/ipv4/ip_forward",
+		"net/ipv4/ip_forward/",
+		"net.ipv4.conf./..rp_filter",
+		"net.ipv4.ip forward",
+		"net.ipv4.ip_forward\n",
+		"net.ipv4.\tx",
+		"net.ipv4.\x7f",
+		"network.x",
+		"net/ipv4/conf/a.b/..",
+		"nets/x",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int r = sysctl_key_to_path(bad[i], path, sizeof(path));
