@@ -550,30 +550,31 @@ static int tc_actions(TcMsg *m, uint16_t type, const RtnlFilter *f, const RtnlPs
 
 static int tc_u32(TcMsg *m, const RtnlFilter *f, const RtnlPsched *ps)
 {
-	struct {
-		struct tc_u32_sel sel;
-		struct tc_u32_key keys[RTNL_U32_MAX_KEYS];
-	} s = { 0 };
+	/* tc_u32_sel ends in a flexible array of keys: built in an aligned byte buffer */
+	_Alignas(struct tc_u32_sel)
+		uint8_t raw[sizeof(struct tc_u32_sel) +
+			    RTNL_U32_MAX_KEYS * sizeof(struct tc_u32_key)] = { 0 };
+	struct tc_u32_sel *sel = (struct tc_u32_sel *)raw;
 	unsigned n = f->u32.nkeys ? f->u32.nkeys : 1;
 	int r;
 
 	if (f->u32.nkeys > RTNL_U32_MAX_KEYS)
 		return -EINVAL;
-	s.sel.flags = TC_U32_TERMINAL;
-	s.sel.nkeys = n;
+	sel->flags = TC_U32_TERMINAL;
+	sel->nkeys = n;
 	for (unsigned i = 0; i < f->u32.nkeys; i++) {
 		if (f->u32.keys[i].off % 4) /* the kernel reads aligned 32-bit words */
 			return -EINVAL;
-		s.keys[i].mask = f->u32.keys[i].mask;
-		s.keys[i].val = f->u32.keys[i].val & f->u32.keys[i].mask;
-		s.keys[i].off = f->u32.keys[i].off;
+		sel->keys[i].mask = f->u32.keys[i].mask;
+		sel->keys[i].val = f->u32.keys[i].val & f->u32.keys[i].mask;
+		sel->keys[i].off = f->u32.keys[i].off;
 	}
 	if (f->classid)
 		tc_put_u32(m, TCA_U32_CLASSID, f->classid);
 	r = tc_actions(m, TCA_U32_ACT, f, ps);
 	if (r < 0)
 		return r;
-	tc_put(m, TCA_U32_SEL, sizeof(s.sel) + n * sizeof(s.keys[0]), &s);
+	tc_put(m, TCA_U32_SEL, sizeof(*sel) + n * sizeof(sel->keys[0]), raw);
 	return 0;
 }
 

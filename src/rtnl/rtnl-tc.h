@@ -26,7 +26,7 @@ extern const RtnlPsched rtnl_psched_default;
 /* Parses the text of /proc/net/psched; -EINVAL if malformed. */
 int rtnl_psched_parse(const char *text, RtnlPsched *ret);
 /* tc's tc_calc_xmittime(): the ticks size bytes take at rate bytes/s, truncated as tc truncates
- * (to whole microseconds first, then to ticks). rate 0 is -EINVAL's domain: returns 0. */
+ * (to whole microseconds first, then to ticks); UINT32_MAX when that does not fit, 0 for rate 0. */
 uint32_t rtnl_tc_xmittime(const RtnlPsched *ps, uint64_t rate, uint32_t size);
 /* tc's tc_calc_rtable() for Ethernet link layer: fills rtab[256] and r's cell_log, cell_align,
  * linklayer for r->rate. cell_log < 0 picks it from mtu (0 means 2047, as tc). Returns the
