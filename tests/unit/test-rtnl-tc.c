@@ -657,6 +657,20 @@ static void test_kernel_dumps(void)
 	CHECK_EQ(st.packets, 0);
 	CHECK_EQ(st.drops, 0);
 
+	/* after 6 ARP requests went out through the tbf (392 bytes, `tc -s` shows the same); the
+	 * dump also holds v1's noqueue, a kind not modelled */
+	vec_load("dump-qdisc-tbf-traffic", &v);
+	CHECK_EQ(v.n, 2);
+	CHECK_EQ(rtnl_qdisc_parse((const void *)v.msg[0], &q, &st, NULL), 0);
+	CHECK_EQ(q.kind, RTNL_QDISC_NONE);
+	CHECK_STREQ(q.kind_name, "noqueue");
+	CHECK_EQ(rtnl_qdisc_parse((const void *)v.msg[1], &q, &st, NULL), 0);
+	CHECK_EQ(q.kind, RTNL_QDISC_TBF);
+	CHECK(st.present);
+	CHECK_EQ(st.packets, 6);
+	CHECK_EQ(st.bytes, 392);
+	CHECK_EQ(st.qlen, 0);
+
 	vec_load("dump-htb", &v);
 	CHECK(v.n >= 1);
 	CHECK_EQ(rtnl_class_parse((const void *)v.msg[0], &c, &st, NULL), 0);

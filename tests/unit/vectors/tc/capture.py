@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # Captures the rtnetlink requests tc (iproute2) sends, and the kernel's dump replies, as the
 # golden vectors of tests/unit/test-rtnl-tc.c. Needs root; each case runs in a throwaway network
-# namespace (unshare -n) with veth v0/v1 and ifb0. Usage: capture.py OUTDIR
+# namespace (unshare -n) with veth v0/v1 and ifb0. Usage: capture.py OUTDIR [CASE...]
 import os, re, subprocess, sys, tempfile
 
 SETUP = 'ip link add v0 type veth peer name v1 && ip link add ifb0 type ifb && ip link set v0 up'
@@ -62,6 +62,9 @@ CASES = [
     ('qdisc-dump-req', '', 'tc qdisc show dev v0', 'send'),
     ('dump-qdisc-tbf', 'tc qdisc add dev v0 root tbf rate 8mbit burst 32kbit latency 50ms',
      'tc -s qdisc show dev v0', 'recv'),
+    ('dump-qdisc-tbf-traffic', 'tc qdisc add dev v0 root tbf rate 8mbit burst 32kbit latency 50ms; '
+     'ip link set v1 up; ip addr add 198.18.0.1/24 dev v0; ping -c 3 -i 0.2 -W 1 198.18.0.3 >/dev/null',
+     'tc -s qdisc show dev v0', 'recv'),
     ('dump-htb', 'tc qdisc add dev v0 root handle 1: htb default 10; '
      'tc class add dev v0 parent 1: classid 1:10 htb rate 8mbit ceil 16mbit',
      'tc -s class show dev v0', 'recv'),
@@ -103,6 +106,8 @@ def messages(buf):
 def main():
     outdir = sys.argv[1]
     for name, pre, cmd, which in CASES:
+        if sys.argv[2:] and name not in sys.argv[2:]:
+            continue
         with tempfile.TemporaryDirectory() as tmp:
             log = os.path.join(tmp, 'st')
             opt = '-e write=all' if which == 'send' else '-e read=all'
