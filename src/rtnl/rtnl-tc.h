@@ -19,8 +19,8 @@ typedef struct RtnlPsched {
 	uint32_t hz; /* the fourth field; tc's get_hz() uses it when clock_res is 1000000 */
 } RtnlPsched;
 
-/* 000003e8 00000040 000f4240 3b9aca00: what kernels with high-resolution timers report (every
- * 6.x kernel; measured on this one). tick_in_usec = 1000 / 64 = 15.625. */
+/* 000003e8 00000040 000f4240 3b9aca00: what this kernel (6.18, high-resolution timers)
+ * reports; tick_in_usec = 1000 / 64 = 15.625. Pass the target's own values where they differ. */
 extern const RtnlPsched rtnl_psched_default;
 
 /* Parses the text of /proc/net/psched; -EINVAL if malformed. */
