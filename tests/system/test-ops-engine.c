@@ -425,7 +425,7 @@ int main(void)
 		fprintf(stderr, "ops-engine: unshare: %s, skipping\n", strerror(errno));
 		return 77;
 	}
-	CHECK(mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0);
+	CHECK(mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) == 0);
 	CHECK(mkdtemp(tmpdir));
 	tmp_made = true;
 	atexit(cleanup);
