@@ -6,6 +6,13 @@
 #include "core/status.h"
 #include "ops-internal.h"
 
+/* What the steps share (op->scratch): the link named by name, once looked up. */
+typedef struct AddrScratch {
+	uint32_t idx_link;
+} AddrScratch;
+
+const size_t ops_addr_scratch_size = sizeof(AddrScratch);
+
 static bool addr_from_pb(Op *op, const Nsring__V1__Address *pb, RtnlAddr *ret)
 {
 	unsigned max;
@@ -69,6 +76,7 @@ static void addr_reply(Op *op)
 
 static void addr_send(Op *op)
 {
+	AddrScratch *x = op->scratch;
 	bool create = op->m->start == ops_create_address;
 	const Nsring__V1__Address *pb = addr_req(op, create);
 	char ip[INET6_ADDRSTRLEN];
@@ -76,8 +84,8 @@ static void addr_send(Op *op)
 	RtnlAddr a;
 
 	addr_from_pb(op, pb, &a);
-	if (op->idx_link)
-		a.index = op->idx_link;
+	if (x->idx_link)
+		a.index = x->idx_link;
 	/* ip's default for a new address's scope is global (0), which RtnlAddr is already. */
 	op_send(op, 0, buf,
 		     create ? rtnl_addr_new(buf, sizeof(buf), &a) : rtnl_addr_del(buf, sizeof(buf), &a),
@@ -89,10 +97,11 @@ static void addr_send(Op *op)
 
 static void addr_resolve(Op *op)
 {
+	AddrScratch *x = op->scratch;
 	const Nsring__V1__Address *pb = addr_req(op, op->m->start == ops_create_address);
 
 	if (str_set(pb->link_name))
-		op_get_link(op, 0, 0, pb->link_name, NULL, &op->idx_link);
+		op_get_link(op, 0, 0, pb->link_name, NULL, &x->idx_link);
 	op_then(op, addr_send);
 }
 
@@ -126,17 +135,18 @@ static void list_addresses_reply(Op *op)
 	uint32_t only = 0;
 
 	if (str_set(req->link_name)) {
-		for (size_t i = 0; i < op->nlinks; i++)
-			if (strcmp(op->links[i].name, req->link_name) == 0)
-				only = op->links[i].index;
+		for (size_t i = 0; i < op->dump.nlinks; i++)
+			if (strcmp(op->dump.links[i].name, req->link_name) == 0)
+				only = op->dump.links[i].index;
 		if (!only) {
 			op_fail(op, STATUS_NOT_FOUND, "link \"%s\" not found", req->link_name);
 			return;
 		}
 	}
-	resp.addresses = op_alloc(op, (op->naddrs ? op->naddrs : 1) * sizeof(*resp.addresses));
-	for (size_t i = 0; i < op->naddrs; i++) {
-		const RtnlAddr *a = &op->addrs[i];
+	resp.addresses =
+		op_alloc(op, (op->dump.naddrs ? op->dump.naddrs : 1) * sizeof(*resp.addresses));
+	for (size_t i = 0; i < op->dump.naddrs; i++) {
+		const RtnlAddr *a = &op->dump.addrs[i];
 
 		if (only && a->index != only)
 			continue;

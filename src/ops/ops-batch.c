@@ -17,8 +17,6 @@
 /* Ops of one batch running at once: bounds memory when pipelining lets a long run of one
  * namespace's ops start in one go (the connection caps requests in flight anyway). */
 #define BATCH_MAX_RUNNING 1024
-/* The name map's entry for a namespace key itself (no interface name contains '/'). */
-#define NS_ENTRY "/"
 
 typedef struct Batch Batch;
 
@@ -27,6 +25,9 @@ typedef struct Batch Batch;
  * overtake, still run. An op that waits for answers (a DeleteNamespace, an op on two sockets)
  * must wait for all of them, not just its direct predecessor. */
 typedef struct KeyState {
+	HNode node; /* in ops_batch()'s index of keys while it chains the items */
+	const char *key;
+	int last; /* the last item naming key so far (while chaining) */
 	unsigned running;
 	int held; /* item released once running drops to 0, or -1 */
 } KeyState;
@@ -52,163 +53,26 @@ typedef struct BatchItem {
 	ProtobufCMessage *resp; /* copy in the batch's arena */
 } BatchItem;
 
-/* name -> ifindex learned in this batch, per namespace key; and (name NS_ENTRY) the namespace
- * an op opened for that key, so later ops of the batch use it without reopening. */
-typedef struct IndexEntry {
-	const char *key;
-	char name[IFNAMSIZ];
-	uint32_t index;
-	uint32_t writer; /* the op (batch position) that wrote it last: older answers lose */
-	bool used;
-	Netns *ns;
-} IndexEntry;
-
 struct Batch {
 	Op *op; /* the Batch call: owns the request and every reply's memory */
 	BatchItem *items;
 	size_t n, finished, running;
 	bool stop_on_error, stopping, pumping, replied;
 	int ready_head, ready_tail;
-	IndexEntry *map;
-	size_t map_cap, map_used;
+	NameMap names; /* ops-names.c */
 };
-
-typedef struct BatchGroup {
-	BatchItem **items;
-	LinkGroup *lg;
-} BatchGroup;
 
 static void batch_pump(Batch *b);
 static const char *ref_key(Op *op, const Nsring__V1__NamespaceRef *ref);
 
-/* ---- the name map */
-
-static uint64_t map_hash(const char *key, const char *name)
+NameMap *batch_names(Batch *b)
 {
-	uint64_t h = 1469598103934665603ull;
-
-	for (const char *p = key; *p; p++)
-		h = (h ^ (uint8_t)*p) * 1099511628211ull;
-	h = (h ^ 0xff) * 1099511628211ull;
-	for (const char *p = name; *p; p++)
-		h = (h ^ (uint8_t)*p) * 1099511628211ull;
-	return h;
-}
-
-static IndexEntry *map_find(Batch *b, const char *key, const char *name, bool insert)
-{
-	size_t i;
-
-	if (insert && (b->map_used + 1) * 2 > b->map_cap) {
-		size_t cap = b->map_cap ? b->map_cap * 2 : 64;
-		IndexEntry *old = b->map, *m = op_alloc(b->op, cap * sizeof(*m));
-		size_t ocap = b->map_cap;
-
-		b->map = m;
-		b->map_cap = cap;
-		b->map_used = 0;
-		for (size_t j = 0; j < ocap; j++)
-			if (old[j].used) {
-				IndexEntry *e = map_find(b, old[j].key, old[j].name, true);
-				e->index = old[j].index;
-				e->writer = old[j].writer;
-				e->ns = old[j].ns;
-			}
-	}
-	if (!b->map_cap)
-		return NULL;
-	i = map_hash(key, name) & (b->map_cap - 1);
-	for (;; i = (i + 1) & (b->map_cap - 1)) {
-		IndexEntry *e = &b->map[i];
-		if (!e->used) {
-			if (!insert)
-				return NULL;
-			e->used = true;
-			e->key = key;
-			snprintf(e->name, sizeof(e->name), "%s", name);
-			b->map_used++;
-			return e;
-		}
-		if (strcmp(e->key, key) == 0 && strcmp(e->name, name) == 0)
-			return e;
-	}
-}
-
-bool op_index_lookup(Op *op, unsigned slot, const char *name, uint32_t *ret_index)
-{
-	IndexEntry *e;
-
-	if (strcmp(name, "lo") == 0) {
-		*ret_index = 1; /* the loopback device is ifindex 1 in every namespace */
-		return true;
-	}
-	if (!op->batch || slot > 1 || !op->ns_key[slot])
-		return false;
-	e = map_find(op->batch, op->ns_key[slot], name, false);
-	if (!e || !e->index)
-		return false;
-	*ret_index = e->index;
-	return true;
-}
-
-void op_index_learn(Op *op, unsigned slot, const char *name, uint32_t index)
-{
-	IndexEntry *e;
-
-	if (!op->batch || slot > 1 || !op->ns_key[slot] || !name[0] || strlen(name) >= IFNAMSIZ)
-		return;
-	e = map_find(op->batch, op->ns_key[slot], name, true);
-	/* With pipelining a late answer of an earlier op may arrive after a later op renamed or
-	 * deleted the link: the later write wins. */
-	if (e->writer > op->seq)
-		return;
-	e->index = index;
-	e->writer = op->seq;
-}
-
-void op_index_forget(Op *op, unsigned slot, const char *name)
-{
-	IndexEntry *e;
-
-	if (!op->batch || slot > 1 || !op->ns_key[slot] || !name)
-		return;
-	e = map_find(op->batch, op->ns_key[slot], name, true);
-	if (e->writer > op->seq)
-		return;
-	e->index = 0; /* a tombstone: keeps probing chains intact */
-	e->writer = op->seq;
+	return &b->names;
 }
 
 const char *batch_ns_key(Op *op, const Nsring__V1__NamespaceRef *ref)
 {
 	return op->batch ? ref_key(op, ref) : NULL;
-}
-
-Netns *batch_ns_cached(Op *op, const char *key)
-{
-	IndexEntry *e;
-
-	if (!op->batch || !key)
-		return NULL;
-	e = map_find(op->batch, key, NS_ENTRY, false);
-	/* Closed (deleted, gone): reopen by the reference. */
-	if (!e || !e->ns || !e->ns->reg || !e->ns->priv)
-		return NULL;
-	return e->ns;
-}
-
-void batch_ns_remember(Op *op, const char *key, Netns *ns)
-{
-	IndexEntry *e;
-
-	if (!op->batch || !key)
-		return;
-	e = map_find(op->batch, key, NS_ENTRY, true);
-	if (e->ns == ns)
-		return;
-	if (e->ns)
-		netns_unref(e->ns);
-	e->ns = netns_ref(ns);
 }
 
 /* ---- what each op names */
@@ -461,40 +325,25 @@ static void item_start(Batch *b, BatchItem *it)
 
 /* ---- coalesced deletes */
 
-static void group_send(Op *op)
-{
-	link_group_send(op, op->link_group);
-}
-
-static void group_start_step(Op *op)
-{
-	const Nsring__V1__DeleteLinkRequest *req = (void *)op->req;
-
-	if (!op_open_ns(op, 0, req->namespace_))
-		return;
-	op_then(op, group_send);
-}
-
-static const OpMethod group_method = {
-	"DeleteLink", &nsring__v1__delete_link_request__descriptor, group_start_step, true
-};
-
+/* A run of deletes going out as one group delete (ops-linkdel.c). */
 typedef struct GroupRun {
 	Batch *b;
-	BatchGroup *g;
+	BatchItem **items;
+	size_t n;
+	LinkGroup *lg;
 } GroupRun;
 
 static void group_replied(void *userdata, int code, const char *msg, const ProtobufCMessage *resp)
 {
 	GroupRun *run = userdata;
 	Batch *b = run->b;
-	LinkGroup *lg = run->g->lg;
 
+	(void)resp;
 	b->running--;
-	for (size_t i = 0; i < lg->n; i++) {
-		BatchItem *it = run->g->items[i];
-		int c = code ? code : lg->codes[i];
-		const char *m = code ? msg : lg->msgs[i];
+	for (size_t i = 0; i < run->n; i++) {
+		BatchItem *it = run->items[i];
+		const char *m = msg;
+		int c = code ? code : link_group_result(run->lg, i, &m);
 
 		if (!c) {
 			Nsring__V1__DeleteLinkResponse *r = op_alloc(b->op, sizeof(*r));
@@ -537,23 +386,21 @@ static bool group_start(Batch *b, BatchItem *first)
 {
 	BatchItem **items = NULL;
 	size_t n = group_collect(b, first, &items);
-	BatchGroup *g;
 	GroupRun *run;
 	Op *sub;
 
 	if (n < 2)
 		return false;
-	g = op_alloc(b->op, sizeof(*g));
-	g->items = items;
-	g->lg = link_group_new(b->op, n);
-	for (size_t i = 0; i < n; i++)
-		g->lg->reqs[i] = (const void *)items[i]->req;
 	run = op_alloc(b->op, sizeof(*run));
-	sub = op_new(b->op->ops, &group_method, b->op->deadline, group_replied, run);
+	run->lg = link_group_new(b->op, n);
+	for (size_t i = 0; i < n; i++)
+		link_group_set(run->lg, i, (const void *)items[i]->req);
+	sub = op_new(b->op->ops, &link_group_method, b->op->deadline, group_replied, run);
 	if (!sub)
 		return false;
 	run->b = b;
-	run->g = g;
+	run->items = items;
+	run->n = n;
 	for (size_t i = 0; i < n; i++)
 		item_running(items[i]);
 	sub->req = first->req;
@@ -563,7 +410,7 @@ static bool group_start(Batch *b, BatchItem *first)
 	sub->ns_key[0] = sub->ns_key[1] = first->keys[0];
 	sub->item = items[n - 1]; /* its successor follows the whole group */
 	sub->seq = (uint32_t)(items[n - 1] - b->items);
-	sub->link_group = g->lg;
+	sub->scratch = run->lg;
 	b->running++;
 	op_continue(sub);
 	return true;
@@ -602,9 +449,7 @@ static void batch_reply(Batch *b)
 		resp.results[i] = r;
 	}
 	b->replied = true;
-	for (size_t i = 0; i < b->map_cap; i++)
-		if (b->map[i].used && b->map[i].ns)
-			netns_unref(b->map[i].ns);
+	name_map_release(&b->names);
 	op->pending = 0;
 	op_reply(op, &resp.base);
 }
@@ -637,12 +482,7 @@ void ops_batch(Op *op)
 {
 	const Nsring__V1__BatchRequest *req = (void *)op->req;
 	Batch *b;
-	struct {
-		const char *key;
-		int last;
-		KeyState *ks;
-	} *last;
-	size_t last_cap;
+	HMap keys = HMAP_INIT; /* KeyState by key, to chain each item behind its predecessors */
 
 	if (req->n_ops > BATCH_MAX_OPS) {
 		op_fail(op, STATUS_RESOURCE_EXHAUSTED, "%zu operations: a batch takes at most %d",
@@ -654,42 +494,52 @@ void ops_batch(Op *op)
 	b->n = req->n_ops;
 	b->stop_on_error = req->mode == NSRING__V1__BATCH_MODE__BATCH_MODE_STOP_ON_ERROR;
 	b->ready_head = b->ready_tail = -1;
+	name_map_init(&b->names, op);
 	b->items = op_alloc(op, (b->n ? b->n : 1) * sizeof(*b->items));
 
-	/* The last item seen per key, to chain each item behind its predecessors. */
-	last_cap = 64;
-	while (last_cap < 4 * b->n)
-		last_cap *= 2;
-	last = op_alloc(op, last_cap * sizeof(*last));
 	for (size_t i = 0; i < b->n; i++) {
 		BatchItem *it = &b->items[i];
 
 		it->b = b;
 		it->succ[0] = it->succ[1] = -1;
 		if (!req->ops[i] || !item_describe(op, req->ops[i], it)) {
+			hmap_clear(&keys);
 			op_fail(op, STATUS_INVALID_ARGUMENT, "operation %zu of the batch is empty", i);
 			return;
 		}
 		for (unsigned k = 0; k < it->nkeys; k++) {
-			size_t h = map_hash(it->keys[k], "") & (last_cap - 1);
-			while (last[h].key && strcmp(last[h].key, it->keys[k]) != 0)
-				h = (h + 1) & (last_cap - 1);
-			if (last[h].key) {
-				BatchItem *p = &b->items[last[h].last];
+			uint64_t h = hmap_hash_str(HMAP_HASH_SEED, it->keys[k]);
+			KeyState *ks = NULL;
+			HNode *node;
+
+			hmap_for_hash(&keys, h, node) {
+				KeyState *c = container_of(node, KeyState, node);
+				if (strcmp(c->key, it->keys[k]) == 0) {
+					ks = c;
+					break;
+				}
+			}
+			if (ks) {
+				BatchItem *p = &b->items[ks->last];
 				for (unsigned pk = 0; pk < p->nkeys; pk++)
 					if (strcmp(p->keys[pk], it->keys[k]) == 0)
 						p->succ[pk] = (int)i;
 				it->waiting++;
+			} else {
+				ks = op_alloc(op, sizeof(*ks));
+				ks->key = it->keys[k];
+				ks->held = -1;
+				if (hmap_insert(&keys, &ks->node, h) < 0) {
+					hmap_clear(&keys);
+					op_fail(op, STATUS_RESOURCE_EXHAUSTED, "out of memory");
+					return;
+				}
 			}
-			if (!last[h].key) {
-				last[h].ks = op_alloc(op, sizeof(KeyState));
-				last[h].ks->held = -1;
-			}
-			it->ks[k] = last[h].ks;
-			last[h].key = it->keys[k];
-			last[h].last = (int)i;
+			it->ks[k] = ks;
+			ks->last = (int)i;
 		}
 	}
+	hmap_clear(&keys);
 	for (size_t i = 0; i < b->n; i++) {
 		BatchItem *it = &b->items[i];
 		if (it->waiting == 0) {

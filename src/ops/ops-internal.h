@@ -4,6 +4,7 @@
 #include <linux/rtnetlink.h>
 #include <stdbool.h>
 
+#include "core/hmap.h"
 #include "core/macro.h"
 #include "netns/netns.h"
 #include "nlconn/nlconn.h"
@@ -18,9 +19,23 @@ struct Ops {
 	unsigned outstanding;
 	ops_cancelled_cb cancelled;
 	struct Watches *watches; /* ops-watch.c, made on the first Watch */
-	struct DelGroup *delgroups; /* ops-delgroup.c: DeleteLink calls waiting for the turn's end */
+	struct DelGroup *delgroups; /* ops-linkdel.c: DeleteLink calls waiting for the turn's end */
 	LoopDefer delgroup_defer;
 };
+
+/* What the operations keep per open namespace, in its ns->priv (NULL once it is closed). */
+typedef struct OpsNs {
+	NlConn *conn;		     /* its netlink connection: every request goes through it */
+	struct DelGroup *delgroup; /* ops-linkdel.c: its DeleteLink calls waiting for the turn */
+} OpsNs;
+
+/* The namespace's netlink connection, NULL once it is closed. */
+static inline NlConn *ops_ns_conn(const Netns *ns)
+{
+	const OpsNs *o = ns ? ns->priv : NULL;
+
+	return o ? o->conn : NULL;
+}
 
 typedef struct Op Op;
 typedef void (*op_step_fn)(Op *op);
@@ -32,6 +47,9 @@ typedef struct OpMethod {
 	/* Talks to its namespace only through that namespace's netlink socket (links, addresses,
 	 * routes): in a batch, it may be pipelined behind another such op (see op_then_final()). */
 	bool pipelined;
+	/* Bytes of zeroed scratch its steps share (op->scratch), allocated with the Op; NULL:
+	 * none. A pointer: each method file keeps its scratch struct to itself. */
+	const size_t *scratch_size;
 } OpMethod;
 
 /* One netlink request of an Op: where its answer goes. */
@@ -48,6 +66,16 @@ typedef struct OpNl {
 	int *ret_code;	    /* set: a failure is stored here (with ret_msg), not failing the op */
 	char **ret_msg;
 } OpNl;
+
+/* Dump results of an op: links, addresses, routes (arena arrays). */
+typedef struct OpDump {
+	RtnlLink *links;
+	size_t nlinks, links_cap;
+	RtnlAddr *addrs;
+	size_t naddrs, addrs_cap;
+	RtnlRoute *routes;
+	size_t nroutes, routes_cap;
+} OpDump;
 
 struct Op {
 	Ops *ops;
@@ -66,22 +94,14 @@ struct Op {
 	uint32_t seq;	     /* its position in the batch: later writes of the name map win */
 	Op *parent;	     /* the batch's own Op: its caller decides about cancellation */
 	const char *ns_key[2]; /* its namespaces as the batch names them (slots 0 and 1) */
-	struct LinkGroup *link_group; /* the links it deletes as one group (link_group_send()) */
 	int err_code;
 	char *err_msg;
 	struct OpBlock *mem;
 	Netns *ns[2]; /* [0] the target namespace, [1] a peer/destination namespace */
-
-	/* Scratch for the method bodies. */
-	RtnlLink link, link2;
-	uint32_t idx_master, idx_parent, idx_link;
-	bool flag;
-	RtnlLink *links;
-	size_t nlinks, links_cap;
-	RtnlAddr *addrs;
-	size_t naddrs, addrs_cap;
-	RtnlRoute *routes;
-	size_t nroutes, routes_cap;
+	/* The method's own state between steps: m->scratch_size zeroed bytes allocated with the
+	 * Op, or what an internal op points it at (a group delete's LinkGroup). */
+	void *scratch;
+	OpDump dump; /* what dumps (op_dump(), OpNl.collect) collected */
 };
 
 /* Arena allocations, freed with the Op. */
@@ -94,20 +114,42 @@ const OpMethod *ops_method(const char *name);
 /* A new Op for m; the caller sets req (and req_borrowed) and runs op_continue(). */
 Op *op_new(Ops *ops, const OpMethod *m, uint64_t deadline, ops_reply_cb reply, void *userdata);
 
-/* The name -> ifindex map of an operation's batch, per namespace slot: links created or looked
- * up earlier in the batch are named without a round trip. Outside a batch only "lo" (always
- * ifindex 1) is known. */
+/* ops-names.c: the name -> ifindex map of an operation's batch, per namespace slot: links
+ * created or looked up earlier in the batch are named without a round trip. Outside a batch
+ * only "lo" (always ifindex 1) is known. The engine learns from every link answer. */
 bool op_index_lookup(Op *op, unsigned slot, const char *name, uint32_t *ret_index);
 void op_index_learn(Op *op, unsigned slot, const char *name, uint32_t index);
 void op_index_forget(Op *op, unsigned slot, const char *name);
+/* A namespace an earlier op of the batch opened under key and still open, or NULL. */
+Netns *batch_ns_cached(Op *op, const char *key);
+void batch_ns_remember(Op *op, const char *key, Netns *ns);
+
+/* The map itself (one per batch, nodes in the batch's arena). */
+typedef struct NameMap {
+	HMap m;
+	Op *arena; /* the batch's Op */
+} NameMap;
+void name_map_init(NameMap *nm, Op *arena);
+/* Lets go of the namespaces it holds and frees its buckets. */
+void name_map_release(NameMap *nm);
 
 /* ops-batch.c: the engine's hooks into the batch an op runs in. */
 void batch_op_sent_all(Op *op);
 /* The key a batch knows ref by ("n:NAME", "p:PATH", "i:PID", "self"). */
 const char *batch_ns_key(Op *op, const Nsring__V1__NamespaceRef *ref);
-/* A namespace an earlier op of the batch opened under key and still open, or NULL. */
-Netns *batch_ns_cached(Op *op, const char *key);
-void batch_ns_remember(Op *op, const char *key, Netns *ns);
+NameMap *batch_names(struct Batch *b);
+
+/* ops-nsref.c: a NamespaceRef as every caller judges it. */
+/* ref (NULL or unset: the daemon's namespace) as a NetnsRef, and what names it in messages
+ * ("namespace \"x\""). Returns 0, or STATUS_INVALID_ARGUMENT with the reason in msg. */
+int ops_ns_ref_resolve(const Nsring__V1__NamespaceRef *ref, NetnsRef *ret, char *what,
+		       size_t what_size, char *msg, size_t msg_size);
+/* The reason a namespace name is refused, or NULL if it is valid. */
+const char *ops_ns_name_error(const char *name, char *msg, size_t msg_size);
+/* The status for a namespace (what) that failed to open with err, its message in msg. */
+int ops_ns_error(int err, const char *what, char *msg, size_t msg_size);
+/* The status and message for a failed request on what (with the kernel's extack). */
+int ops_errno_status(int err, const char *what, const char *extack, char *msg, size_t msg_size);
 
 /* Replies success and frees the Op: the last thing a step does. resp itself may live on the
  * step's stack, but everything it points to must be in the Op's arena or the request (a batch
@@ -134,7 +176,7 @@ OpNl *op_send(Op *op, unsigned slot, const void *buf, int len, const char *what)
 OpNl *op_get_link(Op *op, unsigned slot, uint32_t index, const char *name, RtnlLink *ret_link,
 		  uint32_t *ret_index);
 /* A full dump of links, addresses or routes (RTM_GETLINK/GETADDR/GETROUTE) of the target
- * namespace, collected into op->links/addrs/routes. */
+ * namespace, collected into op->dump. */
 OpNl *op_dump(Op *op, int what, uint8_t family);
 /* The API's family (4, 6, 0 for both) as AF_INET, AF_INET6 or AF_UNSPEC. */
 uint8_t op_af(uint32_t family);
@@ -143,6 +185,13 @@ static inline bool str_set(const char *s)
 {
 	return s && *s;
 }
+
+/* ops-link.c: shared by the link methods. */
+/* A link named by name, or by index when the name is empty; false (failed) otherwise. */
+bool op_check_link_ref(Op *op, const char *name, uint32_t index);
+const char *op_link_what(Op *op, const char *name, uint32_t index);
+/* Scratch sizes of the methods (OpMethod.scratch_size). */
+extern const size_t ops_link_scratch_size, ops_addr_scratch_size, ops_route_scratch_size;
 
 /* Conversions to API messages (arena-allocated). */
 Nsring__V1__Link *op_link_to_pb(Op *op, const RtnlLink *l);
@@ -165,42 +214,30 @@ void ops_delete_route(Op *op);
 void ops_list_routes(Op *op);
 void ops_batch(Op *op);
 
-/* ops-delgroup.c: deleting links together, as one link group (one RCU wait for all). */
-typedef struct LinkGroup {
-	size_t n;
-	const Nsring__V1__DeleteLinkRequest **reqs;
-	uint32_t group;
-	int *codes; /* per member: its own failure (not found, bad name), else 0 */
-	char **msgs;
-	RtnlLink *links; /* each member as it was: its group, to restore after a failure */
-	int del_code; /* the group delete's failure */
-	char *del_msg;
-	int restore_code;
-	char *restore_msg;
-} LinkGroup;
-/* n members in op's arena, with a fresh group number; the caller fills reqs. */
+/* ops-linkdel.c: DeleteLink, alone or as one link group with others (one RCU wait for all). */
+typedef struct LinkGroup LinkGroup;
+/* A batch's run of n DeleteLink requests as one group delete: n members in op's arena (the
+ * batch's), with a fresh group number; the caller sets each member's request. */
 LinkGroup *link_group_new(Op *op, size_t n);
-/* Sends, on op's namespace slot 0, each member's move into the group, then the group delete;
- * op's next step sorts out the answer (if the kernel refused the group, each member goes back
- * to the group it was in and is deleted alone) and replies. codes/msgs then hold each member's
- * own outcome. */
-void link_group_send(Op *op, LinkGroup *g);
-/* A DeleteLink outside a batch waits for the turn's end with the namespace's other deletes;
- * false: send it alone now. */
-bool delgroup_join(Op *op);
+void link_group_set(LinkGroup *g, size_t i, const Nsring__V1__DeleteLinkRequest *req);
+/* The Op that runs a batch's group: its req is the first member's, its scratch the LinkGroup.
+ * It opens the namespace, sends the group and replies success; each member's own outcome is
+ * then link_group_result() (0, or a status with its message). */
+extern const OpMethod link_group_method;
+int link_group_result(const LinkGroup *g, size_t i, const char **ret_msg);
 /* A request for ns is about to be sent: the deletes waiting for ns go first. */
-void delgroup_cut(Ops *ops, const Netns *ns);
+void delgroup_cut(Netns *ns);
 void delgroup_init(Ops *ops);
 void delgroup_flush_all(Ops *ops);
-/* ops-link.c: one DeleteLink as one RTM_DELLINK (its next step replies). */
-void delete_link_send_one(Op *op);
+/* The namespace is closing: its waiting deletes no longer hang on its OpsNs. */
+void delgroup_ns_closed(OpsNs *ons);
 
 /* ops-watch.c and its hooks. */
 Nsring__V1__Address *op_addr_to_pb(Op *op, const RtnlAddr *a);
 Nsring__V1__Route *op_route_to_pb(Op *op, const RtnlRoute *rt);
 /* Frees an Op's arena (an Op used only to build messages in). */
 void op_arena_reset(Op *op);
-/* Gives an open namespace its netlink connection (ns->priv) if it has none yet. */
+/* Gives an open namespace its OpsNs and netlink connection (ns->priv) if it has none yet. */
 void ops_conn_attach(Ops *ops, Netns *ns);
 /* The namespace is being closed: its watches get NAMESPACE_DELETED and let go of it. */
 void watch_ns_closed(Ops *ops, Netns *ns);

@@ -1,6 +1,7 @@
-/* Link methods: CreateLink, GetLink, ListLinks, UpdateLink, DeleteLink. Requests that the
- * kernel processes in order on one socket are pipelined (create, bring up and read back go out
- * in one send); only a step that needs another namespace's socket waits for an answer. */
+/* Link methods: CreateLink, GetLink, ListLinks, UpdateLink (DeleteLink: ops-linkdel.c).
+ * Requests that the kernel processes in order on one socket are pipelined (create, bring up and
+ * read back go out in one send); only a step that needs another namespace's socket waits for an
+ * answer. */
 #include <arpa/inet.h>
 #include <linux/if_link.h>
 #include <net/if.h>
@@ -10,6 +11,14 @@
 #include "core/names.h"
 #include "core/status.h"
 #include "ops-internal.h"
+
+/* What the link methods' steps share (op->scratch). */
+typedef struct LinkScratch {
+	RtnlLink link, link2; /* the link as read before and after a change */
+	uint32_t idx_master, idx_parent;
+} LinkScratch;
+
+const size_t ops_link_scratch_size = sizeof(LinkScratch);
 
 static const char *const oper_states[] = {
 	"unknown", "notpresent", "down", "lowerlayerdown", "testing", "dormant", "up",
@@ -121,8 +130,7 @@ static bool check_ifname(Op *op, const char *what, const char *name)
 	return false;
 }
 
-/* A link named by name, or by index when the name is empty. */
-static bool check_link_ref(Op *op, const char *name, uint32_t index)
+bool op_check_link_ref(Op *op, const char *name, uint32_t index)
 {
 	if (str_set(name))
 		return check_ifname(op, "interface name", name);
@@ -132,7 +140,7 @@ static bool check_link_ref(Op *op, const char *name, uint32_t index)
 	return false;
 }
 
-static const char *link_what(Op *op, const char *name, uint32_t index)
+const char *op_link_what(Op *op, const char *name, uint32_t index)
 {
 	return str_set(name) ? op_printf(op, "link \"%s\"", name)
 			     : op_printf(op, "link index %u", index);
@@ -176,16 +184,17 @@ static bool peer_elsewhere(const Op *op)
 
 static void create_link_reply(Op *op)
 {
+	LinkScratch *x = op->scratch;
 	const Nsring__V1__CreateLinkRequest *req = (void *)op->req;
 	Nsring__V1__CreateLinkResponse resp = NSRING__V1__CREATE_LINK_RESPONSE__INIT;
 
 	/* A veth's IFLA_LINK is its peer's ifindex, in the peer's namespace: later operations of a
 	 * batch can name the peer without looking it up. */
-	if (req->link->info_case == NSRING__V1__LINK__INFO_VETH && op->link.link)
+	if (req->link->info_case == NSRING__V1__LINK__INFO_VETH && x->link.link)
 		op_index_learn(op, peer_elsewhere(op) ? 1 : 0, req->link->veth->peer_name,
-			       op->link.link);
+			       x->link.link);
 
-	resp.link = op_link_to_pb(op, &op->link);
+	resp.link = op_link_to_pb(op, &x->link);
 	op_reply(op, &resp.base);
 }
 
@@ -203,6 +212,7 @@ static void create_link_peer_up(Op *op)
 
 static void create_link_send(Op *op)
 {
+	LinkScratch *x = op->scratch;
 	const Nsring__V1__CreateLinkRequest *req = (void *)op->req;
 	const Nsring__V1__Link *l = req->link;
 	RtnlLinkSpec spec = { .name = l->name, .ns_fd = -1, .mtu = l->mtu };
@@ -213,7 +223,7 @@ static void create_link_send(Op *op)
 		spec.has_mac = true, rtnl_mac_parse(l->address, spec.mac);
 	if (l->group)
 		spec.has_group = true, spec.group = l->group;
-	spec.master_index = op->idx_master;
+	spec.master_index = x->idx_master;
 	switch (l->info_case) {
 	case NSRING__V1__LINK__INFO_VETH:
 		spec.kind = RTNL_KIND_VETH;
@@ -233,11 +243,11 @@ static void create_link_send(Op *op)
 			rtnl_ip_parse(l->vxlan->remote, &spec.vxlan.remote);
 		if (str_set(l->vxlan->group))
 			rtnl_ip_parse(l->vxlan->group, &spec.vxlan.group);
-		spec.vxlan.dev_index = op->idx_parent;
+		spec.vxlan.dev_index = x->idx_parent;
 		break;
 	case NSRING__V1__LINK__INFO_MACVLAN:
 		spec.kind = RTNL_KIND_MACVLAN;
-		spec.macvlan.parent_index = op->idx_parent;
+		spec.macvlan.parent_index = x->idx_parent;
 		spec.macvlan.mode = macvlan_mode(l->macvlan->mode);
 		break;
 	case NSRING__V1__LINK__INFO_IFB:
@@ -264,7 +274,7 @@ static void create_link_send(Op *op)
 				op_printf(op, "bring up peer \"%s\"", ch.name));
 		}
 	}
-	op_get_link(op, 0, 0, l->name, &op->link, NULL);
+	op_get_link(op, 0, 0, l->name, &x->link, NULL);
 	/* The peer's namespace has its own socket: its request must wait for the creation. */
 	if (l->up && veth && peer_elsewhere(op))
 		op_then(op, create_link_peer_up);
@@ -274,15 +284,16 @@ static void create_link_send(Op *op)
 
 static void create_link_resolve(Op *op)
 {
+	LinkScratch *x = op->scratch;
 	const Nsring__V1__CreateLinkRequest *req = (void *)op->req;
 	const Nsring__V1__Link *l = req->link;
 
 	if (str_set(req->master))
-		op_get_link(op, 0, 0, req->master, NULL, &op->idx_master);
+		op_get_link(op, 0, 0, req->master, NULL, &x->idx_master);
 	if (l->info_case == NSRING__V1__LINK__INFO_MACVLAN)
-		op_get_link(op, 0, 0, l->macvlan->parent, NULL, &op->idx_parent);
+		op_get_link(op, 0, 0, l->macvlan->parent, NULL, &x->idx_parent);
 	if (l->info_case == NSRING__V1__LINK__INFO_VXLAN && str_set(l->vxlan->dev))
-		op_get_link(op, 0, 0, l->vxlan->dev, NULL, &op->idx_parent);
+		op_get_link(op, 0, 0, l->vxlan->dev, NULL, &x->idx_parent);
 	op_then(op, create_link_send);
 }
 
@@ -368,17 +379,19 @@ void ops_create_link(Op *op)
 
 static void get_link_reply(Op *op)
 {
+	LinkScratch *x = op->scratch;
 	Nsring__V1__GetLinkResponse resp = NSRING__V1__GET_LINK_RESPONSE__INIT;
 
-	resp.link = op_link_to_pb(op, &op->link);
+	resp.link = op_link_to_pb(op, &x->link);
 	op_reply(op, &resp.base);
 }
 
 static void get_link_send(Op *op)
 {
+	LinkScratch *x = op->scratch;
 	const Nsring__V1__GetLinkRequest *req = (void *)op->req;
 
-	op_get_link(op, 0, req->index, req->name, &op->link, NULL);
+	op_get_link(op, 0, req->index, req->name, &x->link, NULL);
 	op_then_final(op, get_link_reply);
 }
 
@@ -386,7 +399,7 @@ void ops_get_link(Op *op)
 {
 	const Nsring__V1__GetLinkRequest *req = (void *)op->req;
 
-	if (!check_link_ref(op, req->name, req->index) || !op_open_ns(op, 0, req->namespace_))
+	if (!op_check_link_ref(op, req->name, req->index) || !op_open_ns(op, 0, req->namespace_))
 		return;
 	op_then(op, get_link_send);
 }
@@ -397,14 +410,15 @@ static void list_links_reply(Op *op)
 {
 	const Nsring__V1__ListLinksRequest *req = (void *)op->req;
 	Nsring__V1__ListLinksResponse resp = NSRING__V1__LIST_LINKS_RESPONSE__INIT;
+	const LinkScratch *x = op->scratch;
 
-	resp.links = op_alloc(op, (op->nlinks ? op->nlinks : 1) * sizeof(*resp.links));
-	for (size_t i = 0; i < op->nlinks; i++) {
-		const RtnlLink *l = &op->links[i];
+	resp.links = op_alloc(op, (op->dump.nlinks ? op->dump.nlinks : 1) * sizeof(*resp.links));
+	for (size_t i = 0; i < op->dump.nlinks; i++) {
+		const RtnlLink *l = &op->dump.links[i];
 		/* The kernel filters with strict checking; filter again for kernels that don't. */
 		if (str_set(req->kind) && strcmp(l->kind, req->kind) != 0)
 			continue;
-		if (str_set(req->master) && l->master != op->idx_master)
+		if (str_set(req->master) && l->master != x->idx_master)
 			continue;
 		resp.links[resp.n_links++] = op_link_to_pb(op, l);
 	}
@@ -413,12 +427,13 @@ static void list_links_reply(Op *op)
 
 static void list_links_dump(Op *op)
 {
+	LinkScratch *x = op->scratch;
 	const Nsring__V1__ListLinksRequest *req = (void *)op->req;
 	uint8_t buf[512];
 	OpNl *nl;
 
 	nl = op_send(op, 0, buf,
-		     rtnl_link_dump(buf, sizeof(buf), op->idx_master,
+		     rtnl_link_dump(buf, sizeof(buf), x->idx_master,
 				    str_set(req->kind) ? req->kind : NULL),
 		     "list links");
 	if (nl)
@@ -428,10 +443,11 @@ static void list_links_dump(Op *op)
 
 static void list_links_resolve(Op *op)
 {
+	LinkScratch *x = op->scratch;
 	const Nsring__V1__ListLinksRequest *req = (void *)op->req;
 
 	if (str_set(req->master))
-		op_get_link(op, 0, 0, req->master, NULL, &op->idx_master);
+		op_get_link(op, 0, 0, req->master, NULL, &x->idx_master);
 	op_then(op, list_links_dump);
 }
 
@@ -441,7 +457,7 @@ void ops_list_links(Op *op)
 
 	if (str_set(req->master) && !check_ifname(op, "master name", req->master))
 		return;
-	if (str_set(req->kind) && strlen(req->kind) >= sizeof(op->link.kind)) {
+	if (str_set(req->kind) && strlen(req->kind) >= sizeof(((RtnlLink *)0)->kind)) {
 		op_fail(op, STATUS_INVALID_ARGUMENT, "invalid link kind \"%.64s\"", req->kind);
 		return;
 	}
@@ -454,9 +470,10 @@ void ops_list_links(Op *op)
 
 static void update_link_reply(Op *op)
 {
+	LinkScratch *x = op->scratch;
 	Nsring__V1__UpdateLinkResponse resp = NSRING__V1__UPDATE_LINK_RESPONSE__INIT;
 
-	resp.link = op_link_to_pb(op, &op->link2);
+	resp.link = op_link_to_pb(op, &x->link2);
 	op_reply(op, &resp.base);
 }
 
@@ -467,24 +484,27 @@ static bool update_link_moves(const Nsring__V1__UpdateLinkRequest *req)
 
 static const char *update_link_final_name(Op *op)
 {
+	LinkScratch *x = op->scratch;
 	const Nsring__V1__UpdateLinkRequest *req = (void *)op->req;
 
 	return req->set_name_case == NSRING__V1__UPDATE_LINK_REQUEST__SET_NAME_NEW_NAME
 		       ? req->new_name
-		       : op->link.name;
+		       : x->link.name;
 }
 
 /* After a move the link lives behind the destination's socket: read it back there. */
 static void update_link_read_moved(Op *op)
 {
-	op_get_link(op, 1, 0, update_link_final_name(op), &op->link2, NULL);
+	LinkScratch *x = op->scratch;
+	op_get_link(op, 1, 0, update_link_final_name(op), &x->link2, NULL);
 	op_then(op, update_link_reply);
 }
 
 static void update_link_apply(Op *op)
 {
+	LinkScratch *x = op->scratch;
 	const Nsring__V1__UpdateLinkRequest *req = (void *)op->req;
-	RtnlLinkChange ch = { .index = op->link.index, .up = -1, .ns_fd = -1 };
+	RtnlLinkChange ch = { .index = x->link.index, .up = -1, .ns_fd = -1 };
 	bool change = false;
 	uint8_t buf[1024];
 
@@ -495,7 +515,7 @@ static void update_link_apply(Op *op)
 	if (req->set_address_case == NSRING__V1__UPDATE_LINK_REQUEST__SET_ADDRESS_ADDRESS)
 		ch.has_mac = true, rtnl_mac_parse(req->address, ch.mac), change = true;
 	if (req->set_master_case == NSRING__V1__UPDATE_LINK_REQUEST__SET_MASTER_MASTER)
-		ch.has_master = true, ch.master_index = op->idx_master, change = true;
+		ch.has_master = true, ch.master_index = x->idx_master, change = true;
 	if (req->set_name_case == NSRING__V1__UPDATE_LINK_REQUEST__SET_NAME_NEW_NAME)
 		ch.new_name = req->new_name, change = true;
 	if (req->set_group_case == NSRING__V1__UPDATE_LINK_REQUEST__SET_GROUP_GROUP)
@@ -504,44 +524,45 @@ static void update_link_apply(Op *op)
 		ch.name = req->name; /* by name: see update_link_resolve() */
 	if (change) {
 		OpNl *nl = op_send(op, 0, buf, rtnl_link_set(buf, sizeof(buf), &ch),
-				   op_printf(op, "link \"%s\"", ch.index ? op->link.name : req->name));
+				   op_printf(op, "link \"%s\"", ch.index ? x->link.name : req->name));
 		if (nl)
 			nl->not_found = true; /* a stale index from the name map is ENODEV */
 	}
 	if (ch.new_name || update_link_moves(req))
-		op_index_forget(op, 0, op->link.name);
+		op_index_forget(op, 0, x->link.name);
 	if (update_link_moves(req)) {
-		RtnlLinkChange mv = { .index = op->link.index, .up = -1, .ns_fd = op->ns[1]->ns_fd };
+		RtnlLinkChange mv = { .index = x->link.index, .up = -1, .ns_fd = op->ns[1]->ns_fd };
 		op_send(op, 0, buf, rtnl_link_set(buf, sizeof(buf), &mv),
 			op_printf(op, "move link \"%s\" to %s", update_link_final_name(op),
 				  op_ns_describe(op, req->move_to)));
 		op_then(op, update_link_read_moved);
 		return;
 	}
-	op_get_link(op, 0, op->link.index, op->link.index ? NULL : req->name, &op->link2, NULL);
+	op_get_link(op, 0, x->link.index, x->link.index ? NULL : req->name, &x->link2, NULL);
 	op_then_final(op, update_link_reply);
 }
 
 static void update_link_resolve(Op *op)
 {
+	LinkScratch *x = op->scratch;
 	const Nsring__V1__UpdateLinkRequest *req = (void *)op->req;
 
 	/* The link's index (renames and moves need it) comes from the batch's name map, or from
 	 * reading the link first, which also gives a clear "not found"; that read rides in the
 	 * same send as the master lookup. */
-	if (str_set(req->name) && op_index_lookup(op, 0, req->name, &op->link.index))
-		snprintf(op->link.name, sizeof(op->link.name), "%s", req->name);
+	if (str_set(req->name) && op_index_lookup(op, 0, req->name, &x->link.index))
+		snprintf(x->link.name, sizeof(x->link.name), "%s", req->name);
 	else if (str_set(req->name) &&
 		 req->set_name_case != NSRING__V1__UPDATE_LINK_REQUEST__SET_NAME_NEW_NAME &&
 		 !update_link_moves(req))
 		/* A plain change names the link in the request itself (the kernel looks it up,
 		 * ENODEV if missing) and the read-back goes by name too: no lookup round trip. */
-		op->link.index = 0;
+		x->link.index = 0;
 	else
-		op_get_link(op, 0, req->index, req->name, &op->link, NULL);
+		op_get_link(op, 0, req->index, req->name, &x->link, NULL);
 	if (req->set_master_case == NSRING__V1__UPDATE_LINK_REQUEST__SET_MASTER_MASTER &&
 	    str_set(req->master))
-		op_get_link(op, 0, 0, req->master, NULL, &op->idx_master);
+		op_get_link(op, 0, 0, req->master, NULL, &x->idx_master);
 	op_then(op, update_link_apply);
 }
 
@@ -550,7 +571,7 @@ void ops_update_link(Op *op)
 	const Nsring__V1__UpdateLinkRequest *req = (void *)op->req;
 	uint8_t mac[6];
 
-	if (!check_link_ref(op, req->name, req->index))
+	if (!op_check_link_ref(op, req->name, req->index))
 		return;
 	if (req->set_address_case == NSRING__V1__UPDATE_LINK_REQUEST__SET_ADDRESS_ADDRESS &&
 	    rtnl_mac_parse(req->address ? req->address : "", mac) < 0) {
@@ -575,53 +596,11 @@ void ops_update_link(Op *op)
 	op_then(op, update_link_resolve);
 }
 
-/* ---- DeleteLink */
-
-static void delete_link_reply(Op *op)
-{
-	Nsring__V1__DeleteLinkResponse resp = NSRING__V1__DELETE_LINK_RESPONSE__INIT;
-
-	op_reply(op, &resp.base);
-}
-
-void delete_link_send_one(Op *op)
-{
-	const Nsring__V1__DeleteLinkRequest *req = (void *)op->req;
-	const char *name = str_set(req->name) ? req->name : NULL;
-	uint8_t buf[512];
-	OpNl *nl;
-
-	/* Forgotten now, not on the answer: with pipelining later ops may start before it. */
-	op_index_forget(op, 0, name);
-	nl = op_send(op, 0, buf, rtnl_link_del(buf, sizeof(buf), name ? 0 : req->index, name),
-		     link_what(op, req->name, req->index));
-	if (nl)
-		nl->not_found = true;
-	op_then_final(op, delete_link_reply);
-}
-
-static void delete_link_send(Op *op)
-{
-	if (delgroup_join(op))
-		op_then(op, delete_link_reply); /* runs once the group has answered */
-	else
-		delete_link_send_one(op);
-}
-
-void ops_delete_link(Op *op)
-{
-	const Nsring__V1__DeleteLinkRequest *req = (void *)op->req;
-
-	if (!check_link_ref(op, req->name, req->index) || !op_open_ns(op, 0, req->namespace_))
-		return;
-	op_then(op, delete_link_send);
-}
-
 /* Name of a link collected by a dump in this op, or "" . */
 const char *op_link_name(Op *op, uint32_t index)
 {
-	for (size_t i = 0; i < op->nlinks; i++)
-		if (op->links[i].index == index)
-			return op->links[i].name;
+	for (size_t i = 0; i < op->dump.nlinks; i++)
+		if (op->dump.links[i].index == index)
+			return op->dump.links[i].name;
 	return "";
 }

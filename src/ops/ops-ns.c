@@ -2,18 +2,16 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "core/names.h"
 #include "core/status.h"
 #include "ops-internal.h"
 
 static bool check_name(Op *op, const char *name)
 {
-	if (name && name_netns_valid(name))
+	char msg[1024];
+
+	if (!ops_ns_name_error(name, msg, sizeof(msg)))
 		return true;
-	op_fail(op, STATUS_INVALID_ARGUMENT,
-		"invalid namespace name \"%.256s\": it must be 1-255 bytes, without '/' or control characters, and not "
-		"\".\" or \"..\"",
-		name ? name : "");
+	op_fail(op, STATUS_INVALID_ARGUMENT, "%s", msg);
 	return false;
 }
 

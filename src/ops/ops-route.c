@@ -6,6 +6,13 @@
 #include "core/status.h"
 #include "ops-internal.h"
 
+/* What the steps share (op->scratch): the link named by name, once looked up. */
+typedef struct RouteScratch {
+	uint32_t idx_link;
+} RouteScratch;
+
+const size_t ops_route_scratch_size = sizeof(RouteScratch);
+
 #define TABLE_ALL 0xffffffffu
 
 static bool route_from_pb(Op *op, const Nsring__V1__Route *pb, bool create, RtnlRoute *ret)
@@ -131,6 +138,7 @@ static void route_reply(Op *op)
 
 static void route_send(Op *op)
 {
+	RouteScratch *x = op->scratch;
 	const Nsring__V1__Route *pb = route_req(op);
 	bool create = route_create(op);
 	bool replace = create && ((const Nsring__V1__CreateRouteRequest *)op->req)->replace;
@@ -140,8 +148,8 @@ static void route_send(Op *op)
 	const char *dst;
 
 	route_from_pb(op, pb, create, &rt);
-	if (op->idx_link)
-		rt.oif = op->idx_link;
+	if (x->idx_link)
+		rt.oif = x->idx_link;
 	dst = rt.dst.family ? op_printf(op, "%s/%u", rtnl_ip_format(&rt.dst, ip, sizeof(ip)),
 					rt.dst_len)
 			    : "default";
@@ -154,10 +162,11 @@ static void route_send(Op *op)
 
 static void route_resolve(Op *op)
 {
+	RouteScratch *x = op->scratch;
 	const Nsring__V1__Route *pb = route_req(op);
 
 	if (str_set(pb->dev))
-		op_get_link(op, 0, 0, pb->dev, NULL, &op->idx_link);
+		op_get_link(op, 0, 0, pb->dev, NULL, &x->idx_link);
 	op_then(op, route_send);
 }
 
@@ -188,9 +197,10 @@ static void list_routes_reply(Op *op)
 	Nsring__V1__ListRoutesResponse resp = NSRING__V1__LIST_ROUTES_RESPONSE__INIT;
 	uint32_t table = req->table ? req->table : RT_TABLE_MAIN;
 
-	resp.routes = op_alloc(op, (op->nroutes ? op->nroutes : 1) * sizeof(*resp.routes));
-	for (size_t i = 0; i < op->nroutes; i++) {
-		const RtnlRoute *rt = &op->routes[i];
+	resp.routes =
+		op_alloc(op, (op->dump.nroutes ? op->dump.nroutes : 1) * sizeof(*resp.routes));
+	for (size_t i = 0; i < op->dump.nroutes; i++) {
+		const RtnlRoute *rt = &op->dump.routes[i];
 
 		if (table != TABLE_ALL && rt->table != table)
 			continue;

@@ -492,8 +492,8 @@ static void event_object(WatchNs *wns, Nsring__V1__WatchEvent *ev, const WObj *o
 	const RtnlLink *l;
 
 	/* The converters name an address's or route's link from the op's links. */
-	op->links = NULL;
-	op->nlinks = 0;
+	op->dump.links = NULL;
+	op->dump.nlinks = 0;
 	switch (o->kind) {
 	case WK_LINK:
 		ev->object_case = NSRING__V1__WATCH_EVENT__OBJECT_LINK;
@@ -501,21 +501,21 @@ static void event_object(WatchNs *wns, Nsring__V1__WatchEvent *ev, const WObj *o
 		break;
 	case WK_ADDR:
 		l = wns_link(wns, o->u.addr.index);
-		op->links = (RtnlLink *)l;
-		op->nlinks = l ? 1 : 0;
+		op->dump.links = (RtnlLink *)l;
+		op->dump.nlinks = l ? 1 : 0;
 		ev->object_case = NSRING__V1__WATCH_EVENT__OBJECT_ADDRESS;
 		ev->address = op_addr_to_pb(op, &o->u.addr);
 		break;
 	default:
 		l = wns_link(wns, o->u.route.rt.oif);
-		op->links = (RtnlLink *)l;
-		op->nlinks = l ? 1 : 0;
+		op->dump.links = (RtnlLink *)l;
+		op->dump.nlinks = l ? 1 : 0;
 		ev->object_case = NSRING__V1__WATCH_EVENT__OBJECT_ROUTE;
 		ev->route = op_route_to_pb(op, &o->u.route.rt);
 		break;
 	}
-	op->links = NULL;
-	op->nlinks = 0;
+	op->dump.links = NULL;
+	op->dump.nlinks = 0;
 }
 
 /* Sends an object event to the namespace's live watches of its kind (from_dump: a difference
@@ -855,7 +855,7 @@ static void wns_dump_start(WatchNs *wns)
 	}
 	loop_timer_disarm(wns->w->ops->loop, &wns->retry);
 	ops_conn_attach(wns->w->ops, wns->ns);
-	c = wns->ns->priv;
+	c = ops_ns_conn(wns->ns);
 	d = calloc(1, sizeof(*d));
 	if (!c || !d) {
 		free(d);
@@ -1472,43 +1472,7 @@ static Watches *watches_get(Ops *ops)
 static bool watch_ref(const Nsring__V1__NamespaceRef *ref, NetnsRef *ret, char *what,
 		      size_t what_size, char *msg, size_t msg_size)
 {
-	*ret = (NetnsRef){ .type = NETNS_REF_SELF };
-	snprintf(what, what_size, "the daemon's namespace");
-	if (!ref)
-		return true;
-	switch (ref->ref_case) {
-	case NSRING__V1__NAMESPACE_REF__REF_NAME:
-		if (!ref->name || !name_netns_valid(ref->name)) {
-			snprintf(msg, msg_size,
-				 "invalid namespace name \"%.256s\": it must be 1-255 bytes, "
-				 "without "
-				 "'/', and not \".\" or \"..\"",
-				 ref->name ? ref->name : "");
-			return false;
-		}
-		*ret = (NetnsRef){ .type = NETNS_REF_NAME, .str = ref->name };
-		snprintf(what, what_size, "namespace \"%.256s\"", ref->name);
-		return true;
-	case NSRING__V1__NAMESPACE_REF__REF_PATH:
-		if (!ref->path || ref->path[0] != '/') {
-			snprintf(msg, msg_size, "namespace path \"%.512s\" is not absolute",
-				 ref->path ? ref->path : "");
-			return false;
-		}
-		*ret = (NetnsRef){ .type = NETNS_REF_PATH, .str = ref->path };
-		snprintf(what, what_size, "namespace path \"%.512s\"", ref->path);
-		return true;
-	case NSRING__V1__NAMESPACE_REF__REF_PID:
-		if (ref->pid <= 0) {
-			snprintf(msg, msg_size, "invalid pid %d", (int)ref->pid);
-			return false;
-		}
-		*ret = (NetnsRef){ .type = NETNS_REF_PID, .pid = ref->pid };
-		snprintf(what, what_size, "namespace of pid %d", (int)ref->pid);
-		return true;
-	default:
-		return true;
-	}
+	return ops_ns_ref_resolve(ref, ret, what, what_size, msg, msg_size) == 0;
 }
 
 bool ops_method_streams(const char *method)

@@ -1,7 +1,6 @@
 /* The operation engine: each call is an Op that opens its namespaces, sends netlink requests
  * (pipelined on one connection where the kernel's in-order processing allows), and replies
  * once every request it sent has answered. Method bodies live in ops-*.c. */
-#include "core/names.h"
 #include "ops-internal.h"
 
 #include <errno.h>
@@ -163,20 +162,10 @@ void op_fail(Op *op, int code, const char *fmt, ...)
 /* The status and message for a failed request on "what" (the message lacks the method). */
 static char *op_errno_message(Op *op, int err, const char *what, const char *extack, int *ret_code)
 {
-	*ret_code = status_from_errno(err);
-	if (err == -ESHUTDOWN) {
-		*ret_code = STATUS_NOT_FOUND;
-		return op_printf(op, "%s: the namespace was deleted while the operation was in flight",
-				 what);
-	}
-	if (err == -ETIMEDOUT) {
-		*ret_code = STATUS_DEADLINE_EXCEEDED;
-		return op_printf(op, "%s: no answer from the kernel in time", what);
-	}
-	if (extack && *extack)
-		return op_printf(op, "%s: %s (%s): %s", what, errno_name(err), strerror(-err),
-				 extack);
-	return op_printf(op, "%s: %s (%s)", what, errno_name(err), strerror(-err));
+	char buf[1024];
+
+	*ret_code = ops_errno_status(err, what, extack, buf, sizeof(buf));
+	return op_strdup(op, buf);
 }
 
 void op_fail_errno(Op *op, int err, const char *what, const char *extack)
@@ -266,7 +255,7 @@ typedef struct OpNsWait {
 
 void ops_conn_attach(Ops *ops, Netns *ns)
 {
-	NlConn *c;
+	OpsNs *ons;
 	int fd, r;
 
 	if (ns->priv)
@@ -274,30 +263,23 @@ void ops_conn_attach(Ops *ops, Netns *ns)
 	fd = netns_take_nl_fd(ns);
 	if (fd < 0)
 		return; /* already closed: op_conn() reports it */
-	r = nlconn_new(&c, ops->loop, ops->br, fd);
+	ons = calloc(1, sizeof(*ons));
+	r = ons ? nlconn_new(&ons->conn, ops->loop, ops->br, fd) : -ENOMEM;
 	if (r < 0) {
 		log_debug("ops: netlink connection setup failed: %s", strerror(-r));
+		free(ons);
 		close(fd);
 		return;
 	}
-	ns->priv = c;
+	ns->priv = ons;
 }
 
 static void op_ns_error(Op *op, int r, const char *what)
 {
-	if (r == -ENOENT)
-		op_fail(op, STATUS_NOT_FOUND, "%s not found", what);
-	else if (r == -ESRCH)
-		op_fail(op, STATUS_NOT_FOUND, "%s: no such process", what);
-	else if (r == -EINVAL)
-		op_fail(op, STATUS_INVALID_ARGUMENT, "%s is not a network namespace", what);
-	else if (r == -EPERM)
-		op_fail(op, STATUS_PERMISSION_DENIED,
-			"%s is not allowed: a path must name a namespace file (not a symlink) in "
-			"a directory under the allowed prefixes (--netns-path-prefix)",
-			what);
-	else
-		op_fail_errno(op, r, what, NULL);
+	char msg[1024];
+	int code = ops_ns_error(r, what, msg, sizeof(msg));
+
+	op_fail(op, code, "%s", msg);
 }
 
 static void op_ns_opened(void *userdata, int r, Netns *ns)
@@ -321,59 +303,27 @@ static void op_ns_opened(void *userdata, int r, Netns *ns)
 
 const char *op_ns_describe(Op *op, const Nsring__V1__NamespaceRef *ref)
 {
-	if (!ref || ref->ref_case == NSRING__V1__NAMESPACE_REF__REF__NOT_SET)
-		return "the daemon's namespace";
-	switch (ref->ref_case) {
-	case NSRING__V1__NAMESPACE_REF__REF_NAME:
-		return op_printf(op, "namespace \"%.256s\"", ref->name);
-	case NSRING__V1__NAMESPACE_REF__REF_PATH:
-		return op_printf(op, "namespace path \"%.512s\"", ref->path);
-	case NSRING__V1__NAMESPACE_REF__REF_PID:
-		return op_printf(op, "namespace of pid %d", (int)ref->pid);
-	default:
-		return "namespace";
-	}
+	char what[600], msg[1024];
+	NetnsRef nref;
+
+	ops_ns_ref_resolve(ref, &nref, what, sizeof(what), msg, sizeof(msg));
+	return op_strdup(op, what);
 }
 
 bool op_open_ns(Op *op, unsigned slot, const Nsring__V1__NamespaceRef *ref)
 {
-	NetnsRef nref = { .type = NETNS_REF_SELF };
-	const char *what = op_ns_describe(op, ref);
+	char what_buf[600], msg[1024];
+	const char *what;
+	NetnsRef nref;
 	OpNsWait *w;
 	int r;
 
-	if (ref) {
-		switch (ref->ref_case) {
-		case NSRING__V1__NAMESPACE_REF__REF_NAME:
-			if (!ref->name || !name_netns_valid(ref->name)) {
-				op_fail(op, STATUS_INVALID_ARGUMENT,
-					"invalid namespace name \"%.256s\": it must be 1-255 bytes, "
-					"without '/' or control characters, and not \".\" or \"..\"",
-					ref->name ? ref->name : "");
-				return false;
-			}
-			nref = (NetnsRef){ .type = NETNS_REF_NAME, .str = ref->name };
-			break;
-		case NSRING__V1__NAMESPACE_REF__REF_PATH:
-			if (!ref->path || ref->path[0] != '/') {
-				op_fail(op, STATUS_INVALID_ARGUMENT,
-					"namespace path \"%.512s\" is not absolute",
-					ref->path ? ref->path : "");
-				return false;
-			}
-			nref = (NetnsRef){ .type = NETNS_REF_PATH, .str = ref->path };
-			break;
-		case NSRING__V1__NAMESPACE_REF__REF_PID:
-			if (ref->pid <= 0) {
-				op_fail(op, STATUS_INVALID_ARGUMENT, "invalid pid %d", (int)ref->pid);
-				return false;
-			}
-			nref = (NetnsRef){ .type = NETNS_REF_PID, .pid = ref->pid };
-			break;
-		default:
-			break;
-		}
+	r = ops_ns_ref_resolve(ref, &nref, what_buf, sizeof(what_buf), msg, sizeof(msg));
+	if (r) {
+		op_fail(op, r, "%s", msg);
+		return false;
 	}
+	what = op_strdup(op, what_buf);
 	if (op->batch) {
 		/* Opened by an earlier op of the batch: no reopen, no wait for the loop. */
 		const char *key = batch_ns_key(op, ref);
@@ -400,14 +350,14 @@ bool op_open_ns(Op *op, unsigned slot, const Nsring__V1__NamespaceRef *ref)
 
 NlConn *op_conn(Op *op, unsigned slot)
 {
-	Netns *ns = op->ns[slot];
+	NlConn *c = ops_ns_conn(op->ns[slot]);
 
-	if (!ns || !ns->priv) {
+	if (!c) {
 		op_fail(op, STATUS_NOT_FOUND, "the namespace was deleted or its netlink socket "
 					      "could not be set up");
 		return NULL;
 	}
-	return ns->priv;
+	return c;
 }
 
 /* ---- netlink requests */
@@ -433,30 +383,34 @@ static void op_nl_msg(void *userdata, const struct nlmsghdr *nlh)
 			nl->got = true;
 		}
 		if (nl->collect) {
-			op->links = op_grow(op, op->links, &op->links_cap, op->nlinks,
-					    sizeof(*op->links));
-			op->links[op->nlinks++] = l;
+			OpDump *d = &op->dump;
+
+			d->links = op_grow(op, d->links, &d->links_cap, d->nlinks, sizeof(*d->links));
+			d->links[d->nlinks++] = l;
 		}
 		break;
 	}
 	case RTM_NEWADDR:
 		if (nl->collect) {
+			OpDump *d = &op->dump;
 			RtnlAddr a;
+
 			if (rtnl_addr_parse(nlh, &a) < 0)
 				return;
-			op->addrs = op_grow(op, op->addrs, &op->addrs_cap, op->naddrs,
-					    sizeof(*op->addrs));
-			op->addrs[op->naddrs++] = a;
+			d->addrs = op_grow(op, d->addrs, &d->addrs_cap, d->naddrs, sizeof(*d->addrs));
+			d->addrs[d->naddrs++] = a;
 		}
 		break;
 	case RTM_NEWROUTE:
 		if (nl->collect) {
+			OpDump *d = &op->dump;
 			RtnlRoute rt;
+
 			if (rtnl_route_parse(nlh, &rt) < 0)
 				return;
-			op->routes = op_grow(op, op->routes, &op->routes_cap, op->nroutes,
-					     sizeof(*op->routes));
-			op->routes[op->nroutes++] = rt;
+			d->routes = op_grow(op, d->routes, &d->routes_cap, d->nroutes,
+					    sizeof(*d->routes));
+			d->routes[d->nroutes++] = rt;
 		}
 		break;
 	default:
@@ -471,13 +425,13 @@ static void op_nl_restart(void *userdata)
 	/* Only one dump of each kind runs per op, so a restart clears that kind. */
 	switch (nl->collect) {
 	case RTM_GETLINK:
-		nl->op->nlinks = 0;
+		nl->op->dump.nlinks = 0;
 		break;
 	case RTM_GETADDR:
-		nl->op->naddrs = 0;
+		nl->op->dump.naddrs = 0;
 		break;
 	case RTM_GETROUTE:
-		nl->op->nroutes = 0;
+		nl->op->dump.nroutes = 0;
 		break;
 	}
 }
@@ -538,7 +492,7 @@ OpNl *op_send(Op *op, unsigned slot, const void *buf, int len, const char *what)
 		timeout = op->deadline - now;
 	}
 	if (op->ops->delgroups)
-		delgroup_cut(op->ops, op->ns[slot]); /* keep the namespace's order */
+		delgroup_cut(op->ns[slot]); /* keep the namespace's order */
 	c = op_conn(op, slot);
 	if (!c)
 		return NULL;
@@ -614,18 +568,24 @@ static const OpMethod methods[] = {
 	{ "CreateNamespace", &nsring__v1__create_namespace_request__descriptor, ops_create_namespace },
 	{ "DeleteNamespace", &nsring__v1__delete_namespace_request__descriptor, ops_delete_namespace },
 	{ "ListNamespaces", &nsring__v1__list_namespaces_request__descriptor, ops_list_namespaces },
-	{ "CreateLink", &nsring__v1__create_link_request__descriptor, ops_create_link, true },
-	{ "GetLink", &nsring__v1__get_link_request__descriptor, ops_get_link, true },
-	{ "ListLinks", &nsring__v1__list_links_request__descriptor, ops_list_links },
-	{ "UpdateLink", &nsring__v1__update_link_request__descriptor, ops_update_link, true },
+	{ "CreateLink", &nsring__v1__create_link_request__descriptor, ops_create_link, true,
+	  &ops_link_scratch_size },
+	{ "GetLink", &nsring__v1__get_link_request__descriptor, ops_get_link, true,
+	  &ops_link_scratch_size },
+	{ "ListLinks", &nsring__v1__list_links_request__descriptor, ops_list_links, false,
+	  &ops_link_scratch_size },
+	{ "UpdateLink", &nsring__v1__update_link_request__descriptor, ops_update_link, true,
+	  &ops_link_scratch_size },
 	{ "DeleteLink", &nsring__v1__delete_link_request__descriptor, ops_delete_link, true },
 	{ "CreateAddress", &nsring__v1__create_address_request__descriptor, ops_create_address,
-	  true },
+	  true, &ops_addr_scratch_size },
 	{ "DeleteAddress", &nsring__v1__delete_address_request__descriptor, ops_delete_address,
-	  true },
+	  true, &ops_addr_scratch_size },
 	{ "ListAddresses", &nsring__v1__list_addresses_request__descriptor, ops_list_addresses },
-	{ "CreateRoute", &nsring__v1__create_route_request__descriptor, ops_create_route, true },
-	{ "DeleteRoute", &nsring__v1__delete_route_request__descriptor, ops_delete_route, true },
+	{ "CreateRoute", &nsring__v1__create_route_request__descriptor, ops_create_route, true,
+	  &ops_route_scratch_size },
+	{ "DeleteRoute", &nsring__v1__delete_route_request__descriptor, ops_delete_route, true,
+	  &ops_route_scratch_size },
 	{ "ListRoutes", &nsring__v1__list_routes_request__descriptor, ops_list_routes },
 	{ "Batch", &nsring__v1__batch_request__descriptor, ops_batch },
 };
@@ -640,10 +600,15 @@ const OpMethod *ops_method(const char *name)
 
 Op *op_new(Ops *ops, const OpMethod *m, uint64_t deadline, ops_reply_cb reply, void *userdata)
 {
-	Op *op = calloc(1, sizeof(*op));
+	/* The method's scratch rides in the same allocation. */
+	size_t size = (sizeof(Op) + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+	size_t scratch = m->scratch_size ? *m->scratch_size : 0;
+	Op *op = calloc(1, size + scratch);
 
 	if (!op)
 		return NULL;
+	if (scratch)
+		op->scratch = (char *)op + size;
 	op->ops = ops;
 	op->m = m;
 	op->reply = reply;
@@ -685,12 +650,16 @@ void ops_call(Ops *ops, const char *method, const uint8_t *payload, size_t len, 
 
 static void ops_ns_closed(Netns *ns, void *userdata)
 {
-	NlConn *c = ns->priv;
+	OpsNs *ons = ns->priv;
 
-	watch_ns_closed(userdata, ns); /* first: its dumps on c are dropped, not failed */
+	/* First: its dumps on the connection are dropped, not failed. */
+	watch_ns_closed(userdata, ns);
 	ns->priv = NULL;
-	if (c)
-		nlconn_close(c, -ESHUTDOWN);
+	if (!ons)
+		return;
+	delgroup_ns_closed(ons);
+	nlconn_close(ons->conn, -ESHUTDOWN);
+	free(ons);
 }
 
 int ops_new(Ops **ret, Loop *loop, const OpsConfig *cfg)

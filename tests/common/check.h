@@ -17,7 +17,8 @@ static const char *current_test __attribute__((unused)) = "?";
 		exit(1);                                                                           \
 	} while (0)
 
-/* CHECK(cond) or CHECK(cond, "fmt", args...) for extra context. */
+/* CHECK(cond) or CHECK(cond, "fmt", args...) for extra context (printed after the
+ * expression). */
 #define CHECK(cond, ...)                                                                           \
 	do {                                                                                       \
 		if (!(cond)) {                                                                     \

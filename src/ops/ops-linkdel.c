@@ -1,5 +1,6 @@
-/* Coalesced link deletes. Deleting links one RTM_DELLINK at a time costs an RCU wait each
- * (about 30 ms here); moving the links into one link group and deleting the group pays it once.
+/* DeleteLink, wholly: alone, coalesced with other calls, or as a batch's group. Deleting links
+ * one RTM_DELLINK at a time costs an RCU wait each (about 30 ms here); moving the links into
+ * one link group and deleting the group pays it once.
  *
  * A batch groups its own runs of deletes (ops-batch.c). Outside a batch, DeleteLink calls that
  * reach one namespace in the same loop turn (concurrent clients, a client pipelining its calls)
@@ -26,6 +27,19 @@
 
 /* ---- one group delete, shared with the batch */
 
+struct LinkGroup {
+	size_t n;
+	const Nsring__V1__DeleteLinkRequest **reqs;
+	uint32_t group;
+	int *codes; /* per member: its own failure (not found, bad name), else 0 */
+	char **msgs;
+	RtnlLink *links; /* each member as it was: its group, to restore after a failure */
+	int del_code;	 /* the group delete's failure */
+	char *del_msg;
+	int restore_code;
+	char *restore_msg;
+};
+
 static void link_group_answered(Op *op);
 
 LinkGroup *link_group_new(Op *op, size_t n)
@@ -42,7 +56,22 @@ LinkGroup *link_group_new(Op *op, size_t n)
 	return g;
 }
 
-void link_group_send(Op *op, LinkGroup *g)
+void link_group_set(LinkGroup *g, size_t i, const Nsring__V1__DeleteLinkRequest *req)
+{
+	g->reqs[i] = req;
+}
+
+int link_group_result(const LinkGroup *g, size_t i, const char **ret_msg)
+{
+	*ret_msg = g->msgs[i];
+	return g->codes[i];
+}
+
+/* Sends, on op's namespace slot 0, each member's move into the group, then the group delete;
+ * op's next step sorts out the answer (if the kernel refused the group, each member goes back
+ * to the group it was in and is deleted alone) and replies. codes/msgs then hold each member's
+ * own outcome. */
+static void link_group_send(Op *op, LinkGroup *g)
 {
 	uint8_t buf[512];
 	const char *what;
@@ -94,7 +123,7 @@ void link_group_send(Op *op, LinkGroup *g)
 		nl->ret_code = &g->del_code;
 		nl->ret_msg = &g->del_msg;
 	}
-	op->link_group = g;
+	op->scratch = g;
 	op_then_final(op, link_group_answered);
 }
 
@@ -143,7 +172,7 @@ static void link_group_fallback(Op *op, LinkGroup *g)
 static void link_group_reply(Op *op)
 {
 	Nsring__V1__DeleteLinkResponse resp = NSRING__V1__DELETE_LINK_RESPONSE__INIT;
-	const LinkGroup *g = op->link_group;
+	const LinkGroup *g = op->scratch;
 
 	if (g->restore_code && g->restore_code != STATUS_NOT_FOUND)
 		log_warning("%s", g->restore_msg);
@@ -152,20 +181,86 @@ static void link_group_reply(Op *op)
 
 static void link_group_answered(Op *op)
 {
-	if (link_group_failed(op->link_group)) {
-		link_group_fallback(op, op->link_group);
+	if (link_group_failed(op->scratch)) {
+		link_group_fallback(op, op->scratch);
 		op_then(op, link_group_reply);
 		return;
 	}
 	link_group_reply(op);
 }
 
-/* ---- DeleteLink calls outside a batch */
+/* ---- a batch's run of deletes */
+
+static void group_send(Op *op)
+{
+	link_group_send(op, op->scratch);
+}
+
+static void group_start_step(Op *op)
+{
+	const Nsring__V1__DeleteLinkRequest *req = (void *)op->req;
+
+	if (!op_open_ns(op, 0, req->namespace_))
+		return;
+	op_then(op, group_send);
+}
+
+const OpMethod link_group_method = {
+	"DeleteLink", &nsring__v1__delete_link_request__descriptor, group_start_step, true
+};
+
+/* ---- a plain DeleteLink */
+
+static void delete_link_reply(Op *op)
+{
+	Nsring__V1__DeleteLinkResponse resp = NSRING__V1__DELETE_LINK_RESPONSE__INIT;
+
+	op_reply(op, &resp.base);
+}
+
+/* One DeleteLink as one RTM_DELLINK (its next step replies). */
+static void delete_link_send_one(Op *op)
+{
+	const Nsring__V1__DeleteLinkRequest *req = (void *)op->req;
+	const char *name = str_set(req->name) ? req->name : NULL;
+	uint8_t buf[512];
+	OpNl *nl;
+
+	/* Forgotten now, not on the answer: with pipelining later ops may start before it. */
+	op_index_forget(op, 0, name);
+	nl = op_send(op, 0, buf, rtnl_link_del(buf, sizeof(buf), name ? 0 : req->index, name),
+		     op_link_what(op, req->name, req->index));
+	if (nl)
+		nl->not_found = true;
+	op_then_final(op, delete_link_reply);
+}
+
+static bool delgroup_join(Op *op);
+
+static void delete_link_send(Op *op)
+{
+	if (delgroup_join(op))
+		op_then(op, delete_link_reply); /* runs once the group has answered */
+	else
+		delete_link_send_one(op);
+}
+
+void ops_delete_link(Op *op)
+{
+	const Nsring__V1__DeleteLinkRequest *req = (void *)op->req;
+
+	if (!op_check_link_ref(op, req->name, req->index) || !op_open_ns(op, 0, req->namespace_))
+		return;
+	op_then(op, delete_link_send);
+}
+
+/* ---- DeleteLink calls outside a batch, coalesced per namespace and loop turn */
 
 typedef struct DelGroup DelGroup;
 struct DelGroup {
 	Ops *ops;
 	Netns *ns;
+	OpsNs *ons; /* whose delgroup it is while it waits (NULL: the namespace closed) */
 	DelGroup *next;
 	Op **members;
 	size_t n, cap;
@@ -223,6 +318,9 @@ static void delgroup_unlink(DelGroup *g)
 {
 	DelGroup **pp = &g->ops->delgroups;
 
+	if (g->ons)
+		g->ons->delgroup = NULL;
+	g->ons = NULL;
 	while (*pp != g)
 		pp = &(*pp)->next;
 	*pp = g->next;
@@ -269,14 +367,6 @@ static void delgroup_send(DelGroup *g)
 	op_continue(op);
 }
 
-static DelGroup *delgroup_find(Ops *ops, const Netns *ns)
-{
-	for (DelGroup *g = ops->delgroups; g; g = g->next)
-		if (g->ns == ns)
-			return g;
-	return NULL;
-}
-
 static bool same_link(const Nsring__V1__DeleteLinkRequest *a,
 		      const Nsring__V1__DeleteLinkRequest *b)
 {
@@ -296,16 +386,19 @@ static void delgroup_turn_end(LoopDefer *d)
 	delgroup_send_all(container_of(d, Ops, delgroup_defer));
 }
 
-bool delgroup_join(Op *op)
+/* A DeleteLink outside a batch waits for the turn's end with the namespace's other deletes;
+ * false: send it alone now. */
+static bool delgroup_join(Op *op)
 {
 	const Nsring__V1__DeleteLinkRequest *req = (void *)op->req;
 	Ops *ops = op->ops;
 	Netns *ns = op->ns[0];
+	OpsNs *ons = ns ? ns->priv : NULL;
 	DelGroup *g;
 
-	if (op->batch || !ns || !ns->priv)
+	if (op->batch || !ons)
 		return false;
-	g = delgroup_find(ops, ns);
+	g = ons->delgroup;
 	if (g) {
 		bool dup = g->n >= DELGROUP_MAX;
 
@@ -322,6 +415,8 @@ bool delgroup_join(Op *op)
 			return false;
 		g->ops = ops;
 		g->ns = ns;
+		g->ons = ons;
+		ons->delgroup = g;
 		g->next = ops->delgroups;
 		ops->delgroups = g;
 	}
@@ -345,12 +440,20 @@ bool delgroup_join(Op *op)
 	return true;
 }
 
-void delgroup_cut(Ops *ops, const Netns *ns)
+void delgroup_cut(Netns *ns)
 {
-	DelGroup *g = delgroup_find(ops, ns);
+	OpsNs *ons = ns ? ns->priv : NULL;
 
-	if (g)
-		delgroup_send(g);
+	if (ons && ons->delgroup)
+		delgroup_send(ons->delgroup);
+}
+
+void delgroup_ns_closed(OpsNs *ons)
+{
+	/* Still sent at the turn's end (and failed there: the namespace is gone). */
+	if (ons->delgroup)
+		ons->delgroup->ons = NULL;
+	ons->delgroup = NULL;
 }
 
 void delgroup_init(Ops *ops)
