@@ -17,7 +17,7 @@ struct Ops {
 	NetnsRegistry *reg;
 	unsigned outstanding;
 	ops_cancelled_cb cancelled;
-	struct Watches *watches; /* ops-watch.c, made on the first Watch */
+	struct Watches *watches; /* watch-stream.c, made on the first Watch */
 	struct DelGroup *delgroups; /* ops-delgroup.c: DeleteLink calls waiting for the turn's end */
 	LoopDefer delgroup_defer;
 };
@@ -144,10 +144,6 @@ static inline bool str_set(const char *s)
 	return s && *s;
 }
 
-/* Conversions to API messages (arena-allocated). */
-Nsring__V1__Link *op_link_to_pb(Op *op, const RtnlLink *l);
-const char *op_link_name(Op *op, uint32_t index);
-
 /* Method bodies. */
 void ops_create_namespace(Op *op);
 void ops_delete_namespace(Op *op);
@@ -195,9 +191,7 @@ void delgroup_flush_all(Ops *ops);
 /* ops-link.c: one DeleteLink as one RTM_DELLINK (its next step replies). */
 void delete_link_send_one(Op *op);
 
-/* ops-watch.c and its hooks. */
-Nsring__V1__Address *op_addr_to_pb(Op *op, const RtnlAddr *a);
-Nsring__V1__Route *op_route_to_pb(Op *op, const RtnlRoute *rt);
+/* The Watch streams (watch-*.c) and their hooks. */
 /* Frees an Op's arena (an Op used only to build messages in). */
 void op_arena_reset(Op *op);
 /* Gives an open namespace its netlink connection (ns->priv) if it has none yet. */
