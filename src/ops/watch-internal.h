@@ -1,16 +1,16 @@
-/* Internals shared by the Watch's files: watch-ns.c (a namespace's event socket, dumps and
- * mirror) and watch-stream.c (the streams, their subscriptions and requests). */
+/* Internals shared by the Watch's files: watch-ns.c (a namespace's event socket and dumps) and
+ * watch-stream.c (the streams, their subscriptions and requests); the mirror is watch-state.c. */
 #pragma once
 
-/* Watch is a server-streaming method of link, address and route events of one namespace, a list,
- * or every namespace (the daemon's own and every name under the netns dir, also later ones).
- * Each watched namespace has one event socket (subscribed to the rtnetlink groups its watches
- * need, opened inside it by a helper thread) shared by every watch of it, and one mirror of its
- * objects: the mirror is filled by a dump on the namespace's connection taken after subscribing,
- * with the notifications that arrive meanwhile held back and applied after it, so nothing falls
- * between the dump and the stream. Events are judged against the mirror (ADDED, CHANGED,
- * DELETED), and a watch joining later gets its snapshot from the mirror. An overrun of the event
- * socket throws the mirror away: every watch of the namespace gets RESYNC and a fresh snapshot. */
+/* Watch is a server-streaming method of link, address and route events of one namespace, a list, or
+ * every namespace (the daemon's own and every name under the netns dir, also later ones). Each
+ * watched namespace has one event socket (subscribed to the rtnetlink groups its watches need,
+ * opened inside it by a helper thread) shared by every watch of it, and one mirror of its objects:
+ * the mirror is filled by a dump on the namespace's connection taken after subscribing, with the
+ * notifications that arrive meanwhile held back and applied after it, so nothing falls between the
+ * dump and the stream. Events are judged against the mirror (ADDED, CHANGED, DELETED), and a watch
+ * joining later gets its snapshot from the mirror. An overrun of the event socket throws the mirror
+ * away: every watch of the namespace gets RESYNC and a fresh snapshot. */
 
 #include <stdbool.h>
 #include <stdint.h>
