@@ -729,7 +729,7 @@ unsigned ops_outstanding(const Ops *ops)
 	return ops->outstanding;
 }
 
-/* Frees what op_alloc() gave op: ops-watch.c builds each event in a scratch Op's arena. */
+/* Frees what op_alloc() gave op: watch-stream.c builds each event in a scratch Op's arena. */
 void op_arena_reset(Op *op)
 {
 	while (op->mem) {
