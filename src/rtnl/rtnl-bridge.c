@@ -40,15 +40,14 @@ int rtnl_brport_set(void *buf, size_t size, uint32_t index, const RtnlBrport *p)
 	if (!info)
 		return -ENOBUFS;
 	/* iproute2's order, so the bytes compare with `bridge link set`'s. */
-	if (!rtnl_put_tri(nlh, size, IFLA_BRPORT_UNICAST_FLOOD, p->flood) ||
+	if (!rtnl_put_tri(nlh, size, IFLA_BRPORT_MODE, p->hairpin) ||
+	    !rtnl_put_tri(nlh, size, IFLA_BRPORT_UNICAST_FLOOD, p->flood) ||
 	    !rtnl_put_tri(nlh, size, IFLA_BRPORT_MCAST_FLOOD, p->mcast_flood) ||
 	    !rtnl_put_tri(nlh, size, IFLA_BRPORT_LEARNING, p->learning))
 		return -ENOBUFS;
 	if (p->has_cost && !rtnl_put_u32(nlh, size, IFLA_BRPORT_COST, p->cost))
 		return -ENOBUFS;
 	if (p->has_priority && !rtnl_put_u16(nlh, size, IFLA_BRPORT_PRIORITY, p->priority))
-		return -ENOBUFS;
-	if (!rtnl_put_tri(nlh, size, IFLA_BRPORT_MODE, p->hairpin))
 		return -ENOBUFS;
 	if (p->has_state && !rtnl_put_u8(nlh, size, IFLA_BRPORT_STATE, p->state))
 		return -ENOBUFS;

@@ -300,7 +300,7 @@ static int rtnl_geneve_put(struct nlmsghdr *nlh, size_t size, const RtnlGeneve *
 /* gre, gretap and ip6gre: iproute2 sends every setting, the unset ones as their defaults. */
 static int rtnl_gre_put(struct nlmsghdr *nlh, size_t size, const RtnlTunnel *t, bool v6)
 {
-	uint16_t iflags = t->has_ikey ? htons(GRE_KEY) : 0, oflags = t->has_okey ? htons(GRE_KEY) : 0;
+	uint16_t iflags = t->has_ikey ? GRE_KEY : 0, oflags = t->has_okey ? GRE_KEY : 0;
 
 	if (!rtnl_put_u32(nlh, size, IFLA_GRE_IKEY, t->has_ikey ? htonl(t->ikey) : 0) ||
 	    !rtnl_put_u32(nlh, size, IFLA_GRE_OKEY, t->has_okey ? htonl(t->okey) : 0) ||
@@ -780,11 +780,11 @@ int rtnl_kind_parse_data(const struct nlattr *data, RtnlLink *l)
 		if (r < 0)
 			return r;
 		/* A key is only a key with GRE_KEY in its flags. */
-		if (p.iflags & htons(GRE_KEY)) {
+		if (p.iflags & GRE_KEY) {
 			l->info.tunnel.has_ikey = true;
 			l->info.tunnel.ikey = ntohl(p.ikey);
 		}
-		if (p.oflags & htons(GRE_KEY)) {
+		if (p.oflags & GRE_KEY) {
 			l->info.tunnel.has_okey = true;
 			l->info.tunnel.okey = ntohl(p.okey);
 		}
