@@ -19,7 +19,7 @@
 /* Puts the netlink header and the family header (copied from hdr) at buf, or NULL when they do
  * not fit. Everything else is written through rtnl_put*, so nlmsg_len never exceeds size. */
 struct nlmsghdr *rtnl_put_header(void *buf, size_t size, uint16_t type, uint16_t flags,
-					const void *hdr, size_t hdr_len)
+				 const void *hdr, size_t hdr_len)
 {
 	struct nlmsghdr *nlh;
 

@@ -18,8 +18,8 @@ typedef enum {
 /* vlan: IFLA_VLAN_*; the parent is a top-level IFLA_LINK. */
 typedef struct RtnlVlan {
 	uint32_t parent_index; /* IFLA_LINK, required */
-	uint16_t id;	   /* 1..4094, required */
-	uint16_t protocol; /* ETH_P_8021Q or ETH_P_8021AD (host order); 0: unset (802.1Q) */
+	uint16_t id;	       /* 1..4094, required */
+	uint16_t protocol;     /* ETH_P_8021Q or ETH_P_8021AD (host order); 0: unset (802.1Q) */
 } RtnlVlan;
 
 typedef struct RtnlVrf {
@@ -46,10 +46,10 @@ typedef struct RtnlIpvlan {
 } RtnlIpvlan;
 
 typedef struct RtnlGeneve {
-	uint32_t id;	/* VNI, 0..2^24-1 */
-	RtnlIp remote;	/* required: IFLA_GENEVE_REMOTE or REMOTE6 */
-	uint16_t port;	/* host order; 0: unset (kernel default 6081) */
-	uint8_t ttl;	/* 0: inherit from the route */
+	uint32_t id;   /* VNI, 0..2^24-1 */
+	RtnlIp remote; /* required: IFLA_GENEVE_REMOTE or REMOTE6 */
+	uint16_t port; /* host order; 0: unset (kernel default 6081) */
+	uint8_t ttl;   /* 0: inherit from the route */
 	uint8_t tos;
 	uint32_t label; /* IPv6 flow label (network order on the wire) */
 } RtnlGeneve;
@@ -71,11 +71,11 @@ typedef struct RtnlBridgeOpts {
 	RtnlTri vlan_filtering;
 	uint16_t vlan_protocol; /* ETH_P_8021Q/AD host order; 0: leave */
 	bool has_default_pvid;
-	uint16_t default_pvid;	/* 0 disables */
+	uint16_t default_pvid; /* 0 disables */
 	bool has_stp_state;
 	uint32_t stp_state;
 	bool has_ageing_time;
-	uint32_t ageing_time;	/* centiseconds, as iproute2 and the kernel take it */
+	uint32_t ageing_time; /* centiseconds, as iproute2 and the kernel take it */
 	bool has_forward_delay;
 	uint32_t forward_delay; /* centiseconds */
 	RtnlTri mcast_snooping;

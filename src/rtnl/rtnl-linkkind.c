@@ -42,9 +42,12 @@ static const RtnlName rtnl_bond_modes[] = {
 };
 
 static const RtnlName rtnl_bond_xmit_hashes[] = {
-	{ "layer2", BOND_XMIT_POLICY_LAYER2 },	 { "layer3+4", BOND_XMIT_POLICY_LAYER34 },
-	{ "layer2+3", BOND_XMIT_POLICY_LAYER23 }, { "encap2+3", BOND_XMIT_POLICY_ENCAP23 },
-	{ "encap3+4", BOND_XMIT_POLICY_ENCAP34 }, { "vlan+srcmac", BOND_XMIT_POLICY_VLAN_SRCMAC },
+	{ "layer2", BOND_XMIT_POLICY_LAYER2 },
+	{ "layer3+4", BOND_XMIT_POLICY_LAYER34 },
+	{ "layer2+3", BOND_XMIT_POLICY_LAYER23 },
+	{ "encap2+3", BOND_XMIT_POLICY_ENCAP23 },
+	{ "encap3+4", BOND_XMIT_POLICY_ENCAP34 },
+	{ "vlan+srcmac", BOND_XMIT_POLICY_VLAN_SRCMAC },
 	{ NULL, 0 },
 };
 
@@ -814,9 +817,10 @@ int rtnl_tun_ifreq(const RtnlTunSpec *spec, struct ifreq *ret, const char **ret_
 		return rtnl_bad(ret_field, "group");
 	if (spec->name && spec->name[0])
 		memcpy(ifr.ifr_name, spec->name, strlen(spec->name));
-	ifr.ifr_flags = (short)((spec->tap ? IFF_TAP : IFF_TUN) |
-				(spec->multi_queue ? IFF_MULTI_QUEUE : 0) |
-				(spec->no_pi ? IFF_NO_PI : 0) | (spec->vnet_hdr ? IFF_VNET_HDR : 0));
+	ifr.ifr_flags =
+		(short)((spec->tap ? IFF_TAP : IFF_TUN) |
+			(spec->multi_queue ? IFF_MULTI_QUEUE : 0) | (spec->no_pi ? IFF_NO_PI : 0) |
+			(spec->vnet_hdr ? IFF_VNET_HDR : 0));
 	*ret = ifr;
 	return 0;
 }

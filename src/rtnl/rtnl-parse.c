@@ -43,8 +43,7 @@ int rtnl_attrs_parse(const void *payload, size_t len, rtnl_attr_cb cb, void *use
 }
 
 /* The attributes after a message's family header, or -EINVAL if the header does not fit. */
-int rtnl_msg_parse(const struct nlmsghdr *nlh, size_t hdr_len, rtnl_attr_cb cb,
-			  void *userdata)
+int rtnl_msg_parse(const struct nlmsghdr *nlh, size_t hdr_len, rtnl_attr_cb cb, void *userdata)
 {
 	size_t len, off = MNL_ALIGN(hdr_len);
 

@@ -134,10 +134,15 @@ static void test_golden_kinds(void)
 	s.vrf.table = 10;
 	golden("vrf", &m, rtnl_link_new(m.b, sizeof(m), &s));
 	s = spec("bond0", RTNL_KIND_BOND);
-	s.bond = (RtnlBond){ .has_mode = true, .mode = (uint8_t)rtnl_bond_mode_from_name("802.3ad"),
-			     .has_miimon = true, .miimon = 100, .has_lacp_rate = true,
-			     .lacp_rate = 1, .has_xmit_hash_policy = true,
-			     .xmit_hash_policy = (uint8_t)rtnl_bond_xmit_hash_from_name("layer3+4") };
+	s.bond = (RtnlBond){ .has_mode = true,
+			     .mode = (uint8_t)rtnl_bond_mode_from_name("802.3ad"),
+			     .has_miimon = true,
+			     .miimon = 100,
+			     .has_lacp_rate = true,
+			     .lacp_rate = 1,
+			     .has_xmit_hash_policy = true,
+			     .xmit_hash_policy =
+				     (uint8_t)rtnl_bond_xmit_hash_from_name("layer3+4") };
 	golden("bond", &m, rtnl_link_new(m.b, sizeof(m), &s));
 	s = spec("bond1", RTNL_KIND_BOND);
 	s.bond = (RtnlBond){ .has_mode = true, .mode = BOND_MODE_ACTIVEBACKUP };
@@ -156,16 +161,30 @@ static void test_golden_kinds(void)
 	s.geneve = (RtnlGeneve){ .id = 43, .remote = ip("2001:db8::2") };
 	golden("geneve6", &m, rtnl_link_new(m.b, sizeof(m), &s));
 	s = spec("gre1", RTNL_KIND_GRE);
-	s.tunnel = (RtnlTunnel){ .local = ip("198.18.0.1"), .remote = ip("198.18.0.2"), .ttl = 64,
-				 .has_ikey = true, .ikey = 1, .has_okey = true, .okey = 2 };
+	s.tunnel = (RtnlTunnel){ .local = ip("198.18.0.1"),
+				 .remote = ip("198.18.0.2"),
+				 .ttl = 64,
+				 .has_ikey = true,
+				 .ikey = 1,
+				 .has_okey = true,
+				 .okey = 2 };
 	golden("gre", &m, rtnl_link_new(m.b, sizeof(m), &s));
 	s = spec("gt0", RTNL_KIND_GRETAP);
-	s.tunnel = (RtnlTunnel){ .local = ip("198.18.0.1"), .remote = ip("198.18.0.2"),
-				 .has_ikey = true, .ikey = 5, .has_okey = true, .okey = 5 };
+	s.tunnel = (RtnlTunnel){ .local = ip("198.18.0.1"),
+				 .remote = ip("198.18.0.2"),
+				 .has_ikey = true,
+				 .ikey = 5,
+				 .has_okey = true,
+				 .okey = 5 };
 	golden("gretap", &m, rtnl_link_new(m.b, sizeof(m), &s));
 	s = spec("g6", RTNL_KIND_IP6GRE);
-	s.tunnel = (RtnlTunnel){ .local = ip("2001:db8::1"), .remote = ip("2001:db8::2"), .ttl = 64,
-				 .has_ikey = true, .ikey = 7, .has_okey = true, .okey = 7 };
+	s.tunnel = (RtnlTunnel){ .local = ip("2001:db8::1"),
+				 .remote = ip("2001:db8::2"),
+				 .ttl = 64,
+				 .has_ikey = true,
+				 .ikey = 7,
+				 .has_okey = true,
+				 .okey = 7 };
 	golden("ip6gre", &m, rtnl_link_new(m.b, sizeof(m), &s));
 	s = spec("ipip1", RTNL_KIND_IPIP);
 	s.tunnel = (RtnlTunnel){ .local = ip("198.18.0.1"), .remote = ip("198.18.0.2"), .ttl = 64 };
@@ -182,11 +201,16 @@ static void test_golden_kinds(void)
 	s.attrs.txqlen = 500;
 	golden("attrs-new", &m, rtnl_link_new(m.b, sizeof(m), &s));
 	s = spec("br1", RTNL_KIND_BRIDGE);
-	s.bridge = (RtnlBridgeOpts){ .vlan_filtering = RTNL_TRI_ON, .vlan_protocol = ETH_P_8021AD,
-				     .has_default_pvid = true, .default_pvid = 10,
-				     .has_stp_state = true, .stp_state = 1,
-				     .has_ageing_time = true, .ageing_time = 30000,
-				     .has_forward_delay = true, .forward_delay = 1500,
+	s.bridge = (RtnlBridgeOpts){ .vlan_filtering = RTNL_TRI_ON,
+				     .vlan_protocol = ETH_P_8021AD,
+				     .has_default_pvid = true,
+				     .default_pvid = 10,
+				     .has_stp_state = true,
+				     .stp_state = 1,
+				     .has_ageing_time = true,
+				     .ageing_time = 30000,
+				     .has_forward_delay = true,
+				     .forward_delay = 1500,
 				     .mcast_snooping = RTNL_TRI_OFF };
 	golden("br-opts", &m, rtnl_link_new(m.b, sizeof(m), &s));
 }
@@ -241,10 +265,15 @@ static void test_golden_bridge(void)
 
 	p = (RtnlBrport){ .hairpin = RTNL_TRI_ON };
 	golden("brport-hairpin", &m, rtnl_brport_set(m.b, sizeof(m), 3, &p));
-	p = (RtnlBrport){ .learning = RTNL_TRI_OFF, .flood = RTNL_TRI_OFF,
-			  .mcast_flood = RTNL_TRI_ON, .isolated = RTNL_TRI_ON,
-			  .neigh_suppress = RTNL_TRI_ON, .has_cost = true, .cost = 7,
-			  .has_priority = true, .priority = 3 };
+	p = (RtnlBrport){ .learning = RTNL_TRI_OFF,
+			  .flood = RTNL_TRI_OFF,
+			  .mcast_flood = RTNL_TRI_ON,
+			  .isolated = RTNL_TRI_ON,
+			  .neigh_suppress = RTNL_TRI_ON,
+			  .has_cost = true,
+			  .cost = 7,
+			  .has_priority = true,
+			  .priority = 3 };
 	golden("brport-flags", &m, rtnl_brport_set(m.b, sizeof(m), 3, &p));
 	p.hairpin = RTNL_TRI_ON;
 	golden("brport-order", &m, rtnl_brport_set(m.b, sizeof(m), 3, &p));
@@ -373,8 +402,11 @@ static void test_round_trips(void)
 	current_test = "round_trips";
 	s = spec("vl0", RTNL_KIND_VLAN);
 	s.vlan = (RtnlVlan){ .parent_index = 9, .id = 7, .protocol = ETH_P_8021AD };
-	s.attrs = (RtnlLinkAttrs){ .alias = "a b", .has_txqlen = true, .txqlen = 42,
-				   .promisc = RTNL_TRI_ON, .arp = RTNL_TRI_OFF,
+	s.attrs = (RtnlLinkAttrs){ .alias = "a b",
+				   .has_txqlen = true,
+				   .txqlen = 42,
+				   .promisc = RTNL_TRI_ON,
+				   .arp = RTNL_TRI_OFF,
 				   .has_addr_gen_mode = true,
 				   .addr_gen_mode = IN6_ADDR_GEN_MODE_STABLE_PRIVACY };
 	CHECK(rtnl_link_new(m.b, sizeof(m), &s) > 0);
@@ -393,8 +425,9 @@ static void test_round_trips(void)
 	CHECK_EQ(l.info.vrf.table, 1000);
 
 	s = spec("b", RTNL_KIND_BOND);
-	s.bond = (RtnlBond){ .has_mode = true, .mode = BOND_MODE_ROUNDROBIN, .has_miimon = true,
-			     .miimon = 5 };
+	s.bond = (RtnlBond){
+		.has_mode = true, .mode = BOND_MODE_ROUNDROBIN, .has_miimon = true, .miimon = 5
+	};
 	CHECK(rtnl_link_new(m.b, sizeof(m), &s) > 0);
 	CHECK_EQ(rtnl_link_parse(&m.nlh, &l), 0);
 	CHECK(l.info.bond.has_mode && l.info.bond.mode == 0 && l.info.bond.miimon == 5);
@@ -407,8 +440,12 @@ static void test_round_trips(void)
 	CHECK(l.info.ipvlan.has_mode && l.info.ipvlan.mode == IPVLAN_MODE_L3S && l.link == 2);
 
 	s = spec("g", RTNL_KIND_GENEVE);
-	s.geneve = (RtnlGeneve){ .id = 0xabcdef, .remote = ip("2001:db8::9"), .port = 1234,
-				 .ttl = 3, .tos = 4, .label = 0x12345 };
+	s.geneve = (RtnlGeneve){ .id = 0xabcdef,
+				 .remote = ip("2001:db8::9"),
+				 .port = 1234,
+				 .ttl = 3,
+				 .tos = 4,
+				 .label = 0x12345 };
 	CHECK(rtnl_link_new(m.b, sizeof(m), &s) > 0);
 	CHECK_EQ(rtnl_link_parse(&m.nlh, &l), 0);
 	CHECK(l.info.geneve.id == 0xabcdef && l.info.geneve.port == 1234 &&
@@ -416,8 +453,9 @@ static void test_round_trips(void)
 	CHECK(memcmp(&l.info.geneve.remote, &s.geneve.remote, sizeof(RtnlIp)) == 0);
 
 	s = spec("t", RTNL_KIND_IP6GRE);
-	s.tunnel = (RtnlTunnel){ .remote = ip("2001:db8::2"), .ttl = 9, .has_okey = true,
-				 .okey = 0x01020304 };
+	s.tunnel = (RtnlTunnel){
+		.remote = ip("2001:db8::2"), .ttl = 9, .has_okey = true, .okey = 0x01020304
+	};
 	CHECK(rtnl_link_new(m.b, sizeof(m), &s) > 0);
 	CHECK_EQ(rtnl_link_parse(&m.nlh, &l), 0);
 	CHECK(!l.info.tunnel.has_ikey && l.info.tunnel.has_okey &&
@@ -432,7 +470,8 @@ static void test_round_trips(void)
 	      l.info.tunnel.local.family == AF_INET);
 
 	s = spec("br", RTNL_KIND_BRIDGE);
-	s.bridge = (RtnlBridgeOpts){ .mcast_snooping = RTNL_TRI_OFF, .has_forward_delay = true,
+	s.bridge = (RtnlBridgeOpts){ .mcast_snooping = RTNL_TRI_OFF,
+				     .has_forward_delay = true,
 				     .forward_delay = 200 };
 	CHECK(rtnl_link_new(m.b, sizeof(m), &s) > 0);
 	CHECK_EQ(rtnl_link_parse(&m.nlh, &l), 0);
@@ -449,8 +488,9 @@ static void test_bridge_vlan_round_trip(void)
 	size_t n;
 
 	current_test = "bridge_vlan_round_trip";
-	v = (RtnlBridgeVlan){ .vid = 20, .vid_end = 30, .untagged = true,
-			      .target = RTNL_BRVLAN_MASTER };
+	v = (RtnlBridgeVlan){
+		.vid = 20, .vid_end = 30, .untagged = true, .target = RTNL_BRVLAN_MASTER
+	};
 	CHECK(rtnl_bridge_vlan_add(m.b, sizeof(m), 3, &v) > 0);
 	m.nlh.nlmsg_type = RTM_NEWLINK;
 	CHECK_EQ(rtnl_bridge_vlan_parse(&m.nlh, &index, got, 4, &n), 0);
@@ -547,9 +587,10 @@ static void test_bad_input(void)
 	s.vxlan.local = ip("198.18.0.1");
 	s.vxlan.remote = ip("2001:db8::1");
 	BAD("vxlan.local");
-	CHECK_EQ(rtnl_link_new_ex(m.b, 40, &(RtnlLinkSpec){ .name = "d", .kind = RTNL_KIND_DUMMY,
-							     .ns_fd = -1 },
-				  NULL),
+	CHECK_EQ(rtnl_link_new_ex(
+			 m.b, 40,
+			 &(RtnlLinkSpec){ .name = "d", .kind = RTNL_KIND_DUMMY, .ns_fd = -1 },
+			 NULL),
 		 -ENOBUFS);
 #undef BAD
 
@@ -630,15 +671,21 @@ static void test_bad_replies(void)
 
 static void test_tun(void)
 {
-	RtnlTunSpec t = { .name = "tap0", .tap = true, .multi_queue = true, .vnet_hdr = true,
-			  .no_pi = true, .owner = 1000, .group = -1 };
+	RtnlTunSpec t = { .name = "tap0",
+			  .tap = true,
+			  .multi_queue = true,
+			  .vnet_hdr = true,
+			  .no_pi = true,
+			  .owner = 1000,
+			  .group = -1 };
 	const char *field;
 	struct ifreq ifr;
 
 	current_test = "tun";
 	CHECK_EQ(rtnl_tun_ifreq(&t, &ifr, &field), 0);
 	CHECK_STREQ(ifr.ifr_name, "tap0");
-	CHECK_EQ((unsigned short)ifr.ifr_flags, IFF_TAP | IFF_MULTI_QUEUE | IFF_VNET_HDR | IFF_NO_PI);
+	CHECK_EQ((unsigned short)ifr.ifr_flags,
+		 IFF_TAP | IFF_MULTI_QUEUE | IFF_VNET_HDR | IFF_NO_PI);
 	t = (RtnlTunSpec){ .owner = -1, .group = -1 };
 	CHECK_EQ(rtnl_tun_ifreq(&t, &ifr, &field), 0);
 	CHECK_STREQ(ifr.ifr_name, "");
