@@ -162,6 +162,8 @@ static int rtnl_linkinfo_attr(const struct nlattr *attr, void *userdata)
 			return rtnl_nested_parse(attr, rtnl_macvlan_attr, l);
 		return rtnl_kind_parse_data(attr, l);
 	case IFLA_INFO_KIND:
+		/* info is a union read by kind: a second kind must not inherit the first's data. */
+		memset(&l->info, 0, sizeof(l->info));
 		/* A kind longer than the field is not malformed, just unknown here: leave it empty
 		 * rather than truncate it into something that might match another kind. */
 		if (rtnl_attr_strcpy(attr, l->kind, sizeof(l->kind)) < 0)

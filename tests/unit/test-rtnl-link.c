@@ -667,6 +667,27 @@ static void test_bad_replies(void)
 	mnl_attr_nest_end(nlh, n2);
 	mnl_attr_nest_end(nlh, n1);
 	CHECK_EQ(rtnl_link_parse(nlh, &l), -EINVAL);
+
+	/* A second IFLA_LINKINFO of another kind does not inherit the first one's data. */
+	memset(&m, 0, sizeof(m));
+	nlh = mnl_nlmsg_put_header(m.b);
+	nlh->nlmsg_type = RTM_NEWLINK;
+	memcpy(mnl_nlmsg_put_extra_header(nlh, sizeof(ifm)), &ifm, sizeof(ifm));
+	n1 = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "vrf");
+	n2 = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	mnl_attr_put_u32(nlh, IFLA_VRF_TABLE, 77);
+	mnl_attr_nest_end(nlh, n2);
+	mnl_attr_nest_end(nlh, n1);
+	CHECK_EQ(rtnl_link_parse(nlh, &l), 0);
+	CHECK_EQ(l.info.vrf.table, 77);
+	n1 = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "ipip");
+	mnl_attr_nest_end(nlh, n1);
+	CHECK_EQ(rtnl_link_parse(nlh, &l), 0);
+	CHECK_STREQ(l.kind, "ipip");
+	CHECK(!l.info.tunnel.local.family && !l.info.tunnel.has_ikey && !l.info.tunnel.ttl);
+	CHECK_EQ(l.info.vrf.table, 0);
 }
 
 static void test_tun(void)
