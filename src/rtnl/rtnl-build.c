@@ -368,6 +368,11 @@ int rtnl_link_set_ex(void *buf, size_t size, const RtnlLinkChange *c, const char
 	r = rtnl_link_attrs_check(&c->attrs, ret_field);
 	if (r < 0)
 		return r;
+	if (c->bridge) {
+		r = rtnl_bridge_opts_check(c->bridge, ret_field);
+		if (r < 0)
+			return r;
+	}
 
 	ifm.ifi_index = (int)c->index;
 	if (c->up >= 0) {

@@ -69,5 +69,6 @@ uint32_t rtnl_kind_parent(const RtnlLinkSpec *spec);
 int rtnl_kind_check(const RtnlLinkSpec *spec, const char **ret_field);
 /* IFLA_INFO_DATA of a reply, by l->kind (already parsed); unknown kinds are skipped. */
 int rtnl_kind_parse_data(const struct nlattr *data, RtnlLink *l);
+int rtnl_bridge_opts_check(const RtnlBridgeOpts *b, const char **ret_field);
 int rtnl_bridge_opts_put(struct nlmsghdr *nlh, size_t size, const RtnlBridgeOpts *b);
 int rtnl_brport_attr(const struct nlattr *attr, void *userdata); /* userdata: RtnlBrport */

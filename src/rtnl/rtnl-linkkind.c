@@ -185,9 +185,24 @@ static int rtnl_tunnel_check(const RtnlTunnel *t, int family, bool keys, const c
 	return 0;
 }
 
+int rtnl_bridge_opts_check(const RtnlBridgeOpts *b, const char **ret_field)
+{
+	if (b->vlan_filtering > RTNL_TRI_ON)
+		return rtnl_bad(ret_field, "bridge.vlan_filtering");
+	if (b->mcast_snooping > RTNL_TRI_ON)
+		return rtnl_bad(ret_field, "bridge.mcast_snooping");
+	if (b->vlan_protocol && b->vlan_protocol != ETH_P_8021Q && b->vlan_protocol != ETH_P_8021AD)
+		return rtnl_bad(ret_field, "bridge.vlan_protocol");
+	if (b->has_default_pvid && b->default_pvid > 4094)
+		return rtnl_bad(ret_field, "bridge.default_pvid");
+	return 0;
+}
+
 int rtnl_kind_check(const RtnlLinkSpec *spec, const char **ret_field)
 {
 	switch (spec->kind) {
+	case RTNL_KIND_BRIDGE:
+		return rtnl_bridge_opts_check(&spec->bridge, ret_field);
 	case RTNL_KIND_VLAN:
 		if (spec->vlan.parent_index == 0)
 			return rtnl_bad(ret_field, "vlan.parent_index");

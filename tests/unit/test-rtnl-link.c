@@ -583,6 +583,11 @@ static void test_bad_input(void)
 		s.attrs = (RtnlLinkAttrs){ .alias = alias };
 		BAD("alias");
 	}
+	s = spec("br", RTNL_KIND_BRIDGE);
+	s.bridge.vlan_protocol = 0x0800;
+	BAD("bridge.vlan_protocol");
+	s.bridge = (RtnlBridgeOpts){ .has_default_pvid = true, .default_pvid = 4095 };
+	BAD("bridge.default_pvid");
 	s = spec("vx", RTNL_KIND_VXLAN);
 	s.vxlan.local = ip("198.18.0.1");
 	s.vxlan.remote = ip("2001:db8::1");
@@ -602,6 +607,10 @@ static void test_bad_input(void)
 	c.attrs.addr_gen_mode = 200;
 	CHECK_EQ(rtnl_link_set_ex(m.b, sizeof(m), &c, &field), -EINVAL);
 	CHECK_STREQ(field, "addr_gen_mode");
+	c = change(4);
+	c.bridge = &(RtnlBridgeOpts){ .vlan_filtering = (RtnlTri)7 };
+	CHECK_EQ(rtnl_link_set_ex(m.b, sizeof(m), &c, &field), -EINVAL);
+	CHECK_STREQ(field, "bridge.vlan_filtering");
 
 	CHECK_EQ(rtnl_brport_set(m.b, sizeof(m), 3, &p), -EINVAL); /* nothing to set */
 	p.hairpin = RTNL_TRI_ON;
