@@ -17,11 +17,17 @@ static const char *current_test __attribute__((unused)) = "?";
 		exit(1);                                                                           \
 	} while (0)
 
-/* CHECK(cond) or CHECK(cond, "fmt", args...) for extra context. */
+/* CHECK(cond) or CHECK(cond, "fmt", args...) for extra context. The expression is printed
+ * on its own, so the format's arguments stay in their order. */
 #define CHECK(cond, ...)                                                                           \
 	do {                                                                                       \
-		if (!(cond))                                                                       \
-			CHECK_FAIL_("%s " __VA_OPT__(": ") __VA_ARGS__, #cond);                    \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "%s:%d: [%s] check failed: %s", __FILE__, __LINE__,       \
+				current_test, #cond);                                              \
+			__VA_OPT__(fputs(" : ", stderr); fprintf(stderr, __VA_ARGS__);)            \
+			fputc('\n', stderr);                                                       \
+			exit(1);                                                                   \
+		}                                                                                  \
 	} while (0)
 
 #define CHECK_EQ(a, b)                                                                             \

@@ -16,9 +16,9 @@
 
 #include "core/macro.h"
 #include "nsring/v1/nsring.pb-c.h"
-#include "rpc/ttrpc-wire.h"
 #include "tools/nsring-bench.h"
 #include "ttrpc/ttrpc.pb-c.h"
+#include "wire/ttrpc-wire.h"
 
 static atomic_int failures;
 

@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "nsring/nsring.h"
-#include "rpc/ttrpc-wire.h"
 #include "ttrpc/ttrpc.pb-c.h"
+#include "wire/ttrpc-wire.h"
 
 static atomic_int failures;
 
