@@ -29,6 +29,7 @@
 
 #include <valgrind/valgrind.h>
 
+#include "../common/check.h"
 #include "core/names.h"
 #include "core/macro.h"
 #include "loop/loop.h"
@@ -37,23 +38,13 @@
 
 #define MAX_THREADS 4
 
-#define CHECK(x)                                                                                   \
-	do {                                                                                       \
-		if (!(x)) {                                                                        \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #x);      \
-			exit(EXIT_FAILURE);                                                        \
-		}                                                                                  \
-	} while (0)
-
+/* A call's result against the one wanted, both shown with their errno names. */
 #define CHECK_R(expr, want)                                                                        \
 	do {                                                                                       \
 		int _r = (expr), _w = (want);                                                      \
-		if (_r != _w) {                                                                    \
-			fprintf(stderr, "%s:%d: %s = %d (%s), want %d (%s)\n", __FILE__, __LINE__, \
-				#expr, _r, strerror(_r < 0 ? -_r : 0), _w,                         \
-				strerror(_w < 0 ? -_w : 0));                                       \
-			exit(EXIT_FAILURE);                                                        \
-		}                                                                                  \
+		if (_r != _w)                                                                      \
+			CHECK_FAIL_("%s = %d (%s), want %d (%s)", #expr, _r,                       \
+				    strerror(_r < 0 ? -_r : 0), _w, strerror(_w < 0 ? -_w : 0));   \
 	} while (0)
 
 /* White-box: the entry's private state (netns-internal.h). */
@@ -1122,11 +1113,16 @@ static void step_finish(void)
 	loop_timer_arm(loop, &quit_timer, loop_now(loop) + 10 * 1000 * 1000);
 }
 
-static void (*const steps[])(void) = {
-	step_errors,	     step_basics,	  step_aliases,		step_external,
-	step_lifetime_start, step_lifetime_setup, step_lifetime_opened, step_lifetime_gone,
-	step_idle_closed,    step_idle_reopened,  step_cancel,		step_many_create,
-	step_many_created,   step_many_opened,	  step_finish,
+#define STEP(f) { #f, f }
+static const struct {
+	const char *name;
+	void (*fn)(void);
+} steps[] = {
+	STEP(step_errors),	   STEP(step_basics),	      STEP(step_aliases),
+	STEP(step_external),	   STEP(step_lifetime_start), STEP(step_lifetime_setup),
+	STEP(step_lifetime_opened), STEP(step_lifetime_gone),  STEP(step_idle_closed),
+	STEP(step_idle_reopened),  STEP(step_cancel),	      STEP(step_many_create),
+	STEP(step_many_created),   STEP(step_many_opened),    STEP(step_finish),
 };
 
 static void step_run(LoopDefer *d)
@@ -1134,7 +1130,8 @@ static void step_run(LoopDefer *d)
 	check_loop_ns();
 	CHECK(outstanding == 0);
 	CHECK(step_idx < ARRAY_SIZE(steps));
-	steps[step_idx++]();
+	current_test = steps[step_idx].name;
+	steps[step_idx++].fn();
 	if (!finished && outstanding == 0)
 		step_next();
 }
@@ -1145,6 +1142,7 @@ int main(void)
 	const char *e;
 	int r;
 
+	current_test = "setup";
 	if (geteuid() != 0) {
 		fprintf(stderr, "netns: not root, skipping\n");
 		return 77;
