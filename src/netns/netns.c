@@ -13,7 +13,6 @@
 #include <linux/magic.h>
 #include <linux/netlink.h>
 #include <linux/nsfs.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,7 +118,7 @@ void netns_unref(Netns *pub)
 	assert(ns->refs > 0);
 	/* An entry nobody references stays cached while it is open: it is what the upper layer's
 	 * connection for the namespace hangs on. It is closed when the namespace goes away or,
-	 * if asked, when it sits idle (the sweep below). */
+	 * if asked, when it sits idle (the sweep in netns-watch.c). */
 	if (--ns->refs > 0)
 		return;
 	if (!ns->closed) {

@@ -61,7 +61,7 @@ int netns_registry_new(NetnsRegistry **ret, Loop *loop, const char *netns_dir, u
  * still in flight are answered with -ECANCELED (a namespace being created is removed again).
  * Not from inside one of the registry's callbacks. The registry's LoopWake, its inotify read
  * and its pidfd polls are cancelled and released on the loop's next turn (or, if the loop
- * never runs again, stay allocated until the process exits: see netns.c). */
+ * never runs again, stay allocated until the process exits: see NetnsOrphan). */
 void netns_registry_free(NetnsRegistry *reg);
 const char *netns_registry_dir(const NetnsRegistry *reg);
 
