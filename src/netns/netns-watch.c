@@ -185,8 +185,7 @@ static void netns_name_changed(NetnsRegistry *reg, const char *name)
 	NetnsSet set = { 0 };
 	HNode *n;
 
-	hmap_for_hash(&reg->names, h, n)
-	{
+	hmap_for_hash(&reg->names, h, n) {
 		NetnsName *nn = container_of(n, NetnsName, hnode);
 
 		if (strcmp(nn->name, name) == 0)
@@ -202,8 +201,7 @@ void netns_revalidate_named(NetnsRegistry *reg)
 	HNode *n, *tmp;
 	size_t i;
 
-	hmap_for_each(&reg->entries, i, n, tmp)
-	{
+	hmap_for_each(&reg->entries, i, n, tmp) {
 		NetnsPriv *ns = container_of(n, NetnsPriv, hnode);
 
 		if (ns->names)
@@ -519,8 +517,7 @@ void netns_sweep(LoopTimer *t)
 	HNode *n, *tmp;
 	size_t i;
 
-	hmap_for_each(&reg->entries, i, n, tmp)
-	{
+	hmap_for_each(&reg->entries, i, n, tmp) {
 		NetnsPriv *ns = container_of(n, NetnsPriv, hnode);
 
 		if (ns->refs == 0 && !ns->opening && now - ns->last_used >= reg->idle_ns)

@@ -47,8 +47,7 @@ NetnsPriv *netns_entry_find(NetnsRegistry *reg, uint64_t dev, uint64_t ino)
 	uint64_t h = netns_entry_hash(dev, ino);
 	HNode *n;
 
-	hmap_for_hash(&reg->entries, h, n)
-	{
+	hmap_for_hash(&reg->entries, h, n) {
 		NetnsPriv *ns = container_of(n, NetnsPriv, hnode);
 
 		if (ns->dev == dev && ns->ino == ino)
@@ -621,8 +620,7 @@ static NetnsPriv *netns_open_cached(NetnsRegistry *reg, const NetnsRef *ref, con
 	if (ref->type != NETNS_REF_NAME)
 		return NULL;
 	h = netns_name_hash(ref->str);
-	hmap_for_hash(&reg->names, h, n)
-	{
+	hmap_for_hash(&reg->names, h, n) {
 		if (netns_name_usable(container_of(n, NetnsName, hnode), ref->str)) {
 			any = true;
 			break;
@@ -632,8 +630,7 @@ static NetnsPriv *netns_open_cached(NetnsRegistry *reg, const NetnsRef *ref, con
 		return NULL;
 	if (fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return NULL; /* the slow path gives the right error */
-	hmap_for_hash(&reg->names, h, n)
-	{
+	hmap_for_hash(&reg->names, h, n) {
 		NetnsName *nn = container_of(n, NetnsName, hnode);
 
 		if (netns_name_usable(nn, ref->str) && st.st_dev == nn->ns->dev &&
