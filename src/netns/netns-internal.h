@@ -53,6 +53,13 @@ static inline NetnsPriv *netns_priv(Netns *ns)
 	return container_of(ns, NetnsPriv, pub);
 }
 
+/* netns_ref() for the module's own pointers. */
+static inline NetnsPriv *netns_ref_priv(NetnsPriv *ns)
+{
+	ns->refs++;
+	return ns;
+}
+
 /* An io_uring operation whose owner is gone (a closed entry's pidfd poll, a freed registry's
  * inotify read) waits here for its final completion, which frees it. The list keeps them
  * reachable when the loop never runs again (a daemon frees the registry, then the loop): they

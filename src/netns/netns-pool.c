@@ -291,7 +291,7 @@ int netns_run_in(Netns *pub, NetnsJobFn run, NetnsJobDoneFn done, void *userdata
 	job->task.run = netns_run_job_run;
 	job->task.finish = netns_run_job_finish;
 	job->task.setns_fd = job->ns_fd;
-	job->ns = netns_priv(netns_ref(pub));
+	job->ns = netns_ref_priv(ns);
 	job->run = run;
 	job->done = done;
 	job->userdata = userdata;

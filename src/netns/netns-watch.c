@@ -159,8 +159,7 @@ static void netns_set_add(NetnsSet *set, NetnsPriv *ns)
 		set->v = v;
 		set->cap = cap;
 	}
-	netns_ref(&ns->pub);
-	set->v[set->n++] = ns;
+	set->v[set->n++] = netns_ref_priv(ns);
 }
 
 static void netns_set_revalidate(NetnsRegistry *reg, NetnsSet *set)

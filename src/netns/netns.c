@@ -668,7 +668,7 @@ int netns_open(NetnsRegistry *reg, const NetnsRef *ref, netns_open_cb cb, void *
 		w->cb = cb;
 		w->userdata = userdata;
 		ns->last_used = loop_now(reg->loop);
-		netns_pending_add(reg, TAKE_PTR(w), 0, netns_priv(netns_ref(&ns->pub)));
+		netns_pending_add(reg, TAKE_PTR(w), 0, netns_ref_priv(ns));
 		return 0;
 	}
 	/* What to watch, to notice the namespace going away. */
@@ -733,7 +733,7 @@ int netns_open(NetnsRegistry *reg, const NetnsRef *ref, netns_open_cb cb, void *
 	}
 	if (ns) {
 		netns_remember(reg, ns, name, other, TAKE_FD(pidfd), pid);
-		netns_pending_add(reg, TAKE_PTR(w), 0, netns_priv(netns_ref(&ns->pub)));
+		netns_pending_add(reg, TAKE_PTR(w), 0, netns_ref_priv(ns));
 		return 0;
 	}
 
@@ -753,7 +753,7 @@ int netns_open(NetnsRegistry *reg, const NetnsRef *ref, netns_open_cb cb, void *
 	job->task.finish = netns_open_finish;
 	job->task.setns_fd = ns->ns_fd;
 	job->nl_fd = -1;
-	job->ns = netns_priv(netns_ref(&ns->pub));
+	job->ns = netns_ref_priv(ns);
 	netns_pool_queue(&reg->pool, &job->task);
 	return 0;
 }
