@@ -75,6 +75,9 @@ static int rtnl_put_multipath(struct nlmsghdr *nlh, size_t size, const RtnlRoute
 
 	if (!mp)
 		return -ENOBUFS;
+	/* iproute2 sends RTA_MULTIPATH and RTA_METRICS without NLA_F_NESTED; the kernel's
+	 * policies take both forms. Without it, requests compare byte for byte. */
+	mp->nla_type &= (uint16_t)~NLA_F_NESTED;
 	for (size_t i = 0; i < r->n_paths; i++) {
 		const RtnlRoutePath *p = &r->paths[i];
 		struct rtnexthop *rtnh;
@@ -109,7 +112,10 @@ int rtnl_route_put_extra(struct nlmsghdr *nlh, size_t size, const RtnlRoute *r, 
 	if (metrics && r->mtu) {
 		struct nlattr *m = mnl_attr_nest_start_check(nlh, size, RTA_METRICS);
 
-		if (!m || !rtnl_put_u32(nlh, size, RTAX_MTU, r->mtu))
+		if (!m)
+			return -ENOBUFS;
+		m->nla_type &= (uint16_t)~NLA_F_NESTED;
+		if (!rtnl_put_u32(nlh, size, RTAX_MTU, r->mtu))
 			return -ENOBUFS;
 		mnl_attr_nest_end(nlh, m);
 	}

@@ -22,7 +22,7 @@ ip link add br0 index 11 type bridge
 ip link add d1 index 12 type veth peer name p1 index 21
 ip link set d1 master br0
 ip link add vx0 index 13 type vxlan id 42 dstport 4789 local 198.18.0.1 nolearning
-ip link set br0 up; ip link set d1 up; ip link set vx0 up
+ip link set br0 up; ip link set d1 up; ip link set vx0 up; ip link set p0 up; ip link set p1 up
 ip addr add 198.18.0.1/24 dev d0
 ip addr add 2001:db8::1/64 dev d0 nodad
 """
@@ -114,22 +114,51 @@ CASES = [
 ]
 
 
-def capture(cmd, want):
+# Kernel answers: "NAME HEX" is every message of the wanted type the dump command received, in
+# order, seq/pid zeroed. PRE runs first (objects for the dump to show).
+REPLY_PRE = """
+ip rule add pref 1000 from 198.18.0.0/24 table 100
+ip rule add pref 2000 not to 198.18.1.0/24 iif d0 fwmark 0x10/0xff ipproto udp dport 53 table 1000
+ip rule add pref 40000 blackhole
+ip neigh add 198.18.0.2 lladdr 02:00:00:00:00:02 dev d0 nud permanent
+bridge fdb append 00:00:00:00:00:00 dev vx0 dst 198.18.0.2 self permanent
+bridge fdb add 02:00:00:00:00:10 dev d1 master static
+ip nexthop add id 1 via 198.18.0.2 dev d0
+ip nexthop add id 2 via 198.18.0.3 dev d0
+ip nexthop add id 10 group 1/2,3
+ip route add 198.18.10.0/24 nexthop via 198.18.0.2 dev d0 weight 1 nexthop via 198.18.0.3 dev d0 weight 3
+ip route add 198.18.11.0/24 nhid 10
+ip route add 198.18.13.0/24 via 198.18.0.2 dev d0 src 198.18.0.1 mtu 1400
+ip addr add 198.18.0.7 peer 198.18.0.8/32 dev d0 label d0:p
+"""
+
+REPLIES = [
+    ("reply-rules", "NEWRULE", "ip -4 rule show"),
+    ("reply-neigh", "NEWNEIGH", "ip -4 neigh show dev d0"),
+    ("reply-fdb", "NEWNEIGH", "bridge fdb show dev vx0"),
+    ("reply-nexthops", "NEWNEXTHOP", "ip nexthop show"),
+    ("reply-routes", "NEWROUTE", "ip -4 route show"),
+    ("reply-route-get", "NEWROUTE", "ip route get 198.18.10.1"),
+    ("reply-addrs", "NEWADDR", "ip -4 addr show dev d0"),
+]
+
+
+def capture(cmd, want, pre="", trace="sendmsg,sendto", rw="write"):
     with tempfile.NamedTemporaryFile("r", suffix=".strace") as out:
-        script = SETUP + "strace -f -qq -e trace=sendmsg,sendto -e write=all -o %s %s || true\n" % (
-            out.name, cmd)
+        script = SETUP + pre + "strace -f -qq -e trace=%s -e %s=all -o %s %s || true\n" % (
+            trace, rw, out.name, cmd)
         subprocess.run(["unshare", "-n", "sh", "-ec", script], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         msgs, cur = [], None
         for line in out.read().splitlines():
-            if "sendmsg(" in line or "sendto(" in line:
+            if re.search(r"(sendmsg|sendto|recvmsg)\(", line) and "resumed>" not in line:
                 cur = bytearray()
                 msgs.append(cur)
             # " | 00010  02 00 18 00 ...  ASCII |": 16 hex bytes in fixed columns.
             m = re.match(r"\s*\| [0-9a-f]{5}  ", line)
             if m and cur is not None:
                 cur += bytes.fromhex(line[m.end():m.end() + 49].replace(" ", ""))
-    found = None
+    found, every = None, bytearray()
     for buf in msgs:
         off = 0
         while off + 16 <= len(buf):
@@ -140,10 +169,11 @@ def capture(cmd, want):
             if typ == RTM[want]:
                 found = bytearray(buf[off:off + ln])
                 found[8:16] = bytes(8)
+                every += found + bytes(((ln + 3) & ~3) - ln)
             off += (ln + 3) & ~3
     if found is None:
         sys.exit("no %s request from: %s" % (want, cmd))
-    return found.hex()
+    return (every if rw == "read" else found).hex()
 
 
 def main():
@@ -154,6 +184,10 @@ def main():
     for name, want, cmd in CASES:
         print("# " + cmd)
         print(name, capture(cmd, want))
+    print("# Kernel answers after:" + REPLY_PRE.rstrip().replace("\n", "\n#   "))
+    for name, want, cmd in REPLIES:
+        print("# " + cmd)
+        print(name, capture(cmd, want, REPLY_PRE, "recvmsg", "read"))
 
 
 main()
