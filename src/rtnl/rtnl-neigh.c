@@ -35,8 +35,7 @@ static int rtnl_neigh_check(const RtnlNeigh *n)
 	return 0;
 }
 
-static int rtnl_neigh_msg(void *buf, size_t size, uint16_t type, uint16_t flags,
-			  const RtnlNeigh *n)
+static int rtnl_neigh_msg(void *buf, size_t size, uint16_t type, uint16_t flags, const RtnlNeigh *n)
 {
 	struct ndmsg ndm = {
 		.ndm_family = n->family,

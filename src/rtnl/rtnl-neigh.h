@@ -6,27 +6,27 @@
 
 /* FDB states as `bridge fdb` sends them (ndm_state): */
 #define RTNL_FDB_PERMANENT (NUD_PERMANENT | NUD_NOARP) /* permanent, the default */
-#define RTNL_FDB_STATIC (NUD_REACHABLE | NUD_NOARP)    /* static: never ages, not local */
-#define RTNL_FDB_DYNAMIC NUD_REACHABLE		       /* dynamic: ages out */
+#define RTNL_FDB_STATIC	   (NUD_REACHABLE | NUD_NOARP) /* static: never ages, not local */
+#define RTNL_FDB_DYNAMIC   NUD_REACHABLE	       /* dynamic: ages out */
 
 typedef struct RtnlNeigh {
-	uint8_t family;	  /* AF_INET/AF_INET6: a neighbour; AF_BRIDGE: an FDB entry */
-	uint32_t ifindex; /* ndm_ifindex, required */
-	RtnlIp dst;	  /* NDA_DST: the neighbour (required); FDB: remote VTEP, family 0 none */
+	uint8_t family;	    /* AF_INET/AF_INET6: a neighbour; AF_BRIDGE: an FDB entry */
+	uint32_t ifindex;   /* ndm_ifindex, required */
+	RtnlIp dst;	    /* NDA_DST: the neighbour (required); FDB: remote VTEP, family 0 none */
 	uint8_t lladdr[32]; /* NDA_LLADDR; FDB: the MAC (6 bytes, required) */
 	uint8_t lladdr_len; /* 0: none (a proxy entry, or a neighbour without address yet) */
-	uint16_t state;	  /* ndm_state NUD_* (neighbours: NUD_PERMANENT as `ip neigh` by
-			   * default; FDB: RTNL_FDB_*), sent as is */
-	uint8_t flags;	  /* ndm_flags NTF_*: NTF_PROXY, NTF_ROUTER; FDB NTF_SELF/NTF_MASTER
-			   * (neither: the kernel applies it to the device itself) */
+	uint16_t state;	    /* ndm_state NUD_* (neighbours: NUD_PERMANENT as `ip neigh` by
+			     * default; FDB: RTNL_FDB_*), sent as is */
+	uint8_t flags;	    /* ndm_flags NTF_*: NTF_PROXY, NTF_ROUTER; FDB NTF_SELF/NTF_MASTER
+			     * (neither: the kernel applies it to the device itself) */
 	/* FDB (vxlan) only: */
-	bool has_vni;	  /* NDA_VNI, 24 bits */
+	bool has_vni; /* NDA_VNI, 24 bits */
 	uint32_t vni;
-	uint16_t port;	  /* NDA_PORT (host order here, network order on the wire), 0 none */
-	uint16_t vlan;	  /* NDA_VLAN 1..4094, 0 none */
+	uint16_t port; /* NDA_PORT (host order here, network order on the wire), 0 none */
+	uint16_t vlan; /* NDA_VLAN 1..4094, 0 none */
 	/* Replies only; builders refuse them (-EINVAL): */
-	uint32_t master;  /* NDA_MASTER: the bridge of a bridge port's entry */
-	uint8_t type;	  /* ndm_type (RTN_*) */
+	uint32_t master; /* NDA_MASTER: the bridge of a bridge port's entry */
+	uint8_t type;	 /* ndm_type (RTN_*) */
 } RtnlNeigh;
 
 typedef enum {

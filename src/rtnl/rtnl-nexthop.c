@@ -62,7 +62,8 @@ int rtnl_nexthop_new(void *buf, size_t size, const RtnlNexthop *nh, bool replace
 	nhm.nh_protocol = nh->protocol;
 	nhm.nh_flags = nh->flags;
 	nlh = rtnl_put_header(buf, size, RTM_NEWNEXTHOP,
-			      RTNL_REQ_FLAGS | NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL),
+			      RTNL_REQ_FLAGS | NLM_F_CREATE |
+				      (replace ? NLM_F_REPLACE : NLM_F_EXCL),
 			      &nhm, sizeof(nhm));
 	if (!nlh)
 		return -ENOBUFS;
@@ -74,7 +75,8 @@ int rtnl_nexthop_new(void *buf, size_t size, const RtnlNexthop *nh, bool replace
 		for (size_t i = 0; i < nh->n_group; i++) {
 			grp[i].id = nh->group[i].id;
 			/* Weights 1..256 travel as 0..255. */
-			grp[i].weight = (uint8_t)(nh->group[i].weight ? nh->group[i].weight - 1 : 0);
+			grp[i].weight =
+				(uint8_t)(nh->group[i].weight ? nh->group[i].weight - 1 : 0);
 		}
 		if (!rtnl_put(nlh, size, NHA_GROUP, nh->n_group * sizeof(grp[0]), grp))
 			return -ENOBUFS;

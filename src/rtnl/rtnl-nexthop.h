@@ -9,12 +9,13 @@
 
 typedef struct RtnlNexthopMember {
 	uint32_t id;
-	uint16_t weight; /* 1..256; on the wire struct nexthop_grp.weight = weight - 1 (0 here: 1) */
+	uint16_t
+		weight; /* 1..256; on the wire struct nexthop_grp.weight = weight - 1 (0 here: 1) */
 } RtnlNexthopMember;
 
 typedef struct RtnlNexthop {
-	uint32_t id;	  /* NHA_ID; 0 on add: the kernel picks one */
-	uint8_t family;	  /* nh_family: AF_INET/AF_INET6 (gateway's family); AF_UNSPEC for a group */
+	uint32_t id;	/* NHA_ID; 0 on add: the kernel picks one */
+	uint8_t family; /* nh_family: AF_INET/AF_INET6 (gateway's family); AF_UNSPEC for a group */
 	uint8_t protocol; /* nh_protocol (RTPROT_*), 0 unspec */
 	uint32_t flags;	  /* nh_flags: RTNH_F_ONLINK on requests; replies may add RTNH_F_DEAD... */
 	RtnlIp gateway;	  /* NHA_GATEWAY, family 0: none */
@@ -22,7 +23,7 @@ typedef struct RtnlNexthop {
 	bool blackhole;	  /* NHA_BLACKHOLE: no gateway, no device */
 	bool fdb;	  /* NHA_FDB: a nexthop for vxlan FDB entries, not routes */
 	uint16_t group_type; /* NHA_GROUP_TYPE: NEXTHOP_GRP_TYPE_MPATH (0, not sent) or _RES */
-	uint16_t n_group; /* > 0: NHA_GROUP of group[] */
+	uint16_t n_group;    /* > 0: NHA_GROUP of group[] */
 	RtnlNexthopMember group[RTNL_NEXTHOP_GROUP_MAX];
 } RtnlNexthop;
 

@@ -49,7 +49,8 @@ int rtnl_route_check_extra(const RtnlRoute *r)
 			return -EINVAL;
 		if (!p->gateway.family && !p->ifindex)
 			return -EINVAL;
-		if ((p->flags & ~RTNH_F_ONLINK) || ((p->flags & RTNH_F_ONLINK) && !p->gateway.family))
+		if ((p->flags & ~RTNH_F_ONLINK) ||
+		    ((p->flags & RTNH_F_ONLINK) && !p->gateway.family))
 			return -EINVAL;
 	}
 	return 0;

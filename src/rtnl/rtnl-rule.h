@@ -15,25 +15,25 @@ typedef struct RtnlRule {
 			    * "any" on delete */
 	bool has_priority; /* FRA_PRIORITY (pref); unset on add: the kernel picks one */
 	uint32_t priority;
-	RtnlIp src;	   /* FRA_SRC with src_len; family 0: any */
+	RtnlIp src; /* FRA_SRC with src_len; family 0: any */
 	uint8_t src_len;
-	RtnlIp dst;	   /* FRA_DST with dst_len */
+	RtnlIp dst; /* FRA_DST with dst_len */
 	uint8_t dst_len;
 	char iif[IFNAMSIZ]; /* FRA_IIFNAME, "" any (a name: the link need not exist yet) */
 	char oif[IFNAMSIZ]; /* FRA_OIFNAME */
-	bool has_fwmark;   /* FRA_FWMARK, and FRA_FWMASK when fwmask is not 0 */
+	bool has_fwmark;    /* FRA_FWMARK, and FRA_FWMASK when fwmask is not 0 */
 	uint32_t fwmark, fwmask;
-	uint32_t table;	   /* to_tbl: < 256 in the header, else FRA_TABLE (header 0); 0 none */
+	uint32_t table;	      /* to_tbl: < 256 in the header, else FRA_TABLE (header 0); 0 none */
 	uint32_t goto_target; /* FR_ACT_GOTO: FRA_GOTO, the pref to continue at */
-	bool l3mdev;	   /* FRA_L3MDEV: the table of the packet's L3 master device */
-	uint8_t ip_proto;  /* FRA_IP_PROTO, 0 any */
+	bool l3mdev;	      /* FRA_L3MDEV: the table of the packet's L3 master device */
+	uint8_t ip_proto;     /* FRA_IP_PROTO, 0 any */
 	RtnlPortRange sport, dport;
 	bool has_suppress_prefixlen; /* FRA_SUPPRESS_PREFIXLEN */
 	uint32_t suppress_prefixlen;
-	bool invert;	   /* FIB_RULE_INVERT (`not`): the selector is negated */
-	uint8_t tos;	   /* header tos (IPv4 DSCP/TOS, IPv6 traffic class) */
-	uint8_t protocol;  /* FRA_PROTOCOL (RTPROT_*), 0 none */
-	uint32_t flags;	   /* parsed fib_rule_hdr flags (FIB_RULE_*); builders derive them */
+	bool invert;	  /* FIB_RULE_INVERT (`not`): the selector is negated */
+	uint8_t tos;	  /* header tos (IPv4 DSCP/TOS, IPv6 traffic class) */
+	uint8_t protocol; /* FRA_PROTOCOL (RTPROT_*), 0 none */
+	uint32_t flags;	  /* parsed fib_rule_hdr flags (FIB_RULE_*); builders derive them */
 } RtnlRule;
 
 /* RTM_NEWRULE with NLM_F_CREATE|NLM_F_EXCL, as `ip rule add`. -EINVAL for a rule the kernel
