@@ -145,12 +145,14 @@ int rtnl_rule_del(void *buf, size_t size, const RtnlRule *r)
 int rtnl_rule_dump(void *buf, size_t size, uint8_t family)
 {
 	struct fib_rule_hdr frh = { .family = family };
+	struct nlmsghdr *nlh;
 
 	if (family != AF_UNSPEC && !rtnl_family_len(family))
 		return -EINVAL;
-	if (!rtnl_put_header(buf, size, RTM_GETRULE, RTNL_DUMP_FLAGS, &frh, sizeof(frh)))
+	nlh = rtnl_put_header(buf, size, RTM_GETRULE, RTNL_DUMP_FLAGS, &frh, sizeof(frh));
+	if (!nlh)
 		return -ENOBUFS;
-	return (int)(MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(frh)));
+	return (int)nlh->nlmsg_len;
 }
 
 static int rtnl_attr_range(const struct nlattr *attr, RtnlPortRange *ret)
