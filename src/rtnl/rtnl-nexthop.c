@@ -23,6 +23,8 @@ static int rtnl_nexthop_check(const RtnlNexthop *nh)
 		if (nh->group_type != NEXTHOP_GRP_TYPE_MPATH &&
 		    nh->group_type != NEXTHOP_GRP_TYPE_RES)
 			return -EINVAL;
+		if (nh->res_buckets && nh->group_type != NEXTHOP_GRP_TYPE_RES)
+			return -EINVAL;
 		for (size_t i = 0; i < nh->n_group; i++) {
 			if (nh->group[i].id == 0 || nh->group[i].weight > 256 ||
 			    nh->group[i].id == nh->id)
@@ -33,7 +35,7 @@ static int rtnl_nexthop_check(const RtnlNexthop *nh)
 		}
 		return 0;
 	}
-	if (nh->group_type)
+	if (nh->group_type || nh->res_buckets)
 		return -EINVAL;
 	if (!rtnl_family_len(nh->family) || !rtnl_ip_family_ok(&nh->gateway))
 		return -EINVAL;
@@ -80,6 +82,15 @@ int rtnl_nexthop_new(void *buf, size_t size, const RtnlNexthop *nh, bool replace
 		}
 		if (!rtnl_put(nlh, size, NHA_GROUP, nh->n_group * sizeof(grp[0]), grp))
 			return -ENOBUFS;
+		/* The resilient options come before the type, as iproute2 sends them. */
+		if (nh->res_buckets) {
+			struct nlattr *res = mnl_attr_nest_start_check(nlh, size, NHA_RES_GROUP);
+
+			if (!res ||
+			    !rtnl_put_u16(nlh, size, NHA_RES_GROUP_BUCKETS, nh->res_buckets))
+				return -ENOBUFS;
+			mnl_attr_nest_end(nlh, res);
+		}
 		if (nh->group_type && !rtnl_put_u16(nlh, size, NHA_GROUP_TYPE, nh->group_type))
 			return -ENOBUFS;
 	}
@@ -142,6 +153,18 @@ static int rtnl_nexthop_group(const struct nlattr *attr, RtnlNexthop *nh)
 	return 0;
 }
 
+static int rtnl_res_group_attr(const struct nlattr *attr, void *userdata)
+{
+	RtnlNexthop *nh = userdata;
+
+	if (mnl_attr_get_type(attr) != NHA_RES_GROUP_BUCKETS)
+		return 0;
+	if (!rtnl_attr_ok(attr, MNL_TYPE_U16))
+		return -EINVAL;
+	nh->res_buckets = mnl_attr_get_u16(attr);
+	return 0;
+}
+
 static int rtnl_nexthop_attr(const struct nlattr *attr, void *userdata)
 {
 	RtnlNexthop *nh = userdata;
@@ -159,6 +182,10 @@ static int rtnl_nexthop_attr(const struct nlattr *attr, void *userdata)
 		return 0;
 	case NHA_GROUP:
 		return rtnl_nexthop_group(attr, nh);
+	case NHA_RES_GROUP:
+		if (!rtnl_attr_ok(attr, MNL_TYPE_NESTED))
+			return -EINVAL;
+		return rtnl_nested_parse(attr, rtnl_res_group_attr, nh);
 	case NHA_GROUP_TYPE:
 		if (!rtnl_attr_ok(attr, MNL_TYPE_U16))
 			return -EINVAL;

@@ -22,8 +22,10 @@ typedef struct RtnlNexthop {
 	uint32_t oif;	  /* NHA_OIF, 0: none */
 	bool blackhole;	  /* NHA_BLACKHOLE: no gateway, no device */
 	bool fdb;	  /* NHA_FDB: a nexthop for vxlan FDB entries, not routes */
-	uint16_t group_type; /* NHA_GROUP_TYPE: NEXTHOP_GRP_TYPE_MPATH (0, not sent) or _RES */
-	uint16_t n_group;    /* > 0: NHA_GROUP of group[] */
+	uint16_t group_type;  /* NHA_GROUP_TYPE: NEXTHOP_GRP_TYPE_MPATH (0, not sent) or _RES */
+	uint16_t res_buckets; /* _RES: NHA_RES_GROUP/NHA_RES_GROUP_BUCKETS; 0 none (this kernel
+			       * refuses a resilient group without it) */
+	uint16_t n_group;     /* > 0: NHA_GROUP of group[] */
 	RtnlNexthopMember group[RTNL_NEXTHOP_GROUP_MAX];
 } RtnlNexthop;
 

@@ -149,7 +149,8 @@ static void fuzz_nexthop(const RtnlNexthop *nh)
 	FUZZ_ASSERT(back.id == nh->id && back.family == nh->family && back.flags == nh->flags &&
 		    back.protocol == nh->protocol && fuzz_ip_eq(&back.gateway, &nh->gateway) &&
 		    back.oif == nh->oif && back.blackhole == nh->blackhole && back.fdb == nh->fdb &&
-		    back.group_type == nh->group_type && back.n_group == nh->n_group);
+		    back.group_type == nh->group_type && back.res_buckets == nh->res_buckets &&
+		    back.n_group == nh->n_group);
 	for (size_t i = 0; i < nh->n_group; i++)
 		FUZZ_ASSERT(back.group[i].id == nh->group[i].id &&
 			    back.group[i].weight == nh->group[i].weight);

@@ -302,7 +302,7 @@ static bool nexthop_eq(const RtnlNexthop *a, const RtnlNexthop *b)
 	if (a->id != b->id || a->family != b->family || a->protocol != b->protocol ||
 	    a->flags != b->flags || !ip_eq(&a->gateway, &b->gateway) || a->oif != b->oif ||
 	    a->blackhole != b->blackhole || a->fdb != b->fdb || a->group_type != b->group_type ||
-	    a->n_group != b->n_group)
+	    a->res_buckets != b->res_buckets || a->n_group != b->n_group)
 		return false;
 	for (size_t i = 0; i < a->n_group; i++)
 		if (a->group[i].id != b->group[i].id ||
@@ -355,7 +355,8 @@ static void test_nexthop(void)
 	nh = (RtnlNexthop){ .id = 11,
 			    .n_group = 2,
 			    .group = { { 1, 1 }, { 4, 1 } },
-			    .group_type = NEXTHOP_GRP_TYPE_RES };
+			    .group_type = NEXTHOP_GRP_TYPE_RES,
+			    .res_buckets = 8 };
 	nexthop_case("nh-add-group-res", &nh, false);
 	golden("nh-del", &m, rtnl_nexthop_del(m.b, sizeof(m), 1), SAME);
 	CHECK_EQ(rtnl_nexthop_parse(&m.nlh, &back), 0);
@@ -374,6 +375,8 @@ static void test_nexthop(void)
 	CHECK_EQ(rtnl_nexthop_new(m.b, sizeof(m), &nh, false), -EINVAL);
 	nh = (RtnlNexthop){ .id = 10, .n_group = 1, .group = { { 10, 1 } } }; /* itself */
 	CHECK_EQ(rtnl_nexthop_new(m.b, sizeof(m), &nh, false), -EINVAL);
+	nh = (RtnlNexthop){ .id = 10, .n_group = 1, .group = { { 1, 1 } }, .res_buckets = 8 };
+	CHECK_EQ(rtnl_nexthop_new(m.b, sizeof(m), &nh, false), -EINVAL); /* buckets, not _RES */
 	nh = (RtnlNexthop){ .id = 10, .n_group = 1, .group = { { 1, 1 } }, .group_type = 9 };
 	CHECK_EQ(rtnl_nexthop_new(m.b, sizeof(m), &nh, false), -EINVAL);
 	nh = (RtnlNexthop){ .id = 3, .family = AF_INET, .blackhole = true, .oif = D0 };
@@ -539,7 +542,8 @@ static void test_enobufs(void)
 	RtnlNexthop grp = { .id = 9,
 			    .n_group = 3,
 			    .group = { { 1, 1 }, { 2, 2 }, { 3, 3 } },
-			    .group_type = NEXTHOP_GRP_TYPE_RES };
+			    .group_type = NEXTHOP_GRP_TYPE_RES,
+			    .res_buckets = 16 };
 	RtnlNexthop gw = {
 		.id = 1, .family = AF_INET, .gateway = ip("198.18.0.2"), .oif = D0, .fdb = true
 	};

@@ -79,7 +79,7 @@ CASES = [
     ("nh-add-dev", "NEWNEXTHOP", "ip nexthop add id 4 dev d0"),
     ("nh-add-blackhole", "NEWNEXTHOP", "ip nexthop add id 3 blackhole"),
     ("nh-add-group", "NEWNEXTHOP", "ip nexthop add id 10 group 1/4,5"),
-    ("nh-add-group-res", "NEWNEXTHOP", "ip nexthop add id 11 group 1/4 type resilient"),
+    ("nh-add-group-res", "NEWNEXTHOP", "ip nexthop add id 11 group 1/4 type resilient buckets 8"),
     ("nh-replace", "NEWNEXTHOP", "ip nexthop replace id 1 via 198.18.0.3 dev d0"),
     ("nh-del", "DELNEXTHOP", "ip nexthop del id 1"),
     ("nh-dump", "GETNEXTHOP", "ip nexthop show"),
