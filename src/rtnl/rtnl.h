@@ -216,12 +216,13 @@ typedef struct RtnlRoute {
 	uint32_t flags;	 /* rtm_flags: RTNH_F_ONLINK on requests; answers may add RTM_F_* */
 	uint32_t nhid;	 /* RTA_NH_ID: route via a nexthop object (then no gateway/oif/paths) */
 	uint32_t mtu;	 /* RTA_METRICS/RTAX_MTU, 0: none (only rtnl_route_new sends it) */
-	uint8_t n_paths; /* > 0: RTA_MULTIPATH of paths[] (then no gateway/oif at the top) */
-	RtnlRoutePath paths[RTNL_ROUTE_MAX_PATHS];
 	/* Answers and dumps only (rtnl_route_get's answer); builders refuse them (-EINVAL). */
 	RtnlIp src;	 /* RTA_SRC with src_len */
 	uint8_t src_len;
 	uint32_t iif;	 /* RTA_IIF */
+	uint8_t n_paths; /* > 0: RTA_MULTIPATH of paths[] (then no gateway/oif at the top) */
+	/* Last, so a copy may keep only the n_paths in use (the Watch's mirror does). */
+	RtnlRoutePath paths[RTNL_ROUTE_MAX_PATHS];
 } RtnlRoute;
 
 /* RTM_NEWROUTE with NLM_F_CREATE and NLM_F_EXCL, or NLM_F_REPLACE when replace. */
