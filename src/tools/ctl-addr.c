@@ -89,25 +89,21 @@ static int parse_addr_modify(CtlParser *p, bool add)
 	if (add) {
 		Nsring__V1__CreateAddressRequest *req;
 
-		req = CTL_NEW_MSG(p->cmd, Nsring__V1__CreateAddressRequest,
-				  nsring__v1__create_address_request__init);
+		req = ctl_new_call(
+			p, "CreateAddress", &nsring__v1__create_address_request__descriptor,
+			&nsring__v1__create_address_response__descriptor, ctl_print_created);
 		if (!req)
 			return ctl_oom(p->cmd);
-		ctl_set_namespace(p, &req->namespace_);
 		req->address = addr;
-		ctl_set_call(p->cmd, "CreateAddress", &req->base,
-			     &nsring__v1__create_address_response__descriptor, ctl_print_created);
 	} else {
 		Nsring__V1__DeleteAddressRequest *req;
 
-		req = CTL_NEW_MSG(p->cmd, Nsring__V1__DeleteAddressRequest,
-				  nsring__v1__delete_address_request__init);
+		req = ctl_new_call(
+			p, "DeleteAddress", &nsring__v1__delete_address_request__descriptor,
+			&nsring__v1__delete_address_response__descriptor, ctl_print_created);
 		if (!req)
 			return ctl_oom(p->cmd);
-		ctl_set_namespace(p, &req->namespace_);
 		req->address = addr;
-		ctl_set_call(p->cmd, "DeleteAddress", &req->base,
-			     &nsring__v1__delete_address_response__descriptor, ctl_print_created);
 	}
 	return 0;
 }
@@ -121,16 +117,13 @@ static int parse_addr_show(CtlParser *p)
 	r = ctl_parse_dev_only(p, &name, false);
 	if (r < 0)
 		return r;
-	req = CTL_NEW_MSG(p->cmd, Nsring__V1__ListAddressesRequest,
-			  nsring__v1__list_addresses_request__init);
+	req = ctl_new_call(p, "ListAddresses", &nsring__v1__list_addresses_request__descriptor,
+			   &nsring__v1__list_addresses_response__descriptor, ctl_print_addresses);
 	if (!req)
 		return ctl_oom(p->cmd);
-	ctl_set_namespace(p, &req->namespace_);
 	if (name)
 		req->link_name = (char *)name;
 	req->family = (uint32_t)p->cmd->family;
-	ctl_set_call(p->cmd, "ListAddresses", &req->base,
-		     &nsring__v1__list_addresses_response__descriptor, ctl_print_addresses);
 	return 0;
 }
 

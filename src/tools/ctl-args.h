@@ -96,6 +96,11 @@ int ctl_arg_lladdr(CtlParser *p, const char *kw, char **ret);
 void ctl_set_namespace(CtlParser *p, Nsring__V1__NamespaceRef **field);
 void ctl_set_call(CtlCmd *cmd, const char *method, ProtobufCMessage *req,
 		  const ProtobufCMessageDescriptor *resp_desc, CtlPrintFn print);
+/* The request of a unary call: a message of req_desc owned by cmd, its namespace field (when
+ * it has one) set from -n, and the command set to call method and print the response with
+ * print. NULL when out of memory. */
+void *ctl_new_call(CtlParser *p, const char *method, const ProtobufCMessageDescriptor *req_desc,
+		   const ProtobufCMessageDescriptor *resp_desc, CtlPrintFn print);
 
 /* s, or "-" when it is empty. */
 const char *ctl_or_dash(const char *s);

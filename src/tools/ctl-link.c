@@ -306,14 +306,11 @@ static int parse_link_del(CtlParser *p)
 		return r;
 	if (!name)
 		return ctl_fail(p->cmd, "not enough information: \"dev\" argument is required");
-	req = CTL_NEW_MSG(p->cmd, Nsring__V1__DeleteLinkRequest,
-			  nsring__v1__delete_link_request__init);
+	req = ctl_new_call(p, "DeleteLink", &nsring__v1__delete_link_request__descriptor,
+			   &nsring__v1__delete_link_response__descriptor, ctl_print_created);
 	if (!req)
 		return ctl_oom(p->cmd);
-	ctl_set_namespace(p, &req->namespace_);
 	req->name = (char *)name;
-	ctl_set_call(p->cmd, "DeleteLink", &req->base,
-		     &nsring__v1__delete_link_response__descriptor, ctl_print_created);
 	return 0;
 }
 
@@ -323,12 +320,10 @@ static int parse_link_set(CtlParser *p)
 	const char *a;
 	int r;
 
-	req = CTL_NEW_MSG(p->cmd, Nsring__V1__UpdateLinkRequest,
-			  nsring__v1__update_link_request__init);
+	req = ctl_new_call(p, "UpdateLink", &nsring__v1__update_link_request__descriptor,
+			   &nsring__v1__update_link_response__descriptor, ctl_print_created);
 	if (!req)
 		return ctl_oom(p->cmd);
-	ctl_set_namespace(p, &req->namespace_);
-
 	while ((a = ctl_next(p))) {
 		const char *v;
 
@@ -379,8 +374,6 @@ static int parse_link_set(CtlParser *p)
 	}
 	if (!req->name[0])
 		return ctl_fail(p->cmd, "not enough information: \"dev\" argument is required");
-	ctl_set_call(p->cmd, "UpdateLink", &req->base,
-		     &nsring__v1__update_link_response__descriptor, ctl_print_created);
 	return 0;
 }
 
@@ -415,28 +408,22 @@ static int parse_link_show(CtlParser *p)
 			return ctl_fail(
 				p->cmd,
 				"a link NAME cannot be combined with \"type\" or \"master\"");
-		req = CTL_NEW_MSG(p->cmd, Nsring__V1__GetLinkRequest,
-				  nsring__v1__get_link_request__init);
+		req = ctl_new_call(p, "GetLink", &nsring__v1__get_link_request__descriptor,
+				   &nsring__v1__get_link_response__descriptor, ctl_print_link);
 		if (!req)
 			return ctl_oom(p->cmd);
-		ctl_set_namespace(p, &req->namespace_);
 		req->name = (char *)name;
-		ctl_set_call(p->cmd, "GetLink", &req->base,
-			     &nsring__v1__get_link_response__descriptor, ctl_print_link);
 	} else {
 		Nsring__V1__ListLinksRequest *req;
 
-		req = CTL_NEW_MSG(p->cmd, Nsring__V1__ListLinksRequest,
-				  nsring__v1__list_links_request__init);
+		req = ctl_new_call(p, "ListLinks", &nsring__v1__list_links_request__descriptor,
+				   &nsring__v1__list_links_response__descriptor, ctl_print_links);
 		if (!req)
 			return ctl_oom(p->cmd);
-		ctl_set_namespace(p, &req->namespace_);
 		if (kind)
 			req->kind = (char *)kind;
 		if (master)
 			req->master = (char *)master;
-		ctl_set_call(p->cmd, "ListLinks", &req->base,
-			     &nsring__v1__list_links_response__descriptor, ctl_print_links);
 	}
 	return 0;
 }

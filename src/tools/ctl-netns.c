@@ -40,23 +40,21 @@ static int parse_netns(CtlParser *p)
 	if (ctl_matches(c, "add")) {
 		Nsring__V1__CreateNamespaceRequest *req;
 
-		req = CTL_NEW_MSG(p->cmd, Nsring__V1__CreateNamespaceRequest,
-				  nsring__v1__create_namespace_request__init);
+		req = ctl_new_call(
+			p, "CreateNamespace", &nsring__v1__create_namespace_request__descriptor,
+			&nsring__v1__create_namespace_response__descriptor, ctl_print_created);
 		if (!req)
 			return ctl_oom(p->cmd);
 		req->name = (char *)name;
-		ctl_set_call(p->cmd, "CreateNamespace", &req->base,
-			     &nsring__v1__create_namespace_response__descriptor, ctl_print_created);
 	} else {
 		Nsring__V1__DeleteNamespaceRequest *req;
 
-		req = CTL_NEW_MSG(p->cmd, Nsring__V1__DeleteNamespaceRequest,
-				  nsring__v1__delete_namespace_request__init);
+		req = ctl_new_call(
+			p, "DeleteNamespace", &nsring__v1__delete_namespace_request__descriptor,
+			&nsring__v1__delete_namespace_response__descriptor, ctl_print_created);
 		if (!req)
 			return ctl_oom(p->cmd);
 		req->name = (char *)name;
-		ctl_set_call(p->cmd, "DeleteNamespace", &req->base,
-			     &nsring__v1__delete_namespace_response__descriptor, ctl_print_created);
 	}
 	return ctl_no_more(p);
 }

@@ -148,26 +148,22 @@ static int parse_route_modify(CtlParser *p, const char *method)
 	if (ctl_streq(method, "DeleteRoute")) {
 		Nsring__V1__DeleteRouteRequest *req;
 
-		req = CTL_NEW_MSG(p->cmd, Nsring__V1__DeleteRouteRequest,
-				  nsring__v1__delete_route_request__init);
+		req = ctl_new_call(p, method, &nsring__v1__delete_route_request__descriptor,
+				   &nsring__v1__delete_route_response__descriptor,
+				   ctl_print_created);
 		if (!req)
 			return ctl_oom(p->cmd);
-		ctl_set_namespace(p, &req->namespace_);
 		req->route = route;
-		ctl_set_call(p->cmd, method, &req->base,
-			     &nsring__v1__delete_route_response__descriptor, ctl_print_created);
 	} else {
 		Nsring__V1__CreateRouteRequest *req;
 
-		req = CTL_NEW_MSG(p->cmd, Nsring__V1__CreateRouteRequest,
-				  nsring__v1__create_route_request__init);
+		req = ctl_new_call(p, "CreateRoute", &nsring__v1__create_route_request__descriptor,
+				   &nsring__v1__create_route_response__descriptor,
+				   ctl_print_created);
 		if (!req)
 			return ctl_oom(p->cmd);
-		ctl_set_namespace(p, &req->namespace_);
 		req->route = route;
 		req->replace = ctl_streq(method, "ReplaceRoute");
-		ctl_set_call(p->cmd, "CreateRoute", &req->base,
-			     &nsring__v1__create_route_response__descriptor, ctl_print_created);
 	}
 	return 0;
 }
@@ -178,11 +174,10 @@ static int parse_route_show(CtlParser *p)
 	const char *a;
 	int r;
 
-	req = CTL_NEW_MSG(p->cmd, Nsring__V1__ListRoutesRequest,
-			  nsring__v1__list_routes_request__init);
+	req = ctl_new_call(p, "ListRoutes", &nsring__v1__list_routes_request__descriptor,
+			   &nsring__v1__list_routes_response__descriptor, ctl_print_routes);
 	if (!req)
 		return ctl_oom(p->cmd);
-	ctl_set_namespace(p, &req->namespace_);
 	req->family = (uint32_t)p->cmd->family;
 	while ((a = ctl_next(p))) {
 		if (!ctl_streq(a, "table"))
@@ -196,8 +191,6 @@ static int parse_route_show(CtlParser *p)
 		if (r < 0)
 			return r;
 	}
-	ctl_set_call(p->cmd, "ListRoutes", &req->base,
-		     &nsring__v1__list_routes_response__descriptor, ctl_print_routes);
 	return 0;
 }
 
