@@ -18,6 +18,7 @@
 #include "core/status.h"
 #include "nsring-bench.h"
 #include "wire/ttrpc-wire.h"
+#include "wire/unix-addr.h"
 
 #define IN_BUF_SIZE	 (256u << 10)
 #define DRAIN_TIMEOUT_NS (5ull * 1000000000u)  /* after a stop: wait this long for replies */
@@ -136,26 +137,13 @@ const char *bench_engine_error(BenchEngine *e)
 
 static int conn_connect(const char *path, int *ret_fd)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa;
 	socklen_t salen;
-	size_t len;
-	int fd;
+	int fd, r;
 
-	if (strncmp(path, "unix://", 7) == 0)
-		path += 7;
-	else if (strncmp(path, "unix:", 5) == 0)
-		path += 5;
-	len = strlen(path);
-	if (len == 0)
-		return -EINVAL;
-	if (len >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	memcpy(sa.sun_path, path, len);
-	salen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len);
-	if (path[0] == '@')
-		sa.sun_path[0] = '\0';
-	else
-		salen++;
+	r = wire_unix_addr(path, &sa, &salen);
+	if (r < 0)
+		return r;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return negative_errno();
