@@ -151,12 +151,12 @@ static int conn_connect(const char *path, int *ret_fd)
 	while (connect(fd, (struct sockaddr *)&sa, salen) < 0) {
 		if (errno == EINTR)
 			continue;
-		int r = negative_errno();
+		r = negative_errno();
 		close(fd);
 		return r;
 	}
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0) {
-		int r = negative_errno();
+		r = negative_errno();
 		close(fd);
 		return r;
 	}
@@ -472,19 +472,9 @@ static void conn_parse(BenchEngine *e, Conn *c)
 		}
 		need = TTRPC_HEADER_SIZE + (size_t)h.length;
 		if (c->in_len - off < need) {
-			if (need > c->in_cap) {
-				uint8_t *p;
-
-				memmove(c->in, c->in + off, c->in_len - off);
-				c->in_len -= off;
-				off = 0;
-				p = realloc(c->in, need);
-				if (!p) {
-					fail(e, -ENOMEM, "out of memory");
-					return;
-				}
-				c->in = p;
-				c->in_cap = need;
+			if (ttrpc_rbuf_fit(&c->in, &c->in_len, &c->in_cap, &off, need) < 0) {
+				fail(e, -ENOMEM, "out of memory");
+				return;
 			}
 			break;
 		}
