@@ -153,27 +153,26 @@ const CtlObject ctl_object_addr = {
 
 /* ---------------------------------------------------------------- printing */
 
+static void addr_row(FILE *f, const ProtobufCMessage *item)
+{
+	const Nsring__V1__Address *a = (const void *)item;
+	char link[24], addr[64], scope[12];
+
+	if (a->link_name[0])
+		snprintf(link, sizeof(link), "%s", a->link_name);
+	else
+		snprintf(link, sizeof(link), "if%" PRIu32, a->link_index);
+	snprintf(addr, sizeof(addr), "%s/%" PRIu32, a->address, a->prefix_len);
+	fprintf(f, "%-16s %-32s %-8s %s\n", link, addr, ctl_route_scope_name(a->scope, scope),
+		ctl_or_dash(a->broadcast));
+}
+
 int ctl_print_addresses(FILE *f, const ProtobufCMessage *resp, bool json)
 {
 	const Nsring__V1__ListAddressesResponse *r = (const void *)resp;
 
-	if (json) {
-		ctl_json_array(f, (ProtobufCMessage **)r->addresses, r->n_addresses);
-		return 0;
-	}
-	fprintf(f, "%-16s %-32s %-8s %s\n", "LINK", "ADDRESS", "SCOPE", "BROADCAST");
-	for (size_t i = 0; i < r->n_addresses; i++) {
-		const Nsring__V1__Address *a = r->addresses[i];
-		char link[24], addr[64], scope[12];
-
-		if (a->link_name[0])
-			snprintf(link, sizeof(link), "%s", a->link_name);
-		else
-			snprintf(link, sizeof(link), "if%" PRIu32, a->link_index);
-		snprintf(addr, sizeof(addr), "%s/%" PRIu32, a->address, a->prefix_len);
-		fprintf(f, "%-16s %-32s %-8s %s\n", link, addr,
-			ctl_route_scope_name(a->scope, scope), ctl_or_dash(a->broadcast));
-	}
+	ctl_print_list(f, json, (ProtobufCMessage **)r->addresses, r->n_addresses, addr_row,
+		       "%-16s %-32s %-8s %s\n", "LINK", "ADDRESS", "SCOPE", "BROADCAST");
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "ctl.h"
@@ -294,6 +295,22 @@ void ctl_json_array(FILE *f, ProtobufCMessage **items, size_t n)
 		ctl_print_json_message(f, items[i], true);
 	}
 	fputs("]\n", f);
+}
+
+void ctl_print_list(FILE *f, bool json, ProtobufCMessage **items, size_t n, CtlRowFn row,
+		    const char *header, ...)
+{
+	va_list ap;
+
+	if (json) {
+		ctl_json_array(f, items, n);
+		return;
+	}
+	va_start(ap, header);
+	vfprintf(f, header, ap);
+	va_end(ap);
+	for (size_t i = 0; i < n; i++)
+		row(f, items[i]);
 }
 
 void ctl_json_request(FILE *f, const char *method, const ProtobufCMessage *req)
