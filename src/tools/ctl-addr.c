@@ -89,18 +89,14 @@ static int parse_addr_modify(CtlParser *p, bool add)
 	if (add) {
 		Nsring__V1__CreateAddressRequest *req;
 
-		req = ctl_new_call(
-			p, "CreateAddress", &nsring__v1__create_address_request__descriptor,
-			&nsring__v1__create_address_response__descriptor, ctl_print_created);
+		req = CTL_NEW_CALL(p, CreateAddress, create_address, ctl_print_created);
 		if (!req)
 			return ctl_oom(p->cmd);
 		req->address = addr;
 	} else {
 		Nsring__V1__DeleteAddressRequest *req;
 
-		req = ctl_new_call(
-			p, "DeleteAddress", &nsring__v1__delete_address_request__descriptor,
-			&nsring__v1__delete_address_response__descriptor, ctl_print_created);
+		req = CTL_NEW_CALL(p, DeleteAddress, delete_address, ctl_print_created);
 		if (!req)
 			return ctl_oom(p->cmd);
 		req->address = addr;
@@ -117,8 +113,7 @@ static int parse_addr_show(CtlParser *p)
 	r = ctl_parse_dev_only(p, &name, false);
 	if (r < 0)
 		return r;
-	req = ctl_new_call(p, "ListAddresses", &nsring__v1__list_addresses_request__descriptor,
-			   &nsring__v1__list_addresses_response__descriptor, ctl_print_addresses);
+	req = CTL_NEW_CALL(p, ListAddresses, list_addresses, ctl_print_addresses);
 	if (!req)
 		return ctl_oom(p->cmd);
 	if (name)

@@ -101,6 +101,11 @@ void ctl_set_call(CtlCmd *cmd, const char *method, ProtobufCMessage *req,
  * print. NULL when out of memory. */
 void *ctl_new_call(CtlParser *p, const char *method, const ProtobufCMessageDescriptor *req_desc,
 		   const ProtobufCMessageDescriptor *resp_desc, CtlPrintFn print);
+/* ctl_new_call() for Method, whose messages are nsring.v1.MethodRequest and MethodResponse
+ * (snake: method in snake_case), so a call names its method once. */
+#define CTL_NEW_CALL(p, Method, snake, print)                                                      \
+	ctl_new_call((p), #Method, &nsring__v1__##snake##_request__descriptor,                     \
+		     &nsring__v1__##snake##_response__descriptor, (print))
 
 /* s, or "-" when it is empty. */
 const char *ctl_or_dash(const char *s);

@@ -306,8 +306,7 @@ static int parse_link_del(CtlParser *p)
 		return r;
 	if (!name)
 		return ctl_fail(p->cmd, "not enough information: \"dev\" argument is required");
-	req = ctl_new_call(p, "DeleteLink", &nsring__v1__delete_link_request__descriptor,
-			   &nsring__v1__delete_link_response__descriptor, ctl_print_created);
+	req = CTL_NEW_CALL(p, DeleteLink, delete_link, ctl_print_created);
 	if (!req)
 		return ctl_oom(p->cmd);
 	req->name = (char *)name;
@@ -320,8 +319,7 @@ static int parse_link_set(CtlParser *p)
 	const char *a;
 	int r;
 
-	req = ctl_new_call(p, "UpdateLink", &nsring__v1__update_link_request__descriptor,
-			   &nsring__v1__update_link_response__descriptor, ctl_print_created);
+	req = CTL_NEW_CALL(p, UpdateLink, update_link, ctl_print_created);
 	if (!req)
 		return ctl_oom(p->cmd);
 	while ((a = ctl_next(p))) {
@@ -408,16 +406,14 @@ static int parse_link_show(CtlParser *p)
 			return ctl_fail(
 				p->cmd,
 				"a link NAME cannot be combined with \"type\" or \"master\"");
-		req = ctl_new_call(p, "GetLink", &nsring__v1__get_link_request__descriptor,
-				   &nsring__v1__get_link_response__descriptor, ctl_print_link);
+		req = CTL_NEW_CALL(p, GetLink, get_link, ctl_print_link);
 		if (!req)
 			return ctl_oom(p->cmd);
 		req->name = (char *)name;
 	} else {
 		Nsring__V1__ListLinksRequest *req;
 
-		req = ctl_new_call(p, "ListLinks", &nsring__v1__list_links_request__descriptor,
-				   &nsring__v1__list_links_response__descriptor, ctl_print_links);
+		req = CTL_NEW_CALL(p, ListLinks, list_links, ctl_print_links);
 		if (!req)
 			return ctl_oom(p->cmd);
 		if (kind)

@@ -40,18 +40,14 @@ static int parse_netns(CtlParser *p)
 	if (ctl_matches(c, "add")) {
 		Nsring__V1__CreateNamespaceRequest *req;
 
-		req = ctl_new_call(
-			p, "CreateNamespace", &nsring__v1__create_namespace_request__descriptor,
-			&nsring__v1__create_namespace_response__descriptor, ctl_print_created);
+		req = CTL_NEW_CALL(p, CreateNamespace, create_namespace, ctl_print_created);
 		if (!req)
 			return ctl_oom(p->cmd);
 		req->name = (char *)name;
 	} else {
 		Nsring__V1__DeleteNamespaceRequest *req;
 
-		req = ctl_new_call(
-			p, "DeleteNamespace", &nsring__v1__delete_namespace_request__descriptor,
-			&nsring__v1__delete_namespace_response__descriptor, ctl_print_created);
+		req = CTL_NEW_CALL(p, DeleteNamespace, delete_namespace, ctl_print_created);
 		if (!req)
 			return ctl_oom(p->cmd);
 		req->name = (char *)name;

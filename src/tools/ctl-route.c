@@ -148,18 +148,14 @@ static int parse_route_modify(CtlParser *p, const char *method)
 	if (ctl_streq(method, "DeleteRoute")) {
 		Nsring__V1__DeleteRouteRequest *req;
 
-		req = ctl_new_call(p, method, &nsring__v1__delete_route_request__descriptor,
-				   &nsring__v1__delete_route_response__descriptor,
-				   ctl_print_created);
+		req = CTL_NEW_CALL(p, DeleteRoute, delete_route, ctl_print_created);
 		if (!req)
 			return ctl_oom(p->cmd);
 		req->route = route;
 	} else {
 		Nsring__V1__CreateRouteRequest *req;
 
-		req = ctl_new_call(p, "CreateRoute", &nsring__v1__create_route_request__descriptor,
-				   &nsring__v1__create_route_response__descriptor,
-				   ctl_print_created);
+		req = CTL_NEW_CALL(p, CreateRoute, create_route, ctl_print_created);
 		if (!req)
 			return ctl_oom(p->cmd);
 		req->route = route;
@@ -174,8 +170,7 @@ static int parse_route_show(CtlParser *p)
 	const char *a;
 	int r;
 
-	req = ctl_new_call(p, "ListRoutes", &nsring__v1__list_routes_request__descriptor,
-			   &nsring__v1__list_routes_response__descriptor, ctl_print_routes);
+	req = CTL_NEW_CALL(p, ListRoutes, list_routes, ctl_print_routes);
 	if (!req)
 		return ctl_oom(p->cmd);
 	req->family = (uint32_t)p->cmd->family;
