@@ -110,7 +110,7 @@ static int parse_addr_show(CtlParser *p)
 	const char *name = NULL;
 	int r;
 
-	r = ctl_parse_dev_only(p, &name, false);
+	r = ctl_parse_dev(p, &name, NULL, NULL);
 	if (r < 0)
 		return r;
 	req = CTL_NEW_CALL(p, ListAddresses, list_addresses, ctl_print_addresses);

@@ -340,9 +340,8 @@ void *ctl_new_call(CtlParser *p, const char *method, const ProtobufCMessageDescr
 	ctl_set_call(p->cmd, method, req, resp_desc, print);
 	return req;
 }
-/* `[dev] NAME` where only the name may be given; allow_type: ip's (ignored) `type KIND` on
- * link del. */
-int ctl_parse_dev_only(CtlParser *p, const char **ret, bool allow_type)
+int ctl_parse_dev(CtlParser *p, const char **ret_name, const char **ret_type,
+		  const char **ret_master)
 {
 	const char *a, *name = NULL;
 	int r;
@@ -352,24 +351,20 @@ int ctl_parse_dev_only(CtlParser *p, const char **ret, bool allow_type)
 			if (name)
 				return ctl_fail(p->cmd, "duplicate \"dev\"");
 			r = ctl_arg_ifname(p, a, &name);
-			if (r < 0)
-				return r;
-		} else if (ctl_streq(a, "type") && allow_type) {
-			const char *t;
-
-			r = ctl_need(p, a, &t);
-			if (r < 0)
-				return r;
+		} else if (ctl_streq(a, "type") && ret_type) {
+			r = ctl_need(p, a, ret_type);
+		} else if (ctl_streq(a, "master") && ret_master) {
+			r = ctl_arg_ifname(p, a, ret_master);
 		} else if (!name) {
 			r = ctl_check_ifname(p, a);
-			if (r < 0)
-				return r;
 			name = a;
 		} else {
 			return ctl_unknown(p, a);
 		}
+		if (r < 0)
+			return r;
 	}
-	*ret = name;
+	*ret_name = name;
 	return 0;
 }
 

@@ -76,9 +76,11 @@ int ctl_arg_word(CtlParser *p, const char *kw, const CtlWord *t, size_t n, uint3
 
 int ctl_check_ifname(CtlParser *p, const char *name);
 int ctl_arg_ifname(CtlParser *p, const char *kw, const char **ret);
-/* `[dev] NAME` where only the name may be given; allow_type: ip's (ignored) `type KIND` on
- * link del. */
-int ctl_parse_dev_only(CtlParser *p, const char **ret, bool allow_type);
+/* The rest of the words as `[dev] NAME` (*ret_name NULL without one); `type KIND` and
+ * `master NAME` are taken only where ret_type / ret_master are given (link del takes ip's
+ * ignored type, link show both). */
+int ctl_parse_dev(CtlParser *p, const char **ret_name, const char **ret_type,
+		  const char **ret_master);
 
 /* NS: a name under the netns directory, an absolute nsfs path, or pid:N. */
 int ctl_parse_nsref(CtlParser *p, const char *s, Nsring__V1__NamespaceRef **ret);

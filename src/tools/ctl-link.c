@@ -298,10 +298,10 @@ static int parse_link_add(CtlParser *p)
 static int parse_link_del(CtlParser *p)
 {
 	Nsring__V1__DeleteLinkRequest *req;
-	const char *name = NULL;
+	const char *name = NULL, *kind_ignored = NULL;
 	int r;
 
-	r = ctl_parse_dev_only(p, &name, true);
+	r = ctl_parse_dev(p, &name, &kind_ignored, NULL);
 	if (r < 0)
 		return r;
 	if (!name)
@@ -377,28 +377,12 @@ static int parse_link_set(CtlParser *p)
 
 static int parse_link_show(CtlParser *p)
 {
-	const char *a, *name = NULL, *kind = NULL, *master = NULL;
+	const char *name = NULL, *kind = NULL, *master = NULL;
 	int r;
 
-	while ((a = ctl_next(p))) {
-		if (ctl_streq(a, "dev")) {
-			if (name)
-				return ctl_fail(p->cmd, "duplicate \"dev\"");
-			r = ctl_arg_ifname(p, a, &name);
-		} else if (ctl_streq(a, "type")) {
-			r = ctl_need(p, a, &kind);
-		} else if (ctl_streq(a, "master")) {
-			r = ctl_arg_ifname(p, a, &master);
-		} else if (!name) {
-			r = ctl_check_ifname(p, a);
-			name = a;
-		} else {
-			return ctl_unknown(p, a);
-		}
-		if (r < 0)
-			return r;
-	}
-
+	r = ctl_parse_dev(p, &name, &kind, &master);
+	if (r < 0)
+		return r;
 	if (name) {
 		Nsring__V1__GetLinkRequest *req;
 
