@@ -41,38 +41,24 @@ static size_t utf8_len(const unsigned char *s)
 
 static void json_string(FILE *f, const char *str)
 {
+	/* The characters JSON spells as a backslash and a letter. */
+	static const char short_escape[] = {
+		['"'] = '"', ['\\'] = '\\', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't',
+	};
 	const unsigned char *s = (const unsigned char *)(str ? str : "");
 
 	fputc('"', f);
 	while (*s) {
 		size_t n;
 
-		switch (*s) {
-		case '"':
-			fputs("\\\"", f);
-			break;
-		case '\\':
-			fputs("\\\\", f);
-			break;
-		case '\n':
-			fputs("\\n", f);
-			break;
-		case '\r':
-			fputs("\\r", f);
-			break;
-		case '\t':
-			fputs("\\t", f);
-			break;
-		default:
-			if (*s < 0x20 || *s == 0x7f) {
-				fprintf(f, "\\u%04x", *s);
-				break;
-			}
-			n = utf8_len(s);
-			if (n == 0) {
-				fputs("\\ufffd", f); /* a stray byte: the replacement character */
-				break;
-			}
+		if (*s < sizeof(short_escape) && short_escape[*s]) {
+			fputc('\\', f);
+			fputc(short_escape[*s], f);
+		} else if (*s < 0x20 || *s == 0x7f) {
+			fprintf(f, "\\u%04x", *s);
+		} else if ((n = utf8_len(s)) == 0) {
+			fputs("\\ufffd", f); /* a stray byte: the replacement character */
+		} else {
 			fwrite(s, 1, n, f);
 			s += n;
 			continue;
