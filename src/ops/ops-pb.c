@@ -20,22 +20,32 @@ static bool ip_multicast(const RtnlIp *ip)
 	return ip->family == AF_INET6 && ip->bytes[0] == 0xff;
 }
 
+/* The macvlan modes both ways: the API's enum and the kernel's MACVLAN_MODE_*. */
+static const struct {
+	Nsring__V1__MacvlanMode pb;
+	uint32_t kernel;
+} macvlan_modes[] = {
+	{ NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_PRIVATE, MACVLAN_MODE_PRIVATE },
+	{ NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_VEPA, MACVLAN_MODE_VEPA },
+	{ NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_BRIDGE, MACVLAN_MODE_BRIDGE },
+	{ NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_PASSTHRU, MACVLAN_MODE_PASSTHRU },
+	{ NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_SOURCE, MACVLAN_MODE_SOURCE },
+};
+
+uint32_t op_macvlan_mode_from_pb(Nsring__V1__MacvlanMode m)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(macvlan_modes); i++)
+		if (macvlan_modes[i].pb == m)
+			return macvlan_modes[i].kernel;
+	return 0;
+}
+
 static Nsring__V1__MacvlanMode macvlan_mode_to_pb(uint32_t mode)
 {
-	switch (mode) {
-	case MACVLAN_MODE_PRIVATE:
-		return NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_PRIVATE;
-	case MACVLAN_MODE_VEPA:
-		return NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_VEPA;
-	case MACVLAN_MODE_BRIDGE:
-		return NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_BRIDGE;
-	case MACVLAN_MODE_PASSTHRU:
-		return NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_PASSTHRU;
-	case MACVLAN_MODE_SOURCE:
-		return NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_SOURCE;
-	default:
-		return NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_UNSPECIFIED;
-	}
+	for (size_t i = 0; i < ARRAY_SIZE(macvlan_modes); i++)
+		if (macvlan_modes[i].kernel == mode)
+			return macvlan_modes[i].pb;
+	return NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_UNSPECIFIED;
 }
 
 /* The kind-specific oneof, for the kinds the API models. */
@@ -58,9 +68,11 @@ static void op_link_info_to_pb(Op *op, const RtnlLink *l, Nsring__V1__Link *pb)
 		v->port = l->info.vxlan.port;
 		v->dev_index = l->info.vxlan.dev_index;
 		if (l->info.vxlan.local.family)
-			v->local = op_strdup(op, rtnl_ip_format(&l->info.vxlan.local, ip, sizeof(ip)));
+			v->local =
+				op_strdup(op, rtnl_ip_format(&l->info.vxlan.local, ip, sizeof(ip)));
 		if (l->info.vxlan.group.family) {
-			char *g = op_strdup(op, rtnl_ip_format(&l->info.vxlan.group, ip, sizeof(ip)));
+			char *g =
+				op_strdup(op, rtnl_ip_format(&l->info.vxlan.group, ip, sizeof(ip)));
 			if (ip_multicast(&l->info.vxlan.group))
 				v->group = g;
 			else
@@ -140,10 +152,10 @@ Nsring__V1__Route *op_route_to_pb(Op *op, const RtnlRoute *rt)
 	char ip[INET6_ADDRSTRLEN];
 
 	nsring__v1__route__init(pb);
-	pb->destination = rt->dst.family ? op_printf(op, "%s/%u",
-						     rtnl_ip_format(&rt->dst, ip, sizeof(ip)),
-						     rt->dst_len)
-					 : "default";
+	pb->destination = rt->dst.family
+				  ? op_printf(op, "%s/%u", rtnl_ip_format(&rt->dst, ip, sizeof(ip)),
+					      rt->dst_len)
+				  : "default";
 	pb->family = rt->family == AF_INET ? 4 : 6;
 	if (rt->gateway.family)
 		pb->gateway = op_strdup(op, rtnl_ip_format(&rt->gateway, ip, sizeof(ip)));
