@@ -242,12 +242,9 @@ int nsr_connect(const char *socket_path, NsrClient **ret)
 
 	if (!ret)
 		return -EINVAL;
-	r = wire_unix_addr(path, &sa, &salen);
-	if (r < 0)
-		return r;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = wire_unix_socket(path, &sa, &salen);
 	if (fd < 0)
-		return negative_errno();
+		return fd;
 	while (connect(fd, (struct sockaddr *)&sa, salen) < 0) {
 		/* A connect interrupted by a signal completes asynchronously: wait for it. */
 		if (errno == EINTR || errno == EINPROGRESS) {

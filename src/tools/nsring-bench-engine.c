@@ -141,12 +141,9 @@ static int conn_connect(const char *path, int *ret_fd)
 	socklen_t salen;
 	int fd, r;
 
-	r = wire_unix_addr(path, &sa, &salen);
-	if (r < 0)
-		return r;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = wire_unix_socket(path, &sa, &salen);
 	if (fd < 0)
-		return negative_errno();
+		return fd;
 	/* Connect blocking (it is local and quick), then switch to non-blocking I/O. */
 	while (connect(fd, (struct sockaddr *)&sa, salen) < 0) {
 		if (errno == EINTR)

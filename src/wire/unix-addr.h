@@ -8,6 +8,8 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include "core/macro.h" /* negative_errno */
+
 /* Fills sa and its length for connect(); -EINVAL for an empty name, -ENAMETOOLONG for one that
  * does not fit sun_path. */
 static inline int wire_unix_addr(const char *path, struct sockaddr_un *sa, socklen_t *ret_len)
@@ -33,4 +35,16 @@ static inline int wire_unix_addr(const char *path, struct sockaddr_un *sa, sockl
 	else
 		(*ret_len)++; /* include the NUL, as the kernel expects for a path */
 	return 0;
+}
+
+/* wire_unix_addr(), and a blocking, close-on-exec stream socket to connect to it: the fd, or a
+ * negative errno. */
+static inline int wire_unix_socket(const char *path, struct sockaddr_un *sa, socklen_t *ret_len)
+{
+	int fd, r = wire_unix_addr(path, sa, ret_len);
+
+	if (r < 0)
+		return r;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	return fd < 0 ? negative_errno() : fd;
 }
