@@ -536,6 +536,22 @@ uint8_t op_af(uint32_t family)
 	return family == 4 ? AF_INET : family == 6 ? AF_INET6 : AF_UNSPEC;
 }
 
+bool op_list_family_ok(Op *op, uint32_t family)
+{
+	if (family == 0 || family == 4 || family == 6)
+		return true;
+	op_fail(op, STATUS_INVALID_ARGUMENT, "family must be 4, 6 or 0 (both), not %u", family);
+	return false;
+}
+
+void op_dump_after_links(Op *op, int what, uint32_t family, op_step_fn next)
+{
+	/* Links first; the connection runs one dump at a time, in order. */
+	op_dump(op, RTM_GETLINK, AF_UNSPEC);
+	op_dump(op, what, op_af(family));
+	op_then(op, next);
+}
+
 OpNl *op_dump(Op *op, int what, uint8_t family)
 {
 	uint8_t buf[512];
