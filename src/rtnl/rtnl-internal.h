@@ -60,6 +60,12 @@ bool rtnl_attr_ok(const struct nlattr *attr, int mnl_type);
 bool rtnl_attr_len_ok(const struct nlattr *attr, size_t len);
 int rtnl_attr_strcpy(const struct nlattr *attr, char *dst, size_t size);
 int rtnl_attr_ip(const struct nlattr *attr, uint8_t family, RtnlIp *ret);
+/* Fixed-size integer attributes (and a u8 as on/off): -EINVAL, *ret untouched, if the
+ * attribute is not one. */
+int rtnl_get_u8(const struct nlattr *attr, uint8_t *ret);
+int rtnl_get_u16(const struct nlattr *attr, uint16_t *ret);
+int rtnl_get_u32(const struct nlattr *attr, uint32_t *ret);
+int rtnl_get_tri(const struct nlattr *attr, RtnlTri *ret);
 
 /* rtnl-linkkind.c: the per-kind parts of link requests and replies. */
 /* IFLA_INFO_DATA of the kinds rtnl-linkkind.c owns (not veth, vxlan, macvlan); 0 if none. */

@@ -90,6 +90,40 @@ int rtnl_attr_strcpy(const struct nlattr *attr, char *dst, size_t size)
 	return 0;
 }
 
+int rtnl_get_u8(const struct nlattr *attr, uint8_t *ret)
+{
+	if (!rtnl_attr_ok(attr, MNL_TYPE_U8))
+		return -EINVAL;
+	*ret = mnl_attr_get_u8(attr);
+	return 0;
+}
+
+int rtnl_get_u16(const struct nlattr *attr, uint16_t *ret)
+{
+	if (!rtnl_attr_ok(attr, MNL_TYPE_U16))
+		return -EINVAL;
+	*ret = mnl_attr_get_u16(attr);
+	return 0;
+}
+
+int rtnl_get_u32(const struct nlattr *attr, uint32_t *ret)
+{
+	if (!rtnl_attr_ok(attr, MNL_TYPE_U32))
+		return -EINVAL;
+	*ret = mnl_attr_get_u32(attr);
+	return 0;
+}
+
+int rtnl_get_tri(const struct nlattr *attr, RtnlTri *ret)
+{
+	uint8_t v;
+	int r = rtnl_get_u8(attr, &v);
+
+	if (r == 0)
+		*ret = v ? RTNL_TRI_ON : RTNL_TRI_OFF;
+	return r;
+}
+
 int rtnl_attr_ip(const struct nlattr *attr, uint8_t family, RtnlIp *ret)
 {
 	size_t len = rtnl_family_len(family);
@@ -108,14 +142,9 @@ static int rtnl_vxlan_attr(const struct nlattr *attr, void *userdata)
 
 	switch (mnl_attr_get_type(attr)) {
 	case IFLA_VXLAN_ID:
+		return rtnl_get_u32(attr, &l->info.vxlan.vni);
 	case IFLA_VXLAN_LINK:
-		if (!rtnl_attr_ok(attr, MNL_TYPE_U32))
-			return -EINVAL;
-		if (mnl_attr_get_type(attr) == IFLA_VXLAN_ID)
-			l->info.vxlan.vni = mnl_attr_get_u32(attr);
-		else
-			l->info.vxlan.dev_index = mnl_attr_get_u32(attr);
-		return 0;
+		return rtnl_get_u32(attr, &l->info.vxlan.dev_index);
 	case IFLA_VXLAN_PORT:
 		if (!rtnl_attr_ok(attr, MNL_TYPE_U16))
 			return -EINVAL;
@@ -140,10 +169,7 @@ static int rtnl_macvlan_attr(const struct nlattr *attr, void *userdata)
 
 	if (mnl_attr_get_type(attr) != IFLA_MACVLAN_MODE)
 		return 0;
-	if (!rtnl_attr_ok(attr, MNL_TYPE_U32))
-		return -EINVAL;
-	l->info.macvlan.mode = mnl_attr_get_u32(attr);
-	return 0;
+	return rtnl_get_u32(attr, &l->info.macvlan.mode);
 }
 
 static int rtnl_linkinfo_attr(const struct nlattr *attr, void *userdata)
@@ -192,10 +218,9 @@ static int rtnl_inet6_attr(const struct nlattr *attr, void *userdata)
 
 	if (mnl_attr_get_type(attr) != IFLA_INET6_ADDR_GEN_MODE)
 		return 0;
-	if (!rtnl_attr_ok(attr, MNL_TYPE_U8))
+	if (rtnl_get_u8(attr, &l->addr_gen_mode) < 0)
 		return -EINVAL;
 	l->has_addr_gen_mode = true;
-	l->addr_gen_mode = mnl_attr_get_u8(attr);
 	return 0;
 }
 
@@ -259,10 +284,7 @@ static int rtnl_link_attr(const struct nlattr *attr, void *userdata)
 	case IFLA_STATS64:
 		return rtnl_stats64(attr, l);
 	case IFLA_OPERSTATE:
-		if (!rtnl_attr_ok(attr, MNL_TYPE_U8))
-			return -EINVAL;
-		l->operstate = mnl_attr_get_u8(attr);
-		return 0;
+		return rtnl_get_u8(attr, &l->operstate);
 	case IFLA_ADDRESS:
 		if (mnl_attr_get_payload_len(attr) > sizeof(l->mac))
 			return -EINVAL;
@@ -345,10 +367,7 @@ static int rtnl_addr_attr(const struct nlattr *attr, void *userdata)
 			return -EINVAL;
 		return rtnl_attr_ip(attr, AF_INET, &p->a.broadcast);
 	case IFA_FLAGS:
-		if (!rtnl_attr_ok(attr, MNL_TYPE_U32))
-			return -EINVAL;
-		p->a.flags = mnl_attr_get_u32(attr);
-		return 0;
+		return rtnl_get_u32(attr, &p->a.flags);
 	default:
 		return 0;
 	}
@@ -424,17 +443,11 @@ static int rtnl_route_attr(const struct nlattr *attr, void *userdata)
 	case RTA_PREFSRC:
 		return rtnl_attr_ip(attr, p->r.family, &p->r.prefsrc);
 	case RTA_OIF:
+		return rtnl_get_u32(attr, &p->r.oif);
 	case RTA_PRIORITY:
+		return rtnl_get_u32(attr, &p->r.priority);
 	case RTA_TABLE:
-		if (!rtnl_attr_ok(attr, MNL_TYPE_U32))
-			return -EINVAL;
-		if (mnl_attr_get_type(attr) == RTA_OIF)
-			p->r.oif = mnl_attr_get_u32(attr);
-		else if (mnl_attr_get_type(attr) == RTA_PRIORITY)
-			p->r.priority = mnl_attr_get_u32(attr);
-		else
-			p->r.table = mnl_attr_get_u32(attr);
-		return 0;
+		return rtnl_get_u32(attr, &p->r.table);
 	default:
 		return 0;
 	}
@@ -489,10 +502,7 @@ static int rtnl_error_attr(const struct nlattr *attr, void *userdata)
 		p->msg = mnl_attr_get_payload(attr);
 		return 0;
 	case NLMSGERR_ATTR_OFFS:
-		if (!rtnl_attr_ok(attr, MNL_TYPE_U32))
-			return -EINVAL;
-		p->offset = mnl_attr_get_u32(attr);
-		return 0;
+		return rtnl_get_u32(attr, &p->offset);
 	default:
 		return 0;
 	}
