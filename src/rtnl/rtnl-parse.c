@@ -327,17 +327,38 @@ static int rtnl_link_attr(const struct nlattr *attr, void *userdata)
 	return 0;
 }
 
+/* The family header of a message of type new_type or del_type that holds hdr_len bytes of
+ * it, or NULL. */
+static const void *rtnl_msg_header(const struct nlmsghdr *nlh, uint16_t new_type, uint16_t del_type,
+				   size_t hdr_len)
+{
+	if (!nlh || nlh->nlmsg_len < MNL_NLMSG_HDRLEN + hdr_len)
+		return NULL;
+	if (nlh->nlmsg_type != new_type && nlh->nlmsg_type != del_type)
+		return NULL;
+	return mnl_nlmsg_get_payload(nlh);
+}
+
+/* An address's or route's family and prefix length: -EAFNOSUPPORT for a family that is not
+ * IPv4 or IPv6 (well-formed, just not ours), -EINVAL for a length beyond the family's. */
+static int rtnl_prefix_check(uint8_t family, unsigned plen)
+{
+	if (!rtnl_family_len(family))
+		return -EAFNOSUPPORT;
+	if (plen > rtnl_family_max_plen(family))
+		return -EINVAL;
+	return 0;
+}
+
 int rtnl_link_parse(const struct nlmsghdr *nlh, RtnlLink *ret)
 {
 	const struct ifinfomsg *ifm;
 	RtnlLink l = { .link_netnsid = -1 };
 	int r;
 
-	if (!nlh || !ret || nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*ifm))
+	ifm = rtnl_msg_header(nlh, RTM_NEWLINK, RTM_DELLINK, sizeof(*ifm));
+	if (!ifm || !ret)
 		return -EINVAL;
-	if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)
-		return -EINVAL;
-	ifm = mnl_nlmsg_get_payload(nlh);
 	l.family = ifm->ifi_family;
 	l.index = (uint32_t)ifm->ifi_index;
 	l.flags = ifm->ifi_flags;
@@ -379,15 +400,12 @@ int rtnl_addr_parse(const struct nlmsghdr *nlh, RtnlAddr *ret)
 	RtnlAddrParse p = {};
 	int r;
 
-	if (!nlh || !ret || nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*ifa))
+	ifa = rtnl_msg_header(nlh, RTM_NEWADDR, RTM_DELADDR, sizeof(*ifa));
+	if (!ifa || !ret)
 		return -EINVAL;
-	if (nlh->nlmsg_type != RTM_NEWADDR && nlh->nlmsg_type != RTM_DELADDR)
-		return -EINVAL;
-	ifa = mnl_nlmsg_get_payload(nlh);
-	if (!rtnl_family_len(ifa->ifa_family))
-		return -EAFNOSUPPORT;
-	if (ifa->ifa_prefixlen > rtnl_family_max_plen(ifa->ifa_family))
-		return -EINVAL;
+	r = rtnl_prefix_check(ifa->ifa_family, ifa->ifa_prefixlen);
+	if (r < 0)
+		return r;
 	p.a.index = ifa->ifa_index;
 	p.a.addr.family = ifa->ifa_family;
 	p.a.prefix_len = ifa->ifa_prefixlen;
@@ -459,17 +477,14 @@ int rtnl_route_parse(const struct nlmsghdr *nlh, RtnlRoute *ret)
 	RtnlRouteParse p = {};
 	int r;
 
-	if (!nlh || !ret || nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*rtm))
+	rtm = rtnl_msg_header(nlh, RTM_NEWROUTE, RTM_DELROUTE, sizeof(*rtm));
+	if (!rtm || !ret)
 		return -EINVAL;
-	if (nlh->nlmsg_type != RTM_NEWROUTE && nlh->nlmsg_type != RTM_DELROUTE)
-		return -EINVAL;
-	rtm = mnl_nlmsg_get_payload(nlh);
-	/* Dumps of AF_UNSPEC also bring e.g. MPLS or multicast routes: well-formed, just not
-	 * ours, so callers can tell them from garbage and skip them. */
-	if (!rtnl_family_len(rtm->rtm_family))
-		return -EAFNOSUPPORT;
-	if (rtm->rtm_dst_len > rtnl_family_max_plen(rtm->rtm_family))
-		return -EINVAL;
+	/* Dumps of AF_UNSPEC also bring e.g. MPLS or multicast routes: -EAFNOSUPPORT, so callers
+	 * can tell them from garbage and skip them. */
+	r = rtnl_prefix_check(rtm->rtm_family, rtm->rtm_dst_len);
+	if (r < 0)
+		return r;
 	p.r.family = rtm->rtm_family;
 	p.r.dst_len = rtm->rtm_dst_len;
 	p.r.table = rtm->rtm_table; /* RTA_TABLE, which holds all 32 bits, overrides it */
