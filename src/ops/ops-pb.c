@@ -68,11 +68,9 @@ static void op_link_info_to_pb(Op *op, const RtnlLink *l, Nsring__V1__Link *pb)
 		v->port = l->info.vxlan.port;
 		v->dev_index = l->info.vxlan.dev_index;
 		if (l->info.vxlan.local.family)
-			v->local =
-				op_strdup(op, rtnl_ip_format(&l->info.vxlan.local, ip, sizeof(ip)));
+			v->local = op_strdup(op, rtnl_ip_format(&l->info.vxlan.local, ip, sizeof(ip)));
 		if (l->info.vxlan.group.family) {
-			char *g =
-				op_strdup(op, rtnl_ip_format(&l->info.vxlan.group, ip, sizeof(ip)));
+			char *g = op_strdup(op, rtnl_ip_format(&l->info.vxlan.group, ip, sizeof(ip)));
 			if (ip_multicast(&l->info.vxlan.group))
 				v->group = g;
 			else
@@ -152,10 +150,10 @@ Nsring__V1__Route *op_route_to_pb(Op *op, const RtnlRoute *rt)
 	char ip[INET6_ADDRSTRLEN];
 
 	nsring__v1__route__init(pb);
-	pb->destination = rt->dst.family
-				  ? op_printf(op, "%s/%u", rtnl_ip_format(&rt->dst, ip, sizeof(ip)),
-					      rt->dst_len)
-				  : "default";
+	pb->destination = rt->dst.family ? op_printf(op, "%s/%u",
+						     rtnl_ip_format(&rt->dst, ip, sizeof(ip)),
+						     rt->dst_len)
+					 : "default";
 	pb->family = rt->family == AF_INET ? 4 : 6;
 	if (rt->gateway.family)
 		pb->gateway = op_strdup(op, rtnl_ip_format(&rt->gateway, ip, sizeof(ip)));
