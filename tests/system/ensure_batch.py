@@ -2,7 +2,8 @@
 # test-ensure.sh's client: a wire Batch (tests/bench/WORKLOADS.md's `wire` shape) of N containers
 # in one Batch call, sent over ttrpc with or without ensure; prints a one-line JSON summary of the
 # results (codes, already_done counts, the first failures).
-#   ensure_batch.py SOCK PROTO_DIR PREFIX N [--ensure] [--stop]
+#   ensure_batch.py SOCK PROTO_DIR PREFIX N [--ensure] [--stop] [--sent=FILE]
+# --sent=FILE: FILE is created once the request is written (the test kills the daemon after).
 # Per container i: namespace PREFIX-c{i}; veth PREFIX-h{i} in PREFIX-h, its peer eth0 created in
 # PREFIX-c{i}, enslaved to PREFIX-br, both up; lo up; 198.18.(1 + i / 256).(i % 256)/16 on eth0;
 # default route via 198.18.0.1. Before them: PREFIX-h, its bridge PREFIX-br (up, 198.18.0.1/16).
@@ -11,9 +12,11 @@
 import json
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-from nsring_ttrpc import Conn, code_name, load_protos  # noqa: E402
+from nsring_ttrpc import (  # noqa: E402
+    RESPONSE, Conn, code_name, decode_response, envelope, frame, load_protos)
 
 
 def main():
@@ -65,14 +68,25 @@ def main():
         op.route.destination = "default"
         op.route.gateway = "198.18.0.1"
 
+    sent = [a[len("--sent="):] for a in sys.argv if a.startswith("--sent=")]
     conn = Conn(sock, timeout=600)
-    res = conn.call(1, "Batch", req.SerializeToString(), timeout=600)
+    data = frame(1, envelope("Batch", req.SerializeToString()))
+    t0 = time.monotonic()
+    res = None
+    if conn.send(data):
+        if sent:
+            open(sent[0], "w").close()
+        for st, typ, body in conn.frames(time.monotonic() + 600):
+            if st == 1 and typ == RESPONSE:
+                res = decode_response(body)
+                break
+    elapsed = time.monotonic() - t0
     conn.close()
     if res is None:
-        print(json.dumps({"answered": False}))
+        print(json.dumps({"answered": False, "elapsed": elapsed}))
         return 3
     code, msg, payload = res
-    out = {"answered": True, "code": code_name(code), "message": msg}
+    out = {"answered": True, "code": code_name(code), "message": msg, "elapsed": elapsed}
     if code == 0:
         resp = pb.BatchResponse()
         resp.ParseFromString(payload)

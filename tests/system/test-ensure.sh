@@ -183,3 +183,109 @@ run_fail ALREADY_EXISTS ctl -batch "$T/b1"
 run_ok ctl -batch "$T/b1" -ensure
 run_ok ctl -j -n ec link show
 json_check "$OUT" 'sorted(l["name"] for l in d) == ["ecb", "lo"]' "the resent batch left the same links"
+
+# ---------------------------------------------------------------- BatchResult.already_done
+require_faults_py
+HERE=$(dirname "$(readlink -f "$0")")
+wire() { timeout $((600 * SLOW)) "$PY" "$HERE/ensure_batch.py" "$SOCK" "$PROTO_DIR" "$@"; }
+STATE=${NSRING_ENSURE_STATE:-$(dirname "$NSRINGCTL")/../../tests/system/ensure-state}
+[[ -x $STATE ]] || die "ensure-state not found: $STATE (set NSRING_ENSURE_STATE)"
+
+run_ok wire s 3
+json_check "$OUT" 'd["code"] == "OK" and d["codes"] == {"OK": d["ops"]} and d["already_done"] == 0' \
+	"a small wire batch: every operation OK, none already done"
+run_ok wire s 3
+json_check "$OUT" 'd["codes"].get("ALREADY_EXISTS", 0) > 0' "resent without ensure: ALREADY_EXISTS"
+run_ok wire s 3 --ensure
+json_check "$OUT" 'd["codes"] == {"OK": d["ops"]} and d["already_done"] == d["ops"]' \
+	"resent with ensure: every operation OK and already_done"
+run_ok wire s 3 --ensure --stop
+json_check "$OUT" 'd["codes"] == {"OK": d["ops"]} and d["already_done"] == d["ops"]' \
+	"the same in stop-on-error mode"
+# A batch's run of deletes goes out as one group delete: its members already gone are done.
+cat >"$T/b2" <<EOF2
+-n s-h link del s-h0
+-n s-h link del s-h1
+-n s-h link del s-h2
+EOF2
+run_ok ctl -batch "$T/b2"
+run_fail NOT_FOUND ctl -batch "$T/b2"
+run_ok ctl -batch "$T/b2" -ensure
+
+# ---------------------------------------------------------------- kill -9 in the middle
+# The reference: the same batch never interrupted, into namespaces of another prefix.
+N=${NSRING_ENSURE_N:-1000}
+run_ok wire b "$N"
+ref_time=$(json_get "$OUT" 'round(d["elapsed"], 3)')
+log "wire batch of $N containers ($((5 * N + 3)) operations), uninterrupted: $ref_time s"
+json_check "$OUT" 'd["codes"] == {"OK": d["ops"]}' "the uninterrupted batch: every operation OK"
+
+# Killed after a random delay while it runs (between 5% and 60% of the reference's time, from
+# the moment the request is written).
+delay=$(awk -v t="$ref_time" -v r="$RANDOM" 'BEGIN { printf "%.3f", t * (0.05 + 0.55 * r / 32768) }')
+wire a "$N" --sent="$T/sent" >"$T/killed.json" 2>&1 &
+wpid=$!
+for ((i = 0; i < 3000; i++)); do
+	[[ -e $T/sent ]] || ! kill -0 "$wpid" 2>/dev/null && break
+	sleep 0.01
+done
+sleep "$delay"
+kill -KILL "$DPID"
+wait "$DPID" 2>/dev/null
+DPID=
+wait "$wpid"
+wrc=$?
+log "nsringd killed ${delay} s into the batch; the client: $(<"$T/killed.json")"
+expect_eq "$wrc" 3 "the batch was cut off by the kill (its connection ended unanswered)"
+run ls "$NETNS_DIR"
+log "namespaces of the interrupted run: $(grep -c '^a-' <<<"$OUT")"
+
+t0=$EPOCHREALTIME
+start_daemon
+run_ok ctl netns list
+log "the restarted daemon served after $(elapsed "$t0") s"
+t0=$EPOCHREALTIME
+run_ok wire a "$N" --ensure
+log "resent with ensure in $(elapsed "$t0") s: $OUT"
+json_check "$OUT" 'd["code"] == "OK" and d["codes"] == {"OK": d["ops"]}' \
+	"the resent batch with ensure: every operation OK"
+json_check "$OUT" '0 < d["already_done"] < d["ops"]' \
+	"some operations found their work done, the others did it"
+run_ok wire a "$N" --ensure
+json_check "$OUT" 'd["codes"] == {"OK": d["ops"]} and d["already_done"] == d["ops"]' \
+	"resent once more: everything already done"
+
+# Every namespace as the uninterrupted run left it (from the kernel, not through nsringd).
+"$STATE" "$NETNS_DIR" a "$N" >"$T/state-a" 2>"$T/state-a.err" || fail "ensure-state a: $(<"$T/state-a.err")"
+"$STATE" "$NETNS_DIR" b "$N" >"$T/state-b" 2>"$T/state-b.err" || fail "ensure-state b: $(<"$T/state-b.err")"
+run diff "$T/state-b" "$T/state-a"
+expect_eq "$RC" 0 "links, addresses and routes of all $((N + 1)) namespaces equal the uninterrupted run's"
+[[ $RC == 0 ]] || printf '#   %s\n' "$(head -n 20 <<<"$OUT")"
+expect_eq "$(grep -c ': link eth0 kind veth mtu 1500 UP master - group 0 peer elsewhere$' "$T/state-a")" "$N" \
+	"every container has its eth0, up, its peer in the host namespace"
+expect_eq "$(grep -c ': route table 254 default/0 via 198.18.0.1 dev eth0 ' "$T/state-a")" "$N" \
+	"every container has its default route"
+expect_eq "$(grep -c '^P-h: link P-h[0-9]* kind veth mtu 1500 UP master P-br ' "$T/state-a")" "$N" \
+	"every host end is up and enslaved to the bridge"
+# ip's own view of a sample, with what differs between runs taken out: indexes, MACs, IPv6
+# link-local addresses (made from the MACs) and their DAD state (a timer's).
+ipview() {
+	{
+		in_ns "$1" ip -d -o link show
+		in_ns "$1" ip -o addr show
+		in_ns "$1" ip route show table all
+	} | grep -v fe80 | sed -E 's/^[0-9]+: //; s/@if[0-9]+//; s/link-netns(id)? [^ ]+//; s/(link\/ether|brd|permaddr) [0-9a-f:]+//g;
+		s/(inet6 fe80|fe80::)[^ ]*//; s/ (addrgenmode|numtxqueues|numrxqueues|gso_max_[a-z]+|gro_max_[a-z]+|tso_max_[a-z]+|gso_ipv4_max_[a-z]+|gro_ipv4_max_[a-z]+|parentbus|parentdev) [^ ]+//g;
+		s/valid_lft [^ ]+ preferred_lft [^ ]+//; s/(id|port_id|port_no|bridge_id|designated_root|root_id|designated_bridge|designated_port|hold_timer|message_age_timer|forward_delay_timer|topology_change_timer|gc_timer|hello_timer|tcn_timer) [^ ]+//g;
+		s/ tentative//; s/ +/ /g' | sort
+}
+same=0 checked=0
+for i in 0 $((N / 2)) $((N - 1)) $((RANDOM % N)); do
+	checked=$((checked + 1))
+	if [[ "$(ipview "a-c$i")" == "$(ipview "b-c$i")" ]]; then
+		same=$((same + 1))
+	else
+		diff <(ipview "b-c$i") <(ipview "a-c$i") | head -n 10 | sed "s/^/#   c$i: /"
+	fi
+done
+expect_eq "$same" "$checked" "ip -d link / ip addr / ip route of sampled containers equal the uninterrupted run's"
