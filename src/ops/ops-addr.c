@@ -106,8 +106,8 @@ static void addr_compare(Op *op)
 	}
 	ensure_diff_init(&d);
 	ensure_diff_u32(&d, "prefix length", found->prefix_len, a.prefix_len);
-	if (a.broadcast.family &&
-	    (found->broadcast.family != AF_INET || found->broadcast.v4.s_addr != a.broadcast.v4.s_addr))
+	if (a.broadcast.family && (found->broadcast.family != AF_INET ||
+				   found->broadcast.v4.s_addr != a.broadcast.v4.s_addr))
 		ensure_diff_str(&d, "broadcast",
 				found->broadcast.family
 					? rtnl_ip_format(&found->broadcast, fb, sizeof(fb))
@@ -135,8 +135,8 @@ static void addr_judge(Op *op)
 		return;
 	}
 	nl = op_send(op, 0, buf,
-		     rtnl_addr_dump(buf, sizeof(buf), op_af(0), x->idx_link ? x->idx_link
-									: pb->link_index),
+		     rtnl_addr_dump(buf, sizeof(buf), op_af(0),
+				    x->idx_link ? x->idx_link : pb->link_index),
 		     "list addresses");
 	if (nl)
 		nl->collect = RTM_GETADDR;

@@ -16,7 +16,8 @@
 static const ProtobufCFieldDescriptor *bool_field(const ProtobufCMessageDescriptor *d,
 						  const char *name)
 {
-	const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field(d, ENSURE_FIELD);
+	const ProtobufCFieldDescriptor *f =
+		protobuf_c_message_descriptor_get_field(d, ENSURE_FIELD);
 
 	if (!f || f->type != PROTOBUF_C_TYPE_BOOL || f->label == PROTOBUF_C_LABEL_REPEATED ||
 	    strcmp(f->name, name) != 0)
@@ -43,7 +44,8 @@ void op_set_already_done(Op *op)
 
 bool ensure_resp_already_done(const ProtobufCMessage *resp)
 {
-	const ProtobufCFieldDescriptor *f = resp ? bool_field(resp->descriptor, "already_done") : NULL;
+	const ProtobufCFieldDescriptor *f =
+		resp ? bool_field(resp->descriptor, "already_done") : NULL;
 
 	return f && *(const protobuf_c_boolean *)((const char *)resp + f->offset);
 }

@@ -247,7 +247,8 @@ void delgroup_ns_closed(OpsNs *ons);
  *   op_set_already_done() and reply, or ensure_diff_fail() (ALREADY_EXISTS naming the differing
  *   attributes). op_fail_found() fails with the kernel's own refusal (nothing to compare with).
  * - delete: op_nl_tolerate_gone(nl, &found); the reply step calls op_set_already_done() if
- *   found.gone. A namespace's or a link's absence found while resolving it counts as gone too.
+ *   found.gone. A link named by a delete (an address's, a route's dev) that is missing counts
+ *   as gone too.
  * Without ensure the tolerate helpers do nothing, so the old errors stay. */
 typedef struct OpFound {
 	bool exists; /* the kernel said EEXIST */

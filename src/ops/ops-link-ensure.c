@@ -9,9 +9,9 @@
 
 #include "ops-internal.h"
 
-void link_ensure_read(Op *op, const Nsring__V1__Link *l, bool peer_elsewhere,
-		      const RtnlLink *link, uint32_t idx_master, RtnlLink *ret_peer,
-		      OpFound *peer_found, RtnlLink *ret_master)
+void link_ensure_read(Op *op, const Nsring__V1__Link *l, bool peer_elsewhere, const RtnlLink *link,
+		      uint32_t idx_master, RtnlLink *ret_peer, OpFound *peer_found,
+		      RtnlLink *ret_master)
 {
 	if (l->info_case == NSRING__V1__LINK__INFO_VETH && strcmp(link->kind, "veth") == 0)
 		op_nl_tolerate_gone(op_get_link(op, peer_elsewhere ? 1 : 0, 0, l->veth->peer_name,
@@ -160,7 +160,8 @@ bool link_ensure_differs(Op *op, const LinkEnsure *e)
 	    (k->mac_len != 6 || memcmp(k->mac, asked, 6) != 0)) {
 		char abuf[3 * 6];
 
-		ensure_diff_str(&d, "address", rtnl_mac_format(k->mac, k->mac_len, mac, sizeof(mac)),
+		ensure_diff_str(&d, "address",
+				rtnl_mac_format(k->mac, k->mac_len, mac, sizeof(mac)),
 				rtnl_mac_format(asked, 6, abuf, sizeof(abuf)));
 	}
 	if (l->group)

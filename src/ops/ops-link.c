@@ -342,8 +342,12 @@ static void create_link_compare(Op *op)
 	const Nsring__V1__CreateLinkRequest *req = (void *)op->req;
 	const Nsring__V1__Link *l = req->link;
 	LinkEnsure e = {
-		.req = req, .link = &x->link, .idx_master = x->idx_master,
-		.idx_parent = x->idx_parent, .peer = &x->link2, .peer_gone = x->found_peer.gone,
+		.req = req,
+		.link = &x->link,
+		.idx_master = x->idx_master,
+		.idx_parent = x->idx_parent,
+		.peer = &x->link2,
+		.peer_gone = x->found_peer.gone,
 		.master = &x->master,
 	};
 	uint8_t buf[512];

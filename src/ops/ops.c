@@ -443,8 +443,8 @@ static void op_nl_restart(void *userdata)
 static bool op_found_record(Op *op, OpNl *nl, int error, const char *extack)
 {
 	OpFound *f = nl->found;
-	bool gone = error == -ENODEV || error == -ENOENT || error == -ESRCH ||
-		    error == -EADDRNOTAVAIL;
+	bool gone =
+		error == -ENODEV || error == -ENOENT || error == -ESRCH || error == -EADDRNOTAVAIL;
 
 	if (!(error == -EEXIST && nl->exists_ok) && !(gone && nl->gone_ok))
 		return false;

@@ -106,11 +106,14 @@ static int on_msg(const struct nlmsghdr *nlh, void *userdata)
 		if (rtnl_route_parse(nlh, &rt) < 0 || link_local6(&rt.dst) ||
 		    (rt.family == AF_INET6 && rt.dst.family && rt.dst.bytes[0] == 0xff))
 			return 0;
-		add_line("route table %u %s/%u via %s dev %s proto %u scope %u type %u metric %u src %s",
-			 rt.table, rt.dst.family ? rtnl_ip_format(&rt.dst, a, sizeof(a)) : "default",
-			 rt.dst_len, rt.gateway.family ? rtnl_ip_format(&rt.gateway, c, sizeof(c)) : "-",
-			 rt.oif ? norm(link_name(rt.oif), n1, sizeof(n1)) : "-", rt.protocol, rt.scope,
-			 rt.type, rt.priority,
+		add_line("route table %u %s/%u via %s dev %s proto %u scope %u type %u metric %u "
+			 "src %s",
+			 rt.table,
+			 rt.dst.family ? rtnl_ip_format(&rt.dst, a, sizeof(a)) : "default",
+			 rt.dst_len,
+			 rt.gateway.family ? rtnl_ip_format(&rt.gateway, c, sizeof(c)) : "-",
+			 rt.oif ? norm(link_name(rt.oif), n1, sizeof(n1)) : "-", rt.protocol,
+			 rt.scope, rt.type, rt.priority,
 			 rt.prefsrc.family ? rtnl_ip_format(&rt.prefsrc, n2, sizeof(n2)) : "-");
 	}
 	return 0;
@@ -173,8 +176,9 @@ static int ns_state(const char *dir, const char *ns, int self_fd)
 			 norm(l->name, n1, sizeof(n1)), l->kind[0] ? l->kind : "-", l->mtu,
 			 l->flags & IFF_UP ? "UP" : "DOWN",
 			 l->master ? norm(link_name(l->master), n2, sizeof(n2)) : "-", l->group,
-			 strcmp(l->kind, "veth") == 0 ? (l->link_netnsid >= 0 ? "elsewhere" : "here")
-						      : "-");
+			 strcmp(l->kind, "veth") == 0
+				 ? (l->link_netnsid >= 0 ? "elsewhere" : "here")
+				 : "-");
 	}
 	qsort(out.lines, out.n, sizeof(out.lines[0]), cmp);
 	for (size_t i = 0; i < out.n; i++) {

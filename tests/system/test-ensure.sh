@@ -95,6 +95,19 @@ twice "ifb" -n ea link add eifb0 mtu 1600 type ifb
 run_fail ALREADY_EXISTS ctl --ensure -n ea link add eifb0 mtu 1700 type ifb
 expect_err_contains "mtu 1600 (asked 1700)"
 
+# Every kind: created twice, refused twice without ensure, deleted twice, missing without it.
+for spec in "kveth type veth peer name kveth1 netns eb" "kbr type bridge" \
+	"kvx type vxlan id 9 remote 198.18.0.9" "kmv link edum0 type macvlan mode vepa" "kifb type ifb"; do
+	name=${spec%% *}
+	# shellcheck disable=SC2086 # the words of the spec
+	twice "$name" -n ea link add $spec
+	# shellcheck disable=SC2086
+	run_fail ALREADY_EXISTS ctl -n ea link add $spec
+	twice "$name del" -n ea link del "$name"
+	run_fail NOT_FOUND ctl -n ea link del "$name"
+done
+run_fail NOT_FOUND ctl -n eb link show kveth1
+
 # Deletes: the second finds nothing.
 twice "link del" -n ea link del eifb0
 run_fail NOT_FOUND ctl -n ea link del eifb0
