@@ -284,7 +284,7 @@ expect_eq "$(grep -c '^P-h: link P-h[0-9]* kind veth mtu 1500 UP master P-br ' "
 # link-local addresses (made from the MACs) and their DAD state (a timer's).
 ipview() {
 	{
-		in_ns "$1" ip -d -o link show
+		in_ns "$1" ip -d -o link show 2>/dev/null
 		in_ns "$1" ip -o addr show
 		in_ns "$1" ip route show table all
 	} | grep -v fe80 | sed -E 's/^[0-9]+: //; s/@if[0-9]+//; s/link-netns(id)? [^ ]+//; s/(link\/ether|brd|permaddr) [0-9a-f:]+//g;
