@@ -132,6 +132,9 @@ static void op_free(Op *op)
 
 void op_reply(Op *op, const ProtobufCMessage *resp)
 {
+	/* Every reply is a message the step built (on its stack or in the arena) for this. */
+	if (op->already_done && resp)
+		ensure_resp_set_already_done((ProtobufCMessage *)resp);
 	op->reply(op->userdata, 0, NULL, resp);
 	op_free(op);
 }
@@ -430,13 +433,39 @@ static void op_nl_restart(void *userdata)
 	}
 }
 
+/* Ensure: an EEXIST or a "not found" the op tolerates is recorded, not failed. */
+static bool op_found_record(Op *op, OpNl *nl, int error, const char *extack)
+{
+	OpFound *f = nl->found;
+	bool gone =
+		error == -ENODEV || error == -ENOENT || error == -ESRCH || error == -EADDRNOTAVAIL;
+
+	if (!(error == -EEXIST && nl->exists_ok) && !(gone && nl->gone_ok))
+		return false;
+	if (error == -EEXIST)
+		f->exists = true;
+	else
+		f->gone = true;
+	if (!f->msg) {
+		if (error == -ENODEV && nl->not_found) {
+			f->code = STATUS_NOT_FOUND;
+			f->msg = op_printf(op, "%s not found", nl->what);
+		} else {
+			f->msg = op_errno_message(op, error, nl->what, extack, &f->code);
+		}
+	}
+	return true;
+}
+
 static void op_nl_done(void *userdata, int error, const char *extack)
 {
 	OpNl *nl = userdata;
 	Op *op = nl->op;
 
 	op->pending--;
-	if (error < 0 && nl->ret_code) {
+	if (error < 0 && nl->found && op_found_record(op, nl, error, extack)) {
+		/* Ensure: the op's next step judges what the kernel found. */
+	} else if (error < 0 && nl->ret_code) {
 		/* The caller sorts this request's failure out itself (a batch's group delete). */
 		if (error == -ENODEV && nl->not_found) {
 			*nl->ret_code = STATUS_NOT_FOUND;
