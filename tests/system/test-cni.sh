@@ -6,7 +6,7 @@
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
 sys_init "$@"
 
-CNI=${NSRING_CNI:?NSRING_CNI must name the nsring-cni binary}
+CNI=$(readlink -f "${NSRING_CNI:?NSRING_CNI must name the nsring-cni binary}")
 CNI_DIR=/usr/lib/cni
 for p in bridge ptp host-local; do
 	if [[ ! -x $CNI_DIR/$p ]]; then
