@@ -18,9 +18,10 @@ int cni_connect(CniCtx *ctx, CniError *e)
 	if (r < 0) {
 		/* Spec code 11: the runtime may retry once nsringd is up. */
 		cni_err(e, CNI_ERR_TRY_LATER,
-			"nsringd is not reachable at %s: %s (is nsringd running?)", ctx->cfg->socket,
-			strerror(-r));
-		cni_err_details(e, "set \"socket\" in the network config if nsringd listens elsewhere");
+			"nsringd is not reachable at %s: %s (is nsringd running?)",
+			ctx->cfg->socket, strerror(-r));
+		cni_err_details(
+			e, "set \"socket\" in the network config if nsringd listens elsewhere");
 		return -1;
 	}
 	nsr_set_timeout(c, CNI_CALL_TIMEOUT_NS);
@@ -112,7 +113,13 @@ static Nsring__V1__BatchOp *new_op(CniBatch *b, unsigned flags, const char *fmt,
 	return op;
 }
 
-#define NEW(b, type, init) ({ type *_m = alloc((b), sizeof(type)); if (_m) init(_m); _m; })
+#define NEW(b, type, init)                                                                         \
+	({                                                                                         \
+		type *_m = alloc((b), sizeof(type));                                               \
+		if (_m)                                                                            \
+			init(_m);                                                                  \
+		_m;                                                                                \
+	})
 
 static Nsring__V1__Link *new_link(CniBatch *b, const char *name, uint32_t mtu)
 {
@@ -126,8 +133,7 @@ static Nsring__V1__Link *new_link(CniBatch *b, const char *name, uint32_t mtu)
 	return l;
 }
 
-int cni_op_create_bridge(CniBatch *b, Nsring__V1__NamespaceRef *ns, const char *name,
-			 uint32_t mtu)
+int cni_op_create_bridge(CniBatch *b, Nsring__V1__NamespaceRef *ns, const char *name, uint32_t mtu)
 {
 	Nsring__V1__BatchOp *op = new_op(b, CNI_OK_EXISTS, "create bridge %s%s", name, "");
 	Nsring__V1__CreateLinkRequest *r =

@@ -27,8 +27,7 @@ void cni_batch_free(CniBatch *b);
 Nsring__V1__NamespaceRef *cni_batch_ns(CniBatch *b, const char *path);
 
 /* Each returns the op's index in the batch, or -1 (too many ops, out of memory: run fails). */
-int cni_op_create_bridge(CniBatch *b, Nsring__V1__NamespaceRef *ns, const char *name,
-			 uint32_t mtu);
+int cni_op_create_bridge(CniBatch *b, Nsring__V1__NamespaceRef *ns, const char *name, uint32_t mtu);
 int cni_op_set_up(CniBatch *b, Nsring__V1__NamespaceRef *ns, const char *name);
 int cni_op_create_veth(CniBatch *b, Nsring__V1__NamespaceRef *ns, const char *name,
 		       const char *peer, Nsring__V1__NamespaceRef *peer_ns, const char *master,

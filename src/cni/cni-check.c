@@ -11,7 +11,8 @@ static int prev_iface(json_t *prev, const char *ifname, const char **mac)
 	json_t *ifs = json_object_get(prev, "interfaces"), *v;
 	size_t i;
 
-	json_array_foreach(ifs, i, v) {
+	json_array_foreach(ifs, i, v)
+	{
 		const char *name = json_string_value(json_object_get(v, "name"));
 
 		if (name && !strcmp(name, ifname) && json_object_get(v, "sandbox")) {
@@ -37,7 +38,8 @@ static int check_addresses(CniCtx *ctx, Nsring__V1__NamespaceRef *C, const CniIp
 		return cni_nsr_err(e, "ListAddresses", r, &st);
 	for (size_t i = 0; i < want->n_ips && r == 0; i++) {
 		const CniIp *ip = &want->ips[i];
-		unsigned plen = ctx->cfg->mode == CNI_MODE_PTP ? (ip->family == 4 ? 32 : 128) : ip->plen;
+		unsigned plen =
+			ctx->cfg->mode == CNI_MODE_PTP ? (ip->family == 4 ? 32 : 128) : ip->plen;
 		bool found = false;
 
 		for (size_t j = 0; j < resp->n_addresses && !found; j++)
@@ -64,8 +66,7 @@ static bool same_dst(const char *listed, int family, const char *dst, unsigned p
 	return plen == (family == 4 ? 32u : 128u) && !strcmp(listed, dst);
 }
 
-static int check_routes(CniCtx *ctx, Nsring__V1__NamespaceRef *C, const CniIpam *want,
-			CniError *e)
+static int check_routes(CniCtx *ctx, Nsring__V1__NamespaceRef *C, const CniIpam *want, CniError *e)
 {
 	Nsring__V1__ListRoutesRequest req = NSRING__V1__LIST_ROUTES_REQUEST__INIT;
 	Nsring__V1__ListRoutesResponse *resp = NULL;
@@ -108,7 +109,8 @@ int cni_cmd_check(CniCtx *ctx, CniError *e)
 	int ic, ih, ib = -1, r = -1;
 
 	if (!cfg->prev_result)
-		return cni_err(e, CNI_ERR_CONFIG, "invalid network config: CHECK needs \"prevResult\"");
+		return cni_err(e, CNI_ERR_CONFIG,
+			       "invalid network config: CHECK needs \"prevResult\"");
 	if (cni_ipam_from_json(cfg->prev_result, &want, e) < 0)
 		return -1;
 	if (prev_iface(cfg->prev_result, ctx->env->ifname, &mac) < 0) {
@@ -217,7 +219,8 @@ static int gc_links(CniCtx *ctx, CniError *e)
 		if (strlen(name) != 15 || strncmp(name, "nsr", 3) != 0 ||
 		    strspn(name + 3, "0123456789abcdef") != 12)
 			continue;
-		json_array_foreach(cfg->valid_attachments, i, v) {
+		json_array_foreach(cfg->valid_attachments, i, v)
+		{
 			const char *cid = json_string_value(json_object_get(v, "containerID"));
 			const char *ifn = json_string_value(json_object_get(v, "ifname"));
 			char want[16];
@@ -243,8 +246,8 @@ static bool ipam_speaks(CniCtx *ctx, const char *version)
 
 	if (cni_ipam_exec(ctx->cfg, "VERSION", ctx->stdin_buf, ctx->stdin_len, &doc, &ignored) < 0)
 		return false;
-	json_array_foreach(json_object_get(doc, "supportedVersions"), i, v)
-		yes |= json_is_string(v) && !strcmp(json_string_value(v), version);
+	json_array_foreach(json_object_get(doc, "supportedVersions"), i, v) yes |=
+		json_is_string(v) && !strcmp(json_string_value(v), version);
 	json_decref(doc);
 	return yes;
 }

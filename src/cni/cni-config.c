@@ -8,8 +8,7 @@
 #include "core/names.h"
 #include "nsring/nsring.h"
 
-const char *const cni_supported_versions[] = { "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0",
-					       NULL };
+const char *const cni_supported_versions[] = { "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0", NULL };
 
 int cni_err(CniError *e, int code, const char *fmt, ...)
 {
@@ -86,8 +85,8 @@ static int get_bool(json_t *o, const char *key, bool *out, CniError *e)
 	if (!v || json_is_null(v))
 		return 0;
 	if (!json_is_boolean(v))
-		return cni_err(e, CNI_ERR_CONFIG, "invalid network config: \"%s\" must be true or false",
-			       key);
+		return cni_err(e, CNI_ERR_CONFIG,
+			       "invalid network config: \"%s\" must be true or false", key);
 	*out = json_is_true(v);
 	return 0;
 }
@@ -112,8 +111,8 @@ static int get_object(json_t *o, const char *key, json_t **out, CniError *e)
 	if (!v || json_is_null(v))
 		return 0;
 	if (!json_is_object(v))
-		return cni_err(e, CNI_ERR_CONFIG, "invalid network config: \"%s\" must be an object",
-			       key);
+		return cni_err(e, CNI_ERR_CONFIG,
+			       "invalid network config: \"%s\" must be an object", key);
 	*out = v;
 	return 0;
 }
@@ -124,13 +123,15 @@ static int parse_members(CniConfig *c, CniError *e)
 	const char *mode = NULL;
 
 	if (get_string(root, "cniVersion", &c->cni_version, e) < 0 ||
-	    get_string(root, "name", &c->name, e) < 0 || get_string(root, "type", &c->type, e) < 0 ||
-	    get_string(root, "mode", &mode, e) < 0 || get_string(root, "bridge", &c->bridge, e) < 0 ||
+	    get_string(root, "name", &c->name, e) < 0 ||
+	    get_string(root, "type", &c->type, e) < 0 || get_string(root, "mode", &mode, e) < 0 ||
+	    get_string(root, "bridge", &c->bridge, e) < 0 ||
 	    get_bool(root, "isGateway", &c->is_gateway, e) < 0 ||
 	    get_bool(root, "isDefaultGateway", &c->is_default_gateway, e) < 0 ||
 	    get_bool(root, "forceAddress", &c->force_address, e) < 0 ||
 	    get_bool(root, "hairpinMode", &c->hairpin, e) < 0 ||
 	    get_bool(root, "promiscMode", &c->promisc, e) < 0 ||
+	    get_bool(root, "ipMasq", &c->ip_masq, e) < 0 ||
 	    get_uint(root, "vlan", 4094, &c->vlan, e) < 0 ||
 	    get_uint(root, "mtu", 65535, &c->mtu, e) < 0 ||
 	    get_string(root, "socket", &c->socket, e) < 0 ||
@@ -142,10 +143,12 @@ static int parse_members(CniConfig *c, CniError *e)
 	/* CNI 1.1 GC: the attachments still in use. */
 	c->valid_attachments = json_object_get(root, "cni.dev/valid-attachments");
 	if (c->valid_attachments && !json_is_array(c->valid_attachments))
-		return cni_err(e, CNI_ERR_CONFIG,
-			       "invalid network config: \"cni.dev/valid-attachments\" must be an array");
+		return cni_err(
+			e, CNI_ERR_CONFIG,
+			"invalid network config: \"cni.dev/valid-attachments\" must be an array");
 	if (!c->cni_version)
-		return cni_err(e, CNI_ERR_CONFIG, "invalid network config: \"cniVersion\" is missing");
+		return cni_err(e, CNI_ERR_CONFIG,
+			       "invalid network config: \"cniVersion\" is missing");
 	if (!c->name || !*c->name)
 		return cni_err(e, CNI_ERR_CONFIG, "invalid network config: \"name\" is missing");
 	if (!c->type || !*c->type)
@@ -156,14 +159,16 @@ static int parse_members(CniConfig *c, CniError *e)
 		c->mode = CNI_MODE_PTP;
 	else
 		return cni_err(e, CNI_ERR_CONFIG,
-			       "invalid network config: \"mode\" must be \"bridge\" or \"ptp\", not \"%s\"",
+			       "invalid network config: \"mode\" must be \"bridge\" or \"ptp\", "
+			       "not \"%s\"",
 			       mode);
 	if (!c->bridge)
 		c->bridge = "cni0";
 	if (!name_ifname_valid(c->bridge))
-		return cni_err(e, CNI_ERR_CONFIG,
-			       "invalid network config: \"bridge\" is not a valid interface name: \"%s\"",
-			       c->bridge);
+		return cni_err(
+			e, CNI_ERR_CONFIG,
+			"invalid network config: \"bridge\" is not a valid interface name: \"%s\"",
+			c->bridge);
 	/* As the standard plugin: a default gateway is a gateway. */
 	if (c->is_default_gateway)
 		c->is_gateway = true;
@@ -174,7 +179,8 @@ static int parse_members(CniConfig *c, CniError *e)
 		c->socket = NSR_DEFAULT_SOCKET;
 	if (c->host_ns && c->host_ns[0] != '/')
 		return cni_err(e, CNI_ERR_CONFIG,
-			       "invalid network config: \"hostNamespace\" must be an absolute path, not \"%s\"",
+			       "invalid network config: \"hostNamespace\" must be an absolute "
+			       "path, not \"%s\"",
 			       c->host_ns);
 	if (c->host_ns && !*c->host_ns)
 		c->host_ns = NULL;
@@ -182,12 +188,14 @@ static int parse_members(CniConfig *c, CniError *e)
 		json_t *t = json_object_get(c->ipam, "type");
 
 		if (!json_is_string(t) || !*json_string_value(t))
-			return cni_err(e, CNI_ERR_CONFIG,
-				       "invalid network config: \"ipam.type\" must name an IPAM plugin");
+			return cni_err(
+				e, CNI_ERR_CONFIG,
+				"invalid network config: \"ipam.type\" must name an IPAM plugin");
 		c->ipam_type = json_string_value(t);
 		if (strchr(c->ipam_type, '/') || strlen(c->ipam_type) != json_string_length(t))
 			return cni_err(e, CNI_ERR_CONFIG,
-				       "invalid network config: \"ipam.type\" must be a plugin name, not a path");
+				       "invalid network config: \"ipam.type\" must be a plugin "
+				       "name, not a path");
 	}
 	return 0;
 }
@@ -199,8 +207,9 @@ int cni_config_parse(const char *buf, size_t len, CniConfig *c, CniError *e)
 	memset(c, 0, sizeof(*c));
 	c->root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!c->root)
-		return cni_err(e, CNI_ERR_DECODE, "failed to decode the network config: %s (line %d)",
-			       jerr.text, jerr.line);
+		return cni_err(e, CNI_ERR_DECODE,
+			       "failed to decode the network config: %s (line %d)", jerr.text,
+			       jerr.line);
 	if (!json_is_object(c->root))
 		return cni_err(e, CNI_ERR_DECODE,
 			       "failed to decode the network config: not a JSON object");

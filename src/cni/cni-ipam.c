@@ -23,8 +23,8 @@ static int find_plugin(const char *name, char *out, size_t size, CniError *e)
 	char *save = NULL;
 
 	if (!path || !*path)
-		return cni_err(e, CNI_ERR_ENV, "CNI_PATH is not set: cannot find the IPAM plugin \"%s\"",
-			       name);
+		return cni_err(e, CNI_ERR_ENV,
+			       "CNI_PATH is not set: cannot find the IPAM plugin \"%s\"", name);
 	copy = strdup(path);
 	if (!copy)
 		return cni_err(e, CNI_ERR_IO, "out of memory");
@@ -40,8 +40,7 @@ static int find_plugin(const char *name, char *out, size_t size, CniError *e)
 
 /* Writes the whole input and reads the whole output, together (a plugin may answer before it
  * has read everything). */
-static int pump(int in_fd, const char *buf, size_t len, int out_fd, char **ret_out,
-		size_t *ret_len)
+static int pump(int in_fd, const char *buf, size_t len, int out_fd, char **ret_out, size_t *ret_len)
 {
 	size_t off = 0, n = 0, cap = 0;
 	char *out = NULL;
@@ -158,7 +157,8 @@ int cni_ipam_exec(const CniConfig *cfg, const char *command, const char *stdin_b
 		}
 		json_decref(doc);
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-			return cni_err(e, CNI_ERR_IO, "IPAM plugin %s could not be executed", plugin);
+			return cni_err(e, CNI_ERR_IO, "IPAM plugin %s could not be executed",
+				       plugin);
 		cni_err(e, CNI_ERR_IO, "IPAM plugin %s failed (%s %d) without an error document",
 			plugin, WIFEXITED(status) ? "exit status" : "signal",
 			WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));

@@ -26,6 +26,13 @@ static int check_link_features(const CniConfig *cfg, CniError *e)
 {
 	static const char why[] = "needs nsringd link attributes not available in this version";
 
+	if (cfg->ip_masq) {
+		cni_err(e, CNI_ERR_UNSUPPORTED,
+			"ipMasq is not supported: nsring-cni sets up no iptables rules");
+		cni_err_details(e, "chain the standard portmap or firewall plugins, or masquerade "
+				   "on the host");
+		return -1;
+	}
 	if (cfg->mode != CNI_MODE_BRIDGE)
 		return 0;
 	if (cfg->hairpin)
@@ -54,15 +61,16 @@ static const char *gw_of_family(const CniIpam *ip, int family)
 	return NULL;
 }
 
-/* The result's routes: IPAM's, plus with isDefaultGateway a default route per family via the
- * gateway (unless IPAM gave one), as the standard bridge plugin. */
+/* The result's routes: IPAM's, plus in bridge mode with isDefaultGateway a default route per
+ * family via the gateway (unless IPAM gave one), as the standard bridge plugin (the standard
+ * ptp plugin has no such key). */
 static size_t result_routes(const CniConfig *cfg, const CniIpam *ip, CniRoute *out)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < ip->n_routes; i++)
 		out[n++] = ip->routes[i];
-	if (!cfg->is_default_gateway)
+	if (!cfg->is_default_gateway || cfg->mode != CNI_MODE_BRIDGE)
 		return n;
 	for (int family = 4; family <= 6; family += 2) {
 		const char *gw = gw_of_family(ip, family);
@@ -110,7 +118,8 @@ static int bridge_ops(CniCtx *ctx, CniBatch *b, const CniIpam *ip, const CniRout
 	for (size_t i = 0; i < ip->n_ips; i++)
 		cni_op_add_addr(b, C, ctx->env->ifname, ip->ips[i].addr, ip->ips[i].plen, 0);
 	for (size_t i = 0; i < n_routes; i++) {
-		const char *gw = routes[i].gw[0] ? routes[i].gw : gw_of_family(ip, routes[i].family);
+		const char *gw =
+			routes[i].gw[0] ? routes[i].gw : gw_of_family(ip, routes[i].family);
 
 		cni_op_add_route(b, C, routes[i].dst, routes[i].plen, gw, ctx->env->ifname, false);
 	}
@@ -147,7 +156,8 @@ static int ptp_ops(CniCtx *ctx, CniBatch *b, const CniIpam *ip, const CniRoute *
 			cni_op_add_route(b, C, net, a->plen, a->gw, ifn, false);
 	}
 	for (size_t i = 0; i < n_routes; i++) {
-		const char *gw = routes[i].gw[0] ? routes[i].gw : gw_of_family(ip, routes[i].family);
+		const char *gw =
+			routes[i].gw[0] ? routes[i].gw : gw_of_family(ip, routes[i].family);
 
 		cni_op_add_route(b, C, routes[i].dst, routes[i].plen, gw, ifn, false);
 	}
@@ -198,8 +208,8 @@ int cni_cmd_add(CniCtx *ctx, CniError *e)
 		const Nsring__V1__Link *br = cni_batch_link(&b, idx[0]);
 
 		if (br && br->kind && strcmp(br->kind, "bridge") != 0) {
-			cni_err(e, CNI_ERR_CONFIG, "%s exists and is a %s, not a bridge", cfg->bridge,
-				br->kind);
+			cni_err(e, CNI_ERR_CONFIG, "%s exists and is a %s, not a bridge",
+				cfg->bridge, br->kind);
 			goto undo;
 		}
 		iface_from(&ifs[n_ifs++], cfg->bridge, br, NULL);
@@ -207,6 +217,8 @@ int cni_cmd_add(CniCtx *ctx, CniError *e)
 	iface_from(&ifs[n_ifs++], host_if, cni_batch_link(&b, idx[1]), NULL);
 	iface_from(&ifs[n_ifs++], ctx->env->ifname, cni_batch_link(&b, idx[2]), ctx->env->netns);
 	doc = cni_result_build(cfg, ifs, n_ifs, n_ifs - 1, &ip, routes, n_routes);
+	if (doc && cfg->prev_result && cni_result_merge_prev(cfg->prev_result, doc) < 0)
+		json_decref(TAKE_PTR(doc));
 	if (!doc || cni_print(doc) < 0) {
 		json_decref(doc);
 		cni_err(e, CNI_ERR_IO, "cannot write the result");

@@ -86,28 +86,34 @@ int cni_ipam_from_json(json_t *res, CniIpam *out, CniError *e)
 	if (!json_is_object(res))
 		return cni_err(e, CNI_ERR_DECODE, "failed to decode a result: not a JSON object");
 	if (ips && !json_is_array(ips))
-		return cni_err(e, CNI_ERR_DECODE, "failed to decode a result: \"ips\" is not an array");
+		return cni_err(e, CNI_ERR_DECODE,
+			       "failed to decode a result: \"ips\" is not an array");
 	if (routes && !json_is_array(routes))
 		return cni_err(e, CNI_ERR_DECODE,
 			       "failed to decode a result: \"routes\" is not an array");
-	json_array_foreach(ips, i, v) {
+	json_array_foreach(ips, i, v)
+	{
 		CniIp *ip = &out->ips[out->n_ips];
 		const char *a = json_string_value(json_object_get(v, "address"));
 		const char *gw = json_string_value(json_object_get(v, "gateway"));
 
 		if (out->n_ips == CNI_MAX_IPS)
-			return cni_err(e, CNI_ERR_DECODE, "a result with more than %d ips", CNI_MAX_IPS);
+			return cni_err(e, CNI_ERR_DECODE, "a result with more than %d ips",
+				       CNI_MAX_IPS);
 		if (!a || cni_parse_prefix(a, &ip->family, ip->addr, &ip->plen) < 0)
-			return cni_err(e, CNI_ERR_DECODE,
-				       "failed to decode a result: ips[%zu].address is not ADDRESS/PREFIX",
-				       i);
+			return cni_err(
+				e, CNI_ERR_DECODE,
+				"failed to decode a result: ips[%zu].address is not ADDRESS/PREFIX",
+				i);
 		if (parse_addr(gw, ip->family, ip->gw) < 0)
 			return cni_err(e, CNI_ERR_DECODE,
-				       "failed to decode a result: ips[%zu].gateway \"%s\" is not an IPv%d address",
+				       "failed to decode a result: ips[%zu].gateway \"%s\" is not "
+				       "an IPv%d address",
 				       i, gw, ip->family);
 		out->n_ips++;
 	}
-	json_array_foreach(routes, i, v) {
+	json_array_foreach(routes, i, v)
+	{
 		CniRoute *r = &out->routes[out->n_routes];
 		const char *dst = json_string_value(json_object_get(v, "dst"));
 		const char *gw = json_string_value(json_object_get(v, "gw"));
@@ -116,12 +122,14 @@ int cni_ipam_from_json(json_t *res, CniIpam *out, CniError *e)
 			return cni_err(e, CNI_ERR_DECODE, "a result with more than %d routes",
 				       CNI_MAX_ROUTES);
 		if (!dst || cni_parse_prefix(dst, &r->family, r->dst, &r->plen) < 0)
-			return cni_err(e, CNI_ERR_DECODE,
-				       "failed to decode a result: routes[%zu].dst is not ADDRESS/PREFIX",
-				       i);
+			return cni_err(
+				e, CNI_ERR_DECODE,
+				"failed to decode a result: routes[%zu].dst is not ADDRESS/PREFIX",
+				i);
 		if (parse_addr(gw, r->family, r->gw) < 0)
 			return cni_err(e, CNI_ERR_DECODE,
-				       "failed to decode a result: routes[%zu].gw \"%s\" is not an IPv%d address",
+				       "failed to decode a result: routes[%zu].gw \"%s\" is not an "
+				       "IPv%d address",
 				       i, gw, r->family);
 		out->n_routes++;
 	}
@@ -163,7 +171,8 @@ json_t *cni_result_build(const CniConfig *cfg, const CniIface *ifs, size_t n_ifs
 		json_t *o = json_object();
 
 		if (pre10)
-			json_object_set_new(o, "version", json_string(ip->ips[i].family == 4 ? "4" : "6"));
+			json_object_set_new(o, "version",
+					    json_string(ip->ips[i].family == 4 ? "4" : "6"));
 		snprintf(buf, sizeof(buf), "%s/%u", ip->ips[i].addr, ip->ips[i].plen);
 		json_object_set_new(o, "address", json_string(buf));
 		if (ip->ips[i].gw[0])
@@ -200,6 +209,44 @@ oom:
 	json_decref(jips);
 	json_decref(jroutes);
 	return NULL;
+}
+
+/* Chaining: the previous plugins' interfaces, ips and routes come first, ours after them (our
+ * ips' interface indices shifted past theirs); their dns stays unless we have one. */
+int cni_result_merge_prev(json_t *prev, json_t *doc)
+{
+	json_t *pifs = json_object_get(prev, "interfaces"), *pips = json_object_get(prev, "ips");
+	json_t *proutes = json_object_get(prev, "routes"), *pdns = json_object_get(prev, "dns");
+	json_t *ifs = json_array(), *ips = json_array(), *routes = json_array(), *v;
+	size_t shift = json_is_array(pifs) ? json_array_size(pifs) : 0, i;
+
+	if (!ifs || !ips || !routes) {
+		json_decref(ifs), json_decref(ips), json_decref(routes);
+		return -1;
+	}
+	if (json_is_array(pifs))
+		json_array_extend(ifs, pifs);
+	json_array_extend(ifs, json_object_get(doc, "interfaces"));
+	json_array_foreach(pips, i, v) json_array_append(ips, v);
+	json_array_foreach(json_object_get(doc, "ips"), i, v) {
+		json_t *c = json_copy(v);
+		json_int_t idx = json_integer_value(json_object_get(v, "interface"));
+
+		json_object_set_new(c, "interface", json_integer(idx + (json_int_t)shift));
+		json_array_append_new(ips, c);
+	}
+	json_array_foreach(proutes, i, v) json_array_append(routes, v);
+	json_array_foreach(json_object_get(doc, "routes"), i, v) json_array_append(routes, v);
+	json_object_set_new(doc, "interfaces", ifs);
+	json_object_set_new(doc, "ips", ips);
+	if (json_array_size(routes))
+		json_object_set_new(doc, "routes", routes);
+	else
+		json_decref(routes);
+	if (json_is_object(pdns) && json_object_size(pdns) &&
+	    !json_object_size(json_object_get(doc, "dns")))
+		json_object_set(doc, "dns", pdns);
+	return 0;
 }
 
 int cni_print(json_t *doc)

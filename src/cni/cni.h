@@ -12,18 +12,18 @@
 
 /* Error codes of the CNI specification ("Error" section); 100+ are the plugin's own. */
 enum {
-	CNI_ERR_VERSION = 1,	   /* incompatible CNI version */
-	CNI_ERR_UNSUPPORTED = 2,   /* unsupported field in network configuration */
-	CNI_ERR_UNKNOWN_CTR = 3,   /* container unknown or does not exist */
-	CNI_ERR_ENV = 4,	   /* invalid necessary environment variables */
-	CNI_ERR_IO = 5,		   /* I/O failure */
-	CNI_ERR_DECODE = 6,	   /* failed to decode content */
-	CNI_ERR_CONFIG = 7,	   /* invalid network config */
-	CNI_ERR_TRY_LATER = 11,	   /* try again later */
+	CNI_ERR_VERSION = 1,	    /* incompatible CNI version */
+	CNI_ERR_UNSUPPORTED = 2,    /* unsupported field in network configuration */
+	CNI_ERR_UNKNOWN_CTR = 3,    /* container unknown or does not exist */
+	CNI_ERR_ENV = 4,	    /* invalid necessary environment variables */
+	CNI_ERR_IO = 5,		    /* I/O failure */
+	CNI_ERR_DECODE = 6,	    /* failed to decode content */
+	CNI_ERR_CONFIG = 7,	    /* invalid network config */
+	CNI_ERR_TRY_LATER = 11,	    /* try again later */
 	CNI_ERR_NOT_AVAILABLE = 50, /* STATUS: the plugin cannot serve ADDs now */
-	CNI_ERR_NSRINGD = 100,	   /* nsringd refused an operation (its status and message) */
-	CNI_ERR_CHECK = 101,	   /* CHECK found the container's network not as ADD left it */
-	CNI_ERR_NO_FEATURE = 102,  /* a key needs a daemon feature this version lacks */
+	CNI_ERR_NSRINGD = 100,	    /* nsringd refused an operation (its status and message) */
+	CNI_ERR_CHECK = 101,	    /* CHECK found the container's network not as ADD left it */
+	CNI_ERR_NO_FEATURE = 102,   /* a key needs a daemon feature this version lacks */
 };
 
 typedef struct CniError {
@@ -50,11 +50,12 @@ typedef struct CniConfig {
 	const char *bridge; /* bridge mode: the bridge's name (default "cni0") */
 	bool is_gateway, is_default_gateway, force_address;
 	bool hairpin, promisc;
-	uint32_t vlan; /* 0: none */
-	uint32_t mtu;  /* 0: kernel default */
-	const char *socket;   /* nsringd's socket */
-	const char *host_ns;  /* NamespaceRef path of the "host" side; NULL: the daemon's own */
-	json_t *ipam;	      /* the ipam object (borrowed), NULL if none */
+	bool ip_masq;	     /* refused on ADD: no iptables here */
+	uint32_t vlan;	     /* 0: none */
+	uint32_t mtu;	     /* 0: kernel default */
+	const char *socket;  /* nsringd's socket */
+	const char *host_ns; /* NamespaceRef path of the "host" side; NULL: the daemon's own */
+	json_t *ipam;	     /* the ipam object (borrowed), NULL if none */
 	const char *ipam_type;
 	json_t *prev_result; /* borrowed, NULL if none */
 	json_t *dns;	     /* the config's dns object (borrowed), NULL if none */
@@ -73,9 +74,9 @@ extern const char *const cni_supported_versions[];
 
 /* ---------------------------------------------------------------- results (cni-result.c) */
 
-#define CNI_MAX_IPS 16
+#define CNI_MAX_IPS    16
 #define CNI_MAX_ROUTES 64
-#define CNI_ADDR_MAX 46 /* INET6_ADDRSTRLEN */
+#define CNI_ADDR_MAX   46 /* INET6_ADDRSTRLEN */
 
 typedef struct CniIp {
 	int family; /* 4 or 6 */
@@ -119,6 +120,8 @@ typedef struct CniIface {
  * dns. Returns a new reference or NULL (out of memory). */
 json_t *cni_result_build(const CniConfig *cfg, const CniIface *ifs, size_t n_ifs, size_t ip_iface,
 			 const CniIpam *ip, const CniRoute *routes, size_t n_routes);
+/* ADD with a prevResult (chaining): the previous plugins' results first, then ours. */
+int cni_result_merge_prev(json_t *prev, json_t *doc);
 /* Prints a document on stdout (compact, newline-terminated); an error document for e. */
 int cni_print(json_t *doc);
 void cni_print_error(const char *version, const CniError *e);

@@ -28,9 +28,10 @@ static int read_stdin(char **ret, size_t *ret_len, CniError *e)
 			cap = cap ? 2 * cap : 16384;
 			if (cap > STDIN_MAX || !(bigger = realloc(buf, cap))) {
 				free(buf);
-				return cni_err(e, CNI_ERR_IO,
-					       "the network config on stdin is too large (over %d bytes)",
-					       STDIN_MAX / 2);
+				return cni_err(
+					e, CNI_ERR_IO,
+					"the network config on stdin is too large (over %d bytes)",
+					STDIN_MAX / 2);
 			}
 			buf = bigger;
 		}
@@ -99,9 +100,10 @@ static int check_env(const CniEnv *env, CniError *e)
 	if (add_or_check && need_env("CNI_NETNS", env->netns, e) < 0)
 		return -1;
 	if (!container_id_valid(env->container_id))
-		return cni_err(e, CNI_ERR_ENV,
-			       "CNI_CONTAINERID \"%s\" has characters other than letters, digits, _ . -",
-			       env->container_id);
+		return cni_err(
+			e, CNI_ERR_ENV,
+			"CNI_CONTAINERID \"%s\" has characters other than letters, digits, _ . -",
+			env->container_id);
 	if (!name_ifname_valid(env->ifname))
 		return cni_err(e, CNI_ERR_ENV, "CNI_IFNAME \"%s\" is not a valid interface name",
 			       env->ifname);
@@ -141,16 +143,19 @@ static int run(const CniEnv *env, CniConfig *cfg, CniError *e)
 		r = cni_cmd_del(&ctx, e);
 	else if (!strcmp(env->command, "CHECK")) {
 		if (cni_version_cmp(cfg->cni_version, "0.4.0") < 0)
-			return cni_err(e, CNI_ERR_VERSION, "CHECK needs cniVersion 0.4.0 or later, not %s",
+			return cni_err(e, CNI_ERR_VERSION,
+				       "CHECK needs cniVersion 0.4.0 or later, not %s",
 				       cfg->cni_version);
 		r = cni_cmd_check(&ctx, e);
 	} else if (!strcmp(env->command, "STATUS") || !strcmp(env->command, "GC")) {
 		if (cni_version_cmp(cfg->cni_version, "1.1.0") < 0)
-			return cni_err(e, CNI_ERR_VERSION, "%s needs cniVersion 1.1.0 or later, not %s",
-				       env->command, cfg->cni_version);
+			return cni_err(e, CNI_ERR_VERSION,
+				       "%s needs cniVersion 1.1.0 or later, not %s", env->command,
+				       cfg->cni_version);
 		r = !strcmp(env->command, "GC") ? cni_cmd_gc(&ctx, e) : cni_cmd_status(&ctx, e);
 	} else
-		r = cni_err(e, CNI_ERR_ENV, "CNI_COMMAND \"%s\" is not ADD, DEL, CHECK, STATUS, GC or VERSION",
+		r = cni_err(e, CNI_ERR_ENV,
+			    "CNI_COMMAND \"%s\" is not ADD, DEL, CHECK, STATUS, GC or VERSION",
 			    env->command);
 	if (ctx.client)
 		nsr_close(ctx.client);
@@ -174,10 +179,14 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (!env.command) {
 		if (argc > 1 || isatty(0)) {
-			fprintf(stderr, "nsring-cni: a CNI plugin wiring containers through nsringd "
-					"(type \"nsring\"); runtimes run it with CNI_COMMAND set.\n"
-					"CNI protocol versions supported: 0.3.0, 0.3.1, 0.4.0, 1.0.0, 1.1.0\n");
-			return argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) ? 0 : 2;
+			fprintf(stderr,
+				"nsring-cni: a CNI plugin wiring containers through nsringd "
+				"(type \"nsring\"); runtimes run it with CNI_COMMAND set.\n"
+				"CNI protocol versions supported: 0.3.0, 0.3.1, 0.4.0, 1.0.0, "
+				"1.1.0\n");
+			return argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
+				       ? 0
+				       : 2;
 		}
 		cni_err(&e, CNI_ERR_ENV, "CNI_COMMAND is not set");
 		cni_print_error("1.1.0", &e);

@@ -153,6 +153,9 @@ sed -i 's/"hairpinMode": false, //' "$CONF/hp.json"
 cni "$CNI" ADD c3 "$N/c3" "$CONF/hp.json"
 json_check "$OUT" 'd["code"] == 102 and d["msg"] == "hairpinMode needs nsringd link attributes not available in this version"' \
 	"hairpinMode: a clear error while nsringd lacks the attribute"
+sed 's/"ipMasq": false/"ipMasq": true/' "$CONF/nsring.json" >"$CONF/masq.json"
+cni "$CNI" ADD c3 "$N/c3" "$CONF/masq.json"
+json_check "$OUT" 'd["code"] == 2 and "ipMasq" in d["msg"]' "ipMasq true: code 2 (unsupported field), not silently ignored"
 sed 's/"1.0.0"/"9.9.9"/' "$CONF/nsring.json" >"$CONF/v9.json"
 cni "$CNI" ADD c3 "$N/c3" "$CONF/v9.json"
 json_check "$OUT" 'd["code"] == 1' "unsupported cniVersion: code 1"
@@ -188,3 +191,10 @@ expect_eq "$RC:$OUT" "0:" "GC keeping only c2: exit 0"
 links=$(in_ns nhost ip -o link show master cnibr0)
 expect_contains "$links" "$c2_end@" "GC kept c2's host end"
 expect_not_contains "$links" "$c3_end@" "GC removed c3's host end"
+
+log "chaining: ADD with a prevResult"
+prev_conf "$CONF/nsring.json" '{"cniVersion": "1.0.0", "interfaces": [{"name": "dummy0", "sandbox": "'"$N/c3"'"}], "ips": [{"address": "198.19.0.5/32", "interface": 0}]}' "$CONF/chain.json"
+ctl netns add c4 || die "cannot create c4"
+cni "$CNI" ADD c4 "$N/c4" "$CONF/chain.json" && pass "ADD with a prevResult" || { fail "ADD with a prevResult"; show_last; }
+json_check "$OUT" 'd["interfaces"][0]["name"] == "dummy0" and len(d["interfaces"]) == 4 and d["ips"][0] == {"address": "198.19.0.5/32", "interface": 0} and d["ips"][1]["interface"] == 3 and d["interfaces"][3]["name"] == "eth0"' \
+	"the previous result comes first, ours follows with its interface index shifted"
