@@ -233,7 +233,7 @@ undo:
 		_cleanup_(cni_batch_free) CniBatch d = { 0 };
 		CniError ignored;
 
-		if (b.resp) {
+		if (b.n) { /* the batch was sent: its veth may exist */
 			cni_op_del_link(&d, cni_batch_ns(&d, cfg->host_ns), host_if);
 			cni_batch_run(ctx, &d, &ignored);
 		}

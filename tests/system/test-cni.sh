@@ -136,6 +136,12 @@ expect_eq "$(json_get "$NP_RES" '[[sorted(i.items()) for i in d["ips"]], sorted(
 	"ptp: the same addresses, gateway, routes and interface count as the standard ptp plugin"
 run_ok in_ns p1 ping -c 1 -W 5 198.18.10.1
 run_ok in_ns nhost ping -c 1 -W 5 198.18.10.2
+prev_conf "$CONF/nsptp.json" "$NP_RES" "$CONF/check-p1.json"
+cni "$CNI" CHECK p1 "$N/p1" "$CONF/check-p1.json"
+expect_eq "$RC:$OUT" "0:" "ptp CHECK of an intact container"
+in_ns p1 ip route del 198.19.0.0/16
+cni "$CNI" CHECK p1 "$N/p1" "$CONF/check-p1.json"
+json_check "$OUT" 'd["code"] == 101 and "198.19.0.0/16" in d["msg"]' "ptp CHECK names the removed route"
 cni "$CNI" DEL p1 "$N/p1" "$CONF/nsptp.json"
 expect_eq "$RC:$OUT" "0:" "ptp DEL"
 expect_eq "$(in_ns nhost ip -o link show type veth | grep -c nsr)" 1 "ptp DEL removed its host end (c2's bridge port is left)"
