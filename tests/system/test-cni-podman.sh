@@ -33,12 +33,12 @@ command -v podman >/dev/null || { echo "skipped: podman is not installed"; exit 
 P=$T/podman
 mkdir "$P"
 mount -t tmpfs -o mode=0755,size=256m nsring-podman "$P" || die "cannot mount a tmpfs for podman"
-mkdir -p "$P"/{cni-bin,net.d,storage,run,tmp,img/bin,cni-cache,cgroup}
+mkdir -p "$P"/{cni-bin,net.d,storage,run,tmp,img/bin}
 # Everything podman and libcni write outside its storage goes to tmpfs mounts of this private
-# mount namespace: the CNI result cache, the netns files, libpod's runtime dirs.
+# mount namespace: the CNI result cache, the netns files, libpod's and crun's runtime dirs.
 # Those it has to create for that are removed again on exit.
 MADE_DIRS=()
-for d in /var/lib/cni /run/netns /run/containers /run/libpod /var/lib/containers; do
+for d in /var/lib/cni /run/netns /run/containers /run/libpod /run/crun /var/lib/containers; do
 	if [[ ! -d $d ]]; then
 		mkdir "$d" || die "cannot create $d"
 		MADE_DIRS+=("$d")
@@ -106,7 +106,7 @@ podman_cleanup() {
 	while read -r d; do
 		[[ -n $d ]] && grep -qxF "$d" <<<"$CGROUPS_BEFORE" || rmdir "$d" 2>/dev/null
 	done < <(find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d | sort -r)
-	for d in /var/lib/cni /run/netns /run/containers /run/libpod /var/lib/containers /sys/fs/cgroup; do
+	for d in /var/lib/cni /run/netns /run/containers /run/libpod /run/crun /var/lib/containers /sys/fs/cgroup; do
 		umount -R -l "$d" 2>/dev/null
 	done
 	umount -R -l "$P" 2>/dev/null
