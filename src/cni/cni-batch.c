@@ -169,6 +169,24 @@ int cni_op_set_up(CniBatch *b, Nsring__V1__NamespaceRef *ns, const char *name)
 	return (int)b->n - 1;
 }
 
+int cni_op_set_mtu(CniBatch *b, Nsring__V1__NamespaceRef *ns, const char *name, uint32_t mtu)
+{
+	Nsring__V1__BatchOp *op = new_op(b, 0, "set %s mtu%s", name, "");
+	Nsring__V1__UpdateLinkRequest *r =
+		NEW(b, Nsring__V1__UpdateLinkRequest, nsring__v1__update_link_request__init);
+
+	if (!op || !r)
+		return -1;
+	r->namespace_ = ns;
+	r->name = dup_str(b, name);
+	r->set_mtu_case = NSRING__V1__UPDATE_LINK_REQUEST__SET_MTU_MTU;
+	r->mtu = mtu;
+	r->ensure = true;
+	op->op_case = NSRING__V1__BATCH_OP__OP_UPDATE_LINK;
+	op->update_link = r;
+	return (int)b->n - 1;
+}
+
 int cni_op_create_veth(CniBatch *b, Nsring__V1__NamespaceRef *ns, const char *name,
 		       const char *peer, Nsring__V1__NamespaceRef *peer_ns, const char *master,
 		       uint32_t mtu)

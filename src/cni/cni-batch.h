@@ -29,6 +29,8 @@ Nsring__V1__NamespaceRef *cni_batch_ns(CniBatch *b, const char *path);
 /* Each returns the op's index in the batch, or -1 (too many ops, out of memory: run fails). */
 int cni_op_create_bridge(CniBatch *b, Nsring__V1__NamespaceRef *ns, const char *name, uint32_t mtu);
 int cni_op_set_up(CniBatch *b, Nsring__V1__NamespaceRef *ns, const char *name);
+/* The MTU of an existing link (a veth's peer is created with the kernel default). */
+int cni_op_set_mtu(CniBatch *b, Nsring__V1__NamespaceRef *ns, const char *name, uint32_t mtu);
 int cni_op_create_veth(CniBatch *b, Nsring__V1__NamespaceRef *ns, const char *name,
 		       const char *peer, Nsring__V1__NamespaceRef *peer_ns, const char *master,
 		       uint32_t mtu);

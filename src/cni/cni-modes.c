@@ -115,6 +115,8 @@ static int bridge_ops(CniCtx *ctx, CniBatch *b, const CniIpam *ip, const CniRout
 	 * arp_notify and IPv6 accept_dad): they come with nsringd's sysctl API; this is where
 	 * they join the batch. */
 	cni_op_create_veth(b, H, host_if, ctx->env->ifname, C, cfg->bridge, cfg->mtu);
+	if (cfg->mtu)
+		cni_op_set_mtu(b, C, ctx->env->ifname, cfg->mtu);
 	for (size_t i = 0; i < ip->n_ips; i++)
 		cni_op_add_addr(b, C, ctx->env->ifname, ip->ips[i].addr, ip->ips[i].plen, 0);
 	for (size_t i = 0; i < n_routes; i++) {
@@ -142,6 +144,8 @@ static int ptp_ops(CniCtx *ctx, CniBatch *b, const CniIpam *ip, const CniRoute *
 
 	/* Sysctls (net.ipv4.ip_forward on the host side): with nsringd's sysctl API, here. */
 	cni_op_create_veth(b, H, host_if, ifn, C, NULL, cfg->mtu);
+	if (cfg->mtu)
+		cni_op_set_mtu(b, C, ifn, cfg->mtu);
 	for (size_t i = 0; i < ip->n_ips; i++) {
 		const CniIp *a = &ip->ips[i];
 		unsigned host = a->family == 4 ? 32 : 128;
@@ -228,7 +232,8 @@ int cni_cmd_add(CniCtx *ctx, CniError *e)
 	r = 0;
 	goto out;
 undo:
-	/* A failed ADD leaves nothing behind: the runtime may not call DEL. */
+	/* A failed ADD leaves no veth and no address behind: the runtime may
+	 * not call DEL. (A bridge it created stays, as the standard plugin's.) */
 	{
 		_cleanup_(cni_batch_free) CniBatch d = { 0 };
 		CniError ignored;

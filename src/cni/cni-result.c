@@ -228,7 +228,8 @@ int cni_result_merge_prev(json_t *prev, json_t *doc)
 		json_array_extend(ifs, pifs);
 	json_array_extend(ifs, json_object_get(doc, "interfaces"));
 	json_array_foreach(pips, i, v) json_array_append(ips, v);
-	json_array_foreach(json_object_get(doc, "ips"), i, v) {
+	json_array_foreach(json_object_get(doc, "ips"), i, v)
+	{
 		json_t *c = json_copy(v);
 		json_int_t idx = json_integer_value(json_object_get(v, "interface"));
 

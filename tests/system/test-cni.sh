@@ -96,6 +96,16 @@ json_check "$C2_RES" 'd["ips"][0]["address"] == "198.18.10.3/24"' "c2 gets the n
 run_ok in_ns c1 ping -c 1 -W 5 198.18.10.3
 run_ok in_ns c2 ping -c 1 -W 5 198.18.10.1
 
+conf mtu1400.json nsring bridge '"mtu": 1400,'
+sed -i "s|$T/ipam-mtu1400|$T/ipam-nsring|" "$CONF/mtu1400.json" # one address pool per bridge
+ctl netns add c5 || die "cannot create c5"
+cni "$CNI" ADD c5 "$N/c5" "$CONF/mtu1400.json" && pass "ADD with mtu 1400" || { fail "ADD with mtu 1400"; show_last; }
+c5_end=$(json_get "$OUT" 'd["interfaces"][1]["name"]')
+expect_contains "$(in_ns c5 ip -o link show dev eth0)" "mtu 1400" "mtu: the container end has it"
+expect_contains "$(in_ns nhost ip -o link show dev "$c5_end")" "mtu 1400" "mtu: the host end has it"
+cni "$CNI" DEL c5 "$N/c5" "$CONF/mtu1400.json"
+expect_eq "$RC:$OUT" "0:" "DEL c5"
+
 log "CHECK"
 prev_conf() { # prev_conf CONFIG RESULT OUT: the config with prevResult, as a runtime passes it
 	"$PY" -c 'import json,sys; c=json.load(open(sys.argv[1])); c["prevResult"]=json.loads(sys.argv[2]); json.dump(c, open(sys.argv[3],"w"))' "$1" "$2" "$3"
