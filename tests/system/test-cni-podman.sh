@@ -31,13 +31,45 @@ command -v podman >/dev/null || { echo "skipped: podman is not installed"; exit 
 	{ echo "skipped: containernetworking-plugins (host-local) is not installed"; exit 77; }
 
 P=$T/podman
+HOSTNS=$NETNS_DIR/podhost
+BR=nsrpod$$
+BR=${BR:0:15}
+NET=nsrtest$$
+MADE_DIRS=()
+CGROUPS_BEFORE=
+CG_MOUNTED=
+pod() { timeout 120 nsenter --net="$HOSTNS" podman "$@"; }
+podman_cleanup() {
+	local d
+	# podman only once it is pointed at this test's storage (else it would use the host's)
+	if [[ -n ${CONTAINERS_CONF:-} ]]; then
+		pod rm -f -t 0 -a >/dev/null 2>&1
+		pod rmi -a -f >/dev/null 2>&1
+	fi
+	rm -f "$P/net.d/$NET.conflist"
+	[[ -e $HOSTNS ]] && nsenter --net="$HOSTNS" ip link del "$BR" 2>/dev/null
+	# cgroups something made in our cgroup2 view despite --cgroups=disabled (conmon's parent,
+	# say); only there, and only those that were not there before
+	if [[ -n $CG_MOUNTED ]]; then
+		while read -r d; do
+			[[ -n $d ]] && ! grep -qxF "$d" <<<"$CGROUPS_BEFORE" && rmdir "$d" 2>/dev/null
+		done < <(find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d | sort -r)
+	fi
+	for d in /var/lib/cni /run/netns /run/containers /run/libpod /run/crun /var/lib/containers /sys/fs/cgroup; do
+		umount -R -l "$d" 2>/dev/null
+	done
+	umount -R -l "$P" 2>/dev/null
+	for d in ${MADE_DIRS[@]+"${MADE_DIRS[@]}"}; do
+		rmdir "$d"
+	done
+}
+CLEANUP_HOOKS+=(podman_cleanup)
 mkdir "$P"
 mount -t tmpfs -o mode=0755,size=256m nsring-podman "$P" || die "cannot mount a tmpfs for podman"
 mkdir -p "$P"/{cni-bin,net.d,storage,run,tmp,img/bin}
 # Everything podman and libcni write outside its storage goes to tmpfs mounts of this private
 # mount namespace: the CNI result cache, the netns files, libpod's and crun's runtime dirs.
 # Those it has to create for that are removed again on exit.
-MADE_DIRS=()
 for d in /var/lib/cni /run/netns /run/containers /run/libpod /run/crun /var/lib/containers; do
 	if [[ ! -d $d ]]; then
 		mkdir "$d" || die "cannot create $d"
@@ -47,12 +79,12 @@ for d in /var/lib/cni /run/netns /run/containers /run/libpod /run/crun /var/lib/
 done
 # crun refuses hybrid cgroup setups (v1 controllers with a v2 mount): give it a pure cgroup2
 # view in this mount namespace; containers run with --cgroups=disabled, so nothing is created.
-CGROUPS_BEFORE=
 if [[ $(stat -f -c %T /sys/fs/cgroup) != cgroup2fs ]]; then
 	umount -R -l /sys/fs/cgroup 2>/dev/null
 	mount -t cgroup2 nsring-cgroup2 /sys/fs/cgroup || skip "cannot mount cgroup2 for crun"
+	CGROUPS_BEFORE=$(find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d | sort)
+	CG_MOUNTED=1
 fi
-CGROUPS_BEFORE=$(find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d | sort)
 
 ln -s "$CNI" "$P/cni-bin/nsring"
 ln -s /usr/lib/cni/host-local "$P/cni-bin/host-local"
@@ -77,16 +109,12 @@ export CONTAINERS_CONF=$P/containers.conf CONTAINERS_STORAGE_CONF=$P/storage.con
 
 # The "host" namespace of podman and nsringd (the daemon's own: hostNamespace stays unset, as in
 # a real deployment).
-HOSTNS=$NETNS_DIR/podhost
 touch "$HOSTNS"
 unshare --net="$HOSTNS" true || die "cannot create the host namespace"
 nsenter --net="$HOSTNS" ip link set lo up
 DAEMON_PREFIX=(nsenter --net="$HOSTNS" --)
 start_daemon
 
-BR=nsrpod$$
-BR=${BR:0:15}
-NET=nsrtest$$
 cat >"$P/net.d/$NET.conflist" <<EOF
 {"cniVersion": "1.0.0", "name": "$NET", "plugins": [
   {"type": "nsring", "bridge": "$BR", "isGateway": true, "isDefaultGateway": true,
@@ -95,26 +123,6 @@ cat >"$P/net.d/$NET.conflist" <<EOF
             "ranges": [[{"subnet": "198.18.77.0/24"}]], "routes": [{"dst": "0.0.0.0/0"}]}}]}
 EOF
 
-pod() { timeout 120 nsenter --net="$HOSTNS" podman "$@"; }
-podman_cleanup() {
-	local d
-	pod rm -f -t 0 -a >/dev/null 2>&1
-	pod rmi -a -f >/dev/null 2>&1
-	rm -f "$P/net.d/$NET.conflist"
-	nsenter --net="$HOSTNS" ip link del "$BR" 2>/dev/null
-	# cgroups something made despite --cgroups=disabled (conmon's parent, say)
-	while read -r d; do
-		[[ -n $d ]] && grep -qxF "$d" <<<"$CGROUPS_BEFORE" || rmdir "$d" 2>/dev/null
-	done < <(find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d | sort -r)
-	for d in /var/lib/cni /run/netns /run/containers /run/libpod /run/crun /var/lib/containers /sys/fs/cgroup; do
-		umount -R -l "$d" 2>/dev/null
-	done
-	umount -R -l "$P" 2>/dev/null
-	for d in ${MADE_DIRS[@]+"${MADE_DIRS[@]}"}; do
-		rmdir "$d"
-	done
-}
-CLEANUP_HOOKS+=(podman_cleanup)
 
 for c in sh ping sleep ip cat true; do ln -s busybox "$P/img/bin/$c"; done
 cp /bin/busybox "$P/img/bin/"
