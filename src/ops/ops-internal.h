@@ -48,11 +48,11 @@ typedef struct OpMethod {
 	/* Talks to its namespace only through that namespace's netlink socket (links, addresses,
 	 * routes): in a batch, it may be pipelined behind another such op (see op_then_final()). */
 	bool pipelined;
-	/* Replies with an fd (op_reply_fd()): only for callers that can pass one. */
-	bool passes_fd;
 	/* Bytes of zeroed scratch its steps share (op->scratch), allocated with the Op; NULL:
 	 * none. A pointer: each method file keeps its scratch struct to itself. */
 	const size_t *scratch_size;
+	/* Replies with an fd (op_reply_fd()): only for callers that can pass one. */
+	bool passes_fd;
 } OpMethod;
 
 /* One netlink request of an Op: where its answer goes. */
@@ -198,6 +198,7 @@ bool op_check_link_ref(Op *op, const char *name, uint32_t index);
 const char *op_link_what(Op *op, const char *name, uint32_t index);
 /* Scratch sizes of the methods (OpMethod.scratch_size). */
 extern const size_t ops_link_scratch_size, ops_addr_scratch_size, ops_route_scratch_size;
+extern const size_t ops_netlink_scratch_size, ops_socket_scratch_size;
 
 /* Method bodies. */
 void ops_create_namespace(Op *op);

@@ -594,11 +594,12 @@ static const OpMethod methods[] = {
 	  &ops_route_scratch_size },
 	{ "ListRoutes", &nsring__v1__list_routes_request__descriptor, ops_list_routes },
 	{ "Batch", &nsring__v1__batch_request__descriptor, ops_batch },
-	{ "OpenSocket", &nsring__v1__open_socket_request__descriptor, ops_open_socket, false, NULL,
-	  true },
+	{ "OpenSocket", &nsring__v1__open_socket_request__descriptor, ops_open_socket, false,
+	  &ops_socket_scratch_size, true },
 	{ "OpenNamespace", &nsring__v1__open_namespace_request__descriptor, ops_open_namespace,
 	  false, NULL, true },
-	{ "Netlink", &nsring__v1__netlink_request__descriptor, ops_netlink },
+	{ "Netlink", &nsring__v1__netlink_request__descriptor, ops_netlink, false,
+	  &ops_netlink_scratch_size },
 };
 
 const OpMethod *ops_method(const char *name)
