@@ -40,8 +40,7 @@ typedef struct RawNl {
  * request order even when a dump's parts come after a later message's ACK. */
 typedef struct RawMsg {
 	Op *op;
-	const struct nlmsghdr *req;
-	uint32_t seq, pid;
+	struct nlmsghdr orig; /* the client's header, as it sent it */
 	bool forced_ack;
 	bool got_final;
 	uint8_t *buf;
@@ -171,8 +170,7 @@ static bool raw_keep(RawMsg *m, const struct nlmsghdr *nlh)
 	copy = (struct nlmsghdr *)(m->buf + m->len);
 	memcpy(copy, nlh, nlh->nlmsg_len);
 	memset((uint8_t *)copy + nlh->nlmsg_len, 0, n - nlh->nlmsg_len);
-	rtnl_raw_restore(copy, m->seq, m->pid,
-			 ((Nsring__V1__NetlinkRequest *)m->op->req)->portid);
+	rtnl_raw_restore(copy, &m->orig, ((Nsring__V1__NetlinkRequest *)m->op->req)->portid);
 	m->len += n;
 	s->total += n;
 	return true;
@@ -253,7 +251,8 @@ static void raw_send_all(Op *op, RawNl *rn)
 		int r;
 
 		memcpy(copy, h, h->nlmsg_len);
-		*m = (RawMsg){ .op = op, .req = copy, .seq = h->nlmsg_seq, .pid = h->nlmsg_pid };
+		*m = (RawMsg){ .op = op };
+		memcpy(&m->orig, h, sizeof(m->orig));
 		if (rtnl_raw_needs_ack(copy)) {
 			/* Every request needs a final reply for NlConn to match it. */
 			copy->nlmsg_flags |= NLM_F_ACK;

@@ -73,17 +73,19 @@ bool rtnl_raw_needs_ack(const struct nlmsghdr *req)
 	return !(req->nlmsg_flags & NLM_F_ACK) && (req->nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP;
 }
 
-void rtnl_raw_restore(struct nlmsghdr *reply, uint32_t seq, uint32_t req_pid, uint32_t portid)
+void rtnl_raw_restore(struct nlmsghdr *reply, const struct nlmsghdr *req, uint32_t portid)
 {
-	reply->nlmsg_seq = seq;
+	reply->nlmsg_seq = req->nlmsg_seq;
 	if (portid)
 		reply->nlmsg_pid = portid;
 	if (reply->nlmsg_type == NLMSG_ERROR &&
 	    reply->nlmsg_len >= NLMSG_LENGTH(sizeof(struct nlmsgerr))) {
 		struct nlmsgerr *e = NLMSG_DATA(reply);
 
-		e->msg.nlmsg_seq = seq;
-		e->msg.nlmsg_pid = req_pid;
+		/* The echo is of what we sent: our seq, pid 0, an NLM_F_ACK we may have added. */
+		e->msg.nlmsg_seq = req->nlmsg_seq;
+		e->msg.nlmsg_pid = req->nlmsg_pid;
+		e->msg.nlmsg_flags = req->nlmsg_flags;
 	}
 }
 

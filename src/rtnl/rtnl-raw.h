@@ -23,8 +23,8 @@ const struct nlmsghdr *rtnl_raw_next(const uint8_t *buf, size_t len, size_t *off
 bool rtnl_raw_needs_ack(const struct nlmsghdr *req);
 
 /* The client's seq (and, if portid is nonzero, that nlmsg_pid) in a reply message, and, in an
- * NLMSG_ERROR, the client's seq and pid in the echoed request header. */
-void rtnl_raw_restore(struct nlmsghdr *reply, uint32_t seq, uint32_t req_pid, uint32_t portid);
+ * NLMSG_ERROR, the client's request header as it sent it (seq, pid, flags) in the echo. */
+void rtnl_raw_restore(struct nlmsghdr *reply, const struct nlmsghdr *req, uint32_t portid);
 
 /* An NLMSG_ERROR with error 0: a success ACK. */
 bool rtnl_raw_is_ack(const struct nlmsghdr *reply);
