@@ -106,6 +106,9 @@ struct Op {
 	 * Op, or what an internal op points it at (a group delete's LinkGroup). */
 	void *scratch;
 	OpDump dump; /* what dumps (op_dump(), OpNl.collect) collected */
+	/* An fd the op holds until it passes it with its reply (op_reply_fd()); closed when the
+	 * op is freed without (it failed, was cancelled, ran out of time). -1: none. */
+	int owned_fd;
 };
 
 /* Arena allocations, freed with the Op. */

@@ -17,10 +17,10 @@
 #endif
 
 #define NL_DEFAULT_TIMEOUT_NS (10ull * 1000000000ull)
-#define NL_MAX_MESSAGES NSRING__V1__NETLINK_LIMIT__NETLINK_LIMIT_MAX_MESSAGES
-#define NL_MAX_REQUEST NSRING__V1__NETLINK_LIMIT__NETLINK_LIMIT_MAX_REQUEST_BYTES
-#define NL_MAX_REPLY NSRING__V1__NETLINK_LIMIT__NETLINK_LIMIT_MAX_REPLY_BYTES
-#define NL_MAX_TIMEOUT_MS NSRING__V1__NETLINK_LIMIT__NETLINK_LIMIT_MAX_TIMEOUT_MS
+#define NL_MAX_MESSAGES	      NSRING__V1__NETLINK_LIMIT__NETLINK_LIMIT_MAX_MESSAGES
+#define NL_MAX_REQUEST	      NSRING__V1__NETLINK_LIMIT__NETLINK_LIMIT_MAX_REQUEST_BYTES
+#define NL_MAX_REPLY	      NSRING__V1__NETLINK_LIMIT__NETLINK_LIMIT_MAX_REPLY_BYTES
+#define NL_MAX_TIMEOUT_MS     NSRING__V1__NETLINK_LIMIT__NETLINK_LIMIT_MAX_TIMEOUT_MS
 
 typedef struct RawWait RawWait;
 
@@ -122,9 +122,10 @@ static void raw_opened(void *userdata, int r, int fd)
 		rn->waiters = w->next;
 		op->pending--;
 		if (r < 0)
-			op_fail(op, r == -EPROTONOSUPPORT ? STATUS_UNIMPLEMENTED
-							  : status_from_errno(r),
-				"could not open a netlink socket of protocol %u in the namespace: %s",
+			op_fail(op,
+				r == -EPROTONOSUPPORT ? STATUS_UNIMPLEMENTED : status_from_errno(r),
+				"could not open a netlink socket of protocol %u in the namespace: "
+				"%s",
 				rn->protocol, errno_name(r));
 		else
 			raw_send_all(op, rn);
@@ -282,8 +283,8 @@ static RawNl *raw_get(Op *op, OpsNs *ons, uint32_t protocol)
 	r = netns_open_socket(op->ns[0], (int)protocol, raw_opened, rn);
 	if (r < 0) {
 		free(rn);
-		op_fail(op, STATUS_NOT_FOUND, "could not open a netlink socket in the namespace: %s",
-			errno_name(r));
+		op_fail(op, STATUS_NOT_FOUND,
+			"could not open a netlink socket in the namespace: %s", errno_name(r));
 		return NULL;
 	}
 	rn->next = ons->raw;

@@ -35,6 +35,26 @@ static const char *domain_name(uint32_t d)
 	}
 }
 
+/* socket(2)'s refusals: what the kernel lacks, what we may not do, what ran out, bad input. */
+static int sock_errno_status(int r)
+{
+	switch (r) {
+	case -EAFNOSUPPORT:
+	case -EPROTONOSUPPORT:
+		return STATUS_UNIMPLEMENTED;
+	case -EPERM:
+	case -EACCES:
+		return STATUS_PERMISSION_DENIED;
+	case -EMFILE:
+	case -ENFILE:
+	case -ENOBUFS:
+	case -ENOMEM:
+		return STATUS_RESOURCE_EXHAUSTED;
+	default:
+		return STATUS_INVALID_ARGUMENT;
+	}
+}
+
 /* In the helper thread, inside the namespace: the socket belongs to it for good. */
 static int sock_job_run(void *userdata)
 {
@@ -57,16 +77,14 @@ static void sock_job_done(void *userdata, int r)
 		op_fail(op, r == -ENOENT ? STATUS_NOT_FOUND : STATUS_UNAVAILABLE,
 			"the namespace went away while the socket was being created");
 	} else if (r < 0) {
-		int code = r == -EAFNOSUPPORT || r == -EPROTONOSUPPORT ? STATUS_UNIMPLEMENTED
-		      : r == -EPERM || r == -EACCES			 ? STATUS_PERMISSION_DENIED
-		      : r == -EMFILE || r == -ENFILE || r == -ENOBUFS ||
-				      r == -ENOMEM
-				  ? STATUS_RESOURCE_EXHAUSTED
-				  : STATUS_INVALID_ARGUMENT;
+		int code = sock_errno_status(r);
 
 		op_fail(op, code, "socket(%s, %d, %d) in the namespace: %s%s",
 			domain_name((uint32_t)j->domain), j->type, j->protocol, errno_name(r),
 			code == STATUS_UNIMPLEMENTED ? " (the kernel lacks support for it)" : "");
+	} else {
+		/* Held by the op: passed with the reply, or closed if the op ends otherwise. */
+		op->owned_fd = TAKE_FD(j->fd);
 	}
 	op_continue(op);
 }
@@ -74,10 +92,8 @@ static void sock_job_done(void *userdata, int r)
 static void open_socket_reply(Op *op)
 {
 	Nsring__V1__OpenSocketResponse resp = NSRING__V1__OPEN_SOCKET_RESPONSE__INIT;
-	SockJob *j = op->scratch;
-
 	resp.namespace_inode = op->ns[0]->ino;
-	op_reply_fd(op, &resp.base, j->fd);
+	op_reply_fd(op, &resp.base, TAKE_FD(op->owned_fd));
 }
 
 static void open_socket_run(Op *op)

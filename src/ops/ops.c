@@ -116,6 +116,8 @@ static void op_free(Op *op)
 
 	if (op->alive)
 		*op->alive = false;
+	if (op->owned_fd >= 0)
+		close(op->owned_fd);
 	for (unsigned i = 0; i < ARRAY_SIZE(op->ns); i++)
 		if (op->ns[i])
 			netns_unref(op->ns[i]);
@@ -623,6 +625,7 @@ Op *op_new(Ops *ops, const OpMethod *m, uint64_t deadline, ops_reply_cb reply, v
 		op->scratch = (char *)op + size;
 	op->ops = ops;
 	op->m = m;
+	op->owned_fd = -1;
 	op->reply = reply;
 	op->userdata = userdata;
 	op->deadline = deadline;

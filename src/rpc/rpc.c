@@ -80,7 +80,8 @@ static void conn_send_next(RpcConn *c)
 			/* One fd per send, so the client can pair fds with frames in order. */
 			struct cmsghdr *cm;
 
-			if (c->fds_head + 1 < c->fds_len && c->fds[c->fds_head + 1].pos < c->wsent + len)
+			if (c->fds_head + 1 < c->fds_len &&
+			    c->fds[c->fds_head + 1].pos < c->wsent + len)
 				len = c->fds[c->fds_head + 1].pos - c->wsent;
 			c->siov = (struct iovec){ c->ws.data + c->woff, len };
 			c->smsg = (struct msghdr){ .msg_iov = &c->siov,
@@ -323,15 +324,17 @@ void rpc_call_reply_fd(RpcCall *call, const ProtobufCMessage *resp, int fd)
 	}
 	if (!c->tp->pass_fds) {
 		close(fd);
-		rpc_call_fail(call, STATUS_FAILED_PRECONDITION,
-			      "this method passes a file descriptor, which gRPC cannot carry: use the "
-			      "ttrpc transport (libnsring, nsringctl) on the same socket");
+		rpc_call_fail(
+			call, STATUS_FAILED_PRECONDITION,
+			"this method passes a file descriptor, which gRPC cannot carry: use the "
+			"ttrpc transport (libnsring, nsringctl) on the same socket");
 		return;
 	}
 	/* The whole reply must fit, or the fd would ride on an error frame instead. */
 	if (protobuf_c_message_get_packed_size(resp) > RPC_MESSAGE_MAX - 1024) {
 		close(fd);
-		rpc_call_fail(call, STATUS_RESOURCE_EXHAUSTED, "reply larger than the message limit");
+		rpc_call_fail(call, STATUS_RESOURCE_EXHAUSTED,
+			      "reply larger than the message limit");
 		return;
 	}
 	if (c->fds_len == c->fds_cap) {

@@ -7,8 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int rtnl_raw_validate(const uint8_t *buf, size_t len, unsigned max_msgs, char *why,
-		      size_t why_size)
+int rtnl_raw_validate(const uint8_t *buf, size_t len, unsigned max_msgs, char *why, size_t why_size)
 {
 	size_t off = 0;
 	unsigned n = 0;
@@ -27,20 +26,22 @@ int rtnl_raw_validate(const uint8_t *buf, size_t len, unsigned max_msgs, char *w
 		}
 		if (left < NLMSG_HDRLEN) {
 			snprintf(why, why_size,
-				 "messages: message %u: %zu bytes left, less than a %d-byte header", n,
-				 left, NLMSG_HDRLEN);
+				 "messages: message %u: %zu bytes left, less than a %d-byte header",
+				 n, left, NLMSG_HDRLEN);
 			return -EINVAL;
 		}
 		memcpy(&h, buf + off, sizeof(h)); /* the buffer need not be aligned */
 		if (h.nlmsg_len < NLMSG_HDRLEN || h.nlmsg_len > left) {
 			snprintf(why, why_size,
-				 "messages: message %u: nlmsg_len %u outside [%d, %zu] (the bytes left)",
+				 "messages: message %u: nlmsg_len %u outside [%d, %zu] (the bytes "
+				 "left)",
 				 n, h.nlmsg_len, NLMSG_HDRLEN, left);
 			return -EINVAL;
 		}
 		if (h.nlmsg_type < NLMSG_MIN_TYPE) {
 			snprintf(why, why_size,
-				 "messages: message %u: nlmsg_type %u is a control message (a request "
+				 "messages: message %u: nlmsg_type %u is a control message (a "
+				 "request "
 				 "type is at least %d)",
 				 n, h.nlmsg_type, NLMSG_MIN_TYPE);
 			return -EINVAL;
@@ -93,16 +94,16 @@ bool rtnl_raw_is_ack(const struct nlmsghdr *reply)
 {
 	const struct nlmsgerr *e = NLMSG_DATA(reply);
 
-	return reply->nlmsg_type == NLMSG_ERROR &&
-	       reply->nlmsg_len >= NLMSG_LENGTH(sizeof(int)) && e->error == 0;
+	return reply->nlmsg_type == NLMSG_ERROR && reply->nlmsg_len >= NLMSG_LENGTH(sizeof(int)) &&
+	       e->error == 0;
 }
 
 static const struct {
 	uint32_t protocol;
 	const char *name;
 } protocols[] = {
-	{ NETLINK_ROUTE, "route" },	    { NETLINK_SOCK_DIAG, "sock_diag" },
-	{ NETLINK_XFRM, "xfrm" },	    { NETLINK_NETFILTER, "netfilter" },
+	{ NETLINK_ROUTE, "route" },	{ NETLINK_SOCK_DIAG, "sock_diag" },
+	{ NETLINK_XFRM, "xfrm" },	{ NETLINK_NETFILTER, "netfilter" },
 	{ NETLINK_GENERIC, "generic" },
 };
 

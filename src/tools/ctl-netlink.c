@@ -79,7 +79,8 @@ static int parse_netlink(CtlParser *p)
 	while ((w = ctl_peek(p))) {
 		if (ctl_streq(w, "help"))
 			return CTL_PARSE_HELP;
-		if (ctl_streq(w, "protocol") || ctl_streq(w, "--protocol") || ctl_streq(w, "proto")) {
+		if (ctl_streq(w, "protocol") || ctl_streq(w, "--protocol") ||
+		    ctl_streq(w, "proto")) {
 			ctl_next(p);
 			r = ctl_arg_word(p, w, CTL_WORDS(protocols), 31, &req->protocol);
 			if (r < 0)

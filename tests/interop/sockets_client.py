@@ -14,6 +14,8 @@
 #   sockets_client.py local-netlink PROTOCOL HEX   (run inside a namespace) the replies of a
 #       local socket, as hex, one message a line
 #   sockets_client.py bad SOCK PROTO_DIR NETNS_DIR NS   bad inputs and their statuses
+#   sockets_client.py vanish SOCK PROTO_DIR NS   calls in flight while NS is deleted
+#   sockets_client.py leave SOCK PROTO_DIR NS   clients that leave with fd calls in flight
 # Each prints "ok - ..." / "not ok - ..." lines and exits 1 if any check failed.
 import importlib
 import json
@@ -534,10 +536,34 @@ def cmd_vanish(sock, proto_dir, ns):
     c.close()
 
 
+def cmd_leave(sock, proto_dir, ns):
+    """Fd calls and dumps in flight, then the client leaves without reading: the daemon must
+    close every socket it made for them (test-sockets.sh checks its fds)."""
+    pb = load(proto_dir)
+    NS = pb.NamespaceRef(name=ns)
+    getlink = NLH.pack(32, 18, NLM_F_REQUEST | NLM_F_DUMP, 1, 0) + bytes(16)
+    for rnd in range(5):
+        c = Conn(sock)
+        data = b""
+        for i in range(20):
+            data += frame(4 * i + 1, envelope("OpenSocket", pb.OpenSocketRequest(
+                namespace=NS, socket=pb.SocketSpec(domain=socket.AF_INET6,
+                                                   type=socket.SOCK_DGRAM))
+                .SerializeToString()))
+            data += frame(4 * i + 3, envelope("Netlink", pb.NetlinkRequest(
+                namespace=NS, protocol=NETLINK_ROUTE, messages=getlink).SerializeToString()))
+        c.send(data)
+        if rnd % 2:
+            time.sleep(0.01)
+        c.close()
+    check(True, "5 clients left with 40 calls in flight each")
+
+
 def main():
     cmd, args = sys.argv[1], sys.argv[2:]
     {"udp": cmd_udp, "unix": cmd_unix, "fds": cmd_fds, "netlink": cmd_netlink,
-     "local-netlink": cmd_local_netlink, "bad": cmd_bad, "vanish": cmd_vanish}[cmd](*args)
+     "local-netlink": cmd_local_netlink, "bad": cmd_bad, "vanish": cmd_vanish,
+     "leave": cmd_leave}[cmd](*args)
     sys.exit(1 if FAILED else 0)
 
 

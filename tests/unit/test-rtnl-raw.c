@@ -16,8 +16,11 @@ static char why[256];
 /* Appends a request of len bytes (header included, zero body) at *off, padded. */
 static void put(size_t *off, uint32_t len, uint16_t type, uint16_t flags, uint32_t seq)
 {
-	struct nlmsghdr h = { .nlmsg_len = len, .nlmsg_type = type, .nlmsg_flags = flags,
-			      .nlmsg_seq = seq, .nlmsg_pid = 77 };
+	struct nlmsghdr h = { .nlmsg_len = len,
+			      .nlmsg_type = type,
+			      .nlmsg_flags = flags,
+			      .nlmsg_seq = seq,
+			      .nlmsg_pid = 77 };
 
 	memset(buf + *off, 0, NLMSG_ALIGN(len > 16 ? len : 16));
 	memcpy(buf + *off, &h, sizeof(h));
@@ -91,8 +94,11 @@ static void test_acks_and_restore(void)
 	_Alignas(4) uint8_t m[64] = { 0 };
 	struct nlmsghdr *r = (struct nlmsghdr *)m;
 	struct nlmsgerr *e = NLMSG_DATA(r);
-	struct nlmsghdr req = { .nlmsg_len = 32, .nlmsg_type = RTM_GETLINK,
-				.nlmsg_flags = NLM_F_REQUEST, .nlmsg_seq = 4242, .nlmsg_pid = 9 };
+	struct nlmsghdr req = { .nlmsg_len = 32,
+				.nlmsg_type = RTM_GETLINK,
+				.nlmsg_flags = NLM_F_REQUEST,
+				.nlmsg_seq = 4242,
+				.nlmsg_pid = 9 };
 
 	current_test = "acks";
 	CHECK(rtnl_raw_needs_ack(&req));
@@ -103,11 +109,16 @@ static void test_acks_and_restore(void)
 	req.nlmsg_flags = NLM_F_REQUEST;
 
 	/* An ACK as the kernel sends it to our copy (our seq, NLM_F_ACK we added, pid 0). */
-	*r = (struct nlmsghdr){ .nlmsg_len = NLMSG_LENGTH(sizeof(*e)), .nlmsg_type = NLMSG_ERROR,
-				.nlmsg_flags = NLM_F_CAPPED, .nlmsg_seq = 17, .nlmsg_pid = 555 };
+	*r = (struct nlmsghdr){ .nlmsg_len = NLMSG_LENGTH(sizeof(*e)),
+				.nlmsg_type = NLMSG_ERROR,
+				.nlmsg_flags = NLM_F_CAPPED,
+				.nlmsg_seq = 17,
+				.nlmsg_pid = 555 };
 	e->error = 0;
-	e->msg = (struct nlmsghdr){ .nlmsg_len = 32, .nlmsg_type = RTM_GETLINK,
-				    .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK, .nlmsg_seq = 17 };
+	e->msg = (struct nlmsghdr){ .nlmsg_len = 32,
+				    .nlmsg_type = RTM_GETLINK,
+				    .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK,
+				    .nlmsg_seq = 17 };
 	CHECK(rtnl_raw_is_ack(r));
 	rtnl_raw_restore(r, &req, 0);
 	CHECK_EQ(r->nlmsg_seq, 4242);
