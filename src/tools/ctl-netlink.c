@@ -11,6 +11,7 @@
 
 #include "ctl-internal.h"
 #include "ctl-json.h"
+#include "rtnl/rtnl.h"
 
 #ifndef NLMSGERR_ATTR_MSG
 #define NLMSGERR_ATTR_MSG 1
@@ -22,6 +23,9 @@ static const CtlWord protocols[] = {
 	{ "netfilter", NETLINK_NETFILTER }, { "generic", NETLINK_GENERIC },
 	{ "genl", NETLINK_GENERIC },
 };
+
+/* The protocol of the request parsed last: the replies are decoded as its messages. */
+static uint32_t reply_protocol = NETLINK_ROUTE;
 
 static int hex_val(int c)
 {
@@ -110,6 +114,7 @@ static int parse_netlink(CtlParser *p)
 		return ctl_fail(p->cmd, "netlink needs the messages as HEX bytes");
 	req->messages.data = buf;
 	req->messages.len = len;
+	reply_protocol = req->protocol;
 	ctl_set_namespace(p, &req->namespace_);
 	ctl_set_call(p->cmd, "Netlink", &req->base, &nsring__v1__netlink_response__descriptor,
 		     ctl_print_netlink);
@@ -175,6 +180,83 @@ static void print_hex(FILE *f, const uint8_t *p, size_t n)
 		fprintf(f, "%02x", p[i]);
 }
 
+/* A JSON string: quotes, backslashes and control bytes escaped. */
+static void print_json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++)
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", *s);
+		else
+			fputc(*s, f);
+	fputc('"', f);
+}
+
+/* rtnetlink links, addresses and routes as nsring's codec reads them: one line of text (or a
+ * JSON object's members after a comma), or false when the message is none of those. */
+static bool print_decoded(FILE *f, const struct nlmsghdr *h, bool json)
+{
+	char a[64], b[64];
+	RtnlLink l;
+	RtnlAddr ad;
+	RtnlRoute rt;
+
+	if (reply_protocol != NETLINK_ROUTE)
+		return false;
+	switch (h->nlmsg_type) {
+	case RTM_NEWLINK:
+	case RTM_DELLINK:
+		if (rtnl_link_parse(h, &l) < 0)
+			return false;
+		if (!json) {
+			fprintf(f, "  link %u %s kind %s mtu %u flags 0x%x\n", l.index, l.name,
+				l.kind[0] ? l.kind : "-", l.mtu, l.flags);
+			return true;
+		}
+		fprintf(f, ",\"link\":{\"index\":%u,\"name\":", l.index);
+		print_json_str(f, l.name);
+		fputs(",\"kind\":", f);
+		print_json_str(f, l.kind);
+		fprintf(f, ",\"mtu\":%u,\"flags\":%u}", l.mtu, l.flags);
+		return true;
+	case RTM_NEWADDR:
+	case RTM_DELADDR:
+		if (rtnl_addr_parse(h, &ad) < 0)
+			return false;
+		fprintf(f,
+			json ? ",\"address\":{\"address\":\"%s\",\"prefix_len\":%u,"
+			       "\"index\":%u}"
+			     : "  address %s/%u dev index %u\n",
+			rtnl_ip_format(&ad.addr, a, sizeof(a)), ad.prefix_len, ad.index);
+		return true;
+	case RTM_NEWROUTE:
+	case RTM_DELROUTE:
+		if (rtnl_route_parse(h, &rt) < 0)
+			return false;
+		if (rt.dst.family)
+			rtnl_ip_format(&rt.dst, a, sizeof(a));
+		else
+			snprintf(a, sizeof(a), "default");
+		if (rt.gateway.family)
+			rtnl_ip_format(&rt.gateway, b, sizeof(b));
+		else
+			b[0] = '\0';
+		if (json)
+			fprintf(f,
+				",\"route\":{\"destination\":\"%s\",\"dst_len\":%u,\"table\":%u,"
+				"\"oif\":%u,\"gateway\":\"%s\"}",
+				a, rt.dst_len, rt.table, rt.oif, b);
+		else
+			fprintf(f, "  route %s/%u table %u oif %u%s%s\n", a, rt.dst_len, rt.table,
+				rt.oif, b[0] ? " via " : "", b);
+		return true;
+	default:
+		return false;
+	}
+}
+
 static void print_msg(FILE *f, const struct nlmsghdr *h, bool json, bool first)
 {
 	char tname[32], extack[512];
@@ -201,16 +283,10 @@ static void print_msg(FILE *f, const struct nlmsghdr *h, bool json, bool first)
 		if (is_err)
 			fprintf(f, ",\"error\":%d", error);
 		if (ext) {
-			fputs(",\"extack\":\"", f);
-			for (const char *c = ext; *c; c++)
-				if (*c == '"' || *c == '\\')
-					fprintf(f, "\\%c", *c);
-				else if ((unsigned char)*c < 0x20)
-					fprintf(f, "\\u%04x", *c);
-				else
-					fputc(*c, f);
-			fputc('"', f);
+			fputs(",\"extack\":", f);
+			print_json_str(f, ext);
 		}
+		print_decoded(f, h, true);
 		fputs(",\"hex\":\"", f);
 		print_hex(f, (const uint8_t *)h, h->nlmsg_len);
 		fputs("\"}", f);
@@ -226,7 +302,9 @@ static void print_msg(FILE *f, const struct nlmsghdr *h, bool json, bool first)
 		if (ext)
 			fprintf(f, " extack \"%s\"", ext);
 	}
-	fputs("\n  ", f);
+	fputc('\n', f);
+	print_decoded(f, h, false);
+	fputs("  ", f);
 	print_hex(f, (const uint8_t *)h + NLMSG_HDRLEN, h->nlmsg_len - NLMSG_HDRLEN);
 	fputc('\n', f);
 }

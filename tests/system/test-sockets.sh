@@ -64,9 +64,12 @@ getlink=$("$PY" -c 'import struct; print((struct.pack("=IHHII", 32, 18, 0x301, 9
 run_ok ctl -n sa netlink protocol route "$getlink"
 expect_contains "$OUT" "NEWLINK len" "nsringctl netlink prints the dump's messages"
 expect_contains "$OUT" "DONE len 20" "... and its NLMSG_DONE"
+expect_contains "$OUT" "  link 1 lo kind - mtu 65536" "... lo decoded by nsring's codec"
 run_ok ctl -j -n sa netlink --protocol route "$getlink"
 json_check "$OUT" 'len([m for m in d if m["type_name"] == "NEWLINK"]) == 2 and all(m["seq"] == 9 for m in d)' \
 	"two links, every reply with the client's seq 9"
+json_check "$OUT" 'sorted(m["link"]["name"] for m in d if "link" in m) == ["lo", "va"]' \
+	"JSON: the links decoded (lo, va)"
 # RTM_NEWLINK of a kind no kernel has: IFLA_IFNAME "x0", IFLA_LINKINFO { IFLA_INFO_KIND }.
 newlink=$("$PY" -c '
 import struct

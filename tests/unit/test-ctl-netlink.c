@@ -139,10 +139,74 @@ static void test_print(void)
 	free(t);
 }
 
+static size_t put_attr(uint8_t *b, size_t off, uint16_t type, const void *data, uint16_t len)
+{
+	uint16_t alen = 4 + len;
+
+	memcpy(b + off, &alen, 2);
+	memcpy(b + off + 2, &type, 2);
+	memcpy(b + off + 4, data, len);
+	memset(b + off + 4 + len, 0, (4 - len % 4) % 4);
+	return off + ((alen + 3u) & ~3u);
+}
+
+/* Links and routes of a route reply as nsring's codec reads them, names escaped in JSON. */
+static void test_decode(void)
+{
+	Nsring__V1__NetlinkResponse r = NSRING__V1__NETLINK_RESPONSE__INIT;
+	static _Alignas(4) uint8_t b[512];
+	struct nlmsghdr h = { .nlmsg_type = 16, .nlmsg_seq = 5 };
+	uint32_t mtu = 1400, oif = 3, index = 7, flags = 1;
+	uint8_t ifi[16] = { 0 }, rtm[12] = { 2, 24, 0, 0, 254, 3, 0, 1 };
+	uint8_t dst[4] = { 198, 18, 5, 0 }, gw[4] = { 198, 18, 4, 1 };
+	size_t off = 16, start;
+	CtlCmd cmd;
+	char *t;
+
+	current_test = "decode";
+	CHECK_EQ(parse("nsringctl netlink protocol route 00", &cmd), CTL_PARSE_OK);
+	ctl_cmd_done(&cmd);
+	memcpy(ifi + 4, &index, 4);
+	memcpy(ifi + 8, &flags, 4);
+	memcpy(b + off, ifi, 16);
+	off = put_attr(b, off + 16, 3 /* IFLA_IFNAME */, "a\"b", 4);
+	off = put_attr(b, off, 4 /* IFLA_MTU */, &mtu, 4);
+	h.nlmsg_len = (uint32_t)off;
+	memcpy(b, &h, 16);
+	start = off;
+	memcpy(b + off + 16, rtm, 12);
+	off = put_attr(b, off + 28, 1 /* RTA_DST */, dst, 4);
+	off = put_attr(b, off, 4 /* RTA_OIF */, &oif, 4);
+	off = put_attr(b, off, 5 /* RTA_GATEWAY */, gw, 4);
+	h.nlmsg_type = 24; /* RTM_NEWROUTE */
+	h.nlmsg_len = (uint32_t)(off - start);
+	memcpy(b + start, &h, 16);
+	r.messages.data = b;
+	r.messages.len = off;
+	t = print(&r.base, false);
+	CHECK(strstr(t, "  link 7 a\"b kind - mtu 1400 flags 0x1\n"), "%s", t);
+	CHECK(strstr(t, "  route 198.18.5.0/24 table 254 oif 3 via 198.18.4.1\n"), "%s", t);
+	free(t);
+	t = print(&r.base, true);
+	CHECK(strstr(t, "\"link\":{\"index\":7,\"name\":\"a\\\"b\",\"kind\":\"\",\"mtu\":1400"),
+	      "%s", t);
+	CHECK(strstr(t, "\"route\":{\"destination\":\"198.18.5.0\",\"dst_len\":24,\"table\":254,"
+			"\"oif\":3,\"gateway\":\"198.18.4.1\"}"),
+	      "%s", t);
+	free(t);
+	/* Another protocol's replies are not read as rtnetlink. */
+	CHECK_EQ(parse("nsringctl netlink protocol generic 00", &cmd), CTL_PARSE_OK);
+	ctl_cmd_done(&cmd);
+	t = print(&r.base, false);
+	CHECK(!strstr(t, "  link 7"), "%s", t);
+	free(t);
+}
+
 int main(void)
 {
 	test_parse();
 	test_print();
+	test_decode();
 	printf("ctl-netlink: all checks passed\n");
 	return 0;
 }
