@@ -33,6 +33,7 @@ typedef struct RawNl {
 	uint32_t protocol;
 	NlConn *conn; /* NULL while opening */
 	bool opening;
+	bool busy; /* raw_opened() is answering its waiters: the namespace's close leaves it */
 	RawWait *waiters;
 } RawNl;
 
@@ -88,7 +89,7 @@ void raw_nl_ns_closed(OpsNs *ons)
 				"the namespace went away while its socket was being opened");
 			op_continue(w->op);
 		}
-		if (!rn->opening)
+		if (!rn->opening && !rn->busy)
 			raw_free(rn);
 	}
 }
@@ -115,31 +116,46 @@ static void raw_opened(void *userdata, int r, int fd)
 			(void)setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &zero,
 					 sizeof(zero));
 	}
-	while (rn->waiters) {
-		RawWait *w = rn->waiters;
-		Op *op = w->op;
-
-		rn->waiters = w->next;
-		op->pending--;
-		if (r < 0)
-			op_fail(op,
-				r == -EPROTONOSUPPORT ? STATUS_UNIMPLEMENTED : status_from_errno(r),
-				"could not open a netlink socket of protocol %u in the namespace: "
-				"%s",
-				rn->protocol, errno_name(r));
-		else
-			raw_send_all(op, rn);
-		op_continue(op);
-	}
 	if (r < 0) {
-		/* Forget it: the next call tries again. */
+		/* Forget it (the next call tries again), then fail who waited. */
+		RawWait *w = TAKE_PTR(rn->waiters);
+		uint32_t protocol = rn->protocol;
+
 		for (RawNl **pp = &rn->ons->raw; *pp; pp = &(*pp)->next)
 			if (*pp == rn) {
 				*pp = rn->next;
 				break;
 			}
 		free(rn);
+		for (RawWait *next; w; w = next) {
+			next = w->next;
+			w->op->pending--;
+			op_fail(w->op,
+				r == -EPROTONOSUPPORT ? STATUS_UNIMPLEMENTED : status_from_errno(r),
+				"could not open a netlink socket of protocol %u in the namespace: "
+				"%s",
+				protocol, errno_name(r));
+			op_continue(w->op);
+		}
+		return;
 	}
+	/* A reply below could end in the namespace closing: rn stays until the loop is done. */
+	rn->busy = true;
+	while (rn->waiters) {
+		RawWait *w = rn->waiters;
+		Op *op = w->op;
+
+		rn->waiters = w->next;
+		op->pending--;
+		if (rn->ons)
+			raw_send_all(op, rn);
+		else
+			op_fail(op, STATUS_NOT_FOUND, "the namespace went away");
+		op_continue(op);
+	}
+	rn->busy = false;
+	if (!rn->ons)
+		raw_free(rn);
 }
 
 /* ---- replies */
