@@ -7,6 +7,7 @@
 #   sockets_client.py udp SOCK PROTO_DIR NS_A NS_B ADDR_A ADDR_B   a UDP socket in A and one in
 #       B (obtained with OpenSocket), bound to ADDR_A and ADDR_B, exchange datagrams both ways
 #   sockets_client.py unix SOCK PROTO_DIR NS_A NS_B   abstract AF_UNIX names are per namespace
+#   sockets_client.py packet SOCK PROTO_DIR NS IFNAME   AF_PACKET and AF_NETLINK sockets of NS
 #   sockets_client.py fds SOCK PROTO_DIR NETNS_DIR NS   OpenNamespace's fd is the namespace;
 #       a plain ttrpc client that reads without ancillary space leaks nothing
 #   sockets_client.py netlink SOCK PROTO_DIR NETNS_DIR NS   pyroute2-built generic netlink
@@ -199,6 +200,40 @@ def cmd_unix(sock, proto_dir, ns_a, ns_b):
         check(True, "the abstract name is not bound in the client's own namespace")
     for s in (sa, sb, cb, peer, local):
         s.close()
+    c.close()
+
+
+def cmd_packet(sock, proto_dir, ns, ifname):
+    """AF_PACKET and AF_NETLINK sockets of ns: they see ns's interfaces, not ours."""
+    pb = load(proto_dir)
+    c = FdConn(sock)
+    p, _ = open_socket(c, pb, ns, socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(0x0003))
+    try:
+        p.bind((ifname, 0))
+        check(True, "an AF_PACKET socket of %s binds to its interface %s" % (ns, ifname))
+    except OSError as e:
+        check(False, "an AF_PACKET socket of %s binds to its interface %s" % (ns, ifname), e)
+    check(ifname not in [n for _, n in socket.if_nameindex()],
+          "... which this process's own namespace does not have")
+    n, _ = open_socket(c, pb, ns, AF_NETLINK, socket.SOCK_RAW, NETLINK_ROUTE)
+    n.bind((0, 0))
+    n.send(NLH.pack(32, 18, NLM_F_REQUEST | NLM_F_DUMP, 1, 0) + bytes(16))
+    names, done = [], False
+    n.settimeout(5)
+    while not done:
+        for m in split(n.recv(1 << 16)):
+            typ = NLH.unpack_from(m)[1]
+            done |= typ in (NLMSG_DONE, NLMSG_ERROR)
+            off = 32  # header + ifinfomsg: the attributes
+            while typ == 16 and off + 4 <= len(m):
+                alen, atype = struct.unpack_from("=HH", m, off)
+                if atype == 3:  # IFLA_IFNAME
+                    names.append(m[off + 4:off + alen].rstrip(b"\0").decode())
+                off += (alen + 3) & ~3
+    check(sorted(names) == sorted(["lo", ifname]),
+          "a NETLINK_ROUTE socket from OpenSocket dumps %s's links: %s" % (ns, names))
+    p.close()
+    n.close()
     c.close()
 
 
@@ -563,6 +598,7 @@ def main():
     cmd, args = sys.argv[1], sys.argv[2:]
     {"udp": cmd_udp, "unix": cmd_unix, "fds": cmd_fds, "netlink": cmd_netlink,
      "local-netlink": cmd_local_netlink, "bad": cmd_bad, "vanish": cmd_vanish,
+     "packet": cmd_packet,
      "leave": cmd_leave}[cmd](*args)
     sys.exit(1 if FAILED else 0)
 

@@ -47,6 +47,7 @@ run_ok ctl -n sb link set lo up
 # -- sockets from one process that never enters a namespace
 client udp "$SOCK" "$PROTO_DIR" sa sb 198.18.7.1 198.18.7.2
 client unix "$SOCK" "$PROTO_DIR" sa sb
+client packet "$SOCK" "$PROTO_DIR" sa va
 client fds "$SOCK" "$PROTO_DIR" "$NETNS_DIR" sa
 
 # -- raw netlink, compared with a local socket in the namespace
