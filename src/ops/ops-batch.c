@@ -519,7 +519,12 @@ void ops_batch(Op *op)
 		it->succ[0] = it->succ[1] = -1;
 		if (!req->ops[i] || !item_describe(op, req->ops[i], it)) {
 			hmap_clear(&keys);
-			op_fail(op, STATUS_INVALID_ARGUMENT, "operation %zu of the batch is empty", i);
+			/* Also what an operation Batch does not take looks like (an unknown
+			 * member): OpenSocket, OpenNamespace and Netlink are not in it. */
+			op_fail(op, STATUS_INVALID_ARGUMENT,
+				"operation %zu of the batch is empty or of a kind Batch does not take "
+				"(OpenSocket, OpenNamespace and Netlink are called on their own)",
+				i);
 			return;
 		}
 		for (unsigned k = 0; k < it->nkeys; k++) {

@@ -26,6 +26,7 @@ struct Ops {
 /* What the operations keep per open namespace, in its ns->priv (NULL once it is closed). */
 typedef struct OpsNs {
 	NlConn *conn;		     /* its netlink connection: every request goes through it */
+	struct RawNl *raw;	     /* ops-netlink.c: raw netlink sockets, one per protocol */
 	struct DelGroup *delgroup; /* ops-linkdel.c: its DeleteLink calls waiting for the turn */
 } OpsNs;
 
@@ -50,6 +51,8 @@ typedef struct OpMethod {
 	/* Bytes of zeroed scratch its steps share (op->scratch), allocated with the Op; NULL:
 	 * none. A pointer: each method file keeps its scratch struct to itself. */
 	const size_t *scratch_size;
+	/* Replies with an fd (op_reply_fd()): only for callers that can pass one. */
+	bool passes_fd;
 } OpMethod;
 
 /* One netlink request of an Op: where its answer goes. */
@@ -86,6 +89,7 @@ struct Op {
 	const OpMethod *m;
 	ProtobufCMessage *req;
 	ops_reply_cb reply;
+	ops_fd_reply_cb fd_reply; /* set when the caller can take an fd with the reply */
 	void *userdata;
 	uint64_t deadline;
 	unsigned pending;
@@ -108,6 +112,9 @@ struct Op {
 	 * Op, or what an internal op points it at (a group delete's LinkGroup). */
 	void *scratch;
 	OpDump dump; /* what dumps (op_dump(), OpNl.collect) collected */
+	/* An fd the op holds until it passes it with its reply (op_reply_fd()); closed when the
+	 * op is freed without (it failed, was cancelled, ran out of time). -1: none. */
+	int owned_fd;
 };
 
 /* Arena allocations, freed with the Op. */
@@ -161,6 +168,8 @@ int ops_errno_status(int err, const char *what, const char *extack, char *msg, s
  * step's stack, but everything it points to must be in the Op's arena or the request (a batch
  * copies resp and keeps the arena). */
 void op_reply(Op *op, const ProtobufCMessage *resp);
+/* Replies success with fd passed along (the caller takes it), and frees the Op. */
+void op_reply_fd(Op *op, const ProtobufCMessage *resp, int fd);
 /* Records a failure (the first one wins); the Op replies it once nothing is pending. */
 void op_fail(Op *op, int code, const char *fmt, ...) _printf_(3, 4);
 void op_fail_errno(Op *op, int err, const char *what, const char *extack);
@@ -203,6 +212,7 @@ bool op_check_link_ref(Op *op, const char *name, uint32_t index);
 const char *op_link_what(Op *op, const char *name, uint32_t index);
 /* Scratch sizes of the methods (OpMethod.scratch_size). */
 extern const size_t ops_link_scratch_size, ops_addr_scratch_size, ops_route_scratch_size;
+extern const size_t ops_netlink_scratch_size, ops_socket_scratch_size;
 
 /* Method bodies. */
 void ops_create_namespace(Op *op);
@@ -220,6 +230,12 @@ void ops_create_route(Op *op);
 void ops_delete_route(Op *op);
 void ops_list_routes(Op *op);
 void ops_batch(Op *op);
+void ops_open_socket(Op *op);
+void ops_open_namespace(Op *op);
+void ops_netlink(Op *op);
+
+/* ops-netlink.c: the namespace is closing: its raw netlink sockets close, their calls fail. */
+void raw_nl_ns_closed(OpsNs *ons);
 
 /* ops-linkdel.c: DeleteLink, alone or as one link group with others (one RCU wait for all). */
 typedef struct LinkGroup LinkGroup;

@@ -116,6 +116,8 @@ static void op_free(Op *op)
 
 	if (op->alive)
 		*op->alive = false;
+	if (op->owned_fd >= 0)
+		close(op->owned_fd);
 	for (unsigned i = 0; i < ARRAY_SIZE(op->ns); i++)
 		if (op->ns[i])
 			netns_unref(op->ns[i]);
@@ -136,6 +138,12 @@ void op_reply(Op *op, const ProtobufCMessage *resp)
 	if (op->already_done && resp)
 		ensure_resp_set_already_done((ProtobufCMessage *)resp);
 	op->reply(op->userdata, 0, NULL, resp);
+	op_free(op);
+}
+
+void op_reply_fd(Op *op, const ProtobufCMessage *resp, int fd)
+{
+	op->fd_reply(op->userdata, resp, fd);
 	op_free(op);
 }
 
@@ -627,6 +635,12 @@ static const OpMethod methods[] = {
 	  &ops_route_scratch_size },
 	{ "ListRoutes", &nsring__v1__list_routes_request__descriptor, ops_list_routes },
 	{ "Batch", &nsring__v1__batch_request__descriptor, ops_batch },
+	{ "OpenSocket", &nsring__v1__open_socket_request__descriptor, ops_open_socket, false,
+	  &ops_socket_scratch_size, true },
+	{ "OpenNamespace", &nsring__v1__open_namespace_request__descriptor, ops_open_namespace,
+	  false, NULL, true },
+	{ "Netlink", &nsring__v1__netlink_request__descriptor, ops_netlink, false,
+	  &ops_netlink_scratch_size },
 };
 
 const OpMethod *ops_method(const char *name)
@@ -650,6 +664,7 @@ Op *op_new(Ops *ops, const OpMethod *m, uint64_t deadline, ops_reply_cb reply, v
 		op->scratch = (char *)op + size;
 	op->ops = ops;
 	op->m = m;
+	op->owned_fd = -1;
 	op->reply = reply;
 	op->userdata = userdata;
 	op->deadline = deadline;
@@ -661,6 +676,12 @@ Op *op_new(Ops *ops, const OpMethod *m, uint64_t deadline, ops_reply_cb reply, v
 void ops_call(Ops *ops, const char *method, const uint8_t *payload, size_t len, uint64_t deadline,
 	      ops_reply_cb reply, void *userdata)
 {
+	ops_call_fd(ops, method, payload, len, deadline, reply, NULL, userdata);
+}
+
+void ops_call_fd(Ops *ops, const char *method, const uint8_t *payload, size_t len,
+		 uint64_t deadline, ops_reply_cb reply, ops_fd_reply_cb fd_reply, void *userdata)
+{
 	const OpMethod *m = ops_method(method);
 	char msg[512];
 	Op *op;
@@ -670,11 +691,21 @@ void ops_call(Ops *ops, const char *method, const uint8_t *payload, size_t len, 
 		reply(userdata, STATUS_UNIMPLEMENTED, msg, NULL);
 		return;
 	}
+	if (m->passes_fd && !fd_reply) {
+		/* Before any work: no socket is made only to be closed again. */
+		snprintf(msg, sizeof(msg),
+			 "%s: this method passes a file descriptor, which gRPC cannot carry: use "
+			 "the ttrpc transport (libnsring, nsringctl) on the same socket",
+			 m->name);
+		reply(userdata, STATUS_FAILED_PRECONDITION, msg, NULL);
+		return;
+	}
 	op = op_new(ops, m, deadline, reply, userdata);
 	if (!op) {
 		reply(userdata, STATUS_RESOURCE_EXHAUSTED, "out of memory", NULL);
 		return;
 	}
+	op->fd_reply = fd_reply;
 	op->req = protobuf_c_message_unpack(m->req_desc, NULL, len, payload);
 	if (!op->req) {
 		op_fail(op, STATUS_INVALID_ARGUMENT, "malformed %s message",
@@ -697,6 +728,7 @@ static void ops_ns_closed(Netns *ns, void *userdata)
 	if (!ons)
 		return;
 	delgroup_ns_closed(ons);
+	raw_nl_ns_closed(ons);
 	nlconn_close(ons->conn, -ESHUTDOWN);
 	free(ons);
 }

@@ -15,7 +15,7 @@ typedef struct CtlObject {
 } CtlObject;
 
 extern const CtlObject ctl_object_netns, ctl_object_link, ctl_object_addr, ctl_object_route,
-	ctl_object_monitor;
+	ctl_object_monitor, ctl_object_netlink;
 
 /* One WatchEvent object as `ip monitor` prints it, without the newline. */
 void ctl_link_print_event(FILE *f, const Nsring__V1__Link *l);

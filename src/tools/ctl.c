@@ -12,7 +12,7 @@
  * (today every object has its own first letter: a, r, l, n, m). */
 static const CtlObject *const objects[] = {
 	&ctl_object_netns, &ctl_object_link,	&ctl_object_addr,
-	&ctl_object_route, &ctl_object_monitor,
+	&ctl_object_route, &ctl_object_monitor, &ctl_object_netlink,
 };
 
 void ctl_usage(FILE *f)

@@ -61,6 +61,8 @@ int ctl_print_routes(FILE *f, const ProtobufCMessage *resp, bool json);	    /* L
 /* Watch (monitor), once per WatchEvent: a line as ip monitor prints it ("[NS] " first when the
  * event names its namespace; "Deleted " before removed objects), or one JSON object a line. */
 int ctl_print_watch_event(FILE *f, const ProtobufCMessage *event, bool json);
+/* Netlink: every reply message, decoded header (type name, error, ext-ack text) and hex. */
+int ctl_print_netlink(FILE *f, const ProtobufCMessage *resp, bool json);
 /* Create/Update/Delete: silent in text mode, like ip; in JSON the created or changed
  * resource when the response holds one, else {}. */
 int ctl_print_created(FILE *f, const ProtobufCMessage *resp, bool json);

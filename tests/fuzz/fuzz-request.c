@@ -8,7 +8,8 @@
  * leaves behind (namespaces, links, addresses, routes) is removed after it.
  *
  * First byte: bits 0-4 the method (modulo the table below); bit 5 a deadline that has already
- * passed; bit 6 the caller reports the client gone (the cancel check says true). */
+ * passed; bit 6 the caller reports the client gone (the cancel check says true); bit 7 the
+ * caller cannot take fds with replies (gRPC: OpenSocket and OpenNamespace must refuse). */
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -61,6 +62,9 @@ static const char *const methods[] = {
 	"Watch",
 	"",
 	"NoSuchMethod",
+	"OpenSocket",
+	"OpenNamespace",
+	"Netlink",
 };
 #define N_METHODS (sizeof(methods) / sizeof(methods[0]))
 
@@ -76,6 +80,7 @@ static struct {
 	Ops *ops;
 	char dir[32];
 	bool cancelled;
+	bool no_fds;
 	/* The call in flight: its generation (the userdata of its reply) and its replies. */
 	uintptr_t gen;
 	unsigned replies;
@@ -110,6 +115,14 @@ static void on_reply(void *userdata, int code, const char *msg, const ProtobufCM
 		(void)strlen(msg);
 	}
 	loop_quit(F.loop, 0);
+}
+
+/* A reply with an fd: OK, the fd valid, and ours to close. */
+static void on_fd_reply(void *userdata, const ProtobufCMessage *resp, int fd)
+{
+	FUZZ_ASSERT(fd >= 0 && fcntl(fd, F_GETFD) >= 0);
+	close(fd);
+	on_reply(userdata, 0, NULL, resp);
 }
 
 static bool is_cancelled(void *userdata)
@@ -179,7 +192,8 @@ static int call(const char *method, const uint8_t *req, size_t len, uint64_t dea
 {
 	F.gen++;
 	F.replies = 0;
-	ops_call(F.ops, method, req, len, deadline, on_reply, (void *)F.gen);
+	ops_call_fd(F.ops, method, req, len, deadline, on_reply, F.no_fds ? NULL : on_fd_reply,
+		    (void *)F.gen);
 	watch_method = method;
 	watch_gen = F.gen;
 	while (F.replies == 0)
@@ -431,11 +445,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ctl & 0x20)
 		deadline = loop_now(F.loop) > 1 ? loop_now(F.loop) - 1 : 1;
 	F.cancelled = ctl & 0x40;
+	F.no_fds = ctl & 0x80;
 	code = call(method, payload, size, deadline);
+	if (F.no_fds && (strcmp(method, "OpenSocket") == 0 || strcmp(method, "OpenNamespace") == 0))
+		FUZZ_ASSERT(code == STATUS_FAILED_PRECONDITION);
 	if (log_max_level >= LOG_LVL_DEBUG)
 		fprintf(stderr, "fuzz-request: %s: code %d\n", method, code);
 	free(payload);
 	F.cancelled = false;
+	F.no_fds = false;
 	/* Rejected requests changed nothing (a batch may have run some of its ops first). */
 	if (++runs % 256 == 0 || code == 0 || strcmp(method, "Batch") == 0 ||
 	    (code != STATUS_INVALID_ARGUMENT && code != STATUS_UNIMPLEMENTED))

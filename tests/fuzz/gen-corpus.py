@@ -23,13 +23,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "common"))
 import nsring_ttrpc  # noqa: E402
 PROTO = os.path.join(HERE, "..", "..", "proto")
-PROTOS = ["nsring/v1/nsring.proto", "ttrpc/ttrpc.proto", "grpc/health/v1/health.proto",
+PROTOS = ["nsring/v1/nsring.proto", "nsring/v1/socket.proto", "ttrpc/ttrpc.proto", "grpc/health/v1/health.proto",
           "grpc/reflection/v1/reflection.proto"]
 # fuzz-request.c's method table, in order.
 METHODS = ["CreateNamespace", "DeleteNamespace", "ListNamespaces", "CreateLink", "GetLink",
            "ListLinks", "UpdateLink", "DeleteLink", "CreateAddress", "DeleteAddress",
            "ListAddresses", "CreateRoute", "DeleteRoute", "ListRoutes", "Batch", "Watch", "",
-           "NoSuchMethod"]
+           "NoSuchMethod", "OpenSocket", "OpenNamespace", "Netlink"]
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 
 
@@ -55,6 +55,19 @@ MSG = load_messages()
 
 def req(method, fields=None):
     return MSG("nsring.v1.%sRequest" % method, fields)
+
+
+def _nl(length, typ, flags, seq, body):
+    import base64
+    return base64.b64encode(struct.pack("=IHHII", length, typ, flags, seq, 0) + body).decode()
+
+
+# Netlink messages (base64, as json_format takes bytes): requests and ones that lie.
+NL_GETLINK = _nl(32, 18, 0x301, 1, bytes(16))
+NL_GETNETCONF = _nl(20, 82, 0x301, 2, b"\x02\0\0\0")
+NL_GETFAMILY = _nl(32, 16, 0x5, 3, b"\x03\x01\0\0" + struct.pack("=HH", 11, 2) + b"nlctrl\0\0")
+NL_NEWLINK_BAD = _nl(32, 16, 0x405, 4, bytes(16))
+NL_LIAR = _nl(4096, 18, 0x301, 5, bytes(16))
 
 
 # Valid and near-valid requests per method: names, refs of each kind, every link kind, v4 and
@@ -146,6 +159,34 @@ REQUESTS = {
     "Watch": [{}],
     "": [{}],
     "NoSuchMethod": [{}],
+    "OpenSocket": [
+        {"socket": {"domain": 2, "type": 1}},
+        {"socket": {"domain": 10, "type": 2 | 2048}},
+        {"socket": {"domain": 1, "type": 5}},
+        {"socket": {"domain": 16, "type": 3, "protocol": 16}},
+        {"socket": {"domain": 17, "type": 2, "protocol": 768}},
+        {"socket": {"domain": 16, "type": 3, "protocol": 40}},
+        {"socket": {"domain": 31, "type": 1}},
+        {"socket": {"domain": 2, "type": 7}},
+        {"socket": {"domain": 2, "type": 1, "protocol": 17}},
+        {"namespace": {"name": "nope"}, "socket": {"domain": 2, "type": 2}},
+        {},
+    ],
+    "OpenNamespace": [{}, {"namespace": {"pid": 1}}, {"namespace": {"name": "nope"}},
+                      {"namespace": {"path": "/proc/self/ns/net"}}],
+    "Netlink": [
+        # RTM_GETLINK dump; RTM_GETNETCONF dump; genl CTRL_CMD_GETFAMILY "nlctrl"; two at once
+        {"protocol": 0, "messages": NL_GETLINK},
+        {"protocol": 0, "messages": NL_GETNETCONF, "timeoutMs": 500, "portid": 7},
+        {"protocol": 16, "messages": NL_GETFAMILY},
+        {"protocol": 16, "messages": NL_GETFAMILY + NL_GETFAMILY},
+        {"protocol": 0, "messages": NL_NEWLINK_BAD},
+        {"protocol": 9, "messages": NL_GETLINK},
+        {"protocol": 0, "messages": ""},
+        {"protocol": 0, "messages": NL_LIAR},
+        {"protocol": 0, "messages": NL_GETLINK, "timeoutMs": 70000},
+        {"protocol": 4, "messages": NL_GETLINK},
+    ],
 }
 
 
@@ -213,7 +254,7 @@ def request_corpus():
         name = method or "empty"
         for j, fields in enumerate(reqs):
             try:
-                body = req(method, fields) if method in METHODS[:15] else b""
+                body = req(method, fields) if method in METHODS[:15] + METHODS[18:] else b""
             except Exception:  # Watch is streaming; "" and NoSuchMethod have no type
                 body = MSG("nsring.v1.WatchRequest") if method == "Watch" else b""
             out["%s-%02d" % (name, j)] = bytes([i]) + body
@@ -221,6 +262,9 @@ def request_corpus():
     out["CreateLink-deadline"] = bytes([3 | 0x20]) + req("CreateLink", REQUESTS["CreateLink"][0])
     out["Batch-cancelled"] = bytes([14 | 0x40]) + req("Batch", REQUESTS["Batch"][0])
     out["GetLink-trailing"] = bytes([4]) + req("GetLink", {"name": "lo"}) + b"\xff\xff\xff"
+    # A caller that cannot take fds (gRPC): FAILED_PRECONDITION before any work.
+    for m in ("OpenSocket", "OpenNamespace"):
+        out[m + "-nofds"] = bytes([METHODS.index(m) | 0x80]) + req(m, REQUESTS[m][0])
     return out
 
 

@@ -19,6 +19,7 @@
 #   faults.py badinput SOCK PROTO_DIR NETNS_DIR TMPDIR TABLE_OUT     every bad input of the
 #       table; prints "ok"/"not ok" lines and writes the markdown table to TABLE_OUT.
 import ctypes
+import importlib
 import json
 import os
 import resource
@@ -445,6 +446,7 @@ class BadInput:
                          links(NS(path="/proc/1")), "INVALID_ARGUMENT", "not nsfs")
         self.expect_call("a missing file under a prefix (/proc/999999999/ns/net)", "ListLinks",
                          links(NS(path="/proc/999999999/ns/net")), "NOT_FOUND", "ENOENT")
+        self.sockets_cases()
         # -- pids
         p = subprocess.Popen(["true"])
         p.wait()
@@ -463,6 +465,68 @@ class BadInput:
                                                 what.replace("|", "\\|"), status))
         print("%d passed, %d failed" % (self.passed, self.failed))
         return self.failed == 0
+
+    def sockets_cases(self):
+        """OpenSocket, OpenNamespace and Netlink (docs/sockets.md) on namespace bi: refused
+        before any helper thread or netlink request; over gRPC, fds cannot travel. These raw
+        clients read without ancillary space, so any fd sent would be dropped by the kernel:
+        test-badinput.sh's fd baseline covers the daemon's side."""
+        pb = self.pb
+        sk = importlib.import_module("nsring.v1.socket_pb2")
+        bi = pb.NamespaceRef(name="bi")
+
+        def sock(domain, typ, proto=0):
+            return pb.OpenSocketRequest(namespace=bi, socket=sk.SocketSpec(
+                domain=domain, type=typ, protocol=proto)).SerializeToString()
+
+        def nl(data, proto=0, **kw):
+            return pb.NetlinkRequest(namespace=bi, protocol=proto, messages=data,
+                                     **kw).SerializeToString()
+
+        hdr = struct.Struct("=IHHII")
+        getlink = hdr.pack(32, 18, 0x301, 1, 0) + bytes(16)
+        for inp, method, body, want, what in [
+            ("OpenSocket without its socket spec", "OpenSocket",
+             pb.OpenSocketRequest(namespace=bi).SerializeToString(), "INVALID_ARGUMENT",
+             "names the field"),
+            ("OpenSocket domain 31 (AF_BLUETOOTH, not in the list)", "OpenSocket", sock(31, 1),
+             "INVALID_ARGUMENT", "refused before a helper thread starts"),
+            ("OpenSocket type 7", "OpenSocket", sock(2, 7), "INVALID_ARGUMENT", "likewise"),
+            ("OpenSocket AF_NETLINK protocol 40", "OpenSocket", sock(16, 3, 40),
+             "INVALID_ARGUMENT", "netlink protocols are 0-31"),
+            ("OpenSocket AF_INET SOCK_STREAM IPPROTO_UDP", "OpenSocket", sock(2, 1, 17),
+             "UNIMPLEMENTED", "the kernel's EPROTONOSUPPORT, from inside the namespace"),
+            ("OpenNamespace of an unknown name", "OpenNamespace",
+             pb.OpenNamespaceRequest(namespace=pb.NamespaceRef(name="no-such-ns"))
+             .SerializeToString(), "NOT_FOUND", "error reply, no fd"),
+            ("Netlink protocol 9 (audit, not in the list)", "Netlink", nl(getlink, 9),
+             "INVALID_ARGUMENT", "refused before any socket is opened"),
+            ("Netlink message whose nlmsg_len lies (4096, 32 bytes sent)", "Netlink",
+             nl(hdr.pack(4096, 18, 0x301, 1, 0) + bytes(16)), "INVALID_ARGUMENT",
+             "names the message and the field"),
+            ("Netlink control message type (NLMSG_DONE) as a request", "Netlink",
+             nl(hdr.pack(16, 3, 1, 1, 0)), "INVALID_ARGUMENT", "likewise"),
+            ("Netlink 65 messages in one call", "Netlink", nl(getlink * 65), "INVALID_ARGUMENT",
+             "at most 64"),
+            ("Netlink timeout_ms 70000", "Netlink", nl(getlink, timeout_ms=70000),
+             "INVALID_ARGUMENT", "at most 60000"),
+        ]:
+            self.expect_call(inp, method, body, want, what)
+        import grpc
+        ch = grpc.insecure_channel("unix://" + self.sock)
+        m = ch.unary_unary("/%s/OpenSocket" % SERVICE, request_serializer=lambda b: b,
+                           response_deserializer=lambda b: b)
+        try:
+            m(sock(2, 1), timeout=10)
+            code, msg = "OK", ""
+        except grpc.RpcError as e:
+            code, msg = e.code().name, e.details() or ""
+        ch.close()
+        self.check("OpenSocket over gRPC -> FAILED_PRECONDITION", code == "FAILED_PRECONDITION"
+                   and "ttrpc" in msg, (code, msg))
+        self.serves("OpenSocket over gRPC")
+        self.row("OpenSocket (or OpenNamespace) over gRPC", "HTTP/2 cannot carry fds; refused "
+                 "before any work (`%s`)" % msg[:90], "`FAILED_PRECONDITION`")
 
     def grpc_cases(self):
         import grpc
