@@ -102,6 +102,9 @@ struct Op {
 	 * Op, or what an internal op points it at (a group delete's LinkGroup). */
 	void *scratch;
 	OpDump dump; /* what dumps (op_dump(), OpNl.collect) collected */
+	/* Releases what the method holds outside the arena (fds), however the Op ends: run once,
+	 * when it is freed, after its reply. */
+	void (*cleanup)(Op *op);
 };
 
 /* Arena allocations, freed with the Op. */
@@ -209,6 +212,15 @@ void ops_create_route(Op *op);
 void ops_delete_route(Op *op);
 void ops_list_routes(Op *op);
 void ops_batch(Op *op);
+void ops_get_sysctl(Op *op);
+void ops_set_sysctl(Op *op);
+
+/* ops-sysctl.c: sysctls set by another method (CreateNamespace's): checks them (false, failed,
+ * on bad input), before anything is done. */
+bool ops_sysctls_check(Op *op, Nsring__V1__Sysctl *const *sysctls, size_t n);
+/* Writes them in op->ns[0], in order, then continues with next (the op's scratch must be free:
+ * the writes keep their state in op->scratch). */
+void ops_sysctls_apply(Op *op, Nsring__V1__Sysctl *const *sysctls, size_t n, op_step_fn next);
 
 /* ops-linkdel.c: DeleteLink, alone or as one link group with others (one RCU wait for all). */
 typedef struct LinkGroup LinkGroup;

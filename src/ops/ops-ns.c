@@ -51,12 +51,20 @@ static void create_namespace_reply(Op *op)
 	op_reply(op, &resp.base);
 }
 
+/* The sysctls the request carries, set inside the new namespace before the reply. */
+static void create_namespace_sysctls(Op *op)
+{
+	const Nsring__V1__CreateNamespaceRequest *req = (void *)op->req;
+
+	ops_sysctls_apply(op, req->sysctls, req->n_sysctls, create_namespace_reply);
+}
+
 void ops_create_namespace(Op *op)
 {
 	const Nsring__V1__CreateNamespaceRequest *req = (void *)op->req;
 	int r;
 
-	if (!check_name(op, req->name))
+	if (!check_name(op, req->name) || !ops_sysctls_check(op, req->sysctls, req->n_sysctls))
 		return;
 	r = netns_create(op->ops->reg, req->name, create_namespace_done, op);
 	if (r < 0) {
@@ -64,7 +72,7 @@ void ops_create_namespace(Op *op)
 		return;
 	}
 	op->pending++;
-	op_then(op, create_namespace_reply);
+	op_then(op, create_namespace_sysctls);
 }
 
 void ops_delete_namespace(Op *op)

@@ -116,6 +116,8 @@ static void op_free(Op *op)
 
 	if (op->alive)
 		*op->alive = false;
+	if (op->cleanup)
+		op->cleanup(op);
 	for (unsigned i = 0; i < ARRAY_SIZE(op->ns); i++)
 		if (op->ns[i])
 			netns_unref(op->ns[i]);
@@ -587,6 +589,8 @@ static const OpMethod methods[] = {
 	{ "DeleteRoute", &nsring__v1__delete_route_request__descriptor, ops_delete_route, true,
 	  &ops_route_scratch_size },
 	{ "ListRoutes", &nsring__v1__list_routes_request__descriptor, ops_list_routes },
+	{ "GetSysctl", &nsring__v1__get_sysctl_request__descriptor, ops_get_sysctl },
+	{ "SetSysctl", &nsring__v1__set_sysctl_request__descriptor, ops_set_sysctl },
 	{ "Batch", &nsring__v1__batch_request__descriptor, ops_batch },
 };
 
