@@ -102,8 +102,9 @@ struct Op {
 	 * Op, or what an internal op points it at (a group delete's LinkGroup). */
 	void *scratch;
 	OpDump dump; /* what dumps (op_dump(), OpNl.collect) collected */
-	/* Releases what the method holds outside the arena (fds), however the Op ends: run once,
-	 * when it is freed, after its reply. */
+	/* Releases what the method holds outside the arena (fds, timers), however the Op ends:
+	 * run once, just before its reply (which may free the arena, in a batch) or when it is
+	 * freed without one. */
 	void (*cleanup)(Op *op);
 };
 

@@ -110,14 +110,24 @@ void *op_grow(Op *op, void *arr, size_t *cap, size_t n, size_t elem)
 
 /* ---- lifetime and replies */
 
+/* Before the reply: replying may free the arena the method's state lives in (the last op of a
+ * batch answers the batch). */
+static void op_cleanup(Op *op)
+{
+	void (*fn)(Op *op) = op->cleanup;
+
+	op->cleanup = NULL;
+	if (fn)
+		fn(op);
+}
+
 static void op_free(Op *op)
 {
 	Ops *ops = op->ops;
 
 	if (op->alive)
 		*op->alive = false;
-	if (op->cleanup)
-		op->cleanup(op);
+	op_cleanup(op);
 	for (unsigned i = 0; i < ARRAY_SIZE(op->ns); i++)
 		if (op->ns[i])
 			netns_unref(op->ns[i]);
@@ -134,12 +144,14 @@ static void op_free(Op *op)
 
 void op_reply(Op *op, const ProtobufCMessage *resp)
 {
+	op_cleanup(op);
 	op->reply(op->userdata, 0, NULL, resp);
 	op_free(op);
 }
 
 static void op_reply_error(Op *op)
 {
+	op_cleanup(op);
 	op->reply(op->userdata, op->err_code, op->err_msg, NULL);
 	op_free(op);
 }

@@ -61,6 +61,8 @@ static const char *const methods[] = {
 	"Watch",
 	"",
 	"NoSuchMethod",
+	"GetSysctl",
+	"SetSysctl",
 };
 #define N_METHODS (sizeof(methods) / sizeof(methods[0]))
 
