@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "core/log.h"
 #include "core/status.h"
 #include "core/sysctl-key.h"
 #include "netns/netns-pool.h"
@@ -321,6 +322,8 @@ static void sysctl_io_done(LoopOp *lop, int res, uint32_t cqe_flags)
 	(void)cqe_flags;
 	/* -EINTR (and, defensively, the kernel's restart codes): nothing was done; again. */
 	if ((res == -EINTR || (res <= -512 && res >= -516)) && ++k->tries < SYSCTL_MAX_TRIES) {
+		log_debug("sysctl %s: %s refused with %d (rtnl busy), again (%u)", k->key,
+			  k->writing ? "write" : "read", res, k->tries);
 		if (k->tries < SYSCTL_EAGER_TRIES) {
 			sysctl_submit(k);
 		} else {

@@ -6,7 +6,7 @@
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
 sys_init "$@"
 require_ping
-start_daemon
+start_daemon -l debug # the log shows the -EINTR resubmissions under churn
 
 host_fwd=$(</proc/sys/net/ipv4/ip_forward)
 main_ns=$(main_thread_netns "$DPID")
@@ -159,6 +159,28 @@ EOF
 expect_eq "$OUT" ok "ensure reports already_done; Batch orders sysctls per namespace"
 run_ok in_ns h1 cat /proc/sys/net/ipv4/conf/a0/rp_filter
 expect_eq "$OUT" 1 "the ensure write went through (rp_filter 1 on a0 in h1)"
+
+# rtnl contention (fact c): forwarding and disable_ipv6 writes restart while rtnl is busy, which
+# io_uring turns into -EINTR with nothing written; nsringd resubmits. Another namespace churns
+# veths meanwhile; every write must land.
+churn() { while :; do ip link add c0 type veth peer name c1; ip link del c0; done 2>/dev/null; }
+run_ok ctl netns add churn
+nsenter --net="$NETNS_DIR/churn" -- bash -c "$(declare -f churn); churn" &
+BG_PIDS+=($!)
+churn_pid=$!
+bad=0
+for ((i = 0; i < 40; i++)); do
+	v=$((i % 2))
+	ctl -n r sysctl -w net.ipv6.conf.all.forwarding=$v net.ipv4.conf.all.forwarding=$v \
+		net.ipv6.conf.r0.disable_ipv6=$v >/dev/null || bad=$((bad + 1))
+	got=$(in_ns r cat /proc/sys/net/ipv6/conf/all/forwarding /proc/sys/net/ipv4/conf/all/forwarding \
+		/proc/sys/net/ipv6/conf/r0/disable_ipv6 | tr -d '\n')
+	[[ $got == "$v$v$v" ]] || bad=$((bad + 1))
+done
+kill "$churn_pid" 2>/dev/null
+wait "$churn_pid" 2>/dev/null
+expect_eq "$bad" 0 "40 rounds of 3 rtnl-trylock writes under veth churn: every one written"
+log "-EINTR resubmissions nsringd made: $(grep -c 'rtnl busy), again' "$T/nsringd.log")"
 
 # No fd of a sysctl file stays open in the daemon after the calls.
 run_ok ls -l /proc/"$DPID"/fd
