@@ -19,12 +19,14 @@
 
 /* Writes of forwarding and disable_ipv6 take rtnl with a trylock and restart the syscall when
  * it is busy; io_uring turns that into -EINTR with nothing written (docs/design/tc-sysctl.md,
- * fact c). Resubmit: at once a few times, then with a backoff doubling up to 16 ms, for at most
- * SYSCTL_MAX_TRIES submissions (about 2.5 s of sustained contention). */
-#define SYSCTL_MAX_TRIES 160
+ * fact c). Resubmit: at once a few times, then with a backoff doubling from 0.25 ms, for
+ * SYSCTL_URING_TRIES submissions (about 4 ms). A plain pwrite() restarts inside the kernel until
+ * the trylock succeeds: under sustained contention (other namespaces' netlink work holds rtnl
+ * most of the time) that is the only way through, so the write then goes to a helper thread
+ * that does just that, and the loop thread never spins. */
+#define SYSCTL_URING_TRIES 8
 #define SYSCTL_EAGER_TRIES 4
 #define SYSCTL_BACKOFF_MIN_NS 250000ull
-#define SYSCTL_BACKOFF_MAX_NS 16000000ull
 /* What a read returns at most: net values are short (the longest, lists of congestion control
  * algorithms or port ranges, well under this). */
 #define SYSCTL_READ_MAX 4096
@@ -313,37 +315,17 @@ static bool sysctl_value_same(const char *a, const char *b)
 	}
 }
 
-static void sysctl_io_done(LoopOp *lop, int res, uint32_t cqe_flags)
+static void sysctl_key_done(SysctlKey *k, int res)
 {
-	SysctlKey *k = container_of(lop, SysctlKey, lop);
 	Op *op = k->op;
 	SysctlState *s = op->scratch;
 
-	(void)cqe_flags;
-	/* -EINTR (and, defensively, the kernel's restart codes): nothing was done; again. */
-	if ((res == -EINTR || (res <= -512 && res >= -516)) && ++k->tries < SYSCTL_MAX_TRIES) {
-		log_debug("sysctl %s: %s refused with %d (rtnl busy), again (%u)", k->key,
-			  k->writing ? "write" : "read", res, k->tries);
-		if (k->tries < SYSCTL_EAGER_TRIES) {
-			sysctl_submit(k);
-		} else {
-			uint64_t d = SYSCTL_BACKOFF_MIN_NS << (k->tries - SYSCTL_EAGER_TRIES < 6
-								     ? k->tries - SYSCTL_EAGER_TRIES
-								     : 6);
-
-			if (d > SYSCTL_BACKOFF_MAX_NS)
-				d = SYSCTL_BACKOFF_MAX_NS;
-			k->timer.cb = sysctl_retry;
-			loop_timer_arm(op->ops->loop, &k->timer, loop_now(op->ops->loop) + d);
-		}
-		return;
-	}
 	op->pending--;
 	if (res == -EINTR) {
 		op_fail(op, STATUS_UNAVAILABLE,
-			"sysctl %s: the kernel kept refusing the write with EINTR (rtnl busy) "
-			"%u times; nothing was written",
-			k->key, k->tries);
+			"sysctl %s: the kernel refused the %s with EINTR (rtnl busy) %u times; "
+			"nothing was written",
+			k->key, k->writing ? "write" : "read", k->tries);
 	} else if (res < 0) {
 		sysctl_fail_key(op, res, k);
 	} else if (k->writing) {
@@ -360,6 +342,57 @@ static void sysctl_io_done(LoopOp *lop, int res, uint32_t cqe_flags)
 			s->cur++;
 	}
 	op_continue(op);
+}
+
+/* In a helper thread: the syscall restarts inside the kernel until rtnl's trylock succeeds. */
+static int sysctl_sync_job(void *userdata)
+{
+	SysctlKey *k = userdata;
+	ssize_t r;
+
+	do
+		r = k->writing ? pwrite(k->fd, k->value, k->value_len, 0)
+			       : pread(k->fd, k->buf, SYSCTL_READ_MAX - 1, 0);
+	while (r < 0 && errno == EINTR && ++k->tries < SYSCTL_URING_TRIES * 4);
+	return r < 0 ? -errno : (int)r;
+}
+
+static void sysctl_sync_done(void *userdata, int r)
+{
+	sysctl_key_done(userdata, r);
+}
+
+static void sysctl_io_done(LoopOp *lop, int res, uint32_t cqe_flags)
+{
+	SysctlKey *k = container_of(lop, SysctlKey, lop);
+	Op *op = k->op;
+	int r;
+
+	(void)cqe_flags;
+	/* -EINTR (and, defensively, the kernel's restart codes): nothing was done; again. */
+	if (res == -EINTR || (res <= -512 && res >= -516)) {
+		k->tries++;
+		log_debug("sysctl %s: %s refused with %d (rtnl busy), again (%u)", k->key,
+			  k->writing ? "write" : "read", res, k->tries);
+		if (k->tries < SYSCTL_EAGER_TRIES) {
+			sysctl_submit(k);
+			return;
+		}
+		if (k->tries < SYSCTL_URING_TRIES) {
+			k->timer.cb = sysctl_retry;
+			loop_timer_arm(op->ops->loop, &k->timer,
+				       loop_now(op->ops->loop) +
+					       (SYSCTL_BACKOFF_MIN_NS << (k->tries - SYSCTL_EAGER_TRIES)));
+			return;
+		}
+		log_debug("sysctl %s: handing the %s to a helper thread", k->key,
+			  k->writing ? "write" : "read");
+		r = netns_run_in(op->ns[0], sysctl_sync_job, sysctl_sync_done, k);
+		if (r == 0)
+			return;
+		res = r;
+	}
+	sysctl_key_done(k, res);
 }
 
 /* One key at a time, in order: later keys may depend on earlier ones (forwarding on "all"

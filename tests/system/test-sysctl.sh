@@ -77,6 +77,12 @@ run_fail NOT_FOUND ctl -n r sysctl net.ipv4.conf.r1.arp_ignore
 run_ok ctl -n r sysctl net.ipv4.conf.r9.arp_ignore
 expect_eq "$OUT" "net.ipv4.conf.r9.arp_ignore = 1" "the renamed interface's key"
 
+# -batch: sysctl -w lines go into one Batch with the others.
+printf '%s\n' "link add d9 type bridge" "sysctl -w net.ipv4.conf.d9.arp_notify=1 net.ipv4.conf.all.arp_accept=1" >"$T/sysctl.batch"
+run_ok ctl -n r -batch "$T/sysctl.batch"
+run_ok in_ns r cat /proc/sys/net/ipv4/conf/d9/arp_notify /proc/sys/net/ipv4/conf/all/arp_accept
+expect_eq "$OUT" $'1\n1' "-batch: the link made earlier in the batch has its sysctl set"
+
 # Bad input: each a clear status, the daemon keeps serving.
 run_fail INVALID_ARGUMENT ctl -n r sysctl kernel.hostname
 expect_err_contains "only net.* keys" "kernel.hostname is refused"
@@ -180,7 +186,7 @@ done
 kill "$churn_pid" 2>/dev/null
 wait "$churn_pid" 2>/dev/null
 expect_eq "$bad" 0 "40 rounds of 3 rtnl-trylock writes under veth churn: every one written"
-log "-EINTR resubmissions nsringd made: $(grep -c 'rtnl busy), again' "$T/nsringd.log")"
+log "-EINTR resubmissions nsringd made: $(grep -c 'rtnl busy), again' "$T/nsringd.log"), writes handed to a helper thread: $(grep -c 'to a helper thread' "$T/nsringd.log")"
 
 # No fd of a sysctl file stays open in the daemon after the calls.
 run_ok ls -l /proc/"$DPID"/fd
