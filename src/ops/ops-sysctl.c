@@ -24,8 +24,8 @@
  * the trylock succeeds: under sustained contention (other namespaces' netlink work holds rtnl
  * most of the time) that is the only way through, so the write then goes to a helper thread
  * that does just that, and the loop thread never spins. */
-#define SYSCTL_URING_TRIES 8
-#define SYSCTL_EAGER_TRIES 4
+#define SYSCTL_URING_TRIES    8
+#define SYSCTL_EAGER_TRIES    4
 #define SYSCTL_BACKOFF_MIN_NS 250000ull
 /* What a read returns at most: net values are short (the longest, lists of congestion control
  * algorithms or port ranges, well under this). */
@@ -58,8 +58,8 @@ typedef struct SysctlState {
 	SysctlKey *keys;
 	size_t n, cur;
 	bool set, ensure, changed;
-	op_step_fn next;  /* after the last key */
-	int job_err;	  /* the job's failure and the key it concerns */
+	op_step_fn next; /* after the last key */
+	int job_err;	 /* the job's failure and the key it concerns */
 	size_t job_idx;
 } SysctlState;
 
@@ -121,8 +121,7 @@ static SysctlKey *sysctl_key_prepare(Op *op, SysctlKey *k, const char *key, cons
 	if (r == 0)
 		r = sysctl_path_to_key(path, dotted, sizeof(dotted));
 	if (r < 0) {
-		op_fail(op, STATUS_INVALID_ARGUMENT,
-			"%s: invalid key \"%.300s\": %s", field, key,
+		op_fail(op, STATUS_INVALID_ARGUMENT, "%s: invalid key \"%.300s\": %s", field, key,
 			r == -ENAMETOOLONG ? "too long"
 					   : "only net.* keys, with no empty, \".\" or \"..\" "
 					     "component and no space or control character");
@@ -380,9 +379,10 @@ static void sysctl_io_done(LoopOp *lop, int res, uint32_t cqe_flags)
 		}
 		if (k->tries < SYSCTL_URING_TRIES) {
 			k->timer.cb = sysctl_retry;
-			loop_timer_arm(op->ops->loop, &k->timer,
-				       loop_now(op->ops->loop) +
-					       (SYSCTL_BACKOFF_MIN_NS << (k->tries - SYSCTL_EAGER_TRIES)));
+			loop_timer_arm(
+				op->ops->loop, &k->timer,
+				loop_now(op->ops->loop) +
+					(SYSCTL_BACKOFF_MIN_NS << (k->tries - SYSCTL_EAGER_TRIES)));
 			return;
 		}
 		log_debug("sysctl %s: handing the %s to a helper thread", k->key,
@@ -430,8 +430,8 @@ static void sysctl_step(Op *op)
 		nl = op_send(op, 0, buf,
 			     rtnl_link_set_inet_conf(buf, sizeof(buf), k->ifindex, k->inet_type,
 						     k->inet_value),
-			     op_printf(op, "sysctl %s = \"%.*s\" (RTM_SETLINK IFLA_INET_CONF)", k->key,
-				       (int)k->value_len - 1, k->value));
+			     op_printf(op, "sysctl %s = \"%.*s\" (RTM_SETLINK IFLA_INET_CONF)",
+				       k->key, (int)k->value_len - 1, k->value));
 		if (nl)
 			nl->not_found = true;
 		return;
@@ -521,7 +521,8 @@ static bool sysctl_ensure(const Op *op, bool ensure)
 
 	while (root->parent)
 		root = root->parent;
-	if (root != op && root->req && root->req->descriptor == &nsring__v1__batch_request__descriptor)
+	if (root != op && root->req &&
+	    root->req->descriptor == &nsring__v1__batch_request__descriptor)
 		ensure = ensure || ((const Nsring__V1__BatchRequest *)root->req)->ensure;
 	return ensure;
 }

@@ -47,7 +47,8 @@ static int parse_sysctl(CtlParser *p)
 		ctl_next(p);
 	}
 	if (p->i >= p->argc)
-		return ctl_fail(p->cmd, write ? "sysctl -w needs KEY=VALUE..." : "sysctl needs a KEY");
+		return ctl_fail(p->cmd,
+				write ? "sysctl -w needs KEY=VALUE..." : "sysctl needs a KEY");
 	n = (size_t)(p->argc - p->i);
 	if (write) {
 		Nsring__V1__SetSysctlRequest *req = CTL_NEW_MSG(
@@ -71,7 +72,8 @@ static int parse_sysctl(CtlParser *p)
 			return ctl_oom(p->cmd);
 		while ((a = ctl_next(p))) {
 			if (a[0] == '-')
-				return ctl_fail(p->cmd, "unknown sysctl option \"%s\" (only -w)", a);
+				return ctl_fail(p->cmd, "unknown sysctl option \"%s\" (only -w)",
+						a);
 			if (strchr(a, '='))
 				return ctl_fail(p->cmd, "\"%s\": to set a key use sysctl -w", a);
 			req->keys[req->n_keys++] = (char *)a;
