@@ -404,6 +404,10 @@ static void sysctl_step(Op *op)
 
 	if (s->cur == s->n) {
 		sysctl_close_all(s);
+		/* A key written: the work was not all found done (a CreateNamespace with ensure
+		 * that found its namespace has already_done set). */
+		if (s->changed)
+			op->already_done = false;
 		op_then(op, s->next);
 		return;
 	}
@@ -502,30 +506,19 @@ static bool sysctl_set_prepare(Op *op, Nsring__V1__Sysctl *const *sysctls, size_
 	return true;
 }
 
-void ops_sysctls_apply(Op *op, Nsring__V1__Sysctl *const *sysctls, size_t n, op_step_fn next)
+void ops_sysctls_apply(Op *op, Nsring__V1__Sysctl *const *sysctls, size_t n, bool ensure,
+		       op_step_fn next)
 {
 	if (n == 0) {
 		op_then(op, next);
 		return;
 	}
-	if (!sysctl_set_prepare(op, sysctls, n, false, next))
+	if (!sysctl_set_prepare(op, sysctls, n, ensure, next))
 		return;
 	sysctl_open(op);
 }
 
 /* ---- the methods */
-
-static bool sysctl_ensure(const Op *op, bool ensure)
-{
-	const Op *root = op;
-
-	while (root->parent)
-		root = root->parent;
-	if (root != op && root->req &&
-	    root->req->descriptor == &nsring__v1__batch_request__descriptor)
-		ensure = ensure || ((const Nsring__V1__BatchRequest *)root->req)->ensure;
-	return ensure;
-}
 
 static void get_sysctl_reply(Op *op)
 {
@@ -574,7 +567,9 @@ static void set_sysctl_reply(Op *op)
 	SysctlState *s = op->scratch;
 	Nsring__V1__SetSysctlResponse resp = NSRING__V1__SET_SYSCTL_RESPONSE__INIT;
 
-	resp.already_done = s->ensure && !s->changed;
+	if (s->ensure && !s->changed)
+		op_set_already_done(op);
+
 	resp.n_sysctls = s->n;
 	resp.sysctls = op_alloc(op, s->n * sizeof(*resp.sysctls));
 	for (size_t i = 0; i < s->n; i++) {
@@ -597,8 +592,7 @@ void ops_set_sysctl(Op *op)
 		op_fail(op, STATUS_INVALID_ARGUMENT, "sysctls: at least one key is required");
 		return;
 	}
-	if (!sysctl_set_prepare(op, req->sysctls, req->n_sysctls, sysctl_ensure(op, req->ensure),
-				set_sysctl_reply) ||
+	if (!sysctl_set_prepare(op, req->sysctls, req->n_sysctls, op_ensure(op), set_sysctl_reply) ||
 	    !op_open_ns(op, 0, req->namespace_))
 		return;
 	op_then(op, sysctl_open);
