@@ -160,9 +160,19 @@ r = call(7, "Batch", pb.BatchRequest(ensure=True, ops=[
                sysctls=[S(key="net.ipv4.conf.all.arp_announce", value="2")]))]),
     pb.BatchResponse)
 assert r.results[0].code == 0 and r.results[0].set_sysctl.already_done, r.results[0]
+# CreateNamespace with ensure finds r: its sysctls are ensured too.
+r = call(9, "CreateNamespace", pb.CreateNamespaceRequest(name="r", ensure=True, sysctls=[
+    S(key="net.ipv4.ip_forward", value="1")]), pb.CreateNamespaceResponse)
+assert r.already_done, "CreateNamespace ensure, namespace and sysctl already so: already_done"
+r = call(11, "CreateNamespace", pb.CreateNamespaceRequest(name="r", ensure=True, sysctls=[
+    S(key="net.ipv4.ip_forward", value="1"), S(key="net.ipv4.conf.all.arp_notify", value="0")]),
+    pb.CreateNamespaceResponse)
+assert not r.already_done, "CreateNamespace ensure with a sysctl to change: not already_done"
 print("ok")
 EOF
-expect_eq "$OUT" ok "ensure reports already_done; Batch orders sysctls per namespace"
+expect_eq "$OUT" ok "ensure reports already_done; Batch orders sysctls per namespace; CreateNamespace ensure"
+run_ok in_ns r cat /proc/sys/net/ipv4/conf/all/arp_notify
+expect_eq "$OUT" 0 "CreateNamespace with ensure wrote the differing sysctl in the existing namespace"
 run_ok in_ns h1 cat /proc/sys/net/ipv4/conf/a0/rp_filter
 expect_eq "$OUT" 1 "the ensure write went through (rp_filter 1 on a0 in h1)"
 
