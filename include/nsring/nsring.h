@@ -143,7 +143,9 @@ const char *nsr_status_code_name(int code);
 	X(create_route, CreateRoute)                                                               \
 	X(delete_route, DeleteRoute)                                                               \
 	X(list_routes, ListRoutes)                                                                 \
-	X(netlink, Netlink)
+	X(netlink, Netlink)                                                                       \
+	X(get_sysctl, GetSysctl)                                                                   \
+	X(set_sysctl, SetSysctl)
 
 #define NSR_DECLARE_METHOD(lower, Camel)                                                           \
 	int nsr_##lower(NsrClient *c, const Nsring__V1__##Camel##Request *req,                     \

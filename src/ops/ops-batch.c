@@ -174,6 +174,18 @@ static bool item_describe(Op *op, const Nsring__V1__BatchOp *bop, BatchItem *it)
 		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_GET_LINK;
 		ns = bop->get_link->namespace_;
 		break;
+	case NSRING__V1__BATCH_OP__OP_GET_SYSCTL:
+		it->m = ops_method("GetSysctl");
+		it->req = &bop->get_sysctl->base;
+		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_GET_SYSCTL;
+		ns = bop->get_sysctl->namespace_;
+		break;
+	case NSRING__V1__BATCH_OP__OP_SET_SYSCTL:
+		it->m = ops_method("SetSysctl");
+		it->req = &bop->set_sysctl->base;
+		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_SET_SYSCTL;
+		ns = bop->set_sysctl->namespace_;
+		break;
 	default:
 		return false;
 	}

@@ -115,6 +115,10 @@ struct Op {
 	/* An fd the op holds until it passes it with its reply (op_reply_fd()); closed when the
 	 * op is freed without (it failed, was cancelled, ran out of time). -1: none. */
 	int owned_fd;
+	/* Releases what the method holds outside the arena (fds, timers), however the Op ends:
+	 * run once, just before its reply (which may free the arena, in a batch) or when it is
+	 * freed without one. */
+	void (*cleanup)(Op *op);
 };
 
 /* Arena allocations, freed with the Op. */
@@ -236,6 +240,18 @@ void ops_netlink(Op *op);
 
 /* ops-netlink.c: the namespace is closing: its raw netlink sockets close, their calls fail. */
 void raw_nl_ns_closed(OpsNs *ons);
+
+void ops_get_sysctl(Op *op);
+void ops_set_sysctl(Op *op);
+
+/* ops-sysctl.c: sysctls set by another method (CreateNamespace's): checks them (false, failed,
+ * on bad input), before anything is done. */
+bool ops_sysctls_check(Op *op, Nsring__V1__Sysctl *const *sysctls, size_t n);
+/* Writes them in op->ns[0], in order, then continues with next (the op's scratch must be free:
+ * the writes keep their state in op->scratch). ensure: only the keys whose value differs are
+ * written; already_done is set when none did, and cleared when one was written. */
+void ops_sysctls_apply(Op *op, Nsring__V1__Sysctl *const *sysctls, size_t n, bool ensure,
+		       op_step_fn next);
 
 /* ops-linkdel.c: DeleteLink, alone or as one link group with others (one RCU wait for all). */
 typedef struct LinkGroup LinkGroup;

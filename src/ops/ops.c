@@ -110,12 +110,24 @@ void *op_grow(Op *op, void *arr, size_t *cap, size_t n, size_t elem)
 
 /* ---- lifetime and replies */
 
+/* Before the reply: replying may free the arena the method's state lives in (the last op of a
+ * batch answers the batch). */
+static void op_cleanup(Op *op)
+{
+	void (*fn)(Op *op) = op->cleanup;
+
+	op->cleanup = NULL;
+	if (fn)
+		fn(op);
+}
+
 static void op_free(Op *op)
 {
 	Ops *ops = op->ops;
 
 	if (op->alive)
 		*op->alive = false;
+	op_cleanup(op);
 	if (op->owned_fd >= 0)
 		close(op->owned_fd);
 	for (unsigned i = 0; i < ARRAY_SIZE(op->ns); i++)
@@ -134,6 +146,7 @@ static void op_free(Op *op)
 
 void op_reply(Op *op, const ProtobufCMessage *resp)
 {
+	op_cleanup(op);
 	/* Every reply is a message the step built (on its stack or in the arena) for this. */
 	if (op->already_done && resp)
 		ensure_resp_set_already_done((ProtobufCMessage *)resp);
@@ -149,6 +162,7 @@ void op_reply_fd(Op *op, const ProtobufCMessage *resp, int fd)
 
 static void op_reply_error(Op *op)
 {
+	op_cleanup(op);
 	op->reply(op->userdata, op->err_code, op->err_msg, NULL);
 	op_free(op);
 }
@@ -634,6 +648,8 @@ static const OpMethod methods[] = {
 	{ "DeleteRoute", &nsring__v1__delete_route_request__descriptor, ops_delete_route, true,
 	  &ops_route_scratch_size },
 	{ "ListRoutes", &nsring__v1__list_routes_request__descriptor, ops_list_routes },
+	{ "GetSysctl", &nsring__v1__get_sysctl_request__descriptor, ops_get_sysctl },
+	{ "SetSysctl", &nsring__v1__set_sysctl_request__descriptor, ops_set_sysctl },
 	{ "Batch", &nsring__v1__batch_request__descriptor, ops_batch },
 	{ "OpenSocket", &nsring__v1__open_socket_request__descriptor, ops_open_socket, false,
 	  &ops_socket_scratch_size, true },

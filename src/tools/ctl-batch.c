@@ -37,6 +37,7 @@ static int batch_case(const char *method, Nsring__V1__BatchOp *op, ProtobufCMess
 		{ "CreateRoute", NSRING__V1__BATCH_OP__OP_CREATE_ROUTE },
 		{ "DeleteRoute", NSRING__V1__BATCH_OP__OP_DELETE_ROUTE },
 		{ "GetLink", NSRING__V1__BATCH_OP__OP_GET_LINK },
+		{ "SetSysctl", NSRING__V1__BATCH_OP__OP_SET_SYSCTL },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(map); i++)

@@ -15,7 +15,10 @@ typedef struct CtlObject {
 } CtlObject;
 
 extern const CtlObject ctl_object_netns, ctl_object_link, ctl_object_addr, ctl_object_route,
-	ctl_object_monitor, ctl_object_netlink;
+	ctl_object_monitor, ctl_object_netlink, ctl_object_sysctl;
+
+/* ctl-sysctl.c: "KEY=VALUE" (sysctl -w's argument, netns add's sysctl list) as a Sysctl. */
+int ctl_parse_sysctl_assign(CtlParser *p, const char *s, Nsring__V1__Sysctl **ret);
 
 /* One WatchEvent object as `ip monitor` prints it, without the newline. */
 void ctl_link_print_event(FILE *f, const Nsring__V1__Link *l);

@@ -1,5 +1,5 @@
 /* nsringctl's dispatcher: global options, the object table (netns, link, address, route,
- * monitor), and the usage text assembled from the objects' own lines. */
+ * monitor, sysctl), and the usage text assembled from the objects' own lines. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,10 +9,10 @@
 
 /* The objects in the order of the usage text. ip's table order decides abbreviations that
  * more than one object shares: put a new object after those its prefixes should not take
- * (today every object has its own first letter: a, r, l, n, m). */
+ * (today every object has its own first letter: a, r, l, n, m, s). */
 static const CtlObject *const objects[] = {
 	&ctl_object_netns, &ctl_object_link,	&ctl_object_addr,
-	&ctl_object_route, &ctl_object_monitor, &ctl_object_netlink,
+	&ctl_object_route, &ctl_object_monitor, &ctl_object_netlink, &ctl_object_sysctl,
 };
 
 void ctl_usage(FILE *f)

@@ -33,7 +33,7 @@ static const struct {
 	[BOP_CREATE_VETH] = { "CreateLink", 3 },    [BOP_CREATE_BRIDGE] = { "CreateLink", 3 },
 	[BOP_UPDATE_LINK] = { "UpdateLink", 4 },    [BOP_DELETE_LINK] = { "DeleteLink", 5 },
 	[BOP_CREATE_ADDR] = { "CreateAddress", 6 }, [BOP_CREATE_ROUTE] = { "CreateRoute", 8 },
-	[BOP_GET_LINK] = { "GetLink", 10 },
+	[BOP_GET_LINK] = { "GetLink", 10 }, [BOP_SET_SYSCTL] = { "SetSysctl", 61 },
 };
 
 const char *bench_op_method(BenchOpKind k)
@@ -62,6 +62,9 @@ void bench_op_describe(const BenchOp *op, char *buf, size_t n)
 	case BOP_CREATE_ADDR:
 		snprintf(buf, n, "%s %s/%u dev %s in %s", m, op->addr, op->plen, op->name, op->ns);
 		break;
+	case BOP_SET_SYSCTL:
+		snprintf(buf, n, "%s net.ipv4.ip_forward=1 in %s", m, op->ns);
+		break;
 	case BOP_CREATE_ROUTE:
 		snprintf(buf, n, "%s %s via %s%s%s in %s", m, op->addr, op->gw,
 			 op->name[0] ? " dev " : "", op->name, op->ns);
@@ -82,6 +85,8 @@ static ssize_t pack_op(const BenchOp *op, BenchBuf *scratch)
 	Nsring__V1__Link link = NSRING__V1__LINK__INIT;
 	Nsring__V1__Address addr = NSRING__V1__ADDRESS__INIT;
 	Nsring__V1__Route route = NSRING__V1__ROUTE__INIT;
+	Nsring__V1__Sysctl sysctls[2] = { NSRING__V1__SYSCTL__INIT, NSRING__V1__SYSCTL__INIT };
+	Nsring__V1__Sysctl *psysctls[2] = { &sysctls[0], &sysctls[1] };
 	union {
 		ProtobufCMessage base;
 		Nsring__V1__CreateNamespaceRequest cns;
@@ -92,6 +97,7 @@ static ssize_t pack_op(const BenchOp *op, BenchBuf *scratch)
 		Nsring__V1__GetLinkRequest gl;
 		Nsring__V1__CreateAddressRequest ca;
 		Nsring__V1__CreateRouteRequest cr;
+		Nsring__V1__SetSysctlRequest ss;
 	} m;
 	size_t len;
 	int r;
@@ -104,6 +110,22 @@ static ssize_t pack_op(const BenchOp *op, BenchBuf *scratch)
 		m.cns = (Nsring__V1__CreateNamespaceRequest)
 			NSRING__V1__CREATE_NAMESPACE_REQUEST__INIT;
 		m.cns.name = (char *)op->ns;
+		if (op->no_ipv6) {
+			/* "all" for lo, "default" for every link made later */
+			sysctls[0].key = "net.ipv6.conf.all.disable_ipv6";
+			sysctls[1].key = "net.ipv6.conf.default.disable_ipv6";
+			sysctls[0].value = sysctls[1].value = "1";
+			m.cns.n_sysctls = 2;
+			m.cns.sysctls = psysctls;
+		}
+		break;
+	case BOP_SET_SYSCTL:
+		m.ss = (Nsring__V1__SetSysctlRequest)NSRING__V1__SET_SYSCTL_REQUEST__INIT;
+		m.ss.namespace_ = &ns;
+		sysctls[0].key = "net.ipv4.ip_forward";
+		sysctls[0].value = "1";
+		m.ss.n_sysctls = 1;
+		m.ss.sysctls = psysctls;
 		break;
 	case BOP_DELETE_NS:
 		m.dns = (Nsring__V1__DeleteNamespaceRequest)
@@ -207,15 +229,21 @@ static uint8_t *put_varint(uint8_t *p, uint64_t v)
 	return p;
 }
 
-/* A length-delimited field: tag (field < 16, so one byte), length, then the bytes. */
+/* A length-delimited field: tag, length, then the bytes. */
+static size_t ld_size_field(unsigned field, size_t len)
+{
+	return varint_size(field << 3 | 2) + varint_size(len) + len;
+}
+
+/* The same for fields 1..15 (one-byte tags): every field here but the BatchOp members. */
 static size_t ld_size(size_t len)
 {
-	return 1 + varint_size(len) + len;
+	return ld_size_field(1, len);
 }
 
 static uint8_t *put_ld_head(uint8_t *p, unsigned field, size_t len)
 {
-	*p++ = (uint8_t)(field << 3 | 2);
+	p = put_varint(p, field << 3 | 2);
 	return put_varint(p, len);
 }
 
@@ -326,7 +354,8 @@ int bench_encode_rpc(BenchBuf *out, uint32_t stream_id, const BenchOp *ops, size
 			return (int)l;
 		lens[i] = (uint32_t)l;
 		/* BatchRequest.ops (1) { BatchOp.<member> { request } } */
-		payload += batch ? ld_size(ld_size(l)) : (size_t)l;
+		payload += batch ? ld_size(ld_size_field(bench_op_batch_field(ops[i].kind), l))
+				 : (size_t)l;
 	}
 	if (batch)
 		payload += 2; /* mode */
@@ -351,7 +380,8 @@ int bench_encode_rpc(BenchBuf *out, uint32_t stream_id, const BenchOp *ops, size
 	off = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (batch) {
-			p = put_ld_head(p, 1, ld_size(lens[i]));
+			p = put_ld_head(p, 1,
+					ld_size_field(bench_op_batch_field(ops[i].kind), lens[i]));
 			p = put_ld_head(p, bench_op_batch_field(ops[i].kind), lens[i]);
 		}
 		memcpy(p, scratch->data + off, lens[i]);

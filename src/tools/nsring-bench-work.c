@@ -18,12 +18,14 @@ static const char *const workload_names[_WL_MAX] = {
 	[WL_WIRE] = "wire",   [WL_WIRE_CREATE] = "wire-create",
 	[WL_NETNS] = "netns", [WL_DELETE] = "delete",
 	[WL_GET] = "get",     [WL_TOPO] = "topo",
+	[WL_SYSCTL] = "sysctl",
 };
 
 /* Full-scale defaults (the sizes the benchmark report uses). */
 static const uint32_t default_count[_WL_MAX] = {
 	[WL_VETH] = 2000,  [WL_ROUTE] = 20000, [WL_WIRE] = 200,	  [WL_WIRE_CREATE] = 200,
 	[WL_NETNS] = 1000, [WL_DELETE] = 1000, [WL_GET] = 200000, [WL_TOPO] = 1280,
+	[WL_SYSCTL] = 1000,
 };
 #define DEFAULT_NODES 1024
 
@@ -82,6 +84,8 @@ static const char *node_suffix(BenchWorkload w)
 		return "n";
 	case WL_TOPO:
 		return "t";
+	case WL_SYSCTL:
+		return "s";
 	default:
 		return NULL;
 	}
@@ -164,6 +168,7 @@ static void op_create_ns(const BenchConfig *cfg, BenchOp *op, int id)
 {
 	op->kind = BOP_CREATE_NS;
 	op->ns_id = id;
+	op->no_ipv6 = cfg->no_ipv6;
 	op_ns(cfg, op, id);
 }
 
@@ -371,6 +376,10 @@ void bench_gen(const BenchConfig *cfg, const BenchPhase *ph, size_t chain, unsig
 	case STEP_TOPO_LINKS:
 		gen_topo(cfg, chain, k, op);
 		break;
+	case STEP_SYSCTL:
+		op_ns(cfg, op, NS_ID_FIRST + (int)chain);
+		op->kind = BOP_SET_SYSCTL;
+		break;
 	case STEP_DELETE_NS:
 		op->kind = BOP_DELETE_NS;
 		op->ns_id = ph->ids[chain];
@@ -447,6 +456,7 @@ void bench_usage(FILE *f)
 		"  get          N GetLink calls of one link: RPC rate and latency [200000]\n"
 		"  topo         --nodes namespaces joined by --links veth links, /31\n"
 		"               addresses, a /32 route per link end [1024 nodes, 1280 links]\n"
+		"  sysctl       N existing namespaces: net.ipv4.ip_forward=1 in each [1000]\n"
 		"\n"
 		"Options:\n"
 		"  -s, --socket PATH   nsringd's socket (default $%s, else %s)\n"
@@ -459,6 +469,8 @@ void bench_usage(FILE *f)
 		"  -p, --prefix P      name prefix of everything created (default nb<pid>)\n"
 		"  -j, --json          the summary as one JSON object, alone on stdout\n"
 		"      --no-cleanup    leave what the run built in place\n"
+		"      --no-ipv6       create every namespace with IPv6 off (disable_ipv6 on\n"
+		"                      all and default, in the CreateNamespace call)\n"
 		"  -q, --quiet         no progress bar\n"
 		"  -h, --help          this text\n"
 		"\n"
@@ -503,7 +515,7 @@ bad:
 	return -EINVAL;
 }
 
-enum { OPT_NODES = 0x100, OPT_LINKS, OPT_NO_CLEANUP };
+enum { OPT_NODES = 0x100, OPT_LINKS, OPT_NO_CLEANUP, OPT_NO_IPV6 };
 
 int bench_parse_args(int argc, char **argv, BenchConfig *cfg)
 {
@@ -518,6 +530,7 @@ int bench_parse_args(int argc, char **argv, BenchConfig *cfg)
 		{ "prefix", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "no-cleanup", no_argument, NULL, OPT_NO_CLEANUP },
+		{ "no-ipv6", no_argument, NULL, OPT_NO_IPV6 },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -587,6 +600,9 @@ int bench_parse_args(int argc, char **argv, BenchConfig *cfg)
 		case OPT_NO_CLEANUP:
 			cfg->no_cleanup = true;
 			break;
+		case OPT_NO_IPV6:
+			cfg->no_ipv6 = true;
+			break;
 		case 'q':
 			cfg->quiet = true;
 			break;
@@ -609,7 +625,7 @@ int bench_parse_args(int argc, char **argv, BenchConfig *cfg)
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "nsring-bench: no workload given (veth, route, wire, wire-create, "
-				"netns, delete, get, topo); see --help\n");
+				"netns, delete, get, topo, sysctl); see --help\n");
 		return -EINVAL;
 	}
 	if (optind + 1 < argc) {
@@ -620,7 +636,7 @@ int bench_parse_args(int argc, char **argv, BenchConfig *cfg)
 	if (w < 0) {
 		fprintf(stderr,
 			"nsring-bench: unknown workload \"%s\" (veth, route, wire, "
-			"wire-create, netns, delete, get, topo)\n",
+			"wire-create, netns, delete, get, topo, sysctl)\n",
 			argv[optind]);
 		return -EINVAL;
 	}

@@ -65,6 +65,8 @@ static const char *const methods[] = {
 	"OpenSocket",
 	"OpenNamespace",
 	"Netlink",
+	"GetSysctl",
+	"SetSysctl",
 };
 #define N_METHODS (sizeof(methods) / sizeof(methods[0]))
 

@@ -29,7 +29,7 @@ PROTOS = ["nsring/v1/nsring.proto", "nsring/v1/socket.proto", "ttrpc/ttrpc.proto
 METHODS = ["CreateNamespace", "DeleteNamespace", "ListNamespaces", "CreateLink", "GetLink",
            "ListLinks", "UpdateLink", "DeleteLink", "CreateAddress", "DeleteAddress",
            "ListAddresses", "CreateRoute", "DeleteRoute", "ListRoutes", "Batch", "Watch", "",
-           "NoSuchMethod", "OpenSocket", "OpenNamespace", "Netlink"]
+           "NoSuchMethod", "OpenSocket", "OpenNamespace", "Netlink", "GetSysctl", "SetSysctl"]
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 
 
@@ -74,7 +74,11 @@ NL_LIAR = _nl(4096, 18, 0x301, 5, bytes(16))
 # v6, bad addresses and prefixes, limits.
 REQUESTS = {
     "CreateNamespace": [{"name": "fz0"}, {"name": ""}, {"name": "a/b"}, {"name": ".."},
-                        {"name": "x" * 300}],
+                        {"name": "x" * 300},
+                        {"name": "fz1", "sysctls": [{"key": "net.ipv4.ip_forward", "value": "1"},
+                                                    {"key": "net.ipv6.conf.all.accept_ra",
+                                                     "value": "0"}]},
+                        {"name": "fz2", "sysctls": [{"key": "kernel.hostname", "value": "1"}]}],
     "DeleteNamespace": [{"name": "fz0"}, {"name": "."}, {"name": "nope"}],
     "ListNamespaces": [{}],
     "CreateLink": [
@@ -155,8 +159,31 @@ REQUESTS = {
                                                                             "dummy": {}}}}]},
         {"ops": [{}]},
         {"ops": []},
+        {"mode": "BATCH_MODE_CONTINUE", "ensure": True,
+         "ops": [{"createNamespace": {"name": "fzs", "sysctls": [
+                     {"key": "net.ipv4.ip_forward", "value": "1"}]}},
+                 {"setSysctl": {"namespace": {"name": "fzs"}, "sysctls": [
+                     {"key": "net.ipv6.conf.all.disable_ipv6", "value": "1"}]}},
+                 {"getSysctl": {"namespace": {"name": "fzs"}, "keys": ["net.ipv4.ip_forward"]}},
+                 {"deleteNamespace": {"name": "fzs"}}]},
     ],
     "Watch": [{}],
+    "GetSysctl": [{"keys": ["net.ipv4.ip_forward"]},
+                  {"keys": ["net.ipv4.conf.lo.rp_filter", "net/ipv6/conf/all/forwarding"]},
+                  {"keys": ["kernel.hostname"]}, {"keys": ["net/../../kernel/hostname"]},
+                  {"keys": ["net.ipv4.no_such_key"]}, {"keys": ["net.ipv4"]}, {"keys": []},
+                  {"namespace": {"name": "fz0"}, "keys": ["net.ipv4.ip_forward"]}],
+    "SetSysctl": [{"sysctls": [{"key": "net.ipv4.ip_forward", "value": "1"}]},
+                  {"sysctls": [{"key": "net.ipv4.conf.lo.rp_filter", "value": "2"},
+                               {"key": "net.ipv6.conf.lo.accept_ra", "value": "0"}],
+                   "ensure": True},
+                  {"sysctls": [{"key": "net.ipv4.ip_local_port_range",
+                                "value": "20000\t30000"}]},
+                  {"sysctls": [{"key": "net.ipv6.conf.all.addr_gen_mode", "value": "9"}]},
+                  {"sysctls": [{"key": "net.ipv4.ip_forward", "value": "x\u0001"}]},
+                  {"sysctls": [{"key": "kernel.hostname", "value": "x"}]},
+                  {"sysctls": [{"key": "net.ipv4.conf.all.mc_forwarding", "value": "1"}]},
+                  {"sysctls": []}],
     "": [{}],
     "NoSuchMethod": [{}],
     "OpenSocket": [
@@ -254,7 +281,8 @@ def request_corpus():
         name = method or "empty"
         for j, fields in enumerate(reqs):
             try:
-                body = req(method, fields) if method in METHODS[:15] + METHODS[18:] else b""
+                body = req(method, fields) if method not in ("Watch", "", "NoSuchMethod") \
+                    else b""
             except Exception:  # Watch is streaming; "" and NoSuchMethod have no type
                 body = MSG("nsring.v1.WatchRequest") if method == "Watch" else b""
             out["%s-%02d" % (name, j)] = bytes([i]) + body

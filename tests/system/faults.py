@@ -341,6 +341,55 @@ class BadInput:
         self.row(inp, what + (" (`%s`)" % msg[:90] if msg else ""), "`%s`" % want)
         return msg
 
+    def sysctl_cases(self):
+        """Sysctls in namespace bi: keys outside net.*, escapes, missing keys and devices, bad
+        values, and the kernel's refusals with their errno."""
+        pb = self.pb
+        from nsring.v1 import sysctl_pb2  # noqa: E402 (generated with nsring.proto)
+        bi = pb.NamespaceRef(name="bi")
+
+        def get(*keys):
+            return pb.GetSysctlRequest(namespace=bi, keys=list(keys)).SerializeToString()
+
+        def put(key, value):
+            return pb.SetSysctlRequest(namespace=bi, sysctls=[
+                sysctl_pb2.Sysctl(key=key, value=value)]).SerializeToString()
+        for key in ["kernel.hostname", "net/../../kernel/hostname", "net.ipv4..ip_forward",
+                    "/proc/sys/net/ipv4/ip_forward", "net", "net.ipv4.conf.a b.rp_filter",
+                    "x" * 300]:
+            shown = key if len(key) < 40 else key[:8] + "...(%d bytes)" % len(key)
+            self.expect_call("sysctl key %r (GetSysctl)" % shown, "GetSysctl", get(key),
+                             "INVALID_ARGUMENT", "refused before any file is opened")
+        self.expect_call("no key (GetSysctl)", "GetSysctl", get(), "INVALID_ARGUMENT",
+                         "error reply")
+        self.expect_call("a key that does not exist (GetSysctl)", "GetSysctl",
+                         get("net.ipv4.no_such_key"), "NOT_FOUND", "error reply naming the key")
+        self.expect_call("a directory as key (net.ipv4)", "GetSysctl", get("net.ipv4"),
+                         "INVALID_ARGUMENT", "error reply")
+        self.expect_call("a device that does not exist (SetSysctl, IPv4 devconf over rtnetlink)",
+                         "SetSysctl", put("net.ipv4.conf.nodev.rp_filter", "1"), "NOT_FOUND",
+                         "error reply naming the key")
+        self.expect_call("kernel.hostname (SetSysctl)", "SetSysctl", put("kernel.hostname", "x"),
+                         "INVALID_ARGUMENT", "refused before any file is opened")
+        for value in ["", "1\x01", "1\n2", "x" * 1025]:
+            shown = value if len(value) < 20 else "...(%d bytes)" % len(value)
+            self.expect_call("sysctl value %r (SetSysctl)" % shown, "SetSysctl",
+                             put("net.ipv4.ip_forward", value), "INVALID_ARGUMENT",
+                             "refused before any file is opened")
+        self.expect_call("a value the kernel refuses (addr_gen_mode 9)", "SetSysctl",
+                         put("net.ipv6.conf.all.addr_gen_mode", "9"), "INVALID_ARGUMENT",
+                         "the kernel's refusal with its errno (EINVAL)")
+        self.expect_call("a read-only key (mc_forwarding)", "SetSysctl",
+                         put("net.ipv4.conf.all.mc_forwarding", "1"), "PERMISSION_DENIED",
+                         "error reply")
+        self.expect_call("sysctls of a bad CreateNamespace (kernel.hostname)", "CreateNamespace",
+                         pb.CreateNamespaceRequest(name="bi-sysctl", sysctls=[
+                             sysctl_pb2.Sysctl(key="kernel.hostname", value="x")])
+                         .SerializeToString(), "INVALID_ARGUMENT",
+                         "refused before the namespace is made")
+        self.check("a refused CreateNamespace made no namespace",
+                   not os.path.exists(os.path.join(self.netns_dir, "bi-sysctl")))
+
     def run(self):
         pb = self.pb
         NS = pb.NamespaceRef
@@ -410,6 +459,7 @@ class BadInput:
                    not os.path.exists(os.path.join(self.netns_dir, "..", "escape")))
         self.expect_call("unknown namespace name (ListLinks)", "ListLinks",
                          links(NS(name="no-such-ns")), "NOT_FOUND", "error reply")
+        self.sysctl_cases()
         for ifname in ["", "0123456789abcdef", "a b", "a/b"]:
             self.expect_call("bad interface name %r (CreateLink)" % ifname, "CreateLink",
                              pb.CreateLinkRequest(namespace=NS(name="bi"), link=pb.Link(

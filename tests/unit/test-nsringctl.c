@@ -164,6 +164,30 @@ static const Case cases[] = {
 	BAD("netns add blue red", "unknown argument red"),
 	BAD("netns frob", "unknown argument frob"),
 	HELP("netns help"),
+	OK("netns add r sysctl net.ipv4.ip_forward=1 net.ipv6.conf.all.disable_ipv6=1",
+	   "CreateNamespace",
+	   "{'name':'r','sysctls':[{'key':'net.ipv4.ip_forward','value':'1'},"
+	   "{'key':'net.ipv6.conf.all.disable_ipv6','value':'1'}]}"),
+	BAD("netns add r sysctl", "needs KEY=VALUE"),
+	BAD("netns add r sysctl net.ipv4.ip_forward", "is not KEY=VALUE"),
+
+	/* sysctl */
+	OK("sysctl net.ipv4.ip_forward", "GetSysctl", "{'keys':['net.ipv4.ip_forward']}"),
+	OK("-n r sysctl net.ipv4.ip_forward net/ipv6/conf/all/forwarding", "GetSysctl",
+	   "{'namespace':{'name':'r'},'keys':['net.ipv4.ip_forward','net/ipv6/conf/all/forwarding']}"),
+	OK("-n r sysctl -w net.ipv4.ip_forward=1 net.ipv4.conf.eth0.rp_filter=2", "SetSysctl",
+	   "{'namespace':{'name':'r'},'sysctls':[{'key':'net.ipv4.ip_forward','value':'1'},"
+	   "{'key':'net.ipv4.conf.eth0.rp_filter','value':'2'}]}"),
+	OK("s -w net.ipv4.ip_forward=1", "SetSysctl",
+	   "{'sysctls':[{'key':'net.ipv4.ip_forward','value':'1'}]}"),
+	BAD("sysctl", "needs a KEY"),
+	BAD("sysctl -w", "needs KEY=VALUE"),
+	BAD("sysctl -w net.ipv4.ip_forward", "is not KEY=VALUE"),
+	BAD("sysctl -w =1", "is not KEY=VALUE"),
+	BAD("sysctl -w net.ipv4.ip_forward=", "key and value are required"),
+	BAD("sysctl net.ipv4.ip_forward=1", "use sysctl -w"),
+	BAD("sysctl -a", "unknown sysctl option"),
+	HELP("sysctl help"),
 
 	/* link add */
 	OK("link add v0 type veth peer name v1", "CreateLink",
@@ -919,6 +943,34 @@ static void test_print_namespaces(void)
 	free(out);
 }
 
+static void test_print_sysctls(void)
+{
+	Nsring__V1__Sysctl sc[2];
+	Nsring__V1__Sysctl *ptrs[2] = { &sc[0], &sc[1] };
+	Nsring__V1__GetSysctlResponse get = NSRING__V1__GET_SYSCTL_RESPONSE__INIT;
+	Nsring__V1__SetSysctlResponse set = NSRING__V1__SET_SYSCTL_RESPONSE__INIT;
+	char *out;
+
+	current_test = "test_print_sysctls";
+	nsring__v1__sysctl__init(&sc[0]);
+	nsring__v1__sysctl__init(&sc[1]);
+	sc[0].key = "net.ipv4.ip_forward", sc[0].value = "1";
+	sc[1].key = "net.ipv4.ip_local_port_range", sc[1].value = "32768\t60999";
+	get.n_sysctls = set.n_sysctls = 2;
+	get.sysctls = set.sysctls = ptrs;
+
+	out = print_to_string(ctl_print_sysctls, &get.base, false);
+	CHECK_STREQ(out, "net.ipv4.ip_forward = 1\nnet.ipv4.ip_local_port_range = 32768\t60999\n");
+	free(out);
+	out = print_to_string(ctl_print_sysctls, &set.base, false);
+	CHECK_STREQ(out, "net.ipv4.ip_forward = 1\nnet.ipv4.ip_local_port_range = 32768\t60999\n");
+	free(out);
+	out = print_to_string(ctl_print_sysctls, &get.base, true);
+	CONTAINS(out, "[{\"key\":\"net.ipv4.ip_forward\",\"value\":\"1\"},");
+	CONTAINS(out, "\"value\":\"32768\\t60999\"}]");
+	free(out);
+}
+
 static void test_json_checker(void)
 {
 	current_test = "test_json_checker";
@@ -1063,6 +1115,7 @@ int main(int argc, char **argv)
 	test_print_addresses();
 	test_print_routes();
 	test_print_namespaces();
+	test_print_sysctls();
 	test_print_events();
 	if (!emit)
 		printf("ok: %zu grammar cases\n", sizeof(cases) / sizeof(cases[0]));
