@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/status.h"
 #include "nlconn/nlevents.h"
+#include "ops-tc-internal.h"
 
 /* Netlink receive buffers shared by every namespace's connection: only touched pages cost
  * memory, so 10,000 idle namespaces cost nothing here. */
@@ -367,6 +368,11 @@ static void op_nl_msg(void *userdata, const struct nlmsghdr *nlh)
 	OpNl *nl = userdata;
 	Op *op = nl->op;
 
+	if (nl->hooks) {
+		if (nl->hooks->msg)
+			nl->hooks->msg(nl, nlh);
+		return;
+	}
 	switch (nlh->nlmsg_type) {
 	case RTM_NEWLINK: {
 		RtnlLink l;
@@ -422,6 +428,11 @@ static void op_nl_restart(void *userdata)
 {
 	OpNl *nl = userdata;
 
+	if (nl->hooks) {
+		if (nl->hooks->restart)
+			nl->hooks->restart(nl);
+		return;
+	}
 	/* Only one dump of each kind runs per op, so a restart clears that kind. */
 	switch (nl->collect) {
 	case RTM_GETLINK:
@@ -442,7 +453,9 @@ static void op_nl_done(void *userdata, int error, const char *extack)
 	Op *op = nl->op;
 
 	op->pending--;
-	if (error < 0 && nl->ret_code) {
+	if (error < 0 && nl->hooks && nl->hooks->error && nl->hooks->error(nl, error, extack)) {
+		/* judged by the method */
+	} else if (error < 0 && nl->ret_code) {
 		/* The caller sorts this request's failure out itself (a batch's group delete). */
 		if (error == -ENODEV && nl->not_found) {
 			*nl->ret_code = STATUS_NOT_FOUND;
@@ -587,6 +600,25 @@ static const OpMethod methods[] = {
 	{ "DeleteRoute", &nsring__v1__delete_route_request__descriptor, ops_delete_route, true,
 	  &ops_route_scratch_size },
 	{ "ListRoutes", &nsring__v1__list_routes_request__descriptor, ops_list_routes },
+	/* Traffic control (ops-tc.c, ops-tc-list.c). */
+	{ "CreateQdisc", &nsring__v1__create_qdisc_request__descriptor, ops_create_qdisc, true,
+	  &ops_tc_scratch_size },
+	{ "DeleteQdisc", &nsring__v1__delete_qdisc_request__descriptor, ops_delete_qdisc, true,
+	  &ops_tc_scratch_size },
+	{ "ListQdiscs", &nsring__v1__list_qdiscs_request__descriptor, ops_list_qdiscs, false,
+	  &ops_tc_list_scratch_size },
+	{ "CreateClass", &nsring__v1__create_class_request__descriptor, ops_create_class, true,
+	  &ops_tc_scratch_size },
+	{ "DeleteClass", &nsring__v1__delete_class_request__descriptor, ops_delete_class, true,
+	  &ops_tc_scratch_size },
+	{ "ListClasses", &nsring__v1__list_classes_request__descriptor, ops_list_classes, false,
+	  &ops_tc_list_scratch_size },
+	{ "CreateFilter", &nsring__v1__create_filter_request__descriptor, ops_create_filter, true,
+	  &ops_tc_scratch_size },
+	{ "DeleteFilter", &nsring__v1__delete_filter_request__descriptor, ops_delete_filter, true,
+	  &ops_tc_scratch_size },
+	{ "ListFilters", &nsring__v1__list_filters_request__descriptor, ops_list_filters, false,
+	  &ops_tc_list_scratch_size },
 	{ "Batch", &nsring__v1__batch_request__descriptor, ops_batch },
 };
 
