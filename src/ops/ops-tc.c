@@ -143,6 +143,15 @@ static bool tc_refused(OpNl *nl, int error, const char *extack)
 			errno_name(error), e);
 		return true;
 	}
+	if (strstr(e, "Cannot move an existing qdisc to a different parent") && x->obj == TC_QDISC) {
+		char hb[16];
+
+		op_fail(op, STATUS_ALREADY_EXISTS,
+			"%s: handle %s is another qdisc's on this link (%s: %s)", nl->what,
+			tc_handle_format(x->spec.q.handle, false, hb, sizeof(hb)), errno_name(error),
+			e);
+		return true;
+	}
 	if (strstr(e, "Cannot delete qdisc with handle of zero")) {
 		op_fail(op, STATUS_NOT_FOUND, "%s: there is none to delete (%s: %s)", nl->what,
 			errno_name(error), e);
