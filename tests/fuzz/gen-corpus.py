@@ -29,7 +29,8 @@ PROTOS = ["nsring/v1/nsring.proto", "ttrpc/ttrpc.proto", "grpc/health/v1/health.
 METHODS = ["CreateNamespace", "DeleteNamespace", "ListNamespaces", "CreateLink", "GetLink",
            "ListLinks", "UpdateLink", "DeleteLink", "CreateAddress", "DeleteAddress",
            "ListAddresses", "CreateRoute", "DeleteRoute", "ListRoutes", "Batch", "Watch", "",
-           "NoSuchMethod"]
+           "NoSuchMethod", "CreateQdisc", "DeleteQdisc", "ListQdiscs", "CreateClass",
+           "DeleteClass", "ListClasses", "CreateFilter", "DeleteFilter", "ListFilters"]
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 
 
@@ -144,6 +145,77 @@ REQUESTS = {
         {"ops": []},
     ],
     "Watch": [{}],
+    # traffic control on lo: every kind, the modes, and values out of range
+    "CreateQdisc": [
+        {"qdisc": {"linkName": "lo", "tbf": {"rate": 1000000, "burst": 4096, "latencyUs": 50000}}},
+        {"qdisc": {"linkName": "lo", "tbf": {"rate": 5000000000, "burst": 1048576,
+                                             "limit": 2097152}}, "mode": "TC_MODE_REPLACE"},
+        {"qdisc": {"linkName": "lo", "tbf": {"rate": 1000000, "burst": 4096}}},
+        {"qdisc": {"linkName": "lo", "handle": "1:", "htb": {"defaultClass": 16}}},
+        {"qdisc": {"linkName": "lo", "netem": {"delayNs": "100000000", "jitterNs": "10000000",
+                                               "loss": 1.5, "reorder": 25, "rate": "125000",
+                                               "slotMinNs": "10000000"}}},
+        {"qdisc": {"linkName": "lo", "netem": {"loss": 101}}},
+        {"qdisc": {"linkName": "lo", "parent": "1:10", "handle": "10:", "pfifo": {"limit": 50}}},
+        {"qdisc": {"linkName": "lo", "bfifo": {"limit": 10240}}, "mode": "TC_MODE_CHANGE"},
+        {"qdisc": {"linkName": "lo", "fqCodel": {"limit": 1024, "ecn": True}}},
+        {"qdisc": {"linkName": "lo", "prio": {"bands": 3, "priomap": [1] * 16}}},
+        {"qdisc": {"linkName": "lo", "prio": {"bands": 17}}},
+        {"qdisc": {"linkName": "lo", "sfq": {"perturbS": 10}}},
+        {"qdisc": {"linkName": "lo", "ingress": {}}, "ensure": True},
+        {"qdisc": {"linkName": "lo", "clsact": {}}},
+        {"qdisc": {"linkName": "lo", "handle": "zz:", "tbf": {}}},
+        {"qdisc": {"linkName": "nope", "parent": "ingress", "htb": {}}},
+        {"qdisc": {"linkName": "lo"}},
+        {"mode": 7},
+    ],
+    "DeleteQdisc": [{"qdisc": {"linkName": "lo"}}, {"qdisc": {"linkName": "lo", "parent": "ingress"}},
+                    {"qdisc": {"linkName": "lo", "clsact": {}}, "ensure": True},
+                    {"qdisc": {"linkIndex": 1, "parent": "ffff:ffff:"}}],
+    "ListQdiscs": [{}, {"linkName": "lo", "stats": True}, {"linkName": "bad/name"}],
+    "CreateClass": [
+        {"tclass": {"linkName": "lo", "classid": "1:10", "parent": "1:",
+                    "htb": {"rate": 1000000, "ceil": 2000000, "prio": 2}}},
+        {"tclass": {"linkName": "lo", "classid": "1:20", "parent": "1:",
+                    "htb": {"rate": 1250000000, "ceil": 5000000000}}, "ensure": True},
+        {"tclass": {"linkName": "lo", "classid": "1:", "parent": "1:", "htb": {"rate": 1}}},
+        {"tclass": {"linkName": "lo", "classid": "2:10", "parent": "1:", "htb": {"rate": 1}}},
+        {"tclass": {"linkName": "lo", "classid": "1:30", "parent": "1:", "htb": {"prio": 9}}},
+    ],
+    "DeleteClass": [{"tclass": {"linkName": "lo", "classid": "1:10"}},
+                    {"tclass": {"linkName": "lo", "classid": "x"}, "ensure": True}],
+    "ListClasses": [{"linkName": "lo", "stats": True}, {}],
+    "CreateFilter": [
+        {"filter": {"linkName": "lo", "parent": "ffff:", "prio": 1, "protocol": "all",
+                    "u32": {}, "actions": [{"mirred": {"redirect": True, "dev": "lo"}}]}},
+        {"filter": {"linkName": "lo", "parent": "1:", "prio": 1, "protocol": "ip",
+                    "classid": "1:10", "u32": {"keys": [{"ipDst": "10.0.0.0/8"},
+                                                         {"ipSrc": "10.1.2.3"}]}}},
+        {"filter": {"linkName": "lo", "parent": "ffff:", "protocol": "ip", "u32": {"keys": [
+            {"value": 6, "mask": 255, "offset": 8}]},
+            "actions": [{"gact": "TC_VERDICT_DROP"},
+                        {"police": {"rate": 125000, "burst": 10240,
+                                    "exceed": "TC_VERDICT_DROP"}}]}, "ensure": True},
+        {"filter": {"linkName": "lo", "parent": "ingress", "matchall": {},
+                    "actions": [{"gact": "TC_VERDICT_PASS"}]}},
+        {"filter": {"linkName": "lo", "parent": "egress", "protocol": "ip", "flower": {
+            "ipProto": 6, "srcIp": "10.0.0.1", "dstIp": "10.1.0.0/16", "dstPort": 80}}},
+        {"filter": {"linkName": "lo", "parent": "egress", "flower": {"dstPort": 80}}},
+        {"filter": {"linkName": "lo", "parent": "ingress", "bpf": {"name": "p"}}},
+        {"filter": {"linkName": "lo", "parent": "ffff:", "u32": {"keys": [{"offset": 3}]}}},
+        {"filter": {"linkName": "lo", "parent": "ffff:", "protocol": "0x12345", "u32": {}}},
+        {"filter": {"linkName": "lo", "parent": "ffff:", "u32": {},
+                    "actions": [{}, {}, {}, {}, {}]}},
+        {"filter": {"linkName": "lo", "parent": "ffff:", "u32": {},
+                    "actions": [{"mirred": {"dev": "nope"}}]}},
+        {"filter": {"linkName": "lo"}},
+    ],
+    "DeleteFilter": [{"filter": {"linkName": "lo", "parent": "ffff:", "prio": 1}},
+                     {"filter": {"linkName": "lo", "parent": "ffff:", "prio": 1,
+                                 "handle": "800::800", "u32": {}}, "ensure": True},
+                     {"filter": {"linkName": "lo", "parent": "ffff:", "handle": "1"}}],
+    "ListFilters": [{"linkName": "lo", "parent": "ingress"}, {"linkName": "lo"},
+                    {"linkName": "lo", "parent": "bad"}],
     "": [{}],
     "NoSuchMethod": [{}],
 }
@@ -156,7 +228,8 @@ def request_corpus():
         name = method or "empty"
         for j, fields in enumerate(reqs):
             try:
-                body = req(method, fields) if method in METHODS[:15] else b""
+                body = req(method, fields) if method not in ("Watch", "", "NoSuchMethod") \
+                    else b""
             except Exception:  # Watch is streaming; "" and NoSuchMethod have no type
                 body = MSG("nsring.v1.WatchRequest") if method == "Watch" else b""
             out["%s-%02d" % (name, j)] = bytes([i]) + body
