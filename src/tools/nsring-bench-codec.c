@@ -33,7 +33,7 @@ static const struct {
 	[BOP_CREATE_VETH] = { "CreateLink", 3 },    [BOP_CREATE_BRIDGE] = { "CreateLink", 3 },
 	[BOP_UPDATE_LINK] = { "UpdateLink", 4 },    [BOP_DELETE_LINK] = { "DeleteLink", 5 },
 	[BOP_CREATE_ADDR] = { "CreateAddress", 6 }, [BOP_CREATE_ROUTE] = { "CreateRoute", 8 },
-	[BOP_GET_LINK] = { "GetLink", 10 },
+	[BOP_GET_LINK] = { "GetLink", 10 },	    [BOP_CREATE_QDISC] = { "CreateQdisc", 65 },
 };
 
 const char *bench_op_method(BenchOpKind k)
@@ -82,6 +82,8 @@ static ssize_t pack_op(const BenchOp *op, BenchBuf *scratch)
 	Nsring__V1__Link link = NSRING__V1__LINK__INIT;
 	Nsring__V1__Address addr = NSRING__V1__ADDRESS__INIT;
 	Nsring__V1__Route route = NSRING__V1__ROUTE__INIT;
+	Nsring__V1__Qdisc qdisc = NSRING__V1__QDISC__INIT;
+	Nsring__V1__Tbf tbf = NSRING__V1__TBF__INIT;
 	union {
 		ProtobufCMessage base;
 		Nsring__V1__CreateNamespaceRequest cns;
@@ -92,6 +94,7 @@ static ssize_t pack_op(const BenchOp *op, BenchBuf *scratch)
 		Nsring__V1__GetLinkRequest gl;
 		Nsring__V1__CreateAddressRequest ca;
 		Nsring__V1__CreateRouteRequest cr;
+		Nsring__V1__CreateQdiscRequest cq;
 	} m;
 	size_t len;
 	int r;
@@ -172,6 +175,18 @@ static ssize_t pack_op(const BenchOp *op, BenchBuf *scratch)
 		route.gateway = (char *)op->gw;
 		route.dev = (char *)op->name;
 		break;
+	case BOP_CREATE_QDISC:
+		/* tc qdisc add dev NAME root tbf rate 8mbit burst 32kbit latency 50ms */
+		m.cq = (Nsring__V1__CreateQdiscRequest)NSRING__V1__CREATE_QDISC_REQUEST__INIT;
+		m.cq.namespace_ = &ns;
+		m.cq.qdisc = &qdisc;
+		qdisc.link_name = (char *)op->name;
+		qdisc.options_case = NSRING__V1__QDISC__OPTIONS_TBF;
+		qdisc.tbf = &tbf;
+		tbf.rate = 1000000;
+		tbf.burst = 4096;
+		tbf.latency_us = 50000;
+		break;
 	default:
 		return -EINVAL;
 	}
@@ -208,14 +223,16 @@ static uint8_t *put_varint(uint8_t *p, uint64_t v)
 }
 
 /* A length-delimited field: tag (field < 16, so one byte), length, then the bytes. */
-static size_t ld_size(size_t len)
+/* A length-delimited field: its tag (one byte up to field 15; BatchOp's tc members are 65+),
+ * length and data. */
+static size_t ld_size(unsigned field, size_t len)
 {
-	return 1 + varint_size(len) + len;
+	return varint_size(field << 3 | 2) + varint_size(len) + len;
 }
 
 static uint8_t *put_ld_head(uint8_t *p, unsigned field, size_t len)
 {
-	*p++ = (uint8_t)(field << 3 | 2);
+	p = put_varint(p, field << 3 | 2);
 	return put_varint(p, len);
 }
 
@@ -319,11 +336,12 @@ int bench_encode_rpc(BenchBuf *out, uint32_t stream_id, const BenchOp *ops, size
 			return (int)l;
 		lens[i] = (uint32_t)l;
 		/* BatchRequest.ops (1) { BatchOp.<member> { request } } */
-		payload += batch ? ld_size(ld_size(l)) : (size_t)l;
+		payload += batch ? ld_size(1, ld_size(bench_op_batch_field(ops[i].kind), (size_t)l))
+				 : (size_t)l;
 	}
 	if (batch)
 		payload += 2; /* mode */
-	env = ld_size(sizeof(service) - 1) + ld_size(mlen) + ld_size(payload);
+	env = ld_size(1, sizeof(service) - 1) + ld_size(2, mlen) + ld_size(3, payload);
 	if (env > TTRPC_MESSAGE_MAX)
 		return -EMSGSIZE;
 	r = bench_buf_reserve(out, TTRPC_HEADER_SIZE + env);
@@ -344,7 +362,7 @@ int bench_encode_rpc(BenchBuf *out, uint32_t stream_id, const BenchOp *ops, size
 	off = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (batch) {
-			p = put_ld_head(p, 1, ld_size(lens[i]));
+			p = put_ld_head(p, 1, ld_size(bench_op_batch_field(ops[i].kind), lens[i]));
 			p = put_ld_head(p, bench_op_batch_field(ops[i].kind), lens[i]);
 		}
 		memcpy(p, scratch->data + off, lens[i]);

@@ -276,6 +276,9 @@ static int run_workload(Bench *b)
 	case WL_TOPO:
 		r = run_timed(b, STEP_CREATE_NODES, cfg->nodes);
 		return r < 0 ? r : run_timed(b, STEP_TOPO_LINKS, n);
+	case WL_QDISC:
+		r = run_setup(b, STEP_VETH, n);
+		return r < 0 ? r : run_timed(b, STEP_QDISC, n);
 	default:
 		return -EINVAL;
 	}

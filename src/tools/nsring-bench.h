@@ -19,6 +19,7 @@ typedef enum BenchWorkload {
 	WL_DELETE,
 	WL_GET,
 	WL_TOPO,
+	WL_QDISC,
 	_WL_MAX,
 } BenchWorkload;
 
@@ -59,6 +60,7 @@ typedef enum BenchOpKind {
 	BOP_CREATE_ROUTE,
 	BOP_DELETE_LINK,
 	BOP_GET_LINK,
+	BOP_CREATE_QDISC, /* tbf rate 8mbit burst 32kbit latency 50ms at the root of name */
 } BenchOpKind;
 
 /* One operation, as plain data: the engine turns it into a request message. Generated on
@@ -137,6 +139,7 @@ typedef enum BenchStep {
 	STEP_DELETE_LINKS,
 	STEP_GET,
 	STEP_TOPO_LINKS, /* chain k: link k, 7 ops */
+	STEP_QDISC,	 /* chain i: a tbf on P{i}a */
 	STEP_DELETE_NS,	 /* chain i: DeleteNamespace ids[i] */
 	STEP_PROBE,	 /* one chain: create the probe veth (ids[0]: where; seq: its number) */
 } BenchStep;

@@ -79,6 +79,7 @@ for batch in 1 8; do
 	check_run delete $N $batch -n $N -c 2 -d 4
 	check_run get 500 $batch -n 500 -c 3 -d 16
 	check_run topo $((6 + 9 * 7)) $batch --nodes 6 --links 9 -c 2 -d 4
+	check_run qdisc $N $batch -n $N -c 2 -d 4
 done
 # A Batch smaller than a container's chain of 6: the chain is split over several RPCs.
 check_run wire $((N * 6)) 4 -n $N -c 1 -d 2
