@@ -35,8 +35,8 @@ static const struct {
 	const char *word;
 	uint16_t proto;
 } protocols[] = {
-	{ "all", ETH_P_ALL },	     { "ip", ETH_P_IP },	 { "ipv6", ETH_P_IPV6 },
-	{ "arp", ETH_P_ARP },	     { "802.1q", ETH_P_8021Q }, { "802.1ad", ETH_P_8021AD },
+	{ "all", ETH_P_ALL }, { "ip", ETH_P_IP },	 { "ipv6", ETH_P_IPV6 },
+	{ "arp", ETH_P_ARP }, { "802.1q", ETH_P_8021Q }, { "802.1ad", ETH_P_8021AD },
 };
 
 int tc_protocol_parse(const char *s, uint16_t *ret)
@@ -253,8 +253,9 @@ static int netem_from_pb(const Nsring__V1__Netem *pb, RtnlNetem *n, char *err, s
 	/* tc refuses delays whose ticks do not fit 32 bits (it never sends LATENCY64) */
 	if (n->delay_ns / 1000 * 64 / 1000 > UINT32_MAX ||
 	    n->jitter_ns / 1000 * 64 / 1000 > UINT32_MAX)
-		return conv_fail(err, size, "netem.delay_ns/jitter_ns: too large (as tc: at most "
-					    "about 268 s)");
+		return conv_fail(err, size,
+				 "netem.delay_ns/jitter_ns: too large (as tc: at most "
+				 "about 268 s)");
 	return 0;
 }
 
@@ -355,8 +356,9 @@ static int qdisc_options(const Nsring__V1__Qdisc *pb, RtnlQdisc *q, char *err, s
 		q->kind = RTNL_QDISC_CLSACT;
 		return 0;
 	default:
-		return conv_fail(err, size, "the qdisc's kind (tbf, htb, netem, pfifo, bfifo, "
-					    "fq_codel, prio, sfq, ingress or clsact) is required");
+		return conv_fail(err, size,
+				 "the qdisc's kind (tbf, htb, netem, pfifo, bfifo, "
+				 "fq_codel, prio, sfq, ingress or clsact) is required");
 	}
 }
 
@@ -369,8 +371,7 @@ static int link_ref(const char *name, uint32_t index, char *err, size_t size)
 	return 0;
 }
 
-int tc_qdisc_from_pb(const Nsring__V1__Qdisc *pb, bool create, RtnlQdisc *q, char *err,
-		     size_t size)
+int tc_qdisc_from_pb(const Nsring__V1__Qdisc *pb, bool create, RtnlQdisc *q, char *err, size_t size)
 {
 	memset(q, 0, sizeof(*q));
 	if (!pb)
@@ -378,8 +379,9 @@ int tc_qdisc_from_pb(const Nsring__V1__Qdisc *pb, bool create, RtnlQdisc *q, cha
 	if (link_ref(pb->link_name, pb->link_index, err, size) < 0)
 		return -EINVAL;
 	if (tc_parent_parse(pb->parent, false, &q->parent) < 0)
-		return conv_fail(err, size, "parent: \"%.32s\" is not root, ingress, clsact or "
-					    "a class MAJ:MIN",
+		return conv_fail(err, size,
+				 "parent: \"%.32s\" is not root, ingress, clsact or "
+				 "a class MAJ:MIN",
 				 pb->parent);
 	if (str_set(pb->handle)) {
 		if (rtnl_tc_parse_handle(pb->handle, &q->handle) < 0 || TC_H_MIN(q->handle) ||
@@ -415,15 +417,17 @@ int tc_class_from_pb(const Nsring__V1__TrafficClass *pb, bool create, RtnlClass 
 		return -EINVAL;
 	if (!str_set(pb->classid) || rtnl_tc_parse_handle(pb->classid, &c->classid) < 0 ||
 	    TC_H_MAJ(c->classid) == 0 || TC_H_MIN(c->classid) == 0 || c->classid == TC_H_ROOT)
-		return conv_fail(err, size, "classid: \"%.32s\" is not a class MAJ:MIN (minor not 0)",
+		return conv_fail(err, size,
+				 "classid: \"%.32s\" is not a class MAJ:MIN (minor not 0)",
 				 pb->classid ? pb->classid : "");
 	c->ifindex = pb->link_index;
 	if (!create)
 		return 0;
 	if (!str_set(pb->parent) || tc_parent_parse(pb->parent, false, &c->parent) < 0 ||
 	    c->parent == TC_H_INGRESS)
-		return conv_fail(err, size, "parent: \"%.32s\" is not the qdisc MAJ: or a class "
-					    "MAJ:MIN",
+		return conv_fail(err, size,
+				 "parent: \"%.32s\" is not the qdisc MAJ: or a class "
+				 "MAJ:MIN",
 				 pb->parent ? pb->parent : "");
 	if (c->parent != TC_H_ROOT && TC_H_MAJ(c->parent) != TC_H_MAJ(c->classid))
 		return conv_fail(err, size, "parent %s and classid %s have different majors",
@@ -481,9 +485,10 @@ static int action_from_pb(const Nsring__V1__Action *pb, size_t i, RtnlAction *a,
 			return conv_fail(err, size, "actions[%zu].mirred.dev is required", i);
 		if (str_set(pb->mirred->dev) &&
 		    (strlen(pb->mirred->dev) >= 16 || strchr(pb->mirred->dev, '/')))
-			return conv_fail(err, size,
-					 "actions[%zu].mirred.dev: invalid interface name \"%.64s\"",
-					 i, pb->mirred->dev);
+			return conv_fail(
+				err, size,
+				"actions[%zu].mirred.dev: invalid interface name \"%.64s\"", i,
+				pb->mirred->dev);
 		a->mirred.redirect = pb->mirred->redirect;
 		a->mirred.ifindex = str_set(pb->mirred->dev) ? 0 : pb->mirred->dev_index;
 		return 0;
@@ -491,26 +496,29 @@ static int action_from_pb(const Nsring__V1__Action *pb, size_t i, RtnlAction *a,
 		a->kind = RTNL_ACT_GACT;
 		v = verdict(pb->gact, -1);
 		if (v < 0 || pb->gact == NSRING__V1__TC_VERDICT__TC_VERDICT_UNSPECIFIED)
-			return conv_fail(err, size, "actions[%zu].gact: a verdict (pass, drop, "
-						    "reclassify, pipe, continue) is required", i);
+			return conv_fail(err, size,
+					 "actions[%zu].gact: a verdict (pass, drop, "
+					 "reclassify, pipe, continue) is required",
+					 i);
 		a->gact = v;
 		return 0;
 	case NSRING__V1__ACTION__ACTION_POLICE:
 		a->kind = RTNL_ACT_POLICE;
 		if (!pb->police || !pb->police->rate || !pb->police->burst)
-			return conv_fail(err, size, "actions[%zu].police: rate and burst are required",
-					 i);
+			return conv_fail(err, size,
+					 "actions[%zu].police: rate and burst are required", i);
 		v = verdict(pb->police->exceed, TC_ACT_RECLASSIFY);
 		if (v < 0)
-			return conv_fail(err, size, "actions[%zu].police.exceed: unknown verdict %d", i,
+			return conv_fail(err, size,
+					 "actions[%zu].police.exceed: unknown verdict %d", i,
 					 pb->police->exceed);
 		a->police.rate = pb->police->rate;
 		a->police.burst = pb->police->burst;
 		a->police.exceed = v;
 		return 0;
 	default:
-		return conv_fail(err, size, "actions[%zu]: one of mirred, gact and police is required",
-				 i);
+		return conv_fail(err, size,
+				 "actions[%zu]: one of mirred, gact and police is required", i);
 	}
 }
 
@@ -543,15 +551,18 @@ static int u32_from_pb(const Nsring__V1__U32 *pb, RtnlFilter *f, char *err, size
 		if (str_set(k->ip_src) || str_set(k->ip_dst)) {
 			bool dst = str_set(k->ip_dst);
 
-			snprintf(field, sizeof(field), "u32.keys[%zu].%s", i, dst ? "ip_dst" : "ip_src");
-			if (prefix_v4(dst ? k->ip_dst : k->ip_src, field, &ip, &plen, err, size) < 0)
+			snprintf(field, sizeof(field), "u32.keys[%zu].%s", i,
+				 dst ? "ip_dst" : "ip_src");
+			if (prefix_v4(dst ? k->ip_dst : k->ip_src, field, &ip, &plen, err, size) <
+			    0)
 				return -EINVAL;
-			rtnl_u32_key_ip(key, dst, &ip, plen); /* tc does not insist on protocol ip */
+			rtnl_u32_key_ip(key, dst, &ip,
+					plen); /* tc does not insist on protocol ip */
 		} else {
 			if (k->offset % 4)
 				return conv_fail(err, size,
-						 "u32.keys[%zu].offset: %d is not a multiple of 4", i,
-						 k->offset);
+						 "u32.keys[%zu].offset: %d is not a multiple of 4",
+						 i, k->offset);
 			key->mask = htonl(k->mask);
 			key->val = htonl(k->value & k->mask);
 			key->off = k->offset;
@@ -568,11 +579,11 @@ static int flower_from_pb(const Nsring__V1__Flower *pb, RtnlFilter *f, char *err
 	if (pb->ip_proto > 255)
 		return conv_fail(err, size, "flower.ip_proto: %u is not 0-255", pb->ip_proto);
 	f->flower.ip_proto = (uint8_t)pb->ip_proto;
-	if (str_set(pb->src_ip) &&
-	    prefix_v4(pb->src_ip, "flower.src_ip", &f->flower.src, &f->flower.src_len, err, size) < 0)
+	if (str_set(pb->src_ip) && prefix_v4(pb->src_ip, "flower.src_ip", &f->flower.src,
+					     &f->flower.src_len, err, size) < 0)
 		return -EINVAL;
-	if (str_set(pb->dst_ip) &&
-	    prefix_v4(pb->dst_ip, "flower.dst_ip", &f->flower.dst, &f->flower.dst_len, err, size) < 0)
+	if (str_set(pb->dst_ip) && prefix_v4(pb->dst_ip, "flower.dst_ip", &f->flower.dst,
+					     &f->flower.dst_len, err, size) < 0)
 		return -EINVAL;
 	if (pb->dst_port > 65535)
 		return conv_fail(err, size, "flower.dst_port: %u is not 0-65535", pb->dst_port);
@@ -596,8 +607,9 @@ int tc_filter_from_pb(const Nsring__V1__Filter *pb, bool create, RtnlFilter *f, 
 	f->ifindex = pb->link_index;
 	if (!str_set(pb->parent) || tc_parent_parse(pb->parent, true, &f->parent) < 0 ||
 	    f->parent == TC_H_ROOT)
-		return conv_fail(err, size, "parent: \"%.32s\" is not ingress, egress or a qdisc "
-					    "MAJ: (required)",
+		return conv_fail(err, size,
+				 "parent: \"%.32s\" is not ingress, egress or a qdisc "
+				 "MAJ: (required)",
 				 pb->parent ? pb->parent : "");
 	if (pb->prio > 0xffff)
 		return conv_fail(err, size, "prio: %u is not 1-65535", pb->prio);
@@ -606,14 +618,16 @@ int tc_filter_from_pb(const Nsring__V1__Filter *pb, bool create, RtnlFilter *f, 
 	if (!create && !str_set(pb->protocol))
 		f->protocol = 0;
 	else if (tc_protocol_parse(pb->protocol, &f->protocol) < 0)
-		return conv_fail(err, size, "protocol: \"%.32s\" is not all, ip, ipv6, arp, 802.1q, "
-					    "802.1ad or a number",
+		return conv_fail(err, size,
+				 "protocol: \"%.32s\" is not all, ip, ipv6, arp, 802.1q, "
+				 "802.1ad or a number",
 				 pb->protocol);
 	if (str_set(pb->handle) && tc_filter_handle_parse(pb->handle, &f->handle) < 0)
 		return conv_fail(err, size, "handle: \"%.32s\" is not a filter handle", pb->handle);
 	if (str_set(pb->classid) &&
 	    (rtnl_tc_parse_handle(pb->classid, &f->classid) < 0 || f->classid == TC_H_ROOT))
-		return conv_fail(err, size, "classid: \"%.32s\" is not a class MAJ:MIN", pb->classid);
+		return conv_fail(err, size, "classid: \"%.32s\" is not a class MAJ:MIN",
+				 pb->classid);
 	if (!create) {
 		switch (pb->options_case) {
 		case NSRING__V1__FILTER__OPTIONS_U32:
@@ -632,9 +646,11 @@ int tc_filter_from_pb(const Nsring__V1__Filter *pb, bool create, RtnlFilter *f, 
 			break;
 		}
 		if (f->handle && !f->kind)
-			return conv_fail(err, size, "handle: deleting one filter needs its kind too");
+			return conv_fail(err, size,
+					 "handle: deleting one filter needs its kind too");
 		if (f->handle && !f->prio)
-			return conv_fail(err, size, "handle: deleting one filter needs its prio too");
+			return conv_fail(err, size,
+					 "handle: deleting one filter needs its prio too");
 		return 0;
 	}
 	if (pb->n_actions > RTNL_TC_MAX_ACTIONS)
@@ -655,9 +671,11 @@ int tc_filter_from_pb(const Nsring__V1__Filter *pb, bool create, RtnlFilter *f, 
 		f->kind = RTNL_FILTER_FLOWER;
 		return flower_from_pb(pb->flower, f, err, size);
 	case NSRING__V1__FILTER__OPTIONS_BPF:
-		return conv_fail(err, size, "bpf: a bpf filter needs a loaded program's fd, which "
-					    "this API does not take (list them by name only)");
+		return conv_fail(err, size,
+				 "bpf: a bpf filter needs a loaded program's fd, which "
+				 "this API does not take (list them by name only)");
 	default:
-		return conv_fail(err, size, "the filter's kind (u32, matchall or flower) is required");
+		return conv_fail(err, size,
+				 "the filter's kind (u32, matchall or flower) is required");
 	}
 }

@@ -29,7 +29,8 @@ static void tc_dump_msg(OpNl *nl, const struct nlmsghdr *nlh)
 		RtnlQdisc q;
 		RtnlTcStats st;
 
-		if (rtnl_qdisc_parse(nlh, &q, &st, NULL) < 0 || (d->ifindex && q.ifindex != d->ifindex))
+		if (rtnl_qdisc_parse(nlh, &q, &st, NULL) < 0 ||
+		    (d->ifindex && q.ifindex != d->ifindex))
 			return;
 		d->q = op_grow(op, d->q, &d->capq, d->nq, sizeof(*d->q));
 		d->qs = op_grow(op, d->qs, &d->capqs, d->nq, sizeof(*d->qs));
@@ -41,7 +42,8 @@ static void tc_dump_msg(OpNl *nl, const struct nlmsghdr *nlh)
 		RtnlClass c;
 		RtnlTcStats st;
 
-		if (rtnl_class_parse(nlh, &c, &st, NULL) < 0 || (d->ifindex && c.ifindex != d->ifindex))
+		if (rtnl_class_parse(nlh, &c, &st, NULL) < 0 ||
+		    (d->ifindex && c.ifindex != d->ifindex))
 			return;
 		d->c = op_grow(op, d->c, &d->capc, d->nc, sizeof(*d->c));
 		d->cs = op_grow(op, d->cs, &d->capcs, d->nc, sizeof(*d->cs));
@@ -276,7 +278,8 @@ Nsring__V1__Filter *tc_filter_to_pb(Op *op, const RtnlFilter *f, const char *lin
 	pb->link_index = f->ifindex;
 	pb->link_name = (char *)link_name;
 	pb->parent = handle_str(op, f->parent, true);
-	pb->handle = op_strdup(op, tc_filter_handle_format(f->kind_name, f->handle, buf, sizeof(buf)));
+	pb->handle =
+		op_strdup(op, tc_filter_handle_format(f->kind_name, f->handle, buf, sizeof(buf)));
 	pb->prio = f->prio;
 	pb->protocol = op_strdup(op, tc_protocol_format(f->protocol, buf, sizeof(buf)));
 	pb->kind = op_strdup(op, f->kind_name);
@@ -318,10 +321,12 @@ Nsring__V1__Filter *tc_filter_to_pb(Op *op, const RtnlFilter *f, const char *lin
 		nsring__v1__flower__init(fl);
 		fl->ip_proto = f->flower.ip_proto;
 		if (f->flower.src.family)
-			fl->src_ip = op_printf(op, "%s/%u", rtnl_ip_format(&f->flower.src, ip, sizeof(ip)),
+			fl->src_ip = op_printf(op, "%s/%u",
+					       rtnl_ip_format(&f->flower.src, ip, sizeof(ip)),
 					       f->flower.src_len);
 		if (f->flower.dst.family)
-			fl->dst_ip = op_printf(op, "%s/%u", rtnl_ip_format(&f->flower.dst, ip, sizeof(ip)),
+			fl->dst_ip = op_printf(op, "%s/%u",
+					       rtnl_ip_format(&f->flower.dst, ip, sizeof(ip)),
 					       f->flower.dst_len);
 		fl->dst_port = f->flower.dst_port;
 		pb->flower = fl;
@@ -445,7 +450,8 @@ static void list_link_start(Op *op, const Nsring__V1__NamespaceRef *ns, const ch
 {
 	if (!str_set(link) || !name_ifname_valid(link)) {
 		op_fail(op, STATUS_INVALID_ARGUMENT,
-			"link_name: \"%.64s\" is not an interface name (required)", link ? link : "");
+			"link_name: \"%.64s\" is not an interface name (required)",
+			link ? link : "");
 		return;
 	}
 	if (!op_open_ns(op, 0, ns))

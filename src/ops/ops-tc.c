@@ -106,7 +106,8 @@ static bool tc_refused(OpNl *nl, int error, const char *extack)
 	const char *e = extack ? extack : "";
 
 	if (strstr(e, "Specified qdisc kind is unknown") && x->obj == TC_QDISC) {
-		const char *k = tc_qdisc_kind(((const Nsring__V1__Qdisc *)tc_req(op).obj)->options_case);
+		const char *k =
+			tc_qdisc_kind(((const Nsring__V1__Qdisc *)tc_req(op).obj)->options_case);
 
 		op_fail(op, STATUS_INVALID_ARGUMENT, "%s: this kernel has no %s qdisc (%s: %s)",
 			nl->what, k ? k : "such", errno_name(error), e);
@@ -114,10 +115,11 @@ static bool tc_refused(OpNl *nl, int error, const char *extack)
 	}
 	if (strstr(e, "TC classifier not found") && x->obj == TC_FILTER) {
 		op_fail(op, STATUS_INVALID_ARGUMENT, "%s: this kernel has no %s filter (%s: %s)",
-			nl->what, x->spec.f.kind == RTNL_FILTER_MATCHALL ? "matchall"
-				  : x->spec.f.kind == RTNL_FILTER_FLOWER ? "flower"
-				  : x->spec.f.kind == RTNL_FILTER_BPF	 ? "bpf"
-									 : "u32",
+			nl->what,
+			x->spec.f.kind == RTNL_FILTER_MATCHALL ? "matchall"
+			: x->spec.f.kind == RTNL_FILTER_FLOWER ? "flower"
+			: x->spec.f.kind == RTNL_FILTER_BPF    ? "bpf"
+							       : "u32",
 			errno_name(error), e);
 		return true;
 	}
@@ -130,26 +132,28 @@ static bool tc_refused(OpNl *nl, int error, const char *extack)
 			const char *k = act_name(x->spec.f.actions[i].kind);
 
 			if (!strstr(kinds, k))
-				n += (size_t)snprintf(kinds + n, sizeof(kinds) - n, "%s%s", n ? ", " : "",
-						      k);
+				n += (size_t)snprintf(kinds + n, sizeof(kinds) - n, "%s%s",
+						      n ? ", " : "", k);
 		}
 		op_fail(op, STATUS_INVALID_ARGUMENT,
 			"%s: this kernel lacks an action the filter uses (%s) (%s: %s)", nl->what,
 			kinds, errno_name(error), e);
 		return true;
 	}
-	if (strstr(e, "Parent Qdisc doesn't exist") || strstr(e, "Failed to find qdisc with specified handle")) {
+	if (strstr(e, "Parent Qdisc doesn't exist") ||
+	    strstr(e, "Failed to find qdisc with specified handle")) {
 		op_fail(op, STATUS_NOT_FOUND, "%s: no such parent qdisc (%s: %s)", nl->what,
 			errno_name(error), e);
 		return true;
 	}
-	if (strstr(e, "Cannot move an existing qdisc to a different parent") && x->obj == TC_QDISC) {
+	if (strstr(e, "Cannot move an existing qdisc to a different parent") &&
+	    x->obj == TC_QDISC) {
 		char hb[16];
 
 		op_fail(op, STATUS_ALREADY_EXISTS,
 			"%s: handle %s is another qdisc's on this link (%s: %s)", nl->what,
-			tc_handle_format(x->spec.q.handle, false, hb, sizeof(hb)), errno_name(error),
-			e);
+			tc_handle_format(x->spec.q.handle, false, hb, sizeof(hb)),
+			errno_name(error), e);
 		return true;
 	}
 	if (strstr(e, "Cannot delete qdisc with handle of zero")) {
@@ -225,8 +229,7 @@ static void qdisc_compare(const RtnlQdisc *want, const RtnlQdisc *have, char *d,
 	switch (want->kind) {
 	case RTNL_QDISC_TBF: {
 		const RtnlTbf *w = &want->tbf, *h = &have->tbf;
-		uint64_t limit = w->limit ? w->limit
-					  : w->rate * w->latency_us / 1000000 + w->burst;
+		uint64_t limit = w->limit ? w->limit : w->rate * w->latency_us / 1000000 + w->burst;
 
 		if (w->rate != h->rate)
 			differ(d, n, "tbf.rate");
@@ -332,7 +335,8 @@ static void tc_check(Op *op)
 		for (size_t i = 0; i < x->d.nq && !found; i++) {
 			const RtnlQdisc *h = &x->d.q[i];
 
-			/* A kernel default at root (noqueue, pfifo_fast...) has handle 0: nothing. */
+			/* A kernel default at root (noqueue, pfifo_fast...) has handle 0: nothing.
+			 */
 			if (h->parent != x->spec.q.parent || h->handle == 0)
 				continue;
 			if (!x->create && x->spec.q.handle && h->handle != x->spec.q.handle)
@@ -366,7 +370,8 @@ static void tc_check(Op *op)
 				found = true;
 				break;
 			}
-			/* Without a prio the kernel picked one: look for an equal filter anywhere. */
+			/* Without a prio the kernel picked one: look for an equal filter anywhere.
+			 */
 			filter_compare(&want, &x->d.f[i], d1, sizeof(d1));
 			if (want.protocol != x->d.f[i].protocol)
 				differ(d1, sizeof(d1), "protocol");
@@ -421,10 +426,10 @@ static void tc_look(Op *op)
 static void tc_resolve(Op *op)
 {
 	TcScratch *x = op->scratch;
-	const char *name = x->obj == TC_QDISC	? ((const Nsring__V1__Qdisc *)tc_req(op).obj)->link_name
-			   : x->obj == TC_CLASS ? ((const Nsring__V1__TrafficClass *)tc_req(op).obj)
-							  ->link_name
-						: ((const Nsring__V1__Filter *)tc_req(op).obj)->link_name;
+	const char *name =
+		x->obj == TC_QDISC   ? ((const Nsring__V1__Qdisc *)tc_req(op).obj)->link_name
+		: x->obj == TC_CLASS ? ((const Nsring__V1__TrafficClass *)tc_req(op).obj)->link_name
+				     : ((const Nsring__V1__Filter *)tc_req(op).obj)->link_name;
 
 	if (str_set(name))
 		op_get_link(op, 0, 0, name, NULL, &x->idx_link);
@@ -508,7 +513,8 @@ static void tc_start(Op *op, TcObj obj, bool create)
 				    : x->spec.f.kind == RTNL_FILTER_FLOWER   ? "flower"
 				    : x->spec.f.kind == RTNL_FILTER_BPF	     ? "bpf"
 									     : "",
-				    tc_handle_format(x->spec.f.parent, true, pb_, sizeof(pb_)), x->link);
+				    tc_handle_format(x->spec.f.parent, true, pb_, sizeof(pb_)),
+				    x->link);
 		break;
 	}
 	}

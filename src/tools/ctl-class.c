@@ -19,8 +19,8 @@ static int check_id(CtlParser *p, const char *id, const char *what)
 
 static int opts_htb(CtlParser *p, Nsring__V1__TrafficClass *c)
 {
-	Nsring__V1__HtbClass *h = CTL_NEW_MSG(p->cmd, Nsring__V1__HtbClass,
-					      nsring__v1__htb_class__init);
+	Nsring__V1__HtbClass *h =
+		CTL_NEW_MSG(p->cmd, Nsring__V1__HtbClass, nsring__v1__htb_class__init);
 	const char *a;
 	int r;
 
@@ -33,7 +33,8 @@ static int opts_htb(CtlParser *p, Nsring__V1__TrafficClass *c)
 			r = ctl_tc_rate(p, a, &h->rate);
 		else if (ctl_streq(a, "ceil"))
 			r = ctl_tc_rate(p, a, &h->ceil);
-		else if (ctl_streq(a, "burst") || ctl_streq(a, "buffer") || ctl_streq(a, "maxburst"))
+		else if (ctl_streq(a, "burst") || ctl_streq(a, "buffer") ||
+			 ctl_streq(a, "maxburst"))
 			r = ctl_tc_size(p, a, &h->burst);
 		else if (ctl_streq(a, "cburst") || ctl_streq(a, "cbuffer"))
 			r = ctl_tc_size(p, a, &h->cburst);
@@ -55,8 +56,8 @@ static int opts_htb(CtlParser *p, Nsring__V1__TrafficClass *c)
 
 static int parse_class_modify(CtlParser *p, int verb)
 {
-	Nsring__V1__TrafficClass *c = CTL_NEW_MSG(p->cmd, Nsring__V1__TrafficClass,
-						  nsring__v1__traffic_class__init);
+	Nsring__V1__TrafficClass *c =
+		CTL_NEW_MSG(p->cmd, Nsring__V1__TrafficClass, nsring__v1__traffic_class__init);
 	const char *a, *dev = NULL;
 	int r = 0;
 
@@ -95,8 +96,9 @@ static int parse_class_modify(CtlParser *p, int verb)
 		return ctl_fail(p->cmd, "not enough information: \"classid\" is required");
 	c->link_name = (char *)dev;
 	if (verb == CTL_TC_DEL) {
-		Nsring__V1__DeleteClassRequest *req = CTL_NEW_MSG(
-			p->cmd, Nsring__V1__DeleteClassRequest, nsring__v1__delete_class_request__init);
+		Nsring__V1__DeleteClassRequest *req =
+			CTL_NEW_MSG(p->cmd, Nsring__V1__DeleteClassRequest,
+				    nsring__v1__delete_class_request__init);
 
 		if (!req)
 			return ctl_oom(p->cmd);
@@ -105,8 +107,9 @@ static int parse_class_modify(CtlParser *p, int verb)
 		ctl_set_call(p->cmd, "DeleteClass", &req->base,
 			     &nsring__v1__delete_class_response__descriptor, ctl_print_created);
 	} else {
-		Nsring__V1__CreateClassRequest *req = CTL_NEW_MSG(
-			p->cmd, Nsring__V1__CreateClassRequest, nsring__v1__create_class_request__init);
+		Nsring__V1__CreateClassRequest *req =
+			CTL_NEW_MSG(p->cmd, Nsring__V1__CreateClassRequest,
+				    nsring__v1__create_class_request__init);
 
 		if (!c->parent[0])
 			return ctl_fail(p->cmd, "not enough information: \"parent\" is required");

@@ -65,8 +65,8 @@ static int parse_action(CtlParser *p, Nsring__V1__Filter *f)
 		return 0;
 	}
 	if (a && ctl_streq(a, "mirred")) {
-		Nsring__V1__Mirred *m = CTL_NEW_MSG(p->cmd, Nsring__V1__Mirred,
-						    nsring__v1__mirred__init);
+		Nsring__V1__Mirred *m =
+			CTL_NEW_MSG(p->cmd, Nsring__V1__Mirred, nsring__v1__mirred__init);
 
 		if (!m)
 			return ctl_oom(p->cmd);
@@ -75,24 +75,26 @@ static int parse_action(CtlParser *p, Nsring__V1__Filter *f)
 		if (ctl_need(p, "mirred", &v) < 0)
 			return -EINVAL;
 		if (!ctl_streq(v, "egress"))
-			return ctl_fail(p->cmd, "argument \"%s\" is wrong: mirred: only \"egress\" "
-						"(redirect or mirror) is supported",
+			return ctl_fail(p->cmd,
+					"argument \"%s\" is wrong: mirred: only \"egress\" "
+					"(redirect or mirror) is supported",
 					v);
 		if (ctl_need(p, "egress", &v) < 0)
 			return -EINVAL;
 		if (!ctl_streq(v, "redirect") && !ctl_streq(v, "mirror"))
-			return ctl_fail(p->cmd, "argument \"%s\" is wrong: \"redirect\" or \"mirror\"",
-					v);
+			return ctl_fail(p->cmd,
+					"argument \"%s\" is wrong: \"redirect\" or \"mirror\"", v);
 		m->redirect = ctl_streq(v, "redirect");
 		if (ctl_need(p, v, &v) < 0)
 			return -EINVAL;
 		if (!ctl_streq(v, "dev"))
-			return ctl_fail(p->cmd, "argument \"%s\" is wrong: mirred needs \"dev NAME\"", v);
+			return ctl_fail(p->cmd,
+					"argument \"%s\" is wrong: mirred needs \"dev NAME\"", v);
 		return ctl_arg_ifname(p, "dev", (const char **)&m->dev);
 	}
 	if (a && ctl_streq(a, "police")) {
-		Nsring__V1__Police *po = CTL_NEW_MSG(p->cmd, Nsring__V1__Police,
-						     nsring__v1__police__init);
+		Nsring__V1__Police *po =
+			CTL_NEW_MSG(p->cmd, Nsring__V1__Police, nsring__v1__police__init);
 
 		if (!po)
 			return ctl_oom(p->cmd);
@@ -237,7 +239,8 @@ static int parse_kind(CtlParser *p, Nsring__V1__Filter *f, const char *kind)
 			   ctl_streq(a, "dst_port")) {
 			r = ctl_arg_u32(p, a, 65535, &f->flower->dst_port);
 		} else if (f->options_case == NSRING__V1__FILTER__OPTIONS_BPF &&
-			   (ctl_streq(a, "name") || ctl_streq(a, "obj") || ctl_streq(a, "object-file"))) {
+			   (ctl_streq(a, "name") || ctl_streq(a, "obj") ||
+			    ctl_streq(a, "object-file"))) {
 			r = ctl_need(p, a, &v);
 			f->bpf->name = (char *)v;
 		} else if (f->options_case == NSRING__V1__FILTER__OPTIONS_BPF &&
@@ -268,7 +271,8 @@ static int parse_filter_args(CtlParser *p, Nsring__V1__Filter *f, bool show)
 			r = ctl_arg_ifname(p, a, &dev);
 		} else if (ctl_streq(a, "parent")) {
 			r = ctl_need(p, a, (const char **)&f->parent);
-		} else if (ctl_streq(a, "root") || ctl_streq(a, "ingress") || ctl_streq(a, "egress")) {
+		} else if (ctl_streq(a, "root") || ctl_streq(a, "ingress") ||
+			   ctl_streq(a, "egress")) {
 			f->parent = (char *)a;
 		} else if (ctl_streq(a, "handle")) {
 			r = ctl_need(p, a, (const char **)&f->handle);
@@ -337,12 +341,13 @@ static int parse_filter(CtlParser *p)
 	if (r < 0)
 		return r;
 	if (!f->parent[0])
-		return ctl_fail(p->cmd, "not enough information: \"parent\" (or ingress, egress) is "
-					"required");
+		return ctl_fail(p->cmd,
+				"not enough information: \"parent\" (or ingress, egress) is "
+				"required");
 	if (verb == CTL_TC_DEL) {
-		Nsring__V1__DeleteFilterRequest *req = CTL_NEW_MSG(
-			p->cmd, Nsring__V1__DeleteFilterRequest,
-			nsring__v1__delete_filter_request__init);
+		Nsring__V1__DeleteFilterRequest *req =
+			CTL_NEW_MSG(p->cmd, Nsring__V1__DeleteFilterRequest,
+				    nsring__v1__delete_filter_request__init);
 
 		if (!req)
 			return ctl_oom(p->cmd);
@@ -351,9 +356,9 @@ static int parse_filter(CtlParser *p)
 		ctl_set_call(p->cmd, "DeleteFilter", &req->base,
 			     &nsring__v1__delete_filter_response__descriptor, ctl_print_created);
 	} else {
-		Nsring__V1__CreateFilterRequest *req = CTL_NEW_MSG(
-			p->cmd, Nsring__V1__CreateFilterRequest,
-			nsring__v1__create_filter_request__init);
+		Nsring__V1__CreateFilterRequest *req =
+			CTL_NEW_MSG(p->cmd, Nsring__V1__CreateFilterRequest,
+				    nsring__v1__create_filter_request__init);
 
 		if (f->options_case == NSRING__V1__FILTER__OPTIONS__NOT_SET)
 			return ctl_fail(p->cmd, "not enough information: the filter's kind (u32, "
@@ -372,7 +377,8 @@ static int parse_filter(CtlParser *p)
 const CtlObject ctl_object_filter = {
 	.word = "filter",
 	.usage = "  filter add|replace|change|del dev NAME [parent ID | root | ingress | egress]\n"
-		 "        [handle H] [protocol P] [prio N] KIND [OPTIONS] [classid ID] [action ...]\n"
+		 "        [handle H] [protocol P] [prio N] KIND [OPTIONS] [classid ID] [action "
+		 "...]\n"
 		 "      KIND := u32 [match u32 VAL MASK [at OFF] | match ip src|dst PREFIX]...\n"
 		 "            | matchall | flower [ip_proto tcp|udp|icmp] [src_ip P] [dst_ip P]\n"
 		 "              [dst_port N] | bpf name NAME (listed only: no program loading)\n"

@@ -18,8 +18,9 @@ int ctl_tc_rate(CtlParser *p, const char *kw, uint64_t *ret)
 	if (ctl_need(p, kw, &v) < 0)
 		return -EINVAL;
 	if (rtnl_tc_parse_rate(v, ret) < 0 || *ret == 0)
-		return ctl_fail(p->cmd, "argument \"%s\" is wrong: \"%s\" needs a rate (8mbit, "
-					"100kbps...)",
+		return ctl_fail(p->cmd,
+				"argument \"%s\" is wrong: \"%s\" needs a rate (8mbit, "
+				"100kbps...)",
 				v, kw);
 	return 0;
 }
@@ -31,8 +32,9 @@ int ctl_tc_size(CtlParser *p, const char *kw, uint32_t *ret)
 	if (ctl_need(p, kw, &v) < 0)
 		return -EINVAL;
 	if (rtnl_tc_parse_size(v, ret) < 0)
-		return ctl_fail(p->cmd, "argument \"%s\" is wrong: \"%s\" needs a size (32kbit, "
-					"10kb, 1500...)",
+		return ctl_fail(p->cmd,
+				"argument \"%s\" is wrong: \"%s\" needs a size (32kbit, "
+				"10kb, 1500...)",
 				v, kw);
 	return 0;
 }
@@ -44,16 +46,18 @@ int ctl_tc_time(CtlParser *p, const char *kw, uint32_t *ret)
 	if (ctl_need(p, kw, &v) < 0)
 		return -EINVAL;
 	if (rtnl_tc_parse_time(v, ret) < 0)
-		return ctl_fail(p->cmd, "argument \"%s\" is wrong: \"%s\" needs a time (50ms, 1s...)",
-				v, kw);
+		return ctl_fail(p->cmd,
+				"argument \"%s\" is wrong: \"%s\" needs a time (50ms, 1s...)", v,
+				kw);
 	return 0;
 }
 
 static int tc_time64(CtlParser *p, const char *kw, const char *v, uint64_t *ret)
 {
 	if (rtnl_tc_parse_time64(v, ret) < 0)
-		return ctl_fail(p->cmd, "argument \"%s\" is wrong: \"%s\" needs a time (50ms, 1s...)",
-				v, kw);
+		return ctl_fail(p->cmd,
+				"argument \"%s\" is wrong: \"%s\" needs a time (50ms, 1s...)", v,
+				kw);
 	return 0;
 }
 
@@ -167,7 +171,8 @@ static int opts_tbf(CtlParser *p, Nsring__V1__Qdisc *q)
 	while ((a = ctl_next(p))) {
 		if (ctl_streq(a, "rate"))
 			r = ctl_tc_rate(p, a, &t->rate);
-		else if (ctl_streq(a, "burst") || ctl_streq(a, "buffer") || ctl_streq(a, "maxburst"))
+		else if (ctl_streq(a, "burst") || ctl_streq(a, "buffer") ||
+			 ctl_streq(a, "maxburst"))
 			r = ctl_tc_size(p, a, &t->burst);
 		else if (ctl_streq(a, "limit"))
 			r = ctl_tc_size(p, a, &t->limit);
@@ -183,7 +188,8 @@ static int opts_tbf(CtlParser *p, Nsring__V1__Qdisc *q)
 	if (!t->rate || !t->burst)
 		return ctl_fail(p->cmd, "tbf: \"rate\" and \"burst\" are required");
 	if (!t->limit == !t->latency_us)
-		return ctl_fail(p->cmd, "tbf: exactly one of \"limit\" and \"latency\" is required");
+		return ctl_fail(p->cmd,
+				"tbf: exactly one of \"limit\" and \"latency\" is required");
 	return 0;
 }
 
@@ -206,8 +212,9 @@ static int opts_htb(CtlParser *p, Nsring__V1__Qdisc *q)
 				return -EINVAL;
 			d = strtoul(v, &end, 16); /* tc reads it in hex */
 			if (*end || end == v || d > 0xffff)
-				return ctl_fail(p->cmd, "argument \"%s\" is wrong: default class minor "
-							"(hex)",
+				return ctl_fail(p->cmd,
+						"argument \"%s\" is wrong: default class minor "
+						"(hex)",
 						v);
 			h->default_class = (uint32_t)d;
 		} else if (ctl_streq(a, "r2q")) {
@@ -231,7 +238,8 @@ static int netem_pct(CtlParser *p, const char *kw, double *v, double *corr)
 	if (ctl_streq(kw, "loss") && ctl_streq(s, "random") && ctl_need(p, kw, &s) < 0)
 		return -EINVAL;
 	if (!tc_is_percent(s, v))
-		return ctl_fail(p->cmd, "argument \"%s\" is wrong: \"%s\" needs a percentage", s, kw);
+		return ctl_fail(p->cmd, "argument \"%s\" is wrong: \"%s\" needs a percentage", s,
+				kw);
 	if (corr && tc_is_percent(ctl_peek(p), corr))
 		ctl_next(p);
 	return 0;
@@ -302,11 +310,13 @@ static int opts_fifo(CtlParser *p, Nsring__V1__Qdisc *q, bool bytes)
 	if (!fi)
 		return ctl_oom(p->cmd);
 	q->pfifo = fi; /* pfifo and bfifo share the oneof's place */
-	q->options_case = bytes ? NSRING__V1__QDISC__OPTIONS_BFIFO : NSRING__V1__QDISC__OPTIONS_PFIFO;
+	q->options_case =
+		bytes ? NSRING__V1__QDISC__OPTIONS_BFIFO : NSRING__V1__QDISC__OPTIONS_PFIFO;
 	while ((a = ctl_next(p))) {
 		if (!ctl_streq(a, "limit"))
 			return ctl_unknown(p, a);
-		r = bytes ? ctl_tc_size(p, a, &fi->limit) : ctl_arg_u32(p, a, UINT32_MAX, &fi->limit);
+		r = bytes ? ctl_tc_size(p, a, &fi->limit)
+			  : ctl_arg_u32(p, a, UINT32_MAX, &fi->limit);
 		if (r < 0)
 			return r;
 	}
@@ -315,8 +325,8 @@ static int opts_fifo(CtlParser *p, Nsring__V1__Qdisc *q, bool bytes)
 
 static int opts_fq_codel(CtlParser *p, Nsring__V1__Qdisc *q)
 {
-	Nsring__V1__FqCodel *c = CTL_NEW_MSG(p->cmd, Nsring__V1__FqCodel,
-					     nsring__v1__fq_codel__init);
+	Nsring__V1__FqCodel *c =
+		CTL_NEW_MSG(p->cmd, Nsring__V1__FqCodel, nsring__v1__fq_codel__init);
 	const char *a;
 	int r = 0;
 
@@ -424,11 +434,12 @@ static int opts_kind(CtlParser *p, Nsring__V1__Qdisc *q, const char *kind)
 		return opts_sfq(p, q);
 	if (ctl_streq(kind, "ingress") || ctl_streq(kind, "clsact")) {
 		if (ctl_streq(kind, "ingress")) {
-			q->ingress = CTL_NEW_MSG(p->cmd, Nsring__V1__Ingress,
-						 nsring__v1__ingress__init);
+			q->ingress =
+				CTL_NEW_MSG(p->cmd, Nsring__V1__Ingress, nsring__v1__ingress__init);
 			q->options_case = NSRING__V1__QDISC__OPTIONS_INGRESS;
 		} else {
-			q->clsact = CTL_NEW_MSG(p->cmd, Nsring__V1__Clsact, nsring__v1__clsact__init);
+			q->clsact =
+				CTL_NEW_MSG(p->cmd, Nsring__V1__Clsact, nsring__v1__clsact__init);
 			q->options_case = NSRING__V1__QDISC__OPTIONS_CLSACT;
 		}
 		if (!q->ingress)
@@ -469,7 +480,8 @@ static int parse_qdisc_modify(CtlParser *p, int verb)
 		} else if (ctl_streq(a, "parent")) {
 			r = ctl_need(p, a, (const char **)&q->parent);
 			if (r >= 0 && rtnl_tc_parse_handle(q->parent, &(uint32_t){ 0 }) < 0)
-				return ctl_fail(p->cmd, "argument \"%s\" is wrong: invalid parent ID",
+				return ctl_fail(p->cmd,
+						"argument \"%s\" is wrong: invalid parent ID",
 						q->parent);
 		} else if (ctl_streq(a, "handle")) {
 			r = ctl_need(p, a, (const char **)&q->handle);
@@ -492,8 +504,9 @@ static int parse_qdisc_modify(CtlParser *p, int verb)
 		return ctl_fail(p->cmd, "not enough information: \"dev\" argument is required");
 	q->link_name = (char *)dev;
 	if (verb == CTL_TC_DEL) {
-		Nsring__V1__DeleteQdiscRequest *req = CTL_NEW_MSG(
-			p->cmd, Nsring__V1__DeleteQdiscRequest, nsring__v1__delete_qdisc_request__init);
+		Nsring__V1__DeleteQdiscRequest *req =
+			CTL_NEW_MSG(p->cmd, Nsring__V1__DeleteQdiscRequest,
+				    nsring__v1__delete_qdisc_request__init);
 
 		if (!req)
 			return ctl_oom(p->cmd);
@@ -502,11 +515,13 @@ static int parse_qdisc_modify(CtlParser *p, int verb)
 		ctl_set_call(p->cmd, "DeleteQdisc", &req->base,
 			     &nsring__v1__delete_qdisc_response__descriptor, ctl_print_created);
 	} else {
-		Nsring__V1__CreateQdiscRequest *req = CTL_NEW_MSG(
-			p->cmd, Nsring__V1__CreateQdiscRequest, nsring__v1__create_qdisc_request__init);
+		Nsring__V1__CreateQdiscRequest *req =
+			CTL_NEW_MSG(p->cmd, Nsring__V1__CreateQdiscRequest,
+				    nsring__v1__create_qdisc_request__init);
 
 		if (q->options_case == NSRING__V1__QDISC__OPTIONS__NOT_SET)
-			return ctl_fail(p->cmd, "not enough information: the qdisc's kind is required");
+			return ctl_fail(p->cmd,
+					"not enough information: the qdisc's kind is required");
 		if (!req)
 			return ctl_oom(p->cmd);
 		ctl_set_namespace(p, &req->namespace_);
@@ -535,8 +550,8 @@ static int parse_qdisc_show(CtlParser *p)
 	if (name)
 		req->link_name = (char *)name;
 	req->stats = p->cmd->stats;
-	ctl_set_call(p->cmd, "ListQdiscs", &req->base, &nsring__v1__list_qdiscs_response__descriptor,
-		     ctl_print_qdiscs);
+	ctl_set_call(p->cmd, "ListQdiscs", &req->base,
+		     &nsring__v1__list_qdiscs_response__descriptor, ctl_print_qdiscs);
 	return 0;
 }
 
@@ -553,16 +568,18 @@ static int parse_qdisc(CtlParser *p)
 
 const CtlObject ctl_object_qdisc = {
 	.word = "qdisc",
-	.usage = "  qdisc add|replace|change|del dev NAME [root | parent ID | ingress | clsact]\n"
-		 "        [handle ID] KIND [OPTIONS]   (tc's words; -s before qdisc: counters)\n"
-		 "      KIND := tbf rate R burst S (latency T | limit S) [mtu S] | htb [default ID]\n"
-		 "            | netem [delay T [JITTER [CORR]]] [loss P [CORR]] [duplicate P]\n"
-		 "              [corrupt P] [reorder P [CORR]] [gap N] [rate R] [limit N]\n"
-		 "              [slot MIN [MAX]]\n"
-		 "            | pfifo|bfifo [limit N] | fq_codel [limit N] [flows N] [quantum N]\n"
-		 "              [target T] [interval T] [ecn|noecn] | prio [bands N] [priomap ...]\n"
-		 "            | sfq [perturb SEC] [quantum S] [limit N] | ingress | clsact\n"
-		 "  qdisc show [[dev] NAME]\n",
+	.usage =
+		"  qdisc add|replace|change|del dev NAME [root | parent ID | ingress | clsact]\n"
+		"        [handle ID] KIND [OPTIONS]   (tc's words; -s before qdisc: counters)\n"
+		"      KIND := tbf rate R burst S (latency T | limit S) [mtu S] | htb [default "
+		"ID]\n"
+		"            | netem [delay T [JITTER [CORR]]] [loss P [CORR]] [duplicate P]\n"
+		"              [corrupt P] [reorder P [CORR]] [gap N] [rate R] [limit N]\n"
+		"              [slot MIN [MAX]]\n"
+		"            | pfifo|bfifo [limit N] | fq_codel [limit N] [flows N] [quantum N]\n"
+		"              [target T] [interval T] [ecn|noecn] | prio [bands N] [priomap ...]\n"
+		"            | sfq [perturb SEC] [quantum S] [limit N] | ingress | clsact\n"
+		"  qdisc show [[dev] NAME]\n",
 	.parse = parse_qdisc,
 };
 

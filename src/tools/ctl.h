@@ -59,8 +59,8 @@ int ctl_print_link(FILE *f, const ProtobufCMessage *resp, bool json);	    /* Get
 int ctl_print_addresses(FILE *f, const ProtobufCMessage *resp, bool json);  /* ListAddresses */
 int ctl_print_routes(FILE *f, const ProtobufCMessage *resp, bool json);	    /* ListRoutes */
 int ctl_print_qdiscs(FILE *f, const ProtobufCMessage *resp, bool json);	    /* ListQdiscs */
-int ctl_print_classes(FILE *f, const ProtobufCMessage *resp, bool json);   /* ListClasses */
-int ctl_print_filters(FILE *f, const ProtobufCMessage *resp, bool json);   /* ListFilters */
+int ctl_print_classes(FILE *f, const ProtobufCMessage *resp, bool json);    /* ListClasses */
+int ctl_print_filters(FILE *f, const ProtobufCMessage *resp, bool json);    /* ListFilters */
 /* Watch (monitor), once per WatchEvent: a line as ip monitor prints it ("[NS] " first when the
  * event names its namespace; "Deleted " before removed objects), or one JSON object a line. */
 int ctl_print_watch_event(FILE *f, const ProtobufCMessage *event, bool json);

@@ -115,7 +115,8 @@ static int build(const char *words)
 		f.ifindex = ifindex_of(r->filter->link_name);
 		for (size_t i = 0; i < r->filter->n_actions; i++)
 			if (r->filter->actions[i]->action_case == NSRING__V1__ACTION__ACTION_MIRRED)
-				f.actions[i].mirred.ifindex = ifindex_of(r->filter->actions[i]->mirred->dev);
+				f.actions[i].mirred.ifindex =
+					ifindex_of(r->filter->actions[i]->mirred->dev);
 		len = rtnl_filter_new(buf, sizeof(buf), &f, op_of(r->mode), NULL);
 	} else if (strcmp(cmd.method, "DeleteFilter") == 0) {
 		const Nsring__V1__DeleteFilterRequest *r = (const void *)cmd.req;
@@ -164,8 +165,8 @@ int main(int argc, char **argv)
 		if ((size_t)len != wlen || memcmp(buf, want, wlen) != 0) {
 			for (size_t k = 0; k < wlen && k < (size_t)len; k++)
 				if (buf[k] != want[k]) {
-					fprintf(stderr, "%s: byte %zu: 0x%02x, tc 0x%02x\n", name, k,
-						buf[k], want[k]);
+					fprintf(stderr, "%s: byte %zu: 0x%02x, tc 0x%02x\n", name,
+						k, buf[k], want[k]);
 					break;
 				}
 		}
