@@ -287,6 +287,11 @@ static int parse_filter_args(CtlParser *p, Nsring__V1__Filter *f, bool show)
 		} else if (!dev) {
 			r = ctl_check_ifname(p, a);
 			dev = a;
+		} else if (!show) {
+			return ctl_fail(
+				p->cmd,
+				"unknown argument %s (filter kinds: u32, matchall, flower, bpf)",
+				a);
 		} else {
 			return ctl_unknown(p, a);
 		}

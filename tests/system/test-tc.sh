@@ -182,6 +182,23 @@ P
 create=$(sed -n 1p <<<"$hexq"); other=$(sed -n 2p <<<"$hexq"); del=$(sed -n 3p <<<"$hexq")
 expect_eq "$(ensure_call CreateQdisc "$create" | cut -d' ' -f1-2)" "OK 0" "ensure: the first CreateQdisc creates it"
 expect_eq "$(ensure_call CreateQdisc "$create" | cut -d' ' -f1-2)" "OK 1" "ensure: the same again is already_done"
+# BatchRequest.ensure carries it to every op of the batch (the op's own flag is not set).
+batch_ensure=$("$PY" - "$SOCK" <<'P'
+import os, sys
+sys.path.insert(0, os.environ["COMMON"])
+import nsring_ttrpc as t
+tbf = t.field(1, 1000000) + t.field(2, 4096) + t.field(4, 50000)
+cq = t.field(1, t.field(1, "ta")) + t.field(2, t.field(1, "va") + t.field(10, tbf))
+c = t.Conn(sys.argv[1])
+for ensure in (1, 0):
+    req = t.field(1, t.field(65, cq)) + (t.field(3, 1) if ensure else b"")
+    code, msg, payload = c.call(1 + ensure, "Batch", req)
+    res = t.fields(t.fields(payload)[1][0])
+    done = t.fields(res[165][0]).get(15, [0])[0] if 165 in res else "-"
+    print(t.code_name(code), res.get(1, [0])[0], done, end=" ")
+P
+)
+expect_eq "$batch_ensure" "OK 0 1 OK 6 - " "Batch with ensure: the existing tbf is already_done; without: ALREADY_EXISTS (6)"
 r=$(ensure_call CreateQdisc "$other")
 expect_eq "$(cut -d' ' -f1 <<<"$r")" "ALREADY_EXISTS" "ensure: another rate is ALREADY_EXISTS"
 expect_contains "$r" "tbf.rate" "naming the differing attribute"

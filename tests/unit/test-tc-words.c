@@ -133,6 +133,103 @@ static int build(const char *words)
 	return len;
 }
 
+/* Words nsringctl refuses itself (exit 2), with the reason. */
+static void test_usage_errors(void)
+{
+	static const struct {
+		const char *words, *error;
+	} cases[] = {
+		{ "qdisc add dev v0 root tbf rate 1mbit burst 10k", "exactly one of" },
+		{ "qdisc add dev v0 root tbf rate fast burst 10k latency 1ms", "needs a rate" },
+		{ "qdisc add dev v0 root cake", "unknown qdisc \"cake\"" },
+		{ "qdisc add dev v0 root", "the qdisc's kind is required" },
+		{ "qdisc add root tbf rate 1mbit burst 1k latency 1ms",
+		  "\"dev\" argument is required" },
+		{ "qdisc add dev v0 handle x: htb", "invalid handle" },
+		{ "qdisc add dev v0 root netem loss lots", "needs a percentage" },
+		{ "class add dev v0 parent 1: classid 1:10 htb", "\"rate\" is required" },
+		{ "class add dev v0 classid 1:10 htb rate 1mbit", "\"parent\" is required" },
+		{ "class show", "\"dev\" argument is required" },
+		{ "filter add dev v0 u32 match u32 0 0", "\"parent\" (or ingress, egress)" },
+		{ "filter add dev v0 ingress u32 match ip tos 1", "only \"src\" and \"dst\"" },
+		{ "filter add dev v0 ingress u32 action mirred ingress redirect dev x",
+		  "only \"egress\"" },
+		{ "filter add dev v0 ingress u32 action nat", "unknown action \"nat\"" },
+		{ "filter add dev v0 ingress u32 action police rate 1mbit",
+		  "\"burst\" are required" },
+		{ "filter add dev v0 ingress basic", "unknown argument basic (filter kinds" },
+		{ "filter add dev v0 ingress u32 action drop action drop action drop action drop "
+		  "action drop",
+		  "too many actions" },
+	};
+
+	current_test = "usage errors";
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *copy = strdup(cases[i].words), *argv[64];
+		int argc = 0, r;
+		CtlCmd cmd;
+
+		argv[argc++] = "nsringctl";
+		for (char *t = strtok(copy, " "); t && argc < 63; t = strtok(NULL, " "))
+			argv[argc++] = t;
+		argv[argc] = NULL;
+		r = ctl_parse(argc, argv, &cmd);
+		CHECK(r == -EINVAL && strstr(cmd.error, cases[i].error), "nsringctl %s: %d \"%s\"",
+		      cases[i].words, r, cmd.error);
+		ctl_cmd_done(&cmd);
+		free(copy);
+	}
+}
+
+/* `tc -s`-style output of a list, and -s before a tc object versus -s SOCKET. */
+static void test_print(void)
+{
+	Nsring__V1__TcStats st = NSRING__V1__TC_STATS__INIT;
+	Nsring__V1__Tbf tbf = NSRING__V1__TBF__INIT;
+	Nsring__V1__Qdisc q = NSRING__V1__QDISC__INIT;
+	Nsring__V1__Qdisc *qs[] = { &q };
+	Nsring__V1__ListQdiscsResponse resp = NSRING__V1__LIST_QDISCS_RESPONSE__INIT;
+	char *argv[] = {
+		"nsringctl", "-s", "/tmp/x.sock", "-s", "qdisc", "show", "dev", "v0", NULL
+	};
+	char *text = NULL;
+	size_t len = 0;
+	CtlCmd cmd;
+	FILE *f;
+
+	current_test = "print";
+	q.link_name = "v0";
+	q.handle = "8001:";
+	q.parent = "root";
+	q.kind = "tbf";
+	q.options_case = NSRING__V1__QDISC__OPTIONS_TBF;
+	q.tbf = &tbf;
+	tbf.rate = 1000000;
+	tbf.burst = 4096;
+	tbf.limit = 54096;
+	st.bytes = 392;
+	st.packets = 6;
+	st.overlimits = 2;
+	q.stats = &st;
+	resp.n_qdiscs = 1;
+	resp.qdiscs = qs;
+	f = open_memstream(&text, &len);
+	CHECK(f);
+	CHECK_EQ(ctl_print_qdiscs(f, &resp.base, false), 0);
+	fclose(f);
+	CHECK_STREQ(text, "qdisc tbf 8001: dev v0 root rate 8Mbit burst 4Kb limit 54096b\n"
+			  " Sent 392 bytes 6 pkt (dropped 0, overlimits 2 requeues 0) \n"
+			  " backlog 0b 0p requeues 0\n");
+	free(text);
+
+	CHECK(ctl_parse(8, argv, &cmd) == CTL_PARSE_OK, "%s", cmd.error);
+	CHECK_STREQ(cmd.socket_path, "/tmp/x.sock");
+	CHECK(cmd.stats);
+	CHECK_STREQ(cmd.method, "ListQdiscs");
+	CHECK(((Nsring__V1__ListQdiscsRequest *)cmd.req)->stats);
+	ctl_cmd_done(&cmd);
+}
+
 static int by_name(const struct dirent **a, const struct dirent **b)
 {
 	return strcmp((*a)->d_name, (*b)->d_name);
@@ -145,6 +242,8 @@ int main(int argc, char **argv)
 	int n;
 
 	CHECK(argc == 2, "usage: test-tc-words VECTORS_DIR");
+	test_usage_errors();
+	test_print();
 	vectors_dir = argv[1];
 	current_test = "words";
 	n = scandir(vectors_dir, &ents, NULL, by_name);
