@@ -17,8 +17,8 @@
 
 #include "core/macro.h"
 #include "core/status.h"
-#include "rpc/ttrpc-wire.h"
 #include "ttrpc/ttrpc.pb-c.h"
+#include "wire/ttrpc-wire.h"
 
 struct NsrClient {
 	int fd;

@@ -5,6 +5,7 @@
 #include "core/names.h"
 #include "core/status.h"
 #include "ops-internal.h"
+#include "ops-pb.h"
 
 /* What the steps share (op->scratch): the link named by name, once looked up. */
 typedef struct AddrScratch {
@@ -153,23 +154,6 @@ static void list_addresses_reply(Op *op)
 		resp.addresses[resp.n_addresses++] = op_addr_to_pb(op, a);
 	}
 	op_reply(op, &resp.base);
-}
-
-Nsring__V1__Address *op_addr_to_pb(Op *op, const RtnlAddr *a)
-{
-	Nsring__V1__Address *pb = op_alloc(op, sizeof(*pb));
-	char ip[INET6_ADDRSTRLEN];
-
-	nsring__v1__address__init(pb);
-	pb->link_index = a->index;
-	pb->link_name = (char *)op_link_name(op, a->index);
-	pb->address = op_strdup(op, rtnl_ip_format(&a->addr, ip, sizeof(ip)));
-	pb->prefix_len = a->prefix_len;
-	pb->scope = a->scope;
-	pb->flags = a->flags;
-	if (a->broadcast.family)
-		pb->broadcast = op_strdup(op, rtnl_ip_format(&a->broadcast, ip, sizeof(ip)));
-	return pb;
 }
 
 static void list_addresses_dump(Op *op)

@@ -18,7 +18,7 @@ struct Ops {
 	NetnsRegistry *reg;
 	unsigned outstanding;
 	ops_cancelled_cb cancelled;
-	struct Watches *watches; /* ops-watch.c, made on the first Watch */
+	struct Watches *watches; /* watch-stream.c, made on the first Watch */
 	struct DelGroup *delgroups; /* ops-linkdel.c: DeleteLink calls waiting for the turn's end */
 	LoopDefer delgroup_defer;
 };
@@ -206,10 +206,6 @@ const char *op_link_what(Op *op, const char *name, uint32_t index);
 /* Scratch sizes of the methods (OpMethod.scratch_size). */
 extern const size_t ops_link_scratch_size, ops_addr_scratch_size, ops_route_scratch_size;
 
-/* Conversions to API messages (arena-allocated). */
-Nsring__V1__Link *op_link_to_pb(Op *op, const RtnlLink *l);
-const char *op_link_name(Op *op, uint32_t index);
-
 /* Method bodies. */
 void ops_create_namespace(Op *op);
 void ops_delete_namespace(Op *op);
@@ -245,9 +241,7 @@ void delgroup_flush_all(Ops *ops);
 /* The namespace is closing: its waiting deletes no longer hang on its OpsNs. */
 void delgroup_ns_closed(OpsNs *ons);
 
-/* ops-watch.c and its hooks. */
-Nsring__V1__Address *op_addr_to_pb(Op *op, const RtnlAddr *a);
-Nsring__V1__Route *op_route_to_pb(Op *op, const RtnlRoute *rt);
+/* The Watch streams (watch-*.c) and their hooks. */
 /* Frees an Op's arena (an Op used only to build messages in). */
 void op_arena_reset(Op *op);
 /* Gives an open namespace its OpsNs and netlink connection (ns->priv) if it has none yet. */

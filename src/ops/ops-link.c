@@ -11,6 +11,7 @@
 #include "core/names.h"
 #include "core/status.h"
 #include "ops-internal.h"
+#include "ops-pb.h"
 
 /* What the link methods' steps share (op->scratch). */
 typedef struct LinkScratch {
@@ -19,105 +20,6 @@ typedef struct LinkScratch {
 } LinkScratch;
 
 const size_t ops_link_scratch_size = sizeof(LinkScratch);
-
-static const char *const oper_states[] = {
-	"unknown", "notpresent", "down", "lowerlayerdown", "testing", "dormant", "up",
-};
-
-static bool ip_multicast(const RtnlIp *ip)
-{
-	if (ip->family == AF_INET)
-		return (ip->bytes[0] & 0xf0) == 0xe0;
-	return ip->family == AF_INET6 && ip->bytes[0] == 0xff;
-}
-
-static Nsring__V1__MacvlanMode macvlan_mode_to_pb(uint32_t mode)
-{
-	switch (mode) {
-	case MACVLAN_MODE_PRIVATE:
-		return NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_PRIVATE;
-	case MACVLAN_MODE_VEPA:
-		return NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_VEPA;
-	case MACVLAN_MODE_BRIDGE:
-		return NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_BRIDGE;
-	case MACVLAN_MODE_PASSTHRU:
-		return NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_PASSTHRU;
-	case MACVLAN_MODE_SOURCE:
-		return NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_SOURCE;
-	default:
-		return NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_UNSPECIFIED;
-	}
-}
-
-/* The kind-specific oneof, for the kinds the API models. */
-static void op_link_info_to_pb(Op *op, const RtnlLink *l, Nsring__V1__Link *pb)
-{
-	char ip[INET6_ADDRSTRLEN];
-
-	if (strcmp(l->kind, "veth") == 0) {
-		pb->veth = op_alloc(op, sizeof(*pb->veth));
-		nsring__v1__veth__init(pb->veth);
-		pb->info_case = NSRING__V1__LINK__INFO_VETH;
-	} else if (strcmp(l->kind, "bridge") == 0) {
-		pb->bridge = op_alloc(op, sizeof(*pb->bridge));
-		nsring__v1__bridge__init(pb->bridge);
-		pb->info_case = NSRING__V1__LINK__INFO_BRIDGE;
-	} else if (strcmp(l->kind, "vxlan") == 0) {
-		Nsring__V1__Vxlan *v = op_alloc(op, sizeof(*v));
-		nsring__v1__vxlan__init(v);
-		v->vni = l->info.vxlan.vni;
-		v->port = l->info.vxlan.port;
-		v->dev_index = l->info.vxlan.dev_index;
-		if (l->info.vxlan.local.family)
-			v->local = op_strdup(op, rtnl_ip_format(&l->info.vxlan.local, ip, sizeof(ip)));
-		if (l->info.vxlan.group.family) {
-			char *g = op_strdup(op, rtnl_ip_format(&l->info.vxlan.group, ip, sizeof(ip)));
-			if (ip_multicast(&l->info.vxlan.group))
-				v->group = g;
-			else
-				v->remote = g;
-		}
-		pb->vxlan = v;
-		pb->info_case = NSRING__V1__LINK__INFO_VXLAN;
-	} else if (strcmp(l->kind, "macvlan") == 0) {
-		pb->macvlan = op_alloc(op, sizeof(*pb->macvlan));
-		nsring__v1__macvlan__init(pb->macvlan);
-		pb->macvlan->mode = macvlan_mode_to_pb(l->info.macvlan.mode);
-		pb->info_case = NSRING__V1__LINK__INFO_MACVLAN;
-	} else if (strcmp(l->kind, "ifb") == 0) {
-		pb->ifb = op_alloc(op, sizeof(*pb->ifb));
-		nsring__v1__ifb__init(pb->ifb);
-		pb->info_case = NSRING__V1__LINK__INFO_IFB;
-	} else if (strcmp(l->kind, "dummy") == 0) {
-		pb->dummy = op_alloc(op, sizeof(*pb->dummy));
-		nsring__v1__dummy__init(pb->dummy);
-		pb->info_case = NSRING__V1__LINK__INFO_DUMMY;
-	}
-}
-
-Nsring__V1__Link *op_link_to_pb(Op *op, const RtnlLink *l)
-{
-	Nsring__V1__Link *pb = op_alloc(op, sizeof(*pb));
-	char mac[3 * sizeof(l->mac)];
-
-	nsring__v1__link__init(pb);
-	pb->index = l->index;
-	pb->name = op_strdup(op, l->name);
-	pb->kind = op_strdup(op, l->kind);
-	pb->flags = l->flags;
-	pb->up = (l->flags & IFF_UP) != 0;
-	pb->oper_state = (char *)(l->operstate < ARRAY_SIZE(oper_states) ? oper_states[l->operstate]
-									 : "unknown");
-	pb->mtu = l->mtu;
-	if (l->mac_len)
-		pb->address = op_strdup(op, rtnl_mac_format(l->mac, l->mac_len, mac, sizeof(mac)));
-	pb->master_index = l->master;
-	pb->group = l->group;
-	pb->parent_index = l->link;
-	pb->link_netnsid = l->link_netnsid;
-	op_link_info_to_pb(op, l, pb);
-	return pb;
-}
 
 static bool check_ifname(Op *op, const char *what, const char *name)
 {
@@ -594,13 +496,4 @@ void ops_update_link(Op *op)
 	if (update_link_moves(req))
 		op_open_ns(op, 1, req->move_to);
 	op_then(op, update_link_resolve);
-}
-
-/* Name of a link collected by a dump in this op, or "" . */
-const char *op_link_name(Op *op, uint32_t index)
-{
-	for (size_t i = 0; i < op->dump.nlinks; i++)
-		if (op->dump.links[i].index == index)
-			return op->dump.links[i].name;
-	return "";
 }

@@ -5,6 +5,7 @@
 #include "core/names.h"
 #include "core/status.h"
 #include "ops-internal.h"
+#include "ops-pb.h"
 
 /* What the steps share (op->scratch): the link named by name, once looked up. */
 typedef struct RouteScratch {
@@ -207,32 +208,6 @@ static void list_routes_reply(Op *op)
 		resp.routes[resp.n_routes++] = op_route_to_pb(op, rt);
 	}
 	op_reply(op, &resp.base);
-}
-
-Nsring__V1__Route *op_route_to_pb(Op *op, const RtnlRoute *rt)
-{
-	Nsring__V1__Route *pb = op_alloc(op, sizeof(*pb));
-	char ip[INET6_ADDRSTRLEN];
-
-	nsring__v1__route__init(pb);
-	pb->destination = rt->dst.family ? op_printf(op, "%s/%u",
-						     rtnl_ip_format(&rt->dst, ip, sizeof(ip)),
-						     rt->dst_len)
-					 : "default";
-	pb->family = rt->family == AF_INET ? 4 : 6;
-	if (rt->gateway.family)
-		pb->gateway = op_strdup(op, rtnl_ip_format(&rt->gateway, ip, sizeof(ip)));
-	pb->dev_index = rt->oif;
-	pb->dev = (char *)op_link_name(op, rt->oif);
-	pb->table = rt->table;
-	pb->metric = rt->priority;
-	pb->set_scope_case = NSRING__V1__ROUTE__SET_SCOPE_SCOPE;
-	pb->scope = rt->scope;
-	pb->protocol = rt->protocol;
-	pb->type = rt->type;
-	if (rt->prefsrc.family)
-		pb->prefsrc = op_strdup(op, rtnl_ip_format(&rt->prefsrc, ip, sizeof(ip)));
-	return pb;
 }
 
 static void list_routes_dump(Op *op)

@@ -7,6 +7,7 @@
 
 #include "core/names.h"
 #include "core/status.h"
+#include "ops-pb.h"
 #include "ops-tc-internal.h"
 
 typedef struct TcListScratch {

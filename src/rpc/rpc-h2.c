@@ -1,9 +1,10 @@
-/* gRPC over cleartext HTTP/2 on the loop: nghttp2's memory API parses and frames while io_uring
- * does the socket I/O (rpc.c). Calls of nsring.v1.NsRing go to the one dispatcher; health
- * checking and server reflection are answered here. */
+/* The gRPC transport: cleartext HTTP/2 through nghttp2's memory API, which parses and frames
+ * while io_uring does the socket I/O (rpc.c). Calls of nsring.v1.NsRing go to the one
+ * dispatcher; health checking and server reflection are answered here. */
 #include "rpc-internal.h"
 
 #include <errno.h>
+#include <nghttp2/nghttp2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,7 @@
 #include "core/log.h"
 #include "core/status.h"
 #include "grpc/health/v1/health.pb-c.h"
-#include "rpc/ttrpc-wire.h"
+#include "wire/ttrpc-wire.h" /* TTRPC_SERVICE: the service is the same on both transports */
 
 /* The gRPC message prefix: a compressed flag and a big-endian length. */
 #define GRPC_PREFIX 5
@@ -27,13 +28,22 @@
 /* A stream's output buffer larger than this is freed once it is empty. */
 #define H2_STREAM_KEEP (256u << 10)
 
-#define HEALTH_STATUS(x)	GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__##x
-#define HEALTH_SERVING		HEALTH_STATUS(SERVING)
-#define HEALTH_NOT_SERVING	HEALTH_STATUS(NOT_SERVING)
-#define HEALTH_UNKNOWN		HEALTH_STATUS(SERVICE_UNKNOWN)
+#define HEALTH_NOT_SERVING	GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__NOT_SERVING
 #define HEALTH_SERVICE		"grpc.health.v1.Health"
 #define REFLECT_V1_SERVICE	"grpc.reflection.v1.ServerReflection"
 #define REFLECT_V1ALPHA_SERVICE "grpc.reflection.v1alpha.ServerReflection"
+
+typedef struct RpcStream RpcStream;
+
+/* A connection's state. */
+typedef struct H2Conn {
+	RpcConn *conn;
+	nghttp2_session *session;
+	RpcStream *streams; /* every open stream (nghttp2 does not tell when it frees them) */
+	size_t inbuf;	    /* request bytes held by streams (bounded: H2_CONN_INPUT_MAX) */
+	size_t outbuf;	    /* reply bytes held by streams, not yet taken by nghttp2 */
+	bool failed;	    /* a callback hit a fatal error: close after processing */
+} H2Conn;
 
 typedef enum {
 	STREAM_NEW,	     /* headers still arriving */
@@ -44,7 +54,7 @@ typedef enum {
 } StreamKind;
 
 struct RpcStream {
-	RpcConn *conn;
+	H2Conn *h;
 	RpcStream *prev, *next;
 	int32_t id;
 	StreamKind kind;
@@ -73,70 +83,6 @@ struct RpcStream {
 		(uint8_t *)(n), (uint8_t *)(v), sizeof(n) - 1, strlen(v), NGHTTP2_NV_FLAG_NONE     \
 	}
 
-/* ---- gRPC wire helpers */
-
-int rpc_grpc_timeout_parse(const char *s, size_t len, uint64_t *ret_ns)
-{
-	uint64_t v = 0, mult;
-
-	if (len < 2 || len > 9)
-		return -EINVAL;
-	for (size_t i = 0; i < len - 1; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -EINVAL;
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	}
-	switch (s[len - 1]) {
-	case 'H':
-		mult = 3600ull * 1000000000ull;
-		break;
-	case 'M':
-		mult = 60ull * 1000000000ull;
-		break;
-	case 'S':
-		mult = 1000000000ull;
-		break;
-	case 'm':
-		mult = 1000000ull;
-		break;
-	case 'u':
-		mult = 1000ull;
-		break;
-	case 'n':
-		mult = 1;
-		break;
-	default:
-		return -EINVAL;
-	}
-	/* 99999999 hours overflows 64 bits: saturate (centuries are "no deadline" anyway). */
-	*ret_ns = v > UINT64_MAX / mult ? UINT64_MAX : v * mult;
-	return 0;
-}
-
-size_t rpc_grpc_message_escape(char *out, size_t size, const char *msg)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t n = 0;
-
-	if (size == 0)
-		return 0;
-	for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
-		if (*p >= 0x20 && *p <= 0x7e && *p != '%') {
-			if (n + 1 >= size)
-				break;
-			out[n++] = (char)*p;
-		} else {
-			if (n + 3 >= size)
-				break;
-			out[n++] = '%';
-			out[n++] = hex[*p >> 4];
-			out[n++] = hex[*p & 15];
-		}
-	}
-	out[n] = '\0';
-	return n;
-}
-
 static uint32_t be32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -144,14 +90,14 @@ static uint32_t be32(const uint8_t *p)
 
 /* ---- streams */
 
-static RpcStream *stream_get(RpcConn *c, int32_t id)
+static RpcStream *stream_get(H2Conn *h, int32_t id)
 {
-	return nghttp2_session_get_stream_user_data(c->h2, id);
+	return nghttp2_session_get_stream_user_data(h->session, id);
 }
 
 static void stream_drop_input(RpcStream *st)
 {
-	st->conn->h2_inbuf -= st->inlen;
+	st->h->inbuf -= st->inlen;
 	free(st->in);
 	st->in = NULL;
 	st->inlen = st->incap = st->scan = 0;
@@ -159,16 +105,16 @@ static void stream_drop_input(RpcStream *st)
 
 static void stream_free(RpcStream *st)
 {
-	RpcConn *c = st->conn;
+	H2Conn *h = st->h;
 
 	if (st->prev)
 		st->prev->next = st->next;
 	else
-		c->streams = st->next;
+		h->streams = st->next;
 	if (st->next)
 		st->next->prev = st->prev;
 	stream_drop_input(st);
-	c->h2_outbuf -= st->out.len - st->outoff;
+	h->outbuf -= st->out.len - st->outoff;
 	free(st->out.data);
 	free(st->path);
 	free(st->message);
@@ -185,7 +131,7 @@ static ssize_t stream_read(nghttp2_session *h2, int32_t id, uint8_t *buf, size_t
 	if (n)
 		memcpy(buf, st->out.data + st->outoff, n);
 	st->outoff += n;
-	st->conn->h2_outbuf -= n;
+	st->h->outbuf -= n;
 	if (st->outoff < st->out.len)
 		return (ssize_t)n;
 	st->out.len = st->outoff = 0;
@@ -217,28 +163,28 @@ static ssize_t stream_read(nghttp2_session *h2, int32_t id, uint8_t *buf, size_t
 /* Starts the response, or wakes its data provider, for output queued on the stream. */
 static void stream_output(RpcStream *st)
 {
-	RpcConn *c = st->conn;
+	H2Conn *h = st->h;
 
 	if (!st->responded) {
 		nghttp2_nv nv[] = { NV(":status", "200"), NV("content-type", "application/grpc") };
 		nghttp2_data_provider prd = { .source.ptr = st, .read_callback = stream_read };
 
 		st->responded = true;
-		if (nghttp2_submit_response(c->h2, st->id, nv, ARRAY_SIZE(nv), &prd) < 0)
-			c->h2_failed = true;
+		if (nghttp2_submit_response(h->session, st->id, nv, ARRAY_SIZE(nv), &prd) < 0)
+			h->failed = true;
 	} else if (st->deferred) {
 		st->deferred = false;
-		if (nghttp2_session_resume_data(c->h2, st->id) < 0)
-			c->h2_failed = true;
+		if (nghttp2_session_resume_data(h->session, st->id) < 0)
+			h->failed = true;
 	}
-	rpc_conn_kick(c);
+	rpc_conn_kick(h->conn);
 }
 
 /* Ends the stream with a gRPC status: trailers after the messages sent, or a trailers-only
  * response when there were none. */
 static void stream_finish(RpcStream *st, int code, const char *msg)
 {
-	RpcConn *c = st->conn;
+	H2Conn *h = st->h;
 	size_t len = strlen(msg);
 
 	if (st->ended)
@@ -259,10 +205,10 @@ static void stream_finish(RpcStream *st, int code, const char *msg)
 				    NV("grpc-message", st->message ? st->message : "") };
 
 		st->responded = true;
-		if (nghttp2_submit_response(c->h2, st->id, nv, st->message && *st->message ? 4 : 3,
-					    NULL) < 0)
-			c->h2_failed = true;
-		rpc_conn_kick(c);
+		if (nghttp2_submit_response(h->session, st->id, nv,
+					    st->message && *st->message ? 4 : 3, NULL) < 0)
+			h->failed = true;
+		rpc_conn_kick(h->conn);
 		return;
 	}
 	stream_output(st);
@@ -275,9 +221,9 @@ static void stream_http_error(RpcStream *st, const char *status)
 
 	st->ended = st->discard = st->responded = true;
 	stream_drop_input(st);
-	if (nghttp2_submit_response(st->conn->h2, st->id, nv, 1, NULL) < 0)
-		st->conn->h2_failed = true;
-	rpc_conn_kick(st->conn);
+	if (nghttp2_submit_response(st->h->session, st->id, nv, 1, NULL) < 0)
+		st->h->failed = true;
+	rpc_conn_kick(st->h->conn);
 }
 
 /* Bytes of the stream's messages not yet taken by nghttp2 (flow control holds them here). */
@@ -317,7 +263,7 @@ static int stream_message(RpcStream *st, size_t n, bool bounded, uint8_t **ret)
 	p[3] = (uint8_t)(n >> 8);
 	p[4] = (uint8_t)n;
 	st->out.len += GRPC_PREFIX + n;
-	st->conn->h2_outbuf += GRPC_PREFIX + n;
+	st->h->outbuf += GRPC_PREFIX + n;
 	*ret = p + GRPC_PREFIX;
 	return 0;
 }
@@ -362,13 +308,6 @@ static void stream_send_raw(RpcStream *st, const uint8_t *msg, size_t n)
 
 /* ---- health and reflection, answered here */
 
-static int health_status(const RpcServer *s, const char *service)
-{
-	if (service[0] && strcmp(service, TTRPC_SERVICE) != 0)
-		return HEALTH_UNKNOWN;
-	return s->shutting_down ? HEALTH_NOT_SERVING : HEALTH_SERVING;
-}
-
 static void health_send(RpcStream *st, int status)
 {
 	Grpc__Health__V1__HealthCheckResponse resp = GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__INIT;
@@ -379,33 +318,23 @@ static void health_send(RpcStream *st, int status)
 
 static void health_answer(RpcStream *st, const uint8_t *p, size_t n)
 {
-	RpcServer *s = st->conn->srv;
-	Grpc__Health__V1__HealthCheckRequest *req;
-	int status;
+	RpcServer *s = st->h->conn->srv;
+	bool watch = st->kind == STREAM_HEALTH_WATCH;
+	char msg[512];
+	int status, code;
 
-	req = grpc__health__v1__health_check_request__unpack(NULL, n, p);
-	if (!req) {
-		stream_finish(st, STATUS_INVALID_ARGUMENT, "malformed HealthCheckRequest");
+	code = rpc_grpc_health(s, p, n, watch, &status, msg, sizeof(msg));
+	if (code != STATUS_OK) {
+		stream_finish(st, code, msg);
 		return;
 	}
-	status = health_status(s, req->service);
-	if (st->kind == STREAM_HEALTH_CHECK) {
-		if (status == HEALTH_UNKNOWN) {
-			char msg[512];
-			snprintf(msg, sizeof(msg), "unknown service \"%.256s\"", req->service);
-			stream_finish(st, STATUS_NOT_FOUND, msg);
-		} else {
-			health_send(st, status);
-			stream_finish(st, STATUS_OK, "");
-		}
-	} else {
-		/* Watch: the current status now, NOT_SERVING when the daemon stops; the stream
-		 * stays open until then or until the client goes. */
-		health_send(st, status);
-		if (s->shutting_down)
-			stream_finish(st, STATUS_UNAVAILABLE, "nsringd is shutting down");
-	}
-	grpc__health__v1__health_check_request__free_unpacked(req, NULL);
+	health_send(st, status);
+	/* Watch: the current status now, NOT_SERVING when the daemon stops; the stream stays
+	 * open until then or until the client goes. */
+	if (!watch)
+		stream_finish(st, STATUS_OK, "");
+	else if (s->shutting_down)
+		stream_finish(st, STATUS_UNAVAILABLE, "nsringd is shutting down");
 }
 
 static void reflect_answer(RpcStream *st, const uint8_t *p, size_t n)
@@ -414,7 +343,7 @@ static void reflect_answer(RpcStream *st, const uint8_t *p, size_t n)
 	size_t len = 0;
 	int r;
 
-	r = rpc_reflect_answer(st->conn->srv->reflect, p, n, &out, &len);
+	r = rpc_reflect_answer(st->h->conn->srv->reflect, p, n, &out, &len);
 	if (r == -EBADMSG)
 		stream_finish(st, STATUS_INVALID_ARGUMENT, "malformed ServerReflectionRequest");
 	else if (r < 0)
@@ -428,7 +357,8 @@ static void reflect_answer(RpcStream *st, const uint8_t *p, size_t n)
 
 static void stream_dispatch(RpcStream *st, const uint8_t *p, size_t n)
 {
-	RpcConn *c = st->conn;
+	H2Conn *h = st->h;
+	RpcConn *c = h->conn;
 	RpcServer *s = c->srv;
 	RpcCallInfo info;
 	RpcCall *call;
@@ -437,7 +367,7 @@ static void stream_dispatch(RpcStream *st, const uint8_t *p, size_t n)
 
 	/* Reading goes on whatever the client leaves unread (it must, to see WINDOW_UPDATE and
 	 * RST_STREAM), so new calls are what stops here. */
-	if (c->h2_outbuf >= RPC_WBUF_PAUSE) {
+	if (h->outbuf >= RPC_WBUF_PAUSE) {
 		stream_finish(st, STATUS_RESOURCE_EXHAUSTED,
 			      "too many replies waiting for this client to read them");
 		return;
@@ -483,7 +413,7 @@ static void stream_request_done(RpcStream *st)
 	st->discard = true;
 	st->in = NULL;
 	st->inlen = st->incap = st->scan = 0;
-	st->conn->h2_inbuf -= len;
+	st->h->inbuf -= len;
 	if (st->kind == STREAM_CALL)
 		stream_dispatch(st, in + GRPC_PREFIX, len - GRPC_PREFIX);
 	else
@@ -523,7 +453,7 @@ static void stream_scan(RpcStream *st)
 			rest = st->inlen - GRPC_PREFIX - len;
 			memmove(st->in, st->in + GRPC_PREFIX + len, rest);
 			st->inlen = rest;
-			st->conn->h2_inbuf -= GRPC_PREFIX + len;
+			st->h->inbuf -= GRPC_PREFIX + len;
 			continue;
 		}
 		st->nmsgs++;
@@ -539,7 +469,7 @@ static void stream_scan(RpcStream *st)
 /* The request headers are complete: choose who answers. */
 static void stream_route(RpcStream *st)
 {
-	RpcConn *c = st->conn;
+	RpcConn *c = st->h->conn;
 	const char *path = st->path, *slash;
 	char msg[512];
 	size_t slen;
@@ -595,22 +525,22 @@ static void stream_route(RpcStream *st)
 
 static int on_begin_headers(nghttp2_session *h2, const nghttp2_frame *frame, void *userdata)
 {
-	RpcConn *c = userdata;
+	H2Conn *h = userdata;
 	RpcStream *st;
 
-	if (c->closing)
+	if (h->conn->closing)
 		return NGHTTP2_ERR_CALLBACK_FAILURE;
 	if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST)
 		return 0;
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE; /* resets just this stream */
-	st->conn = c;
+	st->h = h;
 	st->id = frame->hd.stream_id;
-	st->next = c->streams;
-	if (c->streams)
-		c->streams->prev = st;
-	c->streams = st;
+	st->next = h->streams;
+	if (h->streams)
+		h->streams->prev = st;
+	h->streams = st;
 	if (nghttp2_session_set_stream_user_data(h2, st->id, st) < 0) {
 		stream_free(st);
 		return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
@@ -627,14 +557,14 @@ static int on_header(nghttp2_session *h2, const nghttp2_frame *frame, const uint
 		     size_t namelen, const uint8_t *value, size_t valuelen, uint8_t flags,
 		     void *userdata)
 {
-	RpcConn *c = userdata;
+	H2Conn *h = userdata;
 	RpcStream *st;
 
-	if (c->closing)
+	if (h->conn->closing)
 		return NGHTTP2_ERR_CALLBACK_FAILURE;
 	if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST)
 		return 0; /* trailers of a request carry nothing we use */
-	st = stream_get(c, frame->hd.stream_id);
+	st = stream_get(h, frame->hd.stream_id);
 	if (!st)
 		return 0;
 	if (hdr_is(name, namelen, ":path")) {
@@ -662,15 +592,15 @@ static int on_header(nghttp2_session *h2, const nghttp2_frame *frame, const uint
 static int on_data_chunk_recv(nghttp2_session *h2, uint8_t flags, int32_t id, const uint8_t *data,
 			      size_t len, void *userdata)
 {
-	RpcConn *c = userdata;
+	H2Conn *h = userdata;
 	RpcStream *st;
 
-	if (c->closing)
+	if (h->conn->closing)
 		return NGHTTP2_ERR_CALLBACK_FAILURE;
-	st = stream_get(c, id);
+	st = stream_get(h, id);
 	if (!st || st->discard || st->kind == STREAM_NEW)
 		return 0;
-	if (c->h2_inbuf + len > H2_CONN_INPUT_MAX) {
+	if (h->inbuf + len > H2_CONN_INPUT_MAX) {
 		stream_finish(st, STATUS_RESOURCE_EXHAUSTED,
 			      "too much request data buffered on this connection");
 		return 0;
@@ -691,21 +621,21 @@ static int on_data_chunk_recv(nghttp2_session *h2, uint8_t flags, int32_t id, co
 	}
 	memcpy(st->in + st->inlen, data, len);
 	st->inlen += len;
-	c->h2_inbuf += len;
+	h->inbuf += len;
 	stream_scan(st);
 	return 0;
 }
 
 static int on_frame_recv(nghttp2_session *h2, const nghttp2_frame *frame, void *userdata)
 {
-	RpcConn *c = userdata;
+	H2Conn *h = userdata;
 	RpcStream *st;
 
-	if (c->closing)
+	if (h->conn->closing)
 		return NGHTTP2_ERR_CALLBACK_FAILURE;
 	if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA)
 		return 0;
-	st = stream_get(c, frame->hd.stream_id);
+	st = stream_get(h, frame->hd.stream_id);
 	if (!st)
 		return 0;
 	if (frame->hd.type == NGHTTP2_HEADERS && frame->headers.cat == NGHTTP2_HCAT_REQUEST)
@@ -717,12 +647,12 @@ static int on_frame_recv(nghttp2_session *h2, const nghttp2_frame *frame, void *
 
 static int on_stream_close(nghttp2_session *h2, int32_t id, uint32_t error_code, void *userdata)
 {
-	RpcConn *c = userdata;
+	H2Conn *h = userdata;
 	RpcStream *st;
 
-	if (c->closing)
+	if (h->conn->closing)
 		return NGHTTP2_ERR_CALLBACK_FAILURE;
-	st = stream_get(c, id);
+	st = stream_get(h, id);
 	if (!st)
 		return 0;
 	if (st->call) {
@@ -730,7 +660,7 @@ static int on_stream_close(nghttp2_session *h2, int32_t id, uint32_t error_code,
 		 * work's reply is dropped, and the work may stop early. */
 		RpcCall *call = st->call;
 
-		log_debug("rpc: pid %d cancelled stream %d (%s, error %u)", (int)c->pid, id,
+		log_debug("rpc: pid %d cancelled stream %d (%s, error %u)", (int)h->conn->pid, id,
 			  st->path ? st->path : "?", error_code);
 		st->call = NULL;
 		rpc_call_orphan(call);
@@ -741,7 +671,22 @@ static int on_stream_close(nghttp2_session *h2, int32_t id, uint32_t error_code,
 
 /* ---- the connection */
 
-int rpc_h2_start(RpcConn *c)
+static void h2_free(RpcConn *c)
+{
+	H2Conn *h = c->tp_state;
+
+	if (h->session)
+		nghttp2_session_del(h->session);
+	h->session = NULL;
+	while (h->streams) {
+		h->streams->call = NULL;
+		stream_free(h->streams);
+	}
+	free(h);
+	c->tp_state = NULL;
+}
+
+static int h2_start(RpcConn *c)
 {
 	RpcServer *s = c->srv;
 	nghttp2_session_callbacks *cbs;
@@ -750,38 +695,47 @@ int rpc_h2_start(RpcConn *c)
 		  MIN(H2_MAX_STREAMS, s->cfg.max_calls_per_conn) },
 		{ NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, H2_STREAM_WINDOW },
 	};
+	H2Conn *h;
 	int r;
 
-	r = nghttp2_session_callbacks_new(&cbs);
-	if (r < 0)
-		return -ENOMEM;
+	h = c->tp_state = calloc(1, sizeof(*h));
+	if (!h || nghttp2_session_callbacks_new(&cbs) < 0)
+		goto fail;
+	h->conn = c;
 	nghttp2_session_callbacks_set_on_begin_headers_callback(cbs, on_begin_headers);
 	nghttp2_session_callbacks_set_on_header_callback(cbs, on_header);
 	nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, on_data_chunk_recv);
 	nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, on_frame_recv);
 	nghttp2_session_callbacks_set_on_stream_close_callback(cbs, on_stream_close);
-	r = nghttp2_session_server_new(&c->h2, cbs, c);
+	r = nghttp2_session_server_new(&h->session, cbs, h);
 	nghttp2_session_callbacks_del(cbs);
 	if (r < 0)
-		return -ENOMEM;
+		goto fail;
 	/* The server speaks first: SETTINGS (stream limit, larger windows so requests up to
 	 * the message limit need few round trips). */
-	r = nghttp2_submit_settings(c->h2, NGHTTP2_FLAG_NONE, iv, ARRAY_SIZE(iv));
+	r = nghttp2_submit_settings(h->session, NGHTTP2_FLAG_NONE, iv, ARRAY_SIZE(iv));
 	if (r == 0)
-		r = nghttp2_session_set_local_window_size(c->h2, NGHTTP2_FLAG_NONE, 0,
+		r = nghttp2_session_set_local_window_size(h->session, NGHTTP2_FLAG_NONE, 0,
 							  H2_CONN_WINDOW);
 	/* A client that arrives while we stop is told at once. */
 	if (r == 0 && s->shutting_down)
-		r = nghttp2_submit_goaway(c->h2, NGHTTP2_FLAG_NONE, 0, NGHTTP2_NO_ERROR, NULL, 0);
+		r = nghttp2_submit_goaway(h->session, NGHTTP2_FLAG_NONE, 0, NGHTTP2_NO_ERROR, NULL,
+					  0);
 	if (r < 0)
-		return -ENOMEM;
+		goto fail;
 	rpc_conn_kick(c);
 	return 0;
+fail:
+	if (h)
+		h2_free(c);
+	return -ENOMEM;
 }
 
-bool rpc_h2_input(RpcConn *c)
+/* Feeds rbuf to nghttp2. */
+static bool h2_input(RpcConn *c)
 {
-	ssize_t n = nghttp2_session_mem_recv(c->h2, c->rbuf, c->rlen);
+	H2Conn *h = c->tp_state;
+	ssize_t n = nghttp2_session_mem_recv(h->session, c->rbuf, c->rlen);
 
 	c->rlen = 0;
 	if (n < 0) {
@@ -789,17 +743,20 @@ bool rpc_h2_input(RpcConn *c)
 			 nghttp2_strerror((int)n));
 		return false;
 	}
-	if (c->h2_failed)
+	if (h->failed)
 		return false;
 	rpc_conn_kick(c); /* SETTINGS ack, WINDOW_UPDATE, answers */
 	return true;
 }
 
-bool rpc_h2_pull(RpcConn *c)
+/* Moves nghttp2's output into the write queue, at most H2_PULL_MAX of it. */
+static bool h2_flush(RpcConn *c)
 {
+	H2Conn *h = c->tp_state;
+
 	while (c->wq.len < H2_PULL_MAX) {
 		const uint8_t *p;
-		ssize_t n = nghttp2_session_mem_send(c->h2, &p);
+		ssize_t n = nghttp2_session_mem_send(h->session, &p);
 
 		if (n < 0) {
 			log_info("rpc: pid %d: HTTP/2 error: %s: closing", (int)c->pid,
@@ -813,22 +770,39 @@ bool rpc_h2_pull(RpcConn *c)
 		memcpy(c->wq.data + c->wq.len, p, (size_t)n);
 		c->wq.len += (size_t)n;
 	}
-	return !c->h2_failed;
+	return !h->failed;
 }
 
-bool rpc_h2_done(RpcConn *c)
+static bool h2_pending(RpcConn *c)
 {
-	return c->h2 && !nghttp2_session_want_read(c->h2) && !nghttp2_session_want_write(c->h2);
+	H2Conn *h = c->tp_state;
+
+	return nghttp2_session_want_write(h->session);
 }
 
-bool rpc_h2_want_write(RpcConn *c)
+static bool h2_finished(RpcConn *c)
 {
-	return c->h2 && nghttp2_session_want_write(c->h2);
+	H2Conn *h = c->tp_state;
+
+	return !nghttp2_session_want_read(h->session) && !nghttp2_session_want_write(h->session);
 }
 
-void rpc_h2_reply(RpcConn *c, uint32_t stream_id, const ProtobufCMessage *msg)
+/* Output is pulled in bounded portions, and a finished session closes: both at a flush. */
+static void h2_sent(RpcConn *c)
 {
-	RpcStream *st = stream_get(c, (int32_t)stream_id);
+	if (h2_pending(c) || h2_finished(c))
+		rpc_conn_kick(c);
+}
+
+static RpcStream *call_stream(const RpcCall *call)
+{
+	return stream_get(call->conn->tp_state, (int32_t)call->stream_id);
+}
+
+/* msg NULL: ends the stream with status OK after the messages sent. */
+static void h2_reply(RpcCall *call, const ProtobufCMessage *msg)
+{
+	RpcStream *st = call_stream(call);
 
 	if (!st)
 		return;
@@ -838,9 +812,19 @@ void rpc_h2_reply(RpcConn *c, uint32_t stream_id, const ProtobufCMessage *msg)
 	stream_finish(st, STATUS_OK, "");
 }
 
-int rpc_h2_send(RpcConn *c, uint32_t stream_id, const ProtobufCMessage *msg)
+static void h2_fail(RpcCall *call, int code, const char *msg)
 {
-	RpcStream *st = stream_get(c, (int32_t)stream_id);
+	RpcStream *st = call_stream(call);
+
+	if (!st)
+		return;
+	st->call = NULL;
+	stream_finish(st, code, msg);
+}
+
+static int h2_send(RpcCall *call, const ProtobufCMessage *msg)
+{
+	RpcStream *st = call_stream(call);
 	uint8_t *p;
 	int r;
 
@@ -854,26 +838,19 @@ int rpc_h2_send(RpcConn *c, uint32_t stream_id, const ProtobufCMessage *msg)
 	return 0;
 }
 
-size_t rpc_h2_queued(RpcConn *c, uint32_t stream_id)
+static size_t h2_queued(const RpcCall *call)
 {
-	RpcStream *st = stream_get(c, (int32_t)stream_id);
+	RpcStream *st = call_stream(call);
 
 	return st ? stream_queued(st) : 0;
 }
 
-void rpc_h2_fail(RpcConn *c, uint32_t stream_id, int code, const char *msg)
+/* Ends health watches and reflection streams, sends GOAWAY. */
+static void h2_shutdown(RpcConn *c)
 {
-	RpcStream *st = stream_get(c, (int32_t)stream_id);
+	H2Conn *h = c->tp_state;
 
-	if (!st)
-		return;
-	st->call = NULL;
-	stream_finish(st, code, msg);
-}
-
-void rpc_h2_shutdown(RpcConn *c)
-{
-	for (RpcStream *st = c->streams; st; st = st->next) {
+	for (RpcStream *st = h->streams; st; st = st->next) {
 		if (st->ended)
 			continue;
 		if (st->kind == STREAM_HEALTH_WATCH) {
@@ -886,21 +863,35 @@ void rpc_h2_shutdown(RpcConn *c)
 	}
 	/* Streams the client opened after the last one we processed were not served: it may
 	 * retry them elsewhere. Those in flight finish. */
-	if (nghttp2_submit_goaway(c->h2, NGHTTP2_FLAG_NONE,
-				  nghttp2_session_get_last_proc_stream_id(c->h2), NGHTTP2_NO_ERROR,
-				  NULL, 0) < 0)
-		c->h2_failed = true;
+	if (nghttp2_submit_goaway(h->session, NGHTTP2_FLAG_NONE,
+				  nghttp2_session_get_last_proc_stream_id(h->session),
+				  NGHTTP2_NO_ERROR, NULL, 0) < 0)
+		h->failed = true;
 	rpc_conn_kick(c);
 }
 
-void rpc_h2_free(RpcConn *c)
+size_t rpc_h2_outbuf(const RpcConn *c)
 {
-	if (!c->h2)
-		return;
-	nghttp2_session_del(c->h2);
-	c->h2 = NULL;
-	while (c->streams) {
-		c->streams->call = NULL;
-		stream_free(c->streams);
-	}
+	const H2Conn *h = c->tp_state;
+
+	return h->outbuf;
 }
+
+const RpcTransport rpc_h2_transport = {
+	.name = "HTTP/2 (gRPC)",
+	.call_size = sizeof(RpcCall),
+	.start = h2_start,
+	.input = h2_input,
+	.flush = h2_flush,
+	.pending = h2_pending,
+	.finished = h2_finished,
+	.sent = h2_sent,
+	.reply = h2_reply,
+	.fail = h2_fail,
+	.send = h2_send,
+	.queued = h2_queued,
+	/* No call_free or close: a stream lets go of its call once it is answered or closed,
+	 * and the streams go with the session. */
+	.shutdown = h2_shutdown,
+	.free = h2_free,
+};

@@ -1,8 +1,8 @@
-/* State shared by the transport's files: rpc.c (server, connections, calls, ttrpc), rpc-h2.c
- * (gRPC over HTTP/2) and rpc-reflect.c (server reflection). Not an interface of the module. */
+/* State shared by the module's files: rpc.c (server, connections, calls; protocol-neutral),
+ * the transports behind RpcTransport (rpc-ttrpc.c; rpc-h2.c, gRPC over HTTP/2, with rpc-grpc.c),
+ * and rpc-reflect.c (server reflection). Not an interface of the module. */
 #pragma once
 
-#include <nghttp2/nghttp2.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -13,9 +13,12 @@
 #define RPC_MESSAGE_MAX (4u << 20)
 /* A client that does not read its replies stops being read from past this much output. */
 #define RPC_WBUF_PAUSE (16u << 20)
+/* A connection's first receive buffer; a transport that grew it for a big message shrinks it
+ * back to this. */
+#define RPC_RBUF_INITIAL 16384
 
 typedef struct RpcConn RpcConn;
-typedef struct RpcStream RpcStream;
+typedef struct RpcTransport RpcTransport;
 typedef struct RpcReflect RpcReflect;
 
 typedef struct WBuf {
@@ -23,20 +26,53 @@ typedef struct WBuf {
 	size_t len, cap;
 } WBuf;
 
-/* ttrpc: a streaming call's data frame in the write queues, so the call's unsent bytes are
- * known (ttrpc has no flow control: a client that does not read shows up only here). */
-typedef struct RpcPending {
-	RpcCall *call; /* NULL once the call ended */
-	uint64_t end;  /* the frame's end, in bytes ever queued on the connection */
-	size_t len;
-} RpcPending;
+/* A protocol, chosen once per connection from its first bytes. rpc.c reaches a transport only
+ * through this table; a transport calls back into the connection and call API below. */
+struct RpcTransport {
+	const char *name;
+	/* What a call takes: its RpcCall first, then the transport's own per-call state. */
+	size_t call_size;
+	/* Reading stops while max_calls_per_conn calls are outstanding (ttrpc). HTTP/2 bounds its
+	 * calls with SETTINGS_MAX_CONCURRENT_STREAMS instead and must keep reading. */
+	bool pause_at_call_limit;
+	/* Sets up c->tp_state; may queue output (HTTP/2 speaks first). On failure it leaves
+	 * nothing allocated, and the connection closes without the transport. */
+	int (*start)(RpcConn *c);
+	/* Consumes complete input in c->rbuf (what is left stays for the next receive). false:
+	 * the connection must close. */
+	bool (*input)(RpcConn *c);
+	/* End of the loop turn, before the send: moves output held elsewhere (nghttp2's) into the
+	 * write queue. false: the connection must close. */
+	bool (*flush)(RpcConn *c);
+	/* Output is waiting outside the write queues. */
+	bool (*pending)(RpcConn *c);
+	/* Nothing left to hear or say: the connection closes once its output is written. */
+	bool (*finished)(RpcConn *c);
+	/* The kernel took more of the output (c->wsent grew). */
+	void (*sent)(RpcConn *c);
+	/* Answers a call (already counted answered): msg, or NULL for status OK alone. */
+	void (*reply)(RpcCall *call, const ProtobufCMessage *msg);
+	void (*fail)(RpcCall *call, int code, const char *msg);
+	/* One message of a server stream, with rpc_call_send()'s returns. */
+	int (*send)(RpcCall *call, const ProtobufCMessage *msg);
+	size_t (*queued)(const RpcCall *call);
+	/* The owner ended a call whose connection lives: drops what refers to it. Optional. */
+	void (*call_free)(RpcCall *call);
+	/* The connection is closing: its calls are about to be orphaned, its output dropped.
+	 * Optional. */
+	void (*close)(RpcConn *c);
+	/* The server stops: tells the peer (HTTP/2: GOAWAY, health watchers NOT_SERVING).
+	 * Optional. */
+	void (*shutdown)(RpcConn *c);
+	/* Frees c->tp_state. */
+	void (*free)(RpcConn *c);
+};
 
-/* A connection's protocol, chosen from its first bytes. */
-typedef enum {
-	RPC_PROTO_UNKNOWN,
-	RPC_PROTO_TTRPC,
-	RPC_PROTO_H2,
-} RpcProto;
+extern const RpcTransport rpc_ttrpc_transport; /* rpc-ttrpc.c */
+extern const RpcTransport rpc_h2_transport;    /* rpc-h2.c */
+/* Reply bytes an HTTP/2 connection's streams hold, not yet taken by nghttp2 (the unit test
+ * checks the bound). */
+size_t rpc_h2_outbuf(const RpcConn *c);
 
 struct RpcConn {
 	RpcServer *srv;
@@ -44,7 +80,8 @@ struct RpcConn {
 	int fd;
 	uid_t uid;
 	pid_t pid;
-	RpcProto proto;
+	const RpcTransport *tp; /* NULL until the first bytes tell */
+	void *tp_state;		/* the transport's own */
 	bool denied;
 	bool closing;
 	bool recv_inflight, send_inflight;
@@ -59,18 +96,9 @@ struct RpcConn {
 	size_t rlen, rcap;
 	WBuf wq, ws; /* being filled, being sent */
 	size_t woff;
-	uint64_t wsent; /* bytes ever sent: with the queues' lengths, positions for pend */
-	/* ttrpc: streaming calls' data frames not yet fully sent, oldest first. */
-	RpcPending *pend;
-	size_t pend_head, pend_len, pend_cap;
+	uint64_t wsent; /* bytes ever sent: with the queues' lengths, a position in the output */
 	RpcCall *calls; /* outstanding, for orphaning on close */
 	unsigned ncalls;
-	/* HTTP/2 only. */
-	nghttp2_session *h2;
-	RpcStream *streams; /* every open stream (nghttp2 does not tell when it frees them) */
-	size_t h2_inbuf;    /* request bytes held by streams (bounded: H2_CONN_INPUT_MAX) */
-	size_t h2_outbuf;   /* reply bytes held by streams, not yet taken by nghttp2 */
-	bool h2_failed;	    /* a callback hit a fatal error: close after processing */
 };
 
 struct RpcCall {
@@ -79,11 +107,7 @@ struct RpcCall {
 	Loop *loop;
 	uint32_t stream_id; /* ttrpc stream or HTTP/2 stream */
 	bool answered;
-	/* ttrpc: the request opened a stream (flag remote-closed), so data messages may be sent
-	 * on it; a unary request (flags 0) may not carry any. Always true for gRPC. */
-	bool streamable;
-	bool sent;     /* a message went out with rpc_call_send(): a stream */
-	size_t queued; /* ttrpc: bytes of this call's data frames not yet written */
+	bool sent; /* a message went out with rpc_call_send(): a stream */
 	void (*cancel_cb)(void *userdata);
 	void *cancel_userdata;
 	LoopDefer cancel_defer; /* runs cancel_cb from the loop */
@@ -106,43 +130,31 @@ struct RpcServer {
 	RpcReflect *reflect;
 };
 
-/* rpc.c */
+/* rpc.c: the connection and call API of the transports. */
 int rpc_wbuf_reserve(WBuf *b, size_t more);
 void rpc_conn_close(RpcConn *c);
 /* Output is queued: sends it at the end of this loop turn. */
 void rpc_conn_kick(RpcConn *c);
-void rpc_srv_check_drained(RpcServer *s);
-/* Registers a call on c, or fails with a status code and message (shutting down, too many
- * calls, out of memory). */
+/* Registers a call (of c->tp->call_size bytes) on c, or fails with a status code and message
+ * (shutting down, too many calls, out of memory). */
 RpcCall *rpc_call_start(RpcConn *c, uint32_t stream_id, int *ret_code, const char **ret_msg);
+/* The transport answered the call itself (it refused a message): later replies are dropped. */
+void rpc_call_answered(RpcCall *call);
 /* The call's stream went away: later replies are dropped, the cancel callback runs. */
 void rpc_call_orphan(RpcCall *call);
 
-/* rpc-h2.c: gRPC over HTTP/2, through nghttp2's memory API. */
-int rpc_h2_start(RpcConn *c);
-/* Feeds rbuf to nghttp2. false: the connection must close. */
-bool rpc_h2_input(RpcConn *c);
-/* Moves nghttp2's output into the write queue (bounded). false: the connection must close. */
-bool rpc_h2_pull(RpcConn *c);
-/* The session has nothing left to read or write: the connection may close. */
-bool rpc_h2_done(RpcConn *c);
-bool rpc_h2_want_write(RpcConn *c);
-/* msg NULL: ends a stream with status OK after the messages sent. */
-void rpc_h2_reply(RpcConn *c, uint32_t stream_id, const ProtobufCMessage *msg);
-/* One message of a server stream: 0, -ENOBUFS (over RPC_STREAM_QUEUE_MAX), -EMSGSIZE, -ENOMEM,
- * -EPIPE (the stream is gone). */
-int rpc_h2_send(RpcConn *c, uint32_t stream_id, const ProtobufCMessage *msg);
-size_t rpc_h2_queued(RpcConn *c, uint32_t stream_id);
-void rpc_h2_fail(RpcConn *c, uint32_t stream_id, int code, const char *msg);
-/* Ends health watches and reflection streams, sends GOAWAY. */
-void rpc_h2_shutdown(RpcConn *c);
-void rpc_h2_free(RpcConn *c);
-
+/* rpc-grpc.c: gRPC without HTTP/2. */
 /* grpc-timeout ("100m", "5S", ...; at most 8 digits and a unit) to nanoseconds. */
 int rpc_grpc_timeout_parse(const char *s, size_t len, uint64_t *ret_ns);
 /* Percent-encodes a grpc-message value as the gRPC spec asks (bytes outside 0x20..0x7e, and
  * '%'). Always NUL-terminates; truncates at a whole escape. Returns the length written. */
 size_t rpc_grpc_message_escape(char *out, size_t size, const char *msg);
+/* grpc.health.v1.Health/Check (watch false) and /Watch on one packed HealthCheckRequest:
+ * STATUS_OK and the ServingStatus to report in *ret_status, or the gRPC status code that fails
+ * the call with msg (Check of a service we do not serve: NOT_FOUND; Watch reports it as
+ * SERVICE_UNKNOWN). */
+int rpc_grpc_health(const RpcServer *s, const uint8_t *req, size_t len, bool watch, int *ret_status,
+		    char *msg, size_t size);
 
 /* rpc-reflect.c: server reflection over the FileDescriptorSet built into the binary. */
 int rpc_reflect_new(RpcReflect **ret);

@@ -1,7 +1,6 @@
-/* The RPC server on the io_uring loop: multishot accept, peer credentials, a protocol per
- * connection chosen from its first bytes (ttrpc framing here, gRPC over HTTP/2 in rpc-h2.c),
- * calls, replies coalesced per loop turn into one send per connection, graceful shutdown. */
-#include "core/buf.h"
+/* The RPC server on the io_uring loop, protocol-neutral: multishot accept, peer credentials,
+ * a transport per connection chosen from its first bytes (rpc-ttrpc.c, rpc-h2.c), calls,
+ * replies coalesced per loop turn into one send per connection, graceful shutdown. */
 #include "rpc-internal.h"
 
 #include <errno.h>
@@ -12,12 +11,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/buf.h"
 #include "core/log.h"
 #include "core/status.h"
-#include "rpc/ttrpc-wire.h"
-#include "ttrpc/ttrpc.pb-c.h"
 
-#define RBUF_INITIAL 16384
 /* How an HTTP/2 client preface starts. Its first four bytes, read as a ttrpc length, would be
  * 1.3 GB, so a ttrpc connection never starts like that. */
 #define H2_PREFACE "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
@@ -29,10 +26,10 @@ static void conn_recv(RpcConn *c);
 static bool conn_idle(RpcConn *c)
 {
 	return !c->send_inflight && c->wq.len == 0 && c->ws.len == 0 &&
-	       (c->proto != RPC_PROTO_H2 || !rpc_h2_want_write(c));
+	       (!c->tp || !c->tp->pending(c));
 }
 
-void rpc_srv_check_drained(RpcServer *s)
+static void srv_check_drained(RpcServer *s)
 {
 	void (*cb)(void *);
 
@@ -82,70 +79,30 @@ void rpc_conn_kick(RpcConn *c)
 }
 
 /* The end-of-turn hook: everything the turn queued for this connection goes out as one send
- * (HTTP/2: first pull what nghttp2 has for us). */
+ * (the transport first moves in what it holds elsewhere: HTTP/2, nghttp2's output). */
 static void conn_flush(LoopDefer *d)
 {
 	RpcConn *c = container_of(d, RpcConn, flush);
+	bool ok;
 
 	if (c->closing) {
 		rpc_conn_close(c); /* finishes a close that waited for this hook */
 		return;
 	}
-	if (c->proto == RPC_PROTO_H2) {
-		bool ok;
-
-		c->busy++;
-		ok = rpc_h2_pull(c);
-		c->busy--;
-		if (!ok || c->closing) {
-			rpc_conn_close(c);
-			return;
-		}
-		/* Nothing left to say or hear (GOAWAY exchanged, streams done): hang up once the
-		 * last bytes are out. */
-		if (rpc_h2_done(c) && conn_idle(c)) {
-			rpc_conn_close(c);
-			return;
-		}
+	c->busy++;
+	ok = c->tp->flush(c);
+	c->busy--;
+	if (!ok || c->closing) {
+		rpc_conn_close(c);
+		return;
+	}
+	/* Nothing left to say or hear (HTTP/2: GOAWAY exchanged, streams done): hang up once the
+	 * last bytes are out. */
+	if (c->tp->finished(c) && conn_idle(c)) {
+		rpc_conn_close(c);
+		return;
 	}
 	conn_send_next(c);
-}
-
-/* Credits streaming calls with the data frames the kernel took. */
-static void conn_pend_advance(RpcConn *c)
-{
-	while (c->pend_head < c->pend_len && c->pend[c->pend_head].end <= c->wsent) {
-		RpcPending *p = &c->pend[c->pend_head++];
-
-		if (p->call)
-			p->call->queued -= p->len;
-	}
-	if (c->pend_head == c->pend_len)
-		c->pend_head = c->pend_len = 0;
-}
-
-/* Room for one more pending record. */
-static int conn_pend_reserve(RpcConn *c)
-{
-	RpcPending *p;
-	size_t cap;
-
-	if (c->pend_len < c->pend_cap)
-		return 0;
-	if (c->pend_head > 0) {
-		memmove(c->pend, c->pend + c->pend_head,
-			(c->pend_len - c->pend_head) * sizeof(*c->pend));
-		c->pend_len -= c->pend_head;
-		c->pend_head = 0;
-		return 0;
-	}
-	cap = c->pend_cap ? c->pend_cap * 2 : 64;
-	p = reallocarray(c->pend, cap, sizeof(*p));
-	if (!p)
-		return -ENOMEM;
-	c->pend = p;
-	c->pend_cap = cap;
-	return 0;
 }
 
 static void send_done(LoopOp *op, int res, uint32_t flags)
@@ -160,90 +117,18 @@ static void send_done(LoopOp *op, int res, uint32_t flags)
 	}
 	c->woff += (size_t)res;
 	c->wsent += (size_t)res;
-	conn_pend_advance(c);
+	/* ttrpc credits streams with what was written; HTTP/2 asks for another flush (its output
+	 * is pulled in bounded portions, and a finished session closes). */
+	c->tp->sent(c);
 	if (c->closing) {
 		rpc_conn_close(c);
 		return;
 	}
 	conn_send_next(c);
-	/* HTTP/2 output is pulled in bounded portions, and a finished session closes. */
-	if (c->proto == RPC_PROTO_H2 && (rpc_h2_want_write(c) || rpc_h2_done(c)))
-		rpc_conn_kick(c);
 	/* Reading was paused while output piled up. */
 	if (!c->recv_inflight)
 		conn_recv(c);
-	rpc_srv_check_drained(c->srv);
-}
-
-/* Appends one response frame: the header, then ttrpc.Response{status?, payload?}. */
-static int conn_queue_response(RpcConn *c, uint32_t stream_id, const Ttrpc__Response *resp)
-{
-	size_t n = ttrpc__response__get_packed_size(resp);
-	TtrpcHeader h = { .length = (uint32_t)n,
-			  .stream_id = stream_id,
-			  .type = TTRPC_TYPE_RESPONSE };
-	int r;
-
-	if (n > TTRPC_MESSAGE_MAX)
-		return -EMSGSIZE;
-	r = rpc_wbuf_reserve(&c->wq, TTRPC_HEADER_SIZE + n);
-	if (r < 0)
-		return r;
-	ttrpc_header_encode(c->wq.data + c->wq.len, &h);
-	ttrpc__response__pack(resp, c->wq.data + c->wq.len + TTRPC_HEADER_SIZE);
-	c->wq.len += TTRPC_HEADER_SIZE + n;
-	rpc_conn_kick(c);
-	return 0;
-}
-
-/* Appends one data frame of a streaming call: msg (NULL: none, flag no-data), flags. Counted in
- * the call's queued bytes until written; over RPC_STREAM_QUEUE_MAX, -ENOBUFS. */
-static int conn_queue_data(RpcConn *c, RpcCall *call, const ProtobufCMessage *msg, uint8_t flags)
-{
-	size_t n = msg ? protobuf_c_message_get_packed_size(msg) : 0;
-	size_t len = TTRPC_HEADER_SIZE + n;
-	TtrpcHeader h = { .length = (uint32_t)n,
-			  .stream_id = call->stream_id,
-			  .type = TTRPC_TYPE_DATA,
-			  .flags = msg ? flags : flags | TTRPC_FLAG_NO_DATA };
-	int r;
-
-	if (n > TTRPC_MESSAGE_MAX)
-		return -EMSGSIZE;
-	/* An empty queue takes any message, so one larger than the bound still goes out; the
-	 * last message (remote closed) is never refused for the queue's size. */
-	if (call->queued > 0 && call->queued + len > RPC_STREAM_QUEUE_MAX &&
-	    !(flags & TTRPC_FLAG_REMOTE_CLOSED))
-		return -ENOBUFS;
-	r = conn_pend_reserve(c);
-	if (r >= 0)
-		r = rpc_wbuf_reserve(&c->wq, len);
-	if (r < 0)
-		return r;
-	ttrpc_header_encode(c->wq.data + c->wq.len, &h);
-	if (msg)
-		protobuf_c_message_pack(msg, c->wq.data + c->wq.len + TTRPC_HEADER_SIZE);
-	c->wq.len += len;
-	c->pend[c->pend_len++] = (RpcPending){
-		.call = call,
-		.end = c->wsent + (c->ws.len - c->woff) + c->wq.len,
-		.len = len,
-	};
-	call->queued += len;
-	rpc_conn_kick(c);
-	return 0;
-}
-
-static void conn_queue_error(RpcConn *c, uint32_t stream_id, int code, const char *msg)
-{
-	Ttrpc__Status st = TTRPC__STATUS__INIT;
-	Ttrpc__Response resp = TTRPC__RESPONSE__INIT;
-
-	st.code = code;
-	st.message = (char *)msg;
-	resp.status = &st;
-	if (conn_queue_response(c, stream_id, &resp) < 0)
-		rpc_conn_close(c);
+	srv_check_drained(c->srv);
 }
 
 /* ---- calls */
@@ -301,10 +186,8 @@ static void call_free(RpcCall *call)
 
 	if (call->cancel_defer.queued)
 		loop_defer_cancel(call->loop, &call->cancel_defer);
-	if (c && call->queued > 0)
-		for (size_t i = c->pend_head; i < c->pend_len; i++)
-			if (c->pend[i].call == call)
-				c->pend[i].call = NULL;
+	if (c && c->tp->call_free)
+		c->tp->call_free(call);
 	call_unlink(call);
 	free(call);
 }
@@ -324,7 +207,7 @@ RpcCall *rpc_call_start(RpcConn *c, uint32_t stream_id, int *ret_code, const cha
 		*ret_msg = "too many calls in flight on this connection";
 		return NULL;
 	}
-	call = calloc(1, sizeof(*call));
+	call = calloc(1, c->tp->call_size);
 	if (!call) {
 		*ret_code = STATUS_RESOURCE_EXHAUSTED;
 		*ret_msg = "out of memory";
@@ -333,7 +216,6 @@ RpcCall *rpc_call_start(RpcConn *c, uint32_t stream_id, int *ret_code, const cha
 	call->conn = c;
 	call->loop = s->loop;
 	call->stream_id = stream_id;
-	call->streamable = true;
 	call->cancel_defer.cb = call_cancel_run;
 	call->next = c->calls;
 	if (c->calls)
@@ -342,6 +224,11 @@ RpcCall *rpc_call_start(RpcConn *c, uint32_t stream_id, int *ret_code, const cha
 	c->ncalls++;
 	s->unanswered++;
 	return call;
+}
+
+void rpc_call_answered(RpcCall *call)
+{
+	call_answered(call->conn->srv, call);
 }
 
 void rpc_call_orphan(RpcCall *call)
@@ -354,9 +241,8 @@ void rpc_call_orphan(RpcCall *call)
 	s = c->srv;
 	call_answered(s, call);
 	call_unlink(call);
-	call->queued = 0;
 	call_cancel_soon(call);
-	rpc_srv_check_drained(s);
+	srv_check_drained(s);
 }
 
 bool rpc_call_orphaned(const RpcCall *call)
@@ -371,56 +257,11 @@ void rpc_call_reply(RpcCall *call, const ProtobufCMessage *msg)
 
 	if (c && !call->answered) {
 		call_answered(s, call);
-		if (c->proto == RPC_PROTO_H2) {
-			rpc_h2_reply(c, call->stream_id, msg);
-		} else if (call->sent || (!msg && call->streamable)) {
-			/* A stream ends as containerd/ttrpc ends one with status OK: a last data
-			 * message flagged remote-closed (with no-data when there is no message).
-			 * A Response would reach Go clients as one more, empty, message. */
-			int r = conn_queue_data(c, call, msg, TTRPC_FLAG_REMOTE_CLOSED);
-
-			if (r < 0)
-				conn_queue_error(c, call->stream_id, STATUS_RESOURCE_EXHAUSTED,
-						 r == -EMSGSIZE
-							 ? "reply larger than the 4 MiB "
-							   "message limit"
-							 : "out of memory queuing the reply");
-		} else if (!msg) {
-			Ttrpc__Response resp = TTRPC__RESPONSE__INIT;
-
-			if (conn_queue_response(c, call->stream_id, &resp) < 0)
-				rpc_conn_close(c);
-		} else {
-			Ttrpc__Response resp = TTRPC__RESPONSE__INIT;
-			size_t n = protobuf_c_message_get_packed_size(msg);
-			uint8_t *payload = malloc(n ? n : 1);
-
-			if (!payload) {
-				conn_queue_error(c, call->stream_id, STATUS_RESOURCE_EXHAUSTED,
-						 "out of memory packing the reply");
-			} else {
-				protobuf_c_message_pack(msg, payload);
-				resp.payload.data = payload;
-				resp.payload.len = n;
-				if (conn_queue_response(c, call->stream_id, &resp) < 0)
-					conn_queue_error(
-						c, call->stream_id, STATUS_RESOURCE_EXHAUSTED,
-						"reply larger than the 4 MiB message limit");
-				free(payload);
-			}
-		}
+		c->tp->reply(call, msg);
 	}
 	call_free(call);
 	if (s)
-		rpc_srv_check_drained(s);
-}
-
-static void call_send_error(RpcCall *call, int code, const char *msg)
-{
-	if (call->conn->proto == RPC_PROTO_H2)
-		rpc_h2_fail(call->conn, call->stream_id, code, msg);
-	else
-		conn_queue_error(call->conn, call->stream_id, code, msg);
+		srv_check_drained(s);
 }
 
 void rpc_call_fail(RpcCall *call, int code, const char *fmt, ...)
@@ -436,11 +277,11 @@ void rpc_call_fail(RpcCall *call, int code, const char *fmt, ...)
 		vsnprintf(msg, sizeof(msg), fmt, ap);
 		va_end(ap);
 		call_answered(s, call);
-		call_send_error(call, code, msg);
+		c->tp->fail(call, code, msg);
 	}
 	call_free(call);
 	if (s)
-		rpc_srv_check_drained(s);
+		srv_check_drained(s);
 }
 
 int rpc_call_send(RpcCall *call, const ProtobufCMessage *msg)
@@ -450,19 +291,7 @@ int rpc_call_send(RpcCall *call, const ProtobufCMessage *msg)
 
 	if (!c || call->answered)
 		return -EPIPE;
-	if (!call->streamable) {
-		/* The client would fail on a data message (or, before ttrpc 1.2, take it for the
-		 * answer): answer the call here instead. The owner's end of it is dropped. */
-		call_answered(c->srv, call);
-		conn_queue_error(c, call->stream_id, STATUS_UNIMPLEMENTED,
-				 "this method streams its answer: call it as a ttrpc stream "
-				 "(request flag remote-closed, containerd/ttrpc 1.2 or later)");
-		return -EPIPE;
-	}
-	if (c->proto == RPC_PROTO_H2)
-		r = rpc_h2_send(c, call->stream_id, msg);
-	else
-		r = conn_queue_data(c, call, msg, 0);
+	r = c->tp->send(call, msg);
 	if (r == 0)
 		call->sent = true;
 	return r;
@@ -472,9 +301,7 @@ size_t rpc_call_queued(const RpcCall *call)
 {
 	if (!call->conn)
 		return 0;
-	if (call->conn->proto == RPC_PROTO_H2)
-		return rpc_h2_queued(call->conn, call->stream_id);
-	return call->queued;
+	return call->conn->tp->queued(call);
 }
 
 void rpc_call_on_cancel(RpcCall *call, void (*cb)(void *userdata), void *userdata)
@@ -487,155 +314,31 @@ void rpc_call_on_cancel(RpcCall *call, void (*cb)(void *userdata), void *userdat
 		call_cancel_soon(call); /* gone already */
 }
 
-/* ---- ttrpc input */
+/* ---- input */
 
-static void conn_handle_request(RpcConn *c, uint32_t stream_id, uint8_t flags, const uint8_t *p,
-				size_t n)
-{
-	RpcServer *s = c->srv;
-	Ttrpc__Request *req;
-	RpcCall *call;
-	RpcCallInfo info;
-	const char *msg;
-	int code;
-
-	req = ttrpc__request__unpack(NULL, n, p);
-	if (!req) {
-		conn_queue_error(c, stream_id, STATUS_INVALID_ARGUMENT,
-				 "malformed ttrpc request envelope");
-		return;
-	}
-	if (c->denied) {
-		log_warning("rpc: refused %s from uid %u pid %d: not an admitted peer",
-			    req->method ? req->method : "?", (unsigned)c->uid, (int)c->pid);
-		conn_queue_error(c, stream_id, STATUS_PERMISSION_DENIED,
-				 "permission denied: uid is neither root nor in the allowed group");
-		goto out;
-	}
-	if (!req->service || strcmp(req->service, TTRPC_SERVICE) != 0) {
-		char m[512];
-		snprintf(m, sizeof(m), "unknown service \"%.256s\" (this is %s)",
-			 req->service ? req->service : "", TTRPC_SERVICE);
-		conn_queue_error(c, stream_id, STATUS_UNIMPLEMENTED, m);
-		goto out;
-	}
-	if (flags & TTRPC_FLAG_REMOTE_OPEN) {
-		/* No method of ours takes a stream of requests. */
-		conn_queue_error(c, stream_id, STATUS_UNIMPLEMENTED,
-				 "client streaming is not supported (request flag remote-open)");
-		goto out;
-	}
-	call = rpc_call_start(c, stream_id, &code, &msg);
-	if (!call) {
-		conn_queue_error(c, stream_id, code, msg);
-		goto out;
-	}
-	call->streamable = flags & TTRPC_FLAG_REMOTE_CLOSED;
-	info = (RpcCallInfo){
-		.method = req->method ? req->method : "",
-		.payload = req->payload.data,
-		.len = req->payload.len,
-		.deadline =
-			req->timeout_nano > 0 ? loop_now(s->loop) + (uint64_t)req->timeout_nano : 0,
-		.uid = c->uid,
-		.pid = c->pid,
-	};
-	s->dispatch(s->userdata, call, &info);
-out:
-	ttrpc__request__free_unpacked(req, NULL);
-}
-
-/* Parses every complete ttrpc frame in rbuf. Returns false if the connection must close. */
-static bool conn_parse_ttrpc(RpcConn *c)
-{
-	size_t off = 0;
-	bool ok = true;
-
-	while (c->rlen - off >= TTRPC_HEADER_SIZE) {
-		TtrpcHeader h;
-
-		ttrpc_header_decode(c->rbuf + off, &h);
-		if (h.length > TTRPC_MESSAGE_MAX) {
-			log_info("rpc: pid %d sent a %u-byte frame (limit %u): closing",
-				 (int)c->pid, h.length, TTRPC_MESSAGE_MAX);
-			ok = false;
-			break;
-		}
-		if (c->rlen - off < TTRPC_HEADER_SIZE + (size_t)h.length) {
-			size_t need = TTRPC_HEADER_SIZE + (size_t)h.length;
-			if (need > c->rcap) {
-				uint8_t *p;
-				memmove(c->rbuf, c->rbuf + off, c->rlen - off);
-				c->rlen -= off;
-				off = 0;
-				p = realloc(c->rbuf, need);
-				if (!p)
-					return false;
-				c->rbuf = p;
-				c->rcap = need;
-			}
-			break;
-		}
-		if (h.type == TTRPC_TYPE_DATA && h.stream_id != 0) {
-			/* Stream data from a client: a client stream we refused (its data may
-			 * follow the request), or a close (remote closed, no data) of one. */
-			log_debug("rpc: pid %d sent data on stream %u: ignored", (int)c->pid,
-				  h.stream_id);
-		} else if (h.type != TTRPC_TYPE_REQUEST || h.stream_id == 0) {
-			log_info("rpc: pid %d sent frame type %u stream %u: closing", (int)c->pid,
-				 h.type, h.stream_id);
-			ok = false;
-			break;
-		} else {
-			conn_handle_request(c, h.stream_id, h.flags,
-					    c->rbuf + off + TTRPC_HEADER_SIZE, h.length);
-		}
-		off += TTRPC_HEADER_SIZE + h.length;
-		if (c->closing)
-			return false;
-	}
-	if (off > 0) {
-		memmove(c->rbuf, c->rbuf + off, c->rlen - off);
-		c->rlen -= off;
-	}
-	/* Give back a buffer a big message grew. */
-	if (c->rlen == 0 && c->rcap > 4 * RBUF_INITIAL) {
-		uint8_t *p = realloc(c->rbuf, RBUF_INITIAL);
-		if (p) {
-			c->rbuf = p;
-			c->rcap = RBUF_INITIAL;
-		}
-	}
-	return ok;
-}
-
-/* Chooses the connection's protocol from its first bytes, then parses. Returns false if the
- * connection must close. */
+/* Chooses the connection's transport from its first bytes, once, then feeds it. Returns false
+ * if the connection must close. */
 static bool conn_parse(RpcConn *c)
 {
-	if (c->proto == RPC_PROTO_UNKNOWN) {
+	if (!c->tp) {
 		/* "PRI " decides; nghttp2 checks the rest of the preface. */
 		size_t n = MIN(c->rlen, 4);
+		bool h2 = memcmp(c->rbuf, H2_PREFACE, n) == 0;
+		const RpcTransport *tp = h2 ? &rpc_h2_transport : &rpc_ttrpc_transport;
+		int r;
 
-		if (memcmp(c->rbuf, H2_PREFACE, n) != 0) {
-			c->proto = RPC_PROTO_TTRPC;
-		} else if (n < 4) {
+		if (h2 && n < 4)
 			return true; /* too little to tell yet */
-		} else {
-			int r = rpc_h2_start(c);
-
-			if (r < 0) {
-				log_warning("rpc: HTTP/2 setup for pid %d failed: %s", (int)c->pid,
-					    strerror(-r));
-				return false;
-			}
-			c->proto = RPC_PROTO_H2;
-			log_debug("rpc: pid %d speaks HTTP/2 (gRPC)", (int)c->pid);
+		r = tp->start(c);
+		if (r < 0) {
+			log_warning("rpc: %s setup for pid %d failed: %s", tp->name, (int)c->pid,
+				    strerror(-r));
+			return false;
 		}
+		c->tp = tp;
+		log_debug("rpc: pid %d speaks %s", (int)c->pid, tp->name);
 	}
-	if (c->proto == RPC_PROTO_H2)
-		return rpc_h2_input(c);
-	return conn_parse_ttrpc(c);
+	return c->tp->input(c);
 }
 
 static void recv_done(LoopOp *op, int res, uint32_t flags)
@@ -681,7 +384,7 @@ static void conn_recv(RpcConn *c)
 	 * replies held by flow control would never leave. */
 	if (c->wq.len + c->ws.len >= RPC_WBUF_PAUSE)
 		return;
-	if (c->proto != RPC_PROTO_H2 && c->ncalls >= c->srv->cfg.max_calls_per_conn)
+	if ((!c->tp || c->tp->pause_at_call_limit) && c->ncalls >= c->srv->cfg.max_calls_per_conn)
 		return;
 	sqe = loop_sqe(c->srv->loop, &c->recv_op);
 	io_uring_prep_recv(sqe, c->fd, c->rbuf + c->rlen, c->rcap - c->rlen, 0);
@@ -694,11 +397,11 @@ static void conn_free(RpcConn *c)
 {
 	c->closing = true; /* nghttp2 callbacks during teardown do nothing */
 	close(c->fd);
-	rpc_h2_free(c);
+	if (c->tp)
+		c->tp->free(c);
 	free(c->rbuf);
 	free(c->wq.data);
 	free(c->ws.data);
-	free(c->pend);
 	free(c);
 }
 
@@ -708,18 +411,18 @@ void rpc_conn_close(RpcConn *c)
 
 	if (!c->closing) {
 		c->closing = true;
+		if (c->tp && c->tp->close)
+			c->tp->close(c);
 		/* Orphan outstanding calls: their replies are dropped when they come. */
 		while (c->calls) {
 			RpcCall *call = c->calls;
 			c->calls = call->next;
 			call->conn = NULL;
 			call->prev = call->next = NULL;
-			call->queued = 0;
 			call_answered(s, call);
 			call_cancel_soon(call);
 		}
 		c->ncalls = 0;
-		c->pend_head = c->pend_len = 0;
 		/* Wake a pending receive/send so their completions arrive; free after. */
 		shutdown(c->fd, SHUT_RDWR);
 	}
@@ -733,7 +436,7 @@ void rpc_conn_close(RpcConn *c)
 		c->next->prev = c->prev;
 	s->nconns--;
 	conn_free(c);
-	rpc_srv_check_drained(s);
+	srv_check_drained(s);
 }
 
 static bool peer_admitted(const RpcServer *s, int fd, const struct ucred *cred)
@@ -788,14 +491,14 @@ static void accept_done(LoopOp *op, int res, uint32_t flags)
 		goto rearm;
 	}
 	c = calloc(1, sizeof(*c));
-	if (!c || !(c->rbuf = malloc(RBUF_INITIAL))) {
+	if (!c || !(c->rbuf = malloc(RPC_RBUF_INITIAL))) {
 		free(c);
 		close(res);
 		goto rearm;
 	}
 	c->srv = s;
 	c->fd = res;
-	c->rcap = RBUF_INITIAL;
+	c->rcap = RPC_RBUF_INITIAL;
 	c->recv_op.cb = recv_done;
 	c->send_op.cb = send_done;
 	c->flush.cb = conn_flush;
@@ -859,14 +562,14 @@ void rpc_server_shutdown(RpcServer *s, void (*done)(void *userdata), void *userd
 	/* HTTP/2 clients learn it from GOAWAY (and health watchers from NOT_SERVING); calls in
 	 * flight finish, then each connection closes. */
 	for (RpcConn *c = s->conns; c; c = c->next)
-		if (c->proto == RPC_PROTO_H2 && !c->closing)
-			rpc_h2_shutdown(c);
+		if (c->tp && c->tp->shutdown && !c->closing)
+			c->tp->shutdown(c);
 	/* Streams do not end by themselves: their owners end them. */
 	for (RpcConn *c = s->conns; c; c = c->next)
 		for (RpcCall *call = c->calls; call; call = call->next)
 			if (call->sent && !call->answered)
 				call_cancel_soon(call);
-	rpc_srv_check_drained(s);
+	srv_check_drained(s);
 }
 
 void rpc_server_abort_calls(RpcServer *s, const char *why)
@@ -875,13 +578,13 @@ void rpc_server_abort_calls(RpcServer *s, const char *why)
 		for (RpcCall *call = c->calls; call; call = call->next)
 			if (!call->answered) {
 				call_answered(s, call);
-				call_send_error(call, STATUS_UNAVAILABLE, why);
+				c->tp->fail(call, STATUS_UNAVAILABLE, why);
 				/* Let a stream's owner free it now; a unary call's reply may still
 				 * come (and is dropped). */
 				if (call->sent)
 					call_cancel_soon(call);
 			}
-	rpc_srv_check_drained(s);
+	srv_check_drained(s);
 }
 
 void rpc_server_free(RpcServer *s)

@@ -15,12 +15,10 @@
 /* Largest errno the kernel can report (MAX_ERRNO); anything beyond is not an errno. */
 #define RTNL_MAX_ERRNO 4095
 
-typedef int (*rtnl_attr_cb)(const struct nlattr *attr, void *userdata);
-
 /* Calls cb for each attribute in [payload, payload + len). Unlike mnl_attr_parse(), which
  * rounds nlmsg_len up to 4 and silently stops at a bad attribute, this rejects an attribute
  * that overruns its container or stray bytes after the last one. */
-static int rtnl_attrs_parse(const void *payload, size_t len, rtnl_attr_cb cb, void *userdata)
+int rtnl_attrs_parse(const void *payload, size_t len, rtnl_attr_cb cb, void *userdata)
 {
 	const uint8_t *p = payload;
 
@@ -45,8 +43,7 @@ static int rtnl_attrs_parse(const void *payload, size_t len, rtnl_attr_cb cb, vo
 }
 
 /* The attributes after a message's family header, or -EINVAL if the header does not fit. */
-static int rtnl_msg_parse(const struct nlmsghdr *nlh, size_t hdr_len, rtnl_attr_cb cb,
-			  void *userdata)
+int rtnl_msg_parse(const struct nlmsghdr *nlh, size_t hdr_len, rtnl_attr_cb cb, void *userdata)
 {
 	size_t len, off = MNL_ALIGN(hdr_len);
 
@@ -59,14 +56,14 @@ static int rtnl_msg_parse(const struct nlmsghdr *nlh, size_t hdr_len, rtnl_attr_
 				userdata);
 }
 
-static int rtnl_nested_parse(const struct nlattr *attr, rtnl_attr_cb cb, void *userdata)
+int rtnl_nested_parse(const struct nlattr *attr, rtnl_attr_cb cb, void *userdata)
 {
 	return rtnl_attrs_parse(mnl_attr_get_payload(attr), mnl_attr_get_payload_len(attr), cb,
 				userdata);
 }
 
 /* mnl_attr_validate() reports through errno, which must not leak out of this module. */
-static bool rtnl_attr_ok(const struct nlattr *attr, enum mnl_attr_data_type type)
+bool rtnl_attr_ok(const struct nlattr *attr, int type)
 {
 	int saved = errno;
 	bool ok = mnl_attr_validate(attr, type) == 0;
@@ -76,13 +73,13 @@ static bool rtnl_attr_ok(const struct nlattr *attr, enum mnl_attr_data_type type
 }
 
 /* An attribute that holds exactly len bytes. */
-static bool rtnl_attr_len_ok(const struct nlattr *attr, size_t len)
+bool rtnl_attr_len_ok(const struct nlattr *attr, size_t len)
 {
 	return mnl_attr_get_payload_len(attr) == len;
 }
 
 /* Copies a string attribute (NUL-terminated or not) into dst; -EINVAL if empty or too long. */
-static int rtnl_attr_strcpy(const struct nlattr *attr, char *dst, size_t size)
+int rtnl_attr_strcpy(const struct nlattr *attr, char *dst, size_t size)
 {
 	size_t n = strnlen(mnl_attr_get_payload(attr), mnl_attr_get_payload_len(attr));
 
@@ -93,7 +90,7 @@ static int rtnl_attr_strcpy(const struct nlattr *attr, char *dst, size_t size)
 	return 0;
 }
 
-static int rtnl_attr_ip(const struct nlattr *attr, uint8_t family, RtnlIp *ret)
+int rtnl_attr_ip(const struct nlattr *attr, uint8_t family, RtnlIp *ret)
 {
 	size_t len = rtnl_family_len(family);
 
@@ -153,23 +150,74 @@ static int rtnl_linkinfo_attr(const struct nlattr *attr, void *userdata)
 {
 	RtnlLink *l = userdata;
 
-	/* The kernel puts IFLA_INFO_KIND before IFLA_INFO_DATA, so the kind is known here; data
-	 * of another kind (or before any kind) is skipped. */
-	if (mnl_attr_get_type(attr) == IFLA_INFO_DATA) {
+	switch (mnl_attr_get_type(attr)) {
+	case IFLA_INFO_DATA:
+		/* The kernel puts IFLA_INFO_KIND before IFLA_INFO_DATA, so the kind is known
+		 * here; data of another kind (or before any kind) is skipped. */
 		if (!rtnl_attr_ok(attr, MNL_TYPE_NESTED))
 			return -EINVAL;
 		if (strcmp(l->kind, "vxlan") == 0)
 			return rtnl_nested_parse(attr, rtnl_vxlan_attr, l);
 		if (strcmp(l->kind, "macvlan") == 0)
 			return rtnl_nested_parse(attr, rtnl_macvlan_attr, l);
+		return rtnl_kind_parse_data(attr, l);
+	case IFLA_INFO_KIND:
+		/* info is a union read by kind: a second kind must not inherit the first's data. */
+		memset(&l->info, 0, sizeof(l->info));
+		/* A kind longer than the field is not malformed, just unknown here: leave it empty
+		 * rather than truncate it into something that might match another kind. */
+		if (rtnl_attr_strcpy(attr, l->kind, sizeof(l->kind)) < 0)
+			l->kind[0] = '\0';
+		return 0;
+	case IFLA_INFO_SLAVE_KIND:
+		if (rtnl_attr_strcpy(attr, l->slave_kind, sizeof(l->slave_kind)) < 0)
+			l->slave_kind[0] = '\0';
+		return 0;
+	case IFLA_INFO_SLAVE_DATA:
+		if (!rtnl_attr_ok(attr, MNL_TYPE_NESTED))
+			return -EINVAL;
+		/* A bridge port's settings, the same IFLA_BRPORT_* as AF_BRIDGE's IFLA_PROTINFO. */
+		if (strcmp(l->slave_kind, "bridge") != 0)
+			return 0;
+		l->has_brport = true;
+		return rtnl_nested_parse(attr, rtnl_brport_attr, &l->brport);
+	default:
 		return 0;
 	}
-	if (mnl_attr_get_type(attr) != IFLA_INFO_KIND)
+}
+
+static int rtnl_inet6_attr(const struct nlattr *attr, void *userdata)
+{
+	RtnlLink *l = userdata;
+
+	if (mnl_attr_get_type(attr) != IFLA_INET6_ADDR_GEN_MODE)
 		return 0;
-	/* A kind longer than the field is not malformed, just unknown here: leave it empty
-	 * rather than truncate it into something that might match another kind. */
-	if (rtnl_attr_strcpy(attr, l->kind, sizeof(l->kind)) < 0)
-		l->kind[0] = '\0';
+	if (!rtnl_attr_ok(attr, MNL_TYPE_U8))
+		return -EINVAL;
+	l->has_addr_gen_mode = true;
+	l->addr_gen_mode = mnl_attr_get_u8(attr);
+	return 0;
+}
+
+/* IFLA_AF_SPEC of an AF_UNSPEC message: one nest per address family. */
+static int rtnl_af_spec_attr(const struct nlattr *attr, void *userdata)
+{
+	if (mnl_attr_get_type(attr) != AF_INET6)
+		return 0;
+	if (!rtnl_attr_ok(attr, MNL_TYPE_NESTED))
+		return -EINVAL;
+	return rtnl_nested_parse(attr, rtnl_inet6_attr, userdata);
+}
+
+/* struct rtnl_link_stats64 only ever grew at its end (rx_nohandler, rx_otherhost_dropped): take
+ * the counters that are there, whatever the sender's version; the rest stay 0. */
+static int rtnl_stats64(const struct nlattr *attr, RtnlLink *l)
+{
+	size_t len = mnl_attr_get_payload_len(attr);
+
+	memset(&l->stats, 0, sizeof(l->stats));
+	memcpy(&l->stats, mnl_attr_get_payload(attr), MIN(len, sizeof(l->stats)));
+	l->has_stats = true;
 	return 0;
 }
 
@@ -184,6 +232,32 @@ static int rtnl_link_attr(const struct nlattr *attr, void *userdata)
 		if (!rtnl_attr_ok(attr, MNL_TYPE_NESTED))
 			return -EINVAL;
 		return rtnl_nested_parse(attr, rtnl_linkinfo_attr, l);
+	case IFLA_IFALIAS: {
+		size_t n = strnlen(mnl_attr_get_payload(attr), mnl_attr_get_payload_len(attr));
+
+		if (n >= sizeof(l->alias))
+			return -EINVAL;
+		memcpy(l->alias, mnl_attr_get_payload(attr), n);
+		l->alias[n] = '\0';
+		return 0;
+	}
+	case IFLA_AF_SPEC:
+		/* AF_BRIDGE messages carry bridge VLANs here (rtnl_bridge_vlan_parse()). */
+		if (l->family == AF_BRIDGE)
+			return 0;
+		if (!rtnl_attr_ok(attr, MNL_TYPE_NESTED))
+			return -EINVAL;
+		return rtnl_nested_parse(attr, rtnl_af_spec_attr, l);
+	case IFLA_PROTINFO:
+		/* IPv6 (AF_INET6 dumps) uses IFLA_PROTINFO for its own IFLA_INET6_*. */
+		if (l->family != AF_BRIDGE)
+			return 0;
+		if (!rtnl_attr_ok(attr, MNL_TYPE_NESTED))
+			return -EINVAL;
+		l->has_brport = true;
+		return rtnl_nested_parse(attr, rtnl_brport_attr, &l->brport);
+	case IFLA_STATS64:
+		return rtnl_stats64(attr, l);
 	case IFLA_OPERSTATE:
 		if (!rtnl_attr_ok(attr, MNL_TYPE_U8))
 			return -EINVAL;
@@ -200,6 +274,7 @@ static int rtnl_link_attr(const struct nlattr *attr, void *userdata)
 	case IFLA_GROUP:
 	case IFLA_LINK:
 	case IFLA_LINK_NETNSID:
+	case IFLA_TXQLEN:
 		if (!rtnl_attr_ok(attr, MNL_TYPE_U32))
 			return -EINVAL;
 		break;
@@ -223,6 +298,9 @@ static int rtnl_link_attr(const struct nlattr *attr, void *userdata)
 	case IFLA_LINK_NETNSID:
 		l->link_netnsid = (int32_t)mnl_attr_get_u32(attr);
 		break;
+	case IFLA_TXQLEN:
+		l->txqlen = mnl_attr_get_u32(attr);
+		break;
 	}
 	return 0;
 }
@@ -238,6 +316,7 @@ int rtnl_link_parse(const struct nlmsghdr *nlh, RtnlLink *ret)
 	if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)
 		return -EINVAL;
 	ifm = mnl_nlmsg_get_payload(nlh);
+	l.family = ifm->ifi_family;
 	l.index = (uint32_t)ifm->ifi_index;
 	l.flags = ifm->ifi_flags;
 	r = rtnl_msg_parse(nlh, sizeof(*ifm), rtnl_link_attr, &l);
@@ -270,6 +349,19 @@ static int rtnl_addr_attr(const struct nlattr *attr, void *userdata)
 			return -EINVAL;
 		p->a.flags = mnl_attr_get_u32(attr);
 		return 0;
+	case IFA_LABEL:
+		return rtnl_attr_strcpy(attr, p->a.label, sizeof(p->a.label));
+	case IFA_CACHEINFO: {
+		struct ifa_cacheinfo ci;
+
+		if (!rtnl_attr_len_ok(attr, sizeof(ci)))
+			return -EINVAL;
+		memcpy(&ci, mnl_attr_get_payload(attr), sizeof(ci));
+		p->a.has_lifetimes = true;
+		p->a.valid_lft = ci.ifa_valid;
+		p->a.preferred_lft = ci.ifa_prefered;
+		return 0;
+	}
 	default:
 		return 0;
 	}
@@ -300,9 +392,11 @@ int rtnl_addr_parse(const struct nlmsghdr *nlh, RtnlAddr *ret)
 		return r;
 	/* IFA_LOCAL is the interface's own address; IFA_ADDRESS differs from it only on
 	 * point-to-point links, where it is the peer. IPv6 sends IFA_ADDRESS alone. */
-	if (p.local.family)
+	if (p.local.family) {
 		p.a.addr = p.local;
-	else if (p.address.family)
+		if (p.address.family && !rtnl_ip_eq(&p.address, &p.local))
+			p.a.peer = p.address;
+	} else if (p.address.family)
 		p.a.addr = p.address;
 	else
 		return -EINVAL;
@@ -344,15 +438,29 @@ static int rtnl_route_attr(const struct nlattr *attr, void *userdata)
 		return 0;
 	case RTA_PREFSRC:
 		return rtnl_attr_ip(attr, p->r.family, &p->r.prefsrc);
+	case RTA_SRC:
+		return rtnl_attr_ip(attr, p->r.family, &p->r.src);
+	case RTA_MULTIPATH:
+		return rtnl_route_parse_multipath(attr, &p->r);
+	case RTA_METRICS:
+		if (!rtnl_attr_ok(attr, MNL_TYPE_NESTED))
+			return -EINVAL;
+		return rtnl_route_parse_metrics(attr, &p->r);
 	case RTA_OIF:
 	case RTA_PRIORITY:
 	case RTA_TABLE:
+	case RTA_IIF:
+	case RTA_NH_ID:
 		if (!rtnl_attr_ok(attr, MNL_TYPE_U32))
 			return -EINVAL;
 		if (mnl_attr_get_type(attr) == RTA_OIF)
 			p->r.oif = mnl_attr_get_u32(attr);
 		else if (mnl_attr_get_type(attr) == RTA_PRIORITY)
 			p->r.priority = mnl_attr_get_u32(attr);
+		else if (mnl_attr_get_type(attr) == RTA_IIF)
+			p->r.iif = mnl_attr_get_u32(attr);
+		else if (mnl_attr_get_type(attr) == RTA_NH_ID)
+			p->r.nhid = mnl_attr_get_u32(attr);
 		else
 			p->r.table = mnl_attr_get_u32(attr);
 		return 0;
@@ -376,7 +484,8 @@ int rtnl_route_parse(const struct nlmsghdr *nlh, RtnlRoute *ret)
 	 * ours, so callers can tell them from garbage and skip them. */
 	if (!rtnl_family_len(rtm->rtm_family))
 		return -EAFNOSUPPORT;
-	if (rtm->rtm_dst_len > rtnl_family_max_plen(rtm->rtm_family))
+	if (rtm->rtm_dst_len > rtnl_family_max_plen(rtm->rtm_family) ||
+	    rtm->rtm_src_len > rtnl_family_max_plen(rtm->rtm_family))
 		return -EINVAL;
 	p.r.family = rtm->rtm_family;
 	p.r.dst_len = rtm->rtm_dst_len;
@@ -384,10 +493,12 @@ int rtnl_route_parse(const struct nlmsghdr *nlh, RtnlRoute *ret)
 	p.r.scope = rtm->rtm_scope;
 	p.r.protocol = rtm->rtm_protocol;
 	p.r.type = rtm->rtm_type;
+	p.r.flags = rtm->rtm_flags;
+	p.r.src_len = rtm->rtm_src_len;
 	r = rtnl_msg_parse(nlh, sizeof(*rtm), rtnl_route_attr, &p);
 	if (r < 0)
 		return r;
-	if (p.r.dst_len && !p.r.dst.family)
+	if ((p.r.dst_len && !p.r.dst.family) || (p.r.src_len && !p.r.src.family))
 		return -EINVAL;
 	*ret = p.r;
 	return 0;

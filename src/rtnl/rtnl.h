@@ -19,6 +19,8 @@ typedef struct RtnlIp {
 	};
 } RtnlIp;
 
+#include "rtnl-link.h"
+
 /* Parses "198.18.0.1" or "2001:db8::1" into ret; -EINVAL on anything else. */
 int rtnl_ip_parse(const char *s, RtnlIp *ret);
 /* Parses "ADDR/PLEN" or "ADDR" (full-length prefix); -EINVAL if malformed or plen too big. */
@@ -45,7 +47,25 @@ typedef enum {
 	RTNL_KIND_MACVLAN,
 	RTNL_KIND_IFB,
 	RTNL_KIND_DUMMY,
+	/* rtnl-linkkind.c; the kernel headers here have no netkit (IFLA_NETKIT_*) */
+	RTNL_KIND_VLAN,
+	RTNL_KIND_VRF,
+	RTNL_KIND_BOND,
+	RTNL_KIND_IPVLAN,
+	RTNL_KIND_MACVTAP, /* uses the macvlan member */
+	RTNL_KIND_GENEVE,
+	RTNL_KIND_GRE, /* gre, gretap, ip6gre, ipip, sit: the tunnel member */
+	RTNL_KIND_GRETAP,
+	RTNL_KIND_IP6GRE,
+	RTNL_KIND_IPIP,
+	RTNL_KIND_SIT,
+	RTNL_KIND_WIREGUARD,
+	RTNL_KIND_TUN, /* parse only: tun/tap are created with TUNSETIFF */
 } RtnlKind;
+
+/* "vlan" <-> RTNL_KIND_VLAN...; from_name returns the kind or -EINVAL. */
+int rtnl_kind_from_name(const char *name);
+const char *rtnl_kind_to_name(RtnlKind kind);
 
 typedef struct RtnlLinkSpec {
 	const char *name; /* required */
@@ -58,6 +78,7 @@ typedef struct RtnlLinkSpec {
 	uint32_t group;
 	uint32_t master_index; /* 0: none; IFLA_MASTER */
 	bool up;	       /* IFF_UP in ifi_flags/ifi_change (callers never set it for veth) */
+	RtnlLinkAttrs attrs;
 	union {
 		struct {
 			const char *peer_name; /* required */
@@ -73,11 +94,23 @@ typedef struct RtnlLinkSpec {
 			uint32_t parent_index; /* IFLA_LINK, required */
 			uint32_t mode;	       /* MACVLAN_MODE_*; 0: unset */
 		} macvlan;
+		RtnlVlan vlan;
+		RtnlVrf vrf;
+		RtnlBond bond;
+		RtnlIpvlan ipvlan;
+		RtnlGeneve geneve;
+		RtnlTunnel tunnel;
+		RtnlBridgeOpts bridge;
 	};
 } RtnlLinkSpec;
 
-/* RTM_NEWLINK with NLM_F_CREATE|NLM_F_EXCL and IFLA_LINKINFO. */
+/* RTM_NEWLINK with NLM_F_CREATE|NLM_F_EXCL and IFLA_LINKINFO. Attributes go in iproute2's order
+ * (IFLA_LINK, the others, IFLA_IFNAME, IFLA_LINKINFO) so requests compare with its bytes. */
 int rtnl_link_new(void *buf, size_t size, const RtnlLinkSpec *spec);
+/* The same; on -EINVAL *ret_field (if not NULL) names the bad field ("name", "vlan.id", ...). */
+int rtnl_link_new_ex(void *buf, size_t size, const RtnlLinkSpec *spec, const char **ret_field);
+/* The validation alone: 0 or -EINVAL with *ret_field set. */
+int rtnl_link_spec_check(const RtnlLinkSpec *spec, const char **ret_field);
 
 typedef struct RtnlLinkChange {
 	uint32_t index;	  /* identifies the link ... */
@@ -93,10 +126,26 @@ typedef struct RtnlLinkChange {
 	bool has_group;
 	uint32_t group;
 	int ns_fd; /* >= 0: move to that namespace (IFLA_NET_NS_FD); -1 leave */
+	RtnlLinkAttrs attrs;
+	const RtnlBridgeOpts *bridge; /* non-NULL: IFLA_LINKINFO "bridge" with these options */
 } RtnlLinkChange;
 
-/* RTM_NEWLINK without NLM_F_CREATE (changes an existing link). */
+/* RTM_NEWLINK without NLM_F_CREATE (changes an existing link), as `ip link set` sends it. */
 int rtnl_link_set(void *buf, size_t size, const RtnlLinkChange *c);
+int rtnl_link_set_ex(void *buf, size_t size, const RtnlLinkChange *c, const char **ret_field);
+
+/* RTM_SETLINK AF_BRIDGE with IFLA_PROTINFO (nested): bridge port flags of port index. */
+int rtnl_brport_set(void *buf, size_t size, uint32_t index, const RtnlBrport *p);
+/* `bridge vlan add|del`: RTM_SETLINK (add) or RTM_DELLINK AF_BRIDGE with IFLA_AF_SPEC. */
+int rtnl_bridge_vlan_add(void *buf, size_t size, uint32_t index, const RtnlBridgeVlan *v);
+int rtnl_bridge_vlan_del(void *buf, size_t size, uint32_t index, const RtnlBridgeVlan *v);
+/* `bridge vlan show`: RTM_GETLINK AF_BRIDGE dump with IFLA_EXT_MASK RTEXT_FILTER_BRVLAN. */
+int rtnl_bridge_vlan_dump(void *buf, size_t size);
+/* One reply of that dump: the port's index and its VLANs (ranges merged into one entry) into
+ * ret[0..max); *ret_n = how many. -ENOBUFS if more than max, -EINVAL if malformed,
+ * -EAFNOSUPPORT for a message that is not AF_BRIDGE. */
+int rtnl_bridge_vlan_parse(const struct nlmsghdr *nlh, uint32_t *ret_index, RtnlBridgeVlan *ret,
+			   size_t max, size_t *ret_n);
 /* RTM_DELLINK by index, or by IFLA_IFNAME when index is 0. */
 int rtnl_link_del(void *buf, size_t size, uint32_t index, const char *name);
 /* RTM_DELLINK with ifi_index 0 and IFLA_GROUP: deletes every link of a group at once. Group 0
@@ -108,22 +157,47 @@ int rtnl_link_get(void *buf, size_t size, uint32_t index, const char *name);
  * IFLA_LINKINFO/IFLA_INFO_KIND (kernel-side filtering, needs NETLINK_GET_STRICT_CHK). A kind the
  * kernel does not know is ignored by it, not matched against: check RtnlLink.kind as well. */
 int rtnl_link_dump(void *buf, size_t size, uint32_t master_index, const char *kind);
+/* The same two with statistics: no RTEXT_FILTER_SKIP_STATS, so replies carry IFLA_STATS64 (and
+ * IFLA_STATS, IFLA_VF stats...), which rtnl_link_parse() puts in RtnlLink.stats. */
+int rtnl_link_get_stats(void *buf, size_t size, uint32_t index, const char *name);
+int rtnl_link_dump_stats(void *buf, size_t size, uint32_t master_index, const char *kind);
 
 typedef struct RtnlAddr {
 	uint32_t index; /* ifa_index, required */
 	RtnlIp addr;	/* IFA_LOCAL and IFA_ADDRESS; its family is ifa_family */
 	uint8_t prefix_len;
 	uint8_t scope;	   /* ifa_scope (RT_SCOPE_*) */
-	uint32_t flags;	   /* IFA_FLAGS (parsed), builders send IFA_F_NODAD only if set */
+	uint32_t flags;	   /* IFA_F_* (NODAD, NOPREFIXROUTE, ...): ifa_flags holds the low 8 bits,
+			    * IFA_FLAGS (sent when any bit above 0xff is set) all 32 */
 	RtnlIp broadcast;  /* IPv4 only; family 0: none */
+	RtnlIp peer;	   /* IFA_ADDRESS of a point-to-point address, when it differs from
+			    * IFA_LOCAL (addr); family 0: none, IFA_ADDRESS = addr */
+	char label[IFNAMSIZ]; /* IFA_LABEL, IPv4 only; "" none (the kernel uses the link name) */
+	bool has_lifetimes; /* IFA_CACHEINFO: valid and preferred lifetimes in seconds, */
+	uint32_t valid_lft; /* 0xffffffff forever; valid_lft > 0 and >= preferred_lft */
+	uint32_t preferred_lft;
 } RtnlAddr;
 
 /* RTM_NEWADDR with NLM_F_CREATE|NLM_F_EXCL. */
 int rtnl_addr_new(void *buf, size_t size, const RtnlAddr *a);
+/* RTM_NEWADDR with NLM_F_CREATE|NLM_F_REPLACE (`ip address replace`: add or update). */
+int rtnl_addr_replace(void *buf, size_t size, const RtnlAddr *a);
 /* RTM_DELADDR (index, address and prefix_len). */
 int rtnl_addr_del(void *buf, size_t size, const RtnlAddr *a);
 /* RTM_GETADDR dump; family AF_UNSPEC/AF_INET/AF_INET6, index > 0 filters (strict check). */
 int rtnl_addr_dump(void *buf, size_t size, uint8_t family, uint32_t index);
+
+/* Most paths a multipath route holds here (the kernel has no small limit: a longer route is
+ * parsed as -E2BIG). */
+#define RTNL_ROUTE_MAX_PATHS 32
+
+/* One path of a multipath route: a struct rtnexthop and its RTA_GATEWAY/RTA_VIA. */
+typedef struct RtnlRoutePath {
+	RtnlIp gateway;	 /* family 0: none; another family than the route's: RTA_VIA */
+	uint32_t ifindex; /* rtnh_ifindex, 0: none */
+	uint8_t flags;	 /* RTNH_F_* (RTNH_F_ONLINK) */
+	uint16_t weight; /* 1..256; on the wire rtnh_hops = weight - 1 (0 here means 1) */
+} RtnlRoutePath;
 
 typedef struct RtnlRoute {
 	uint8_t family;	 /* AF_INET or AF_INET6 (required) */
@@ -138,6 +212,17 @@ typedef struct RtnlRoute {
 	uint8_t scope;
 	uint8_t protocol;
 	uint8_t type;	 /* RTN_* */
+	/* Added for policy routing and nexthop objects; all 0 keeps the original requests. */
+	uint32_t flags;	 /* rtm_flags: RTNH_F_ONLINK on requests; answers may add RTM_F_* */
+	uint32_t nhid;	 /* RTA_NH_ID: route via a nexthop object (then no gateway/oif/paths) */
+	uint32_t mtu;	 /* RTA_METRICS/RTAX_MTU, 0: none (only rtnl_route_new sends it) */
+	/* Answers and dumps only (rtnl_route_get's answer); builders refuse them (-EINVAL). */
+	RtnlIp src;	 /* RTA_SRC with src_len */
+	uint8_t src_len;
+	uint32_t iif;	 /* RTA_IIF */
+	uint8_t n_paths; /* > 0: RTA_MULTIPATH of paths[] (then no gateway/oif at the top) */
+	/* Last, so a copy may keep only the n_paths in use (the Watch's mirror does). */
+	RtnlRoutePath paths[RTNL_ROUTE_MAX_PATHS];
 } RtnlRoute;
 
 /* RTM_NEWROUTE with NLM_F_CREATE and NLM_F_EXCL, or NLM_F_REPLACE when replace. */
@@ -148,12 +233,27 @@ int rtnl_route_del(void *buf, size_t size, const RtnlRoute *r);
  * is the caller's, after parsing). */
 int rtnl_route_dump(void *buf, size_t size, uint8_t family);
 
+/* One lookup, as `ip route get DST [from SRC] [iif NAME] [oif NAME] [mark M]` asks it. */
+typedef struct RtnlRouteGet {
+	RtnlIp dst;	/* required; its family is the lookup's */
+	RtnlIp src;	/* family 0: none (RTA_SRC) */
+	uint32_t iif;	/* 0: none (RTA_IIF: as if received there; needs src) */
+	uint32_t oif;	/* 0: none (RTA_OIF) */
+	uint32_t mark;	/* 0: none (RTA_MARK) */
+	bool fib_match; /* RTM_F_FIB_MATCH: answer with the matching FIB entry, not the result */
+} RtnlRouteGet;
+
+/* RTM_GETROUTE for one destination; like iproute2, IPv4 asks RTM_F_LOOKUP_TABLE (the answer
+ * names the table that matched). Answered by one RTM_NEWROUTE (rtnl_route_parse) and the ACK. */
+int rtnl_route_get(void *buf, size_t size, const RtnlRouteGet *g);
+
 /* ---- replies. Parsers take one message (nlmsg_len already checked to fit the buffer by the
  * caller's walk) and return 0, or -EINVAL if it is malformed or of another type. They never
  * read past nlh->nlmsg_len. The address and route parsers return -EAFNOSUPPORT for a
  * well-formed message of a family other than AF_INET/AF_INET6 (skip it in a dump). */
 
 typedef struct RtnlLink {
+	uint8_t family; /* ifi_family: AF_UNSPEC, or AF_BRIDGE in bridge dumps */
 	uint32_t index;
 	char name[IFNAMSIZ];
 	char kind[32]; /* IFLA_INFO_KIND or "" */
@@ -176,9 +276,26 @@ typedef struct RtnlLink {
 			uint32_t dev_index;
 		} vxlan;
 		struct {
-			uint32_t mode; /* MACVLAN_MODE_* */
+			uint32_t mode; /* MACVLAN_MODE_* (macvlan and macvtap) */
 		} macvlan;
+		RtnlVlan vlan; /* parent_index 0: it is in link */
+		RtnlVrf vrf;
+		RtnlBond bond;
+		RtnlIpvlan ipvlan;
+		RtnlGeneve geneve;
+		RtnlTunnel tunnel; /* gre, gretap, ip6gre, ipip, sit */
+		RtnlBridgeOpts bridge;
+		RtnlTun tun;
 	} info;
+	char alias[256];      /* IFLA_IFALIAS or "" */
+	uint32_t txqlen;      /* IFLA_TXQLEN */
+	bool has_addr_gen_mode;
+	uint8_t addr_gen_mode; /* IFLA_AF_SPEC/AF_INET6/IFLA_INET6_ADDR_GEN_MODE */
+	char slave_kind[32];   /* IFLA_INFO_SLAVE_KIND or "" */
+	bool has_brport;       /* from IFLA_PROTINFO (AF_BRIDGE) or bridge IFLA_INFO_SLAVE_DATA */
+	RtnlBrport brport;
+	bool has_stats;	       /* IFLA_STATS64 was present */
+	RtnlLinkStats stats;
 } RtnlLink;
 
 /* RTM_NEWLINK (also RTM_DELLINK notifications). */
@@ -186,7 +303,8 @@ int rtnl_link_parse(const struct nlmsghdr *nlh, RtnlLink *ret);
 /* RTM_NEWADDR (also RTM_DELADDR notifications). */
 int rtnl_addr_parse(const struct nlmsghdr *nlh, RtnlAddr *ret);
 /* RTM_NEWROUTE (also RTM_DELROUTE notifications); table from RTA_TABLE when present, else
- * rtm_table; an RTA_VIA gateway (IPv4 route via IPv6) is returned in gateway. */
+ * rtm_table; an RTA_VIA gateway (IPv4 route via IPv6) is returned in gateway. -E2BIG for a
+ * route of more than RTNL_ROUTE_MAX_PATHS paths. */
 int rtnl_route_parse(const struct nlmsghdr *nlh, RtnlRoute *ret);
 
 /* NLMSG_ERROR: *ret_error = the errno as a negative number (0 for an ACK); *ret_msg = the

@@ -8,7 +8,7 @@
 #include "core/buf.h"
 #include "nsring-bench.h"
 #include "nsring/v1/nsring.pb-c.h"
-#include "rpc/ttrpc-wire.h"
+#include "wire/ttrpc-wire.h"
 
 /* ---------------------------------------------------------------- buffers */
 

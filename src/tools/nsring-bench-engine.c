@@ -17,7 +17,7 @@
 #include "core/macro.h"
 #include "core/status.h"
 #include "nsring-bench.h"
-#include "rpc/ttrpc-wire.h"
+#include "wire/ttrpc-wire.h"
 
 #define IN_BUF_SIZE	 (256u << 10)
 #define DRAIN_TIMEOUT_NS (5ull * 1000000000u)  /* after a stop: wait this long for replies */

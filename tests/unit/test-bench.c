@@ -17,9 +17,9 @@
 #include "../common/check.h"
 #include "core/macro.h"
 #include "nsring/v1/nsring.pb-c.h"
-#include "rpc/ttrpc-wire.h"
 #include "tools/nsring-bench.h"
 #include "ttrpc/ttrpc.pb-c.h"
+#include "wire/ttrpc-wire.h"
 
 static BenchConfig config(BenchWorkload w, uint32_t count)
 {

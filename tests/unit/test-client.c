@@ -14,8 +14,8 @@
 
 #include "../common/check.h"
 #include "nsring/nsring.h"
-#include "rpc/ttrpc-wire.h"
 #include "ttrpc/ttrpc.pb-c.h"
+#include "wire/ttrpc-wire.h"
 
 /* ---------------------------------------------------------------- fake server */
 

@@ -1,6 +1,6 @@
 /* ttrpc framing as containerd/ttrpc speaks it: a 10-byte header (length u32 BE, stream id
- * u32 BE, type u8, flags u8) followed by a protobuf ttrpc.Request or ttrpc.Response. Pure
- * code shared by the daemon and the client library. */
+ * u32 BE, type u8, flags u8) followed by a protobuf ttrpc.Request or ttrpc.Response. A
+ * header-only module: the daemon's rpc, libnsring and nsring-bench all include it. */
 #pragma once
 
 #include <stdint.h>

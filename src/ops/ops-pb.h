@@ -1,0 +1,16 @@
+/* Conversions to API messages (ops-pb.c): rtnetlink objects as nsring.v1 messages, allocated in
+ * an Op's arena. A link's name for an address or route comes from op->links. */
+#pragma once
+
+#include <stdint.h>
+
+#include "nsring/v1/nsring.pb-c.h"
+#include "rtnl/rtnl.h"
+
+typedef struct Op Op;
+
+Nsring__V1__Link *op_link_to_pb(Op *op, const RtnlLink *l);
+Nsring__V1__Address *op_addr_to_pb(Op *op, const RtnlAddr *a);
+Nsring__V1__Route *op_route_to_pb(Op *op, const RtnlRoute *rt);
+/* The name of a link collected by a dump in this op (op->links), or "". */
+const char *op_link_name(Op *op, uint32_t index);

@@ -1,0 +1,374 @@
+/* The Watch's mirror of one namespace (see watch-state.h): objects keyed as the kernel keys
+ * them, in one hash map, and the decisions what a notification or a dump changed. */
+#include "ops/watch-state.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <linux/if.h>
+#include <linux/rtnetlink.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/macro.h"
+
+static uint64_t wobj_hash(const WObj *o)
+{
+	uint64_t h = HMAP_HASH_SEED ^ o->kind;
+
+	switch (o->kind) {
+	case WK_LINK:
+		return hmap_hash_bytes(h, &o->u.link.index, sizeof(o->u.link.index));
+	case WK_ADDR:
+		h = hmap_hash_bytes(h, &o->u.addr.index, sizeof(o->u.addr.index));
+		h = hmap_hash_bytes(h, &o->u.addr.addr, sizeof(o->u.addr.addr));
+		return hmap_hash_bytes(h, &o->u.addr.prefix_len, 1);
+	default:
+		h = hmap_hash_bytes(h, &o->u.route.rt.table, sizeof(o->u.route.rt.table));
+		h = hmap_hash_bytes(h, &o->u.route.rt.dst, sizeof(o->u.route.rt.dst));
+		h = hmap_hash_bytes(h, &o->u.route.rt.dst_len, 1);
+		h = hmap_hash_bytes(h, &o->u.route.rt.family, 1);
+		if (o->u.route.rt.family == AF_INET6)
+			h = hmap_hash_bytes(h, &o->u.route.rt.oif, sizeof(o->u.route.rt.oif));
+		return hmap_hash_bytes(h, &o->u.route.rt.priority, sizeof(o->u.route.rt.priority));
+	}
+}
+
+/* The kernel's identity of an object: links by ifindex, addresses by (ifindex, family,
+ * address, prefix length), routes by (table, family, destination, length, metric, tos, type),
+ * IPv6 ones also by their device (fe80::/64 exists once per link). */
+static bool wobj_key_eq(const WObj *a, const WObj *b)
+{
+	if (a->kind != b->kind)
+		return false;
+	switch (a->kind) {
+	case WK_LINK:
+		return a->u.link.index == b->u.link.index;
+	case WK_ADDR:
+		return a->u.addr.index == b->u.addr.index &&
+		       memcmp(&a->u.addr.addr, &b->u.addr.addr, sizeof(a->u.addr.addr)) == 0 &&
+		       a->u.addr.prefix_len == b->u.addr.prefix_len;
+	default: {
+		const RtnlRoute *x = &a->u.route.rt, *y = &b->u.route.rt;
+
+		return x->table == y->table && x->family == y->family &&
+		       memcmp(&x->dst, &y->dst, sizeof(x->dst)) == 0 && x->dst_len == y->dst_len &&
+		       x->priority == y->priority && a->u.route.tos == b->u.route.tos &&
+		       x->type == y->type && (x->family != AF_INET6 || x->oif == y->oif);
+	}
+	}
+}
+
+/* The bytes of a WObj that hold o's value: a route keeps only the paths it uses (RtnlRoute's
+ * array of RTNL_ROUTE_MAX_PATHS would make every route object about 1 KiB). */
+size_t wobj_bytes(const WObj *o)
+{
+	switch (o->kind) {
+	case WK_LINK:
+		return offsetof(WObj, u) + sizeof(RtnlLink);
+	case WK_ADDR:
+		return offsetof(WObj, u) + sizeof(RtnlAddr);
+	default:
+		return offsetof(WObj, u.route.rt.paths) +
+		       o->u.route.rt.n_paths * sizeof(RtnlRoutePath);
+	}
+}
+
+static bool wobj_same(const WObj *a, const WObj *b)
+{
+	size_t n = wobj_bytes(a);
+
+	return n == wobj_bytes(b) &&
+	       memcmp(&a->u, &b->u, n - offsetof(WObj, u)) == 0;
+}
+
+bool wobj_parse(const struct nlmsghdr *nlh, WObj *o)
+{
+	memset(o, 0, sizeof(*o));
+	switch (nlh->nlmsg_type) {
+	case RTM_NEWLINK:
+	case RTM_DELLINK: {
+		const struct ifinfomsg *ifi = NLMSG_DATA(nlh);
+
+		/* AF_BRIDGE messages describe a bridge port, not the link itself. */
+		if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)) || ifi->ifi_family != AF_UNSPEC)
+			return false;
+		o->kind = WK_LINK;
+		if (rtnl_link_parse(nlh, &o->u.link) < 0)
+			return false;
+		/* Counters change with every packet: not a change the stream reports. */
+		o->u.link.has_stats = false;
+		memset(&o->u.link.stats, 0, sizeof(o->u.link.stats));
+		break;
+	}
+	case RTM_NEWADDR:
+	case RTM_DELADDR:
+		o->kind = WK_ADDR;
+		if (rtnl_addr_parse(nlh, &o->u.addr) < 0)
+			return false;
+		/* Remaining lifetimes count down: every dump would look like a change. */
+		o->u.addr.valid_lft = o->u.addr.preferred_lft = 0;
+		break;
+	case RTM_NEWROUTE:
+	case RTM_DELROUTE: {
+		const struct rtmsg *rtm = NLMSG_DATA(nlh);
+
+		if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*rtm)) || (rtm->rtm_flags & RTM_F_CLONED))
+			return false;
+		o->kind = WK_ROUTE;
+		if (rtnl_route_parse(nlh, &o->u.route.rt) < 0)
+			return false;
+		o->u.route.tos = rtm->rtm_tos;
+		break;
+	}
+	default:
+		return false;
+	}
+	o->node.hash = wobj_hash(o);
+	return true;
+}
+
+void wstate_init(WState *st, unsigned kinds, wstate_event_fn event, void *userdata)
+{
+	*st = (WState){ .kinds = kinds, .event = event, .userdata = userdata };
+}
+
+static WObj *wstate_find(const WState *st, const WObj *key)
+{
+	HNode *n;
+
+	hmap_for_hash(&st->map, key->node.hash, n) {
+		WObj *o = container_of(n, WObj, node);
+
+		if (wobj_key_eq(o, key))
+			return o;
+	}
+	return NULL;
+}
+
+/* Inserts a copy of o; NULL without memory. */
+static WObj *wstate_insert(WState *st, const WObj *o)
+{
+	WObj *n = malloc(wobj_bytes(o));
+
+	if (!n)
+		return NULL;
+	memcpy(n, o, wobj_bytes(o));
+	if (hmap_insert(&st->map, &n->node, o->node.hash) < 0) {
+		free(n);
+		return NULL;
+	}
+	return n;
+}
+
+static void wstate_remove(WState *st, WObj *o)
+{
+	hmap_remove(&st->map, &o->node);
+	free(o);
+}
+
+/* A new value for a known object (same key). Returns the object, moved when its value needs
+ * more room (a route with more paths), or NULL when that room cannot be had (old is unchanged). */
+static WObj *wstate_update(WState *st, WObj *old, const WObj *o)
+{
+	size_t n = wobj_bytes(o);
+
+	if (n > wobj_bytes(old)) {
+		WObj *moved;
+
+		hmap_remove(&st->map, &old->node);
+		moved = realloc(old, n);
+		if (!moved) {
+			hmap_insert(&st->map, &old->node, old->node.hash);
+			return NULL;
+		}
+		old = moved;
+		hmap_insert(&st->map, &old->node, old->node.hash);
+	}
+	memcpy(&old->u, &o->u, n - offsetof(WObj, u));
+	return old;
+}
+
+void wstate_clear(WState *st)
+{
+	HNode *n, *tmp;
+	size_t i;
+
+	hmap_for_each(&st->map, i, n, tmp) {
+		free(container_of(n, WObj, node));
+	}
+	hmap_clear(&st->map);
+}
+
+static void wstate_emit(WState *st, WStateEvent type, const WObj *o, bool from_dump)
+{
+	st->event(st->userdata, type, o, from_dump);
+}
+
+/* Removes (and reports DELETED) every object in v. */
+static void wstate_drop(WState *st, WObj **v, size_t n, bool from_dump)
+{
+	for (size_t i = 0; i < n; i++) {
+		wstate_emit(st, WSTATE_DELETED, v[i], from_dump);
+		wstate_remove(st, v[i]);
+	}
+}
+
+/* Routes the kernel removes without telling: IPv4 routes through a link that went down (but
+ * not the host-scope local ones) or away (all of them; IPv6 ones were announced already). */
+static void wstate_flush_routes(WState *st, uint32_t index, bool deleted)
+{
+	WObj **v = NULL;
+	size_t n = 0, cap = 0, i;
+	HNode *node, *tmp;
+
+	hmap_for_each(&st->map, i, node, tmp) {
+		WObj *o = container_of(node, WObj, node);
+		const RtnlRoute *rt = &o->u.route.rt;
+
+		if (o->kind != WK_ROUTE || rt->oif != index)
+			continue;
+		if (!deleted && (rt->family != AF_INET || rt->scope == RT_SCOPE_HOST))
+			continue;
+		if (n == cap) {
+			WObj **nv = realloc(v, (cap = cap ? cap * 2 : 16) * sizeof(*v));
+
+			if (!nv)
+				goto flush;
+			v = nv;
+		}
+		v[n++] = o;
+	}
+flush:
+	wstate_drop(st, v, n, false);
+	free(v);
+}
+
+int wstate_apply(WState *st, const struct nlmsghdr *nlh)
+{
+	bool del = nlh->nlmsg_type == RTM_DELLINK || nlh->nlmsg_type == RTM_DELADDR ||
+		   nlh->nlmsg_type == RTM_DELROUTE;
+	bool went_down;
+	WObj o, *old;
+
+	if (!wobj_parse(nlh, &o) || !(st->kinds & o.kind))
+		return 0;
+	old = wstate_find(st, &o);
+	if (del) {
+		/* Reported even if unknown: it existed, whatever we missed about it. */
+		wstate_emit(st, WSTATE_DELETED, &o, false);
+		if (old)
+			wstate_remove(st, old);
+		if (o.kind == WK_LINK)
+			wstate_flush_routes(st, o.u.link.index, true);
+		return 0;
+	}
+	if (!old) {
+		if (!wstate_insert(st, &o))
+			return -ENOMEM;
+		wstate_emit(st, WSTATE_ADDED, &o, false);
+		if (o.kind == WK_ROUTE && o.u.route.rt.family == AF_INET6 &&
+		    (nlh->nlmsg_flags & NLM_F_REPLACE))
+			return WSTATE_REDUMP;
+		return 0;
+	}
+	if (wobj_same(old, &o))
+		return 0; /* a notification of something we do not report (statistics, ...) */
+	went_down = o.kind == WK_LINK && (old->u.link.flags & IFF_UP) && !(o.u.link.flags & IFF_UP);
+	old = wstate_update(st, old, &o);
+	if (!old)
+		return -ENOMEM;
+	old->seen = false;
+	wstate_emit(st, WSTATE_CHANGED, old, false);
+	if (went_down)
+		wstate_flush_routes(st, o.u.link.index, false);
+	return 0;
+}
+
+int wstate_reconcile(WState *st, const WObj *objs, size_t n, unsigned kinds)
+{
+	WObj **gone = NULL;
+	size_t ngone = 0, gone_cap = 0, i;
+	HNode *node, *tmp;
+
+	hmap_for_each(&st->map, i, node, tmp) {
+		WObj *o = container_of(node, WObj, node);
+
+		o->seen = !(kinds & o->kind);
+	}
+	for (i = 0; i < n; i++) {
+		const WObj *o = &objs[i];
+		WObj *old = wstate_find(st, o);
+
+		if (!old) {
+			old = wstate_insert(st, o);
+			if (!old)
+				return -ENOMEM;
+			old->seen = true;
+			wstate_emit(st, WSTATE_ADDED, old, true);
+		} else if (!wobj_same(old, o)) {
+			old = wstate_update(st, old, o);
+			if (!old)
+				return -ENOMEM;
+			old->seen = true;
+			wstate_emit(st, WSTATE_CHANGED, old, true);
+		} else {
+			old->seen = true;
+		}
+	}
+	hmap_for_each(&st->map, i, node, tmp) {
+		WObj *o = container_of(node, WObj, node);
+
+		if (o->seen)
+			continue;
+		if (ngone == gone_cap) {
+			size_t cap = gone_cap ? gone_cap * 2 : 64;
+			WObj **v = realloc(gone, cap * sizeof(*v));
+
+			if (!v)
+				goto drop; /* the rest stays until the next dump */
+			gone = v;
+			gone_cap = cap;
+		}
+		gone[ngone++] = o;
+	}
+drop:
+	wstate_drop(st, gone, ngone, true);
+	free(gone);
+	return 0;
+}
+
+const RtnlLink *wstate_link(const WState *st, uint32_t index)
+{
+	WObj key = { .kind = WK_LINK };
+	WObj *o;
+
+	key.u.link.index = index;
+	key.node.hash = wobj_hash(&key);
+	o = wstate_find(st, &key);
+	return o ? &o->u.link : NULL;
+}
+
+size_t wstate_count(const WState *st)
+{
+	return st->map.n;
+}
+
+bool wstate_snapshot(const WState *st, unsigned kinds, bool (*fn)(void *userdata, const WObj *o),
+		     void *userdata)
+{
+	static const uint8_t order[] = { WK_LINK, WK_ADDR, WK_ROUTE };
+	HNode *node, *tmp;
+	size_t i;
+
+	for (size_t k = 0; k < ARRAY_SIZE(order); k++) {
+		if (!(kinds & order[k]))
+			continue;
+		hmap_for_each(&st->map, i, node, tmp) {
+			const WObj *o = container_of(node, WObj, node);
+
+			if (o->kind == order[k] && !fn(userdata, o))
+				return false;
+		}
+	}
+	return true;
+}
