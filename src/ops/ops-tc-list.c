@@ -146,7 +146,8 @@ Nsring__V1__Qdisc *tc_qdisc_to_pb(Op *op, const RtnlQdisc *q, const RtnlTcStats 
 	nsring__v1__qdisc__init(pb);
 	pb->link_index = q->ifindex;
 	pb->link_name = (char *)op_link_name(op, q->ifindex);
-	pb->handle = handle_str(op, q->handle, false);
+	/* as tc prints a qdisc's handle: its major, also 0: for the kernel's defaults */
+	pb->handle = op_printf(op, "%x:", TC_H_MAJ(q->handle) >> 16);
 	pb->parent = handle_str(op, q->parent, false);
 	pb->kind = op_strdup(op, q->kind_name);
 	if (st)

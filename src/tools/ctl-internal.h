@@ -35,3 +35,4 @@ void ctl_tc_print_stats(FILE *f, const Nsring__V1__TcStats *s);
 void ctl_link_print_event(FILE *f, const Nsring__V1__Link *l);
 void ctl_addr_print_event(FILE *f, const Nsring__V1__Address *a);
 void ctl_route_print_event(FILE *f, const Nsring__V1__Route *rt);
+void ctl_qdisc_print_event(FILE *f, const Nsring__V1__Qdisc *q); /* tc's line, no counters */

@@ -585,7 +585,7 @@ const CtlObject ctl_object_qdisc = {
 
 /* ---------------------------------------------------------------- printing */
 
-static void print_qdisc(FILE *f, const Nsring__V1__Qdisc *q)
+void ctl_qdisc_print_event(FILE *f, const Nsring__V1__Qdisc *q)
 {
 	fprintf(f, "qdisc %s %s dev %s %s", q->kind, q->handle,
 		q->link_name[0] ? q->link_name : "?", q->parent);
@@ -617,6 +617,11 @@ static void print_qdisc(FILE *f, const Nsring__V1__Qdisc *q)
 	default:
 		break;
 	}
+}
+
+static void print_qdisc(FILE *f, const Nsring__V1__Qdisc *q)
+{
+	ctl_qdisc_print_event(f, q);
 	fputc('\n', f);
 	ctl_tc_print_stats(f, q->stats);
 }

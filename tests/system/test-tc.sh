@@ -228,5 +228,29 @@ expect_err_contains "there is none to delete" "deleting a root qdisc that is not
 run_ok ctl netns list
 expect_contains "$OUT" "ta" "the daemon keeps serving after the refusals"
 
+# ---------------------------------------------------------------- Watch: qdisc events
+timeout 20 "$NSRINGCTL" -s "$SOCK" -n ta monitor qdisc --snapshot >"$T/mon.out" 2>"$T/mon.err" &
+mon=$!
+for ((i = 0; i < 200; i++)); do
+	grep -q Synced "$T/mon.out" 2>/dev/null && break
+	sleep 0.05
+done
+run_ok ctl -n ta qdisc add dev va root handle 5: tbf rate 8mbit burst 32kbit latency 50ms
+run_ok ctl -n ta qdisc change dev va root handle 5: tbf rate 4mbit burst 32kbit latency 50ms
+run_ok ctl -n ta qdisc del dev va root
+for ((i = 0; i < 200; i++)); do
+	grep -q "Deleted qdisc tbf 5:" "$T/mon.out" 2>/dev/null && break
+	sleep 0.05
+done
+kill "$mon" 2>/dev/null
+wait "$mon" 2>/dev/null
+mon_out=$(cat "$T/mon.out")
+expect_contains "$mon_out" "[ta] qdisc noqueue 0: dev va root" "monitor qdisc --snapshot: va's default qdisc in the snapshot"
+expect_contains "$mon_out" "[ta] Synced" "then Synced"
+expect_contains "$mon_out" "[ta] qdisc tbf 5: dev va root rate 8Mbit burst 4Kb limit 54096b" "the added tbf"
+expect_contains "$mon_out" "[ta] qdisc tbf 5: dev va root rate 4Mbit" "the changed tbf"
+expect_contains "$mon_out" "[ta] Deleted qdisc tbf 5: dev va root" "the deleted tbf"
+log "monitor qdisc: $(tr '\n' '|' <<<"$mon_out")"
+
 run_ok ctl netns del ta
 run_ok ctl netns del tb
