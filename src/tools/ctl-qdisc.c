@@ -587,8 +587,11 @@ const CtlObject ctl_object_qdisc = {
 
 void ctl_qdisc_print_event(FILE *f, const Nsring__V1__Qdisc *q)
 {
-	fprintf(f, "qdisc %s %s dev %s %s", q->kind, q->handle,
-		q->link_name[0] ? q->link_name : "?", q->parent);
+	/* as tc: "root", else "parent ID" (ffff:fff1 for ingress and clsact) */
+	fprintf(f, "qdisc %s %s dev %s %s%s", q->kind, q->handle,
+		q->link_name[0] ? q->link_name : "?",
+		strcmp(q->parent, "root") == 0 ? "" : "parent ",
+		strcmp(q->parent, "ingress") == 0 ? "ffff:fff1" : q->parent);
 	switch (q->options_case) {
 	case NSRING__V1__QDISC__OPTIONS_TBF:
 		fputs(" rate ", f);

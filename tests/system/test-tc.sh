@@ -104,6 +104,10 @@ expect_contains "$OUT" "class htb 1:10 root prio 0 rate 8Mbit ceil 16Mbit" "clas
 expect_contains "$OUT" "class htb 1:20 root prio 0 rate 1Mbit ceil 1Mbit" "class show: 1:20"
 expect_contains "$OUT" " Sent " "-s class show: counters"
 expect_contains "$(in_ns ta tc class show dev va)" "class htb 1:10" "tc sees the class"
+run_ok ctl -n ta qdisc add dev va parent 1:20 handle 20: pfifo limit 50
+expect_contains "$(in_ns ta tc qdisc show dev va)" "qdisc pfifo 20: parent 1:20 limit 50p" "tc sees a pfifo under class 1:20"
+run_ok ctl -n ta qdisc show dev va
+expect_contains "$OUT" "qdisc pfifo 20: dev va parent 1:20 limit 50p" "nsringctl lists it under its class"
 run_ok ctl -n ta filter add dev va parent 1: protocol ip prio 1 u32 match ip dst 198.18.9.2/32 flowid 1:20
 run_ok ctl -n ta filter show dev va parent 1:
 expect_contains "$OUT" "flowid 1:20" "filter show: the flowid"
@@ -122,6 +126,8 @@ expect_contains "$(in_ns ta tc qdisc show dev va)" "rate 4Mbit" "qdisc replace p
 run_ok ctl -n ta qdisc change dev va root tbf rate 2mbit burst 16kbit latency 20ms
 expect_contains "$(in_ns ta tc qdisc show dev va)" "rate 2Mbit" "qdisc change changed its rate"
 run_ok ctl -n ta qdisc add dev va clsact
+run_ok ctl -n ta qdisc show dev va
+expect_contains "$OUT" "qdisc clsact ffff: dev va parent ffff:fff1" "clsact listed as tc lists it"
 run_ok ctl -n ta filter add dev va egress protocol all prio 5 u32 match u32 0 0 action mirred egress mirror dev lo
 run_ok ctl -j -n ta filter show dev va egress
 json_check "$OUT" 'len(d) == 1 and d[0]["actions"][0]["mirred"]["dev"] == "lo" and not d[0]["actions"][0]["mirred"]["redirect"] and d[0]["parent"] == "egress"' "a clsact egress filter mirroring to lo"
