@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/list.h"
 #include "core/log.h"
 #include "core/names.h"
 
@@ -65,12 +66,7 @@ static int netns_create_run(NetnsTask *t)
 
 static void netns_create_unlink(NetnsRegistry *reg, NetnsCreate *job)
 {
-	if (job->prev)
-		job->prev->next = job->next;
-	else
-		reg->creates = job->next;
-	if (job->next)
-		job->next->prev = job->prev;
+	LIST_UNLINK(reg->creates, job, prev, next);
 	job->prev = job->next = NULL;
 }
 
@@ -256,10 +252,7 @@ int netns_create(NetnsRegistry *reg, const char *name, netns_open_cb cb, void *u
 	close(fd);
 
 	job->waiters = TAKE_PTR(w);
-	job->next = reg->creates;
-	if (reg->creates)
-		reg->creates->prev = job;
-	reg->creates = job;
+	LIST_PREPEND(reg->creates, job, prev, next);
 	netns_pool_queue(&reg->pool, &job->task);
 	return 0;
 }

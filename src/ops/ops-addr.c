@@ -160,21 +160,15 @@ static void list_addresses_dump(Op *op)
 {
 	const Nsring__V1__ListAddressesRequest *req = (void *)op->req;
 
-	/* Links first, for the names; the connection runs one dump at a time, in order. */
-	op_dump(op, RTM_GETLINK, AF_UNSPEC);
-	op_dump(op, RTM_GETADDR, op_af(req->family));
-	op_then(op, list_addresses_reply);
+	op_dump_after_links(op, RTM_GETADDR, req->family, list_addresses_reply);
 }
 
 void ops_list_addresses(Op *op)
 {
 	const Nsring__V1__ListAddressesRequest *req = (void *)op->req;
 
-	if (req->family != 0 && req->family != 4 && req->family != 6) {
-		op_fail(op, STATUS_INVALID_ARGUMENT, "family must be 4, 6 or 0 (both), not %u",
-			req->family);
+	if (!op_list_family_ok(op, req->family))
 		return;
-	}
 	if (str_set(req->link_name) && !name_ifname_valid(req->link_name)) {
 		op_fail(op, STATUS_INVALID_ARGUMENT, "invalid interface name \"%.64s\"",
 			req->link_name);

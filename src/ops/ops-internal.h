@@ -193,6 +193,11 @@ OpNl *op_get_link(Op *op, unsigned slot, uint32_t index, const char *name, RtnlL
 OpNl *op_dump(Op *op, int what, uint8_t family);
 /* The API's family (4, 6, 0 for both) as AF_INET, AF_INET6 or AF_UNSPEC. */
 uint8_t op_af(uint32_t family);
+/* A list request's family (4, 6, 0 for both): false, having failed op, for any other. */
+bool op_list_family_ok(Op *op, uint32_t family);
+/* Dumps the links, then what (RTM_GETADDR, RTM_GETROUTE) of the API's family, then next runs:
+ * the links name what the second dump refers to by index. */
+void op_dump_after_links(Op *op, int what, uint32_t family, op_step_fn next);
 
 static inline bool str_set(const char *s)
 {

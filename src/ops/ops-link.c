@@ -50,24 +50,6 @@ const char *op_link_what(Op *op, const char *name, uint32_t index)
 
 /* ---- CreateLink */
 
-static uint32_t macvlan_mode(Nsring__V1__MacvlanMode m)
-{
-	switch (m) {
-	case NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_PRIVATE:
-		return MACVLAN_MODE_PRIVATE;
-	case NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_VEPA:
-		return MACVLAN_MODE_VEPA;
-	case NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_BRIDGE:
-		return MACVLAN_MODE_BRIDGE;
-	case NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_PASSTHRU:
-		return MACVLAN_MODE_PASSTHRU;
-	case NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_SOURCE:
-		return MACVLAN_MODE_SOURCE;
-	default:
-		return 0;
-	}
-}
-
 static bool parse_ip_field(Op *op, const char *what, const char *s, RtnlIp *ret)
 {
 	if (!str_set(s))
@@ -150,7 +132,7 @@ static void create_link_send(Op *op)
 	case NSRING__V1__LINK__INFO_MACVLAN:
 		spec.kind = RTNL_KIND_MACVLAN;
 		spec.macvlan.parent_index = x->idx_parent;
-		spec.macvlan.mode = macvlan_mode(l->macvlan->mode);
+		spec.macvlan.mode = op_macvlan_mode_from_pb(l->macvlan->mode);
 		break;
 	case NSRING__V1__LINK__INFO_IFB:
 		spec.kind = RTNL_KIND_IFB;

@@ -12,5 +12,7 @@ typedef struct Op Op;
 Nsring__V1__Link *op_link_to_pb(Op *op, const RtnlLink *l);
 Nsring__V1__Address *op_addr_to_pb(Op *op, const RtnlAddr *a);
 Nsring__V1__Route *op_route_to_pb(Op *op, const RtnlRoute *rt);
+/* The kernel's MACVLAN_MODE_* for the API's mode, 0 for UNSPECIFIED. */
+uint32_t op_macvlan_mode_from_pb(Nsring__V1__MacvlanMode m);
 /* The name of a link collected by a dump in this op (op->links), or "". */
 const char *op_link_name(Op *op, uint32_t index);

@@ -214,20 +214,15 @@ static void list_routes_dump(Op *op)
 {
 	const Nsring__V1__ListRoutesRequest *req = (void *)op->req;
 
-	op_dump(op, RTM_GETLINK, AF_UNSPEC);
-	op_dump(op, RTM_GETROUTE, op_af(req->family));
-	op_then(op, list_routes_reply);
+	op_dump_after_links(op, RTM_GETROUTE, req->family, list_routes_reply);
 }
 
 void ops_list_routes(Op *op)
 {
 	const Nsring__V1__ListRoutesRequest *req = (void *)op->req;
 
-	if (req->family != 0 && req->family != 4 && req->family != 6) {
-		op_fail(op, STATUS_INVALID_ARGUMENT, "family must be 4, 6 or 0 (both), not %u",
-			req->family);
+	if (!op_list_family_ok(op, req->family))
 		return;
-	}
 	if (!op_open_ns(op, 0, req->namespace_))
 		return;
 	op_then(op, list_routes_dump);

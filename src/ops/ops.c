@@ -363,6 +363,13 @@ NlConn *op_conn(Op *op, unsigned slot)
 
 /* ---- netlink requests */
 
+/* Appends v to the op-owned array arr of n elements (capacity cap), growing it as needed. */
+#define OP_APPEND(op, arr, n, cap, v)                                                              \
+	do {                                                                                       \
+		(arr) = op_grow((op), (arr), &(cap), (n), sizeof(*(arr)));                         \
+		(arr)[(n)++] = (v);                                                                \
+	} while (0)
+
 static void op_nl_msg(void *userdata, const struct nlmsghdr *nlh)
 {
 	OpNl *nl = userdata;
@@ -388,37 +395,24 @@ static void op_nl_msg(void *userdata, const struct nlmsghdr *nlh)
 			*nl->ret_index = l.index;
 			nl->got = true;
 		}
-		if (nl->collect) {
-			OpDump *d = &op->dump;
-
-			d->links = op_grow(op, d->links, &d->links_cap, d->nlinks, sizeof(*d->links));
-			d->links[d->nlinks++] = l;
-		}
+		if (nl->collect)
+			OP_APPEND(op, op->dump.links, op->dump.nlinks, op->dump.links_cap, l);
 		break;
 	}
-	case RTM_NEWADDR:
-		if (nl->collect) {
-			OpDump *d = &op->dump;
-			RtnlAddr a;
+	case RTM_NEWADDR: {
+		RtnlAddr a;
 
-			if (rtnl_addr_parse(nlh, &a) < 0)
-				return;
-			d->addrs = op_grow(op, d->addrs, &d->addrs_cap, d->naddrs, sizeof(*d->addrs));
-			d->addrs[d->naddrs++] = a;
-		}
+		if (nl->collect && rtnl_addr_parse(nlh, &a) == 0)
+			OP_APPEND(op, op->dump.addrs, op->dump.naddrs, op->dump.addrs_cap, a);
 		break;
-	case RTM_NEWROUTE:
-		if (nl->collect) {
-			OpDump *d = &op->dump;
-			RtnlRoute rt;
+	}
+	case RTM_NEWROUTE: {
+		RtnlRoute rt;
 
-			if (rtnl_route_parse(nlh, &rt) < 0)
-				return;
-			d->routes = op_grow(op, d->routes, &d->routes_cap, d->nroutes,
-					    sizeof(*d->routes));
-			d->routes[d->nroutes++] = rt;
-		}
+		if (nl->collect && rtnl_route_parse(nlh, &rt) == 0)
+			OP_APPEND(op, op->dump.routes, op->dump.nroutes, op->dump.routes_cap, rt);
 		break;
+	}
 	default:
 		break;
 	}
@@ -547,6 +541,22 @@ OpNl *op_get_link(Op *op, unsigned slot, uint32_t index, const char *name, RtnlL
 uint8_t op_af(uint32_t family)
 {
 	return family == 4 ? AF_INET : family == 6 ? AF_INET6 : AF_UNSPEC;
+}
+
+bool op_list_family_ok(Op *op, uint32_t family)
+{
+	if (family == 0 || family == 4 || family == 6)
+		return true;
+	op_fail(op, STATUS_INVALID_ARGUMENT, "family must be 4, 6 or 0 (both), not %u", family);
+	return false;
+}
+
+void op_dump_after_links(Op *op, int what, uint32_t family, op_step_fn next)
+{
+	/* Links first; the connection runs one dump at a time, in order. */
+	op_dump(op, RTM_GETLINK, AF_UNSPEC);
+	op_dump(op, what, op_af(family));
+	op_then(op, next);
 }
 
 OpNl *op_dump(Op *op, int what, uint8_t family)

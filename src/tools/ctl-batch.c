@@ -135,6 +135,23 @@ static int send_chunk(NsrClient *c, Line *lines, size_t n, bool force, unsigned 
 	return r;
 }
 
+/* Dials only when a chunk is ready to send: a file whose first chunk fails to parse never
+ * connects. */
+static int connect_once(NsrClient **c, const char **sock, uint64_t timeout)
+{
+	int r;
+
+	if (*c)
+		return 0;
+	if (!*sock || !**sock)
+		*sock = getenv(NSR_SOCKET_ENV);
+	r = nsr_connect(*sock && **sock ? *sock : NSR_DEFAULT_SOCKET, c);
+	if (r < 0)
+		return r;
+	nsr_set_timeout(*c, timeout);
+	return 0;
+}
+
 int ctl_batch_run(int argc, char **argv, const char *file, bool force)
 {
 	FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "re");
@@ -201,14 +218,9 @@ int ctl_batch_run(int argc, char **argv, const char *file, bool force)
 			timeout = l->cmd.timeout_ns;
 		}
 		if (++n == CHUNK) {
-			if (!c) {
-				if (!sock || !*sock)
-					sock = getenv(NSR_SOCKET_ENV);
-				r = nsr_connect(sock && *sock ? sock : NSR_DEFAULT_SOCKET, &c);
-				if (r < 0)
-					goto connect_failed;
-				nsr_set_timeout(c, timeout);
-			}
+			r = connect_once(&c, &sock, timeout);
+			if (r < 0)
+				goto connect_failed;
 			r = send_chunk(c, lines, n, force, &failed);
 			lines_free(lines, n);
 			memset(lines, 0, CHUNK * sizeof(*lines));
@@ -218,14 +230,9 @@ int ctl_batch_run(int argc, char **argv, const char *file, bool force)
 		}
 	}
 	if (n > 0) {
-		if (!c) {
-			if (!sock || !*sock)
-				sock = getenv(NSR_SOCKET_ENV);
-			r = nsr_connect(sock && *sock ? sock : NSR_DEFAULT_SOCKET, &c);
-			if (r < 0)
-				goto connect_failed;
-			nsr_set_timeout(c, timeout);
-		}
+		r = connect_once(&c, &sock, timeout);
+		if (r < 0)
+			goto connect_failed;
 		r = send_chunk(c, lines, n, force, &failed);
 	}
 	goto out;

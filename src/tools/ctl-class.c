@@ -133,7 +133,7 @@ static int parse_class_show(CtlParser *p)
 	const char *name = NULL;
 	int r;
 
-	r = ctl_parse_dev_only(p, &name, false);
+	r = ctl_parse_dev(p, &name, NULL, NULL);
 	if (r < 0)
 		return r;
 	if (!name)

@@ -539,7 +539,7 @@ static int parse_qdisc_show(CtlParser *p)
 	const char *name = NULL;
 	int r;
 
-	r = ctl_parse_dev_only(p, &name, false);
+	r = ctl_parse_dev(p, &name, NULL, NULL);
 	if (r < 0)
 		return r;
 	req = CTL_NEW_MSG(p->cmd, Nsring__V1__ListQdiscsRequest,
