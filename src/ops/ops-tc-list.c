@@ -479,7 +479,8 @@ void ops_list_filters(Op *op)
 			req->parent);
 		return;
 	}
-	if (!str_set(req->parent))
-		x->parent = TC_H_ROOT;
+	/* The root qdisc's filters: parent 0, as tc asks (TC_H_ROOT's major would name ffff:) */
+	if (!str_set(req->parent) || x->parent == TC_H_ROOT)
+		x->parent = 0;
 	list_link_start(op, req->namespace_, req->link_name);
 }

@@ -112,6 +112,8 @@ run_ok ctl -n ta filter add dev va parent 1: protocol ip prio 1 u32 match ip dst
 run_ok ctl -n ta filter show dev va parent 1:
 expect_contains "$OUT" "flowid 1:20" "filter show: the flowid"
 expect_contains "$OUT" "match c6120902/ffffffff at 16" "filter show: the ip dst key"
+run_ok ctl -n ta filter show dev va
+expect_contains "$OUT" "filter parent 1: protocol ip pref 1 u32" "filter show without a parent: the root qdisc's"
 # The filter sends the transfer to 1:20 (1 Mbit/s).
 classed=$(measure ta tb 198.18.9.2 3)
 log "through htb class 1:20 (1mbit): $(mbit "$classed")"
