@@ -145,7 +145,16 @@ const char *nsr_status_code_name(int code);
 	X(list_routes, ListRoutes)                                                                 \
 	X(netlink, Netlink)                                                                       \
 	X(get_sysctl, GetSysctl)                                                                   \
-	X(set_sysctl, SetSysctl)
+	X(set_sysctl, SetSysctl)                                                                   \
+	X(create_qdisc, CreateQdisc)                                                               \
+	X(delete_qdisc, DeleteQdisc)                                                               \
+	X(list_qdiscs, ListQdiscs)                                                                 \
+	X(create_class, CreateClass)                                                               \
+	X(delete_class, DeleteClass)                                                               \
+	X(list_classes, ListClasses)                                                               \
+	X(create_filter, CreateFilter)                                                             \
+	X(delete_filter, DeleteFilter)                                                             \
+	X(list_filters, ListFilters)
 
 #define NSR_DECLARE_METHOD(lower, Camel)                                                           \
 	int nsr_##lower(NsrClient *c, const Nsring__V1__##Camel##Request *req,                     \

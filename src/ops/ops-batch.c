@@ -186,6 +186,21 @@ static bool item_describe(Op *op, const Nsring__V1__BatchOp *bop, BatchItem *it)
 		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_SET_SYSCTL;
 		ns = bop->set_sysctl->namespace_;
 		break;
+		/* Traffic control: one namespace each. */
+#define TC_OP(CASE, method, member)                                                                \
+	case NSRING__V1__BATCH_OP__OP_##CASE:                                                      \
+		it->m = ops_method(method);                                                        \
+		it->req = &bop->member->base;                                                      \
+		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_##CASE;                         \
+		ns = bop->member->namespace_;                                                      \
+		break;
+		TC_OP(CREATE_QDISC, "CreateQdisc", create_qdisc)
+		TC_OP(DELETE_QDISC, "DeleteQdisc", delete_qdisc)
+		TC_OP(CREATE_CLASS, "CreateClass", create_class)
+		TC_OP(DELETE_CLASS, "DeleteClass", delete_class)
+		TC_OP(CREATE_FILTER, "CreateFilter", create_filter)
+		TC_OP(DELETE_FILTER, "DeleteFilter", delete_filter)
+#undef TC_OP
 	default:
 		return false;
 	}

@@ -55,8 +55,19 @@ typedef struct OpMethod {
 	bool passes_fd;
 } OpMethod;
 
+typedef struct OpNl OpNl;
+
+/* A method's own handling of a request's answers (ops-tc.c's dumps and refusals): each
+ * message, a dump's restart, and a failure it judges itself (true: it recorded the outcome,
+ * with op_fail() or not at all). Any member may be NULL. */
+typedef struct OpNlHooks {
+	void (*msg)(OpNl *nl, const struct nlmsghdr *nlh);
+	void (*restart)(OpNl *nl);
+	bool (*error)(OpNl *nl, int error, const char *extack);
+} OpNlHooks;
+
 /* One netlink request of an Op: where its answer goes. */
-typedef struct OpNl {
+struct OpNl {
 	Op *op;
 	const char *what;   /* names the object for error messages: link "veth0" */
 	RtnlLink *ret_link; /* a GET's answer */
@@ -72,7 +83,10 @@ typedef struct OpNl {
 	 * recorded in *found instead of failing the op; see op_nl_tolerate_exists(). */
 	struct OpFound *found;
 	bool exists_ok, gone_ok;
-} OpNl;
+
+	const OpNlHooks *hooks; /* set: the method handles the answers (see OpNlHooks) */
+	void *ctx;		/* the hooks' own */
+};
 
 /* Dump results of an op: links, addresses, routes (arena arrays). */
 typedef struct OpDump {

@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/status.h"
 #include "nlconn/nlevents.h"
+#include "ops-tc-internal.h"
 
 /* Netlink receive buffers shared by every namespace's connection: only touched pages cost
  * memory, so 10,000 idle namespaces cost nothing here. */
@@ -399,6 +400,11 @@ static void op_nl_msg(void *userdata, const struct nlmsghdr *nlh)
 	OpNl *nl = userdata;
 	Op *op = nl->op;
 
+	if (nl->hooks) {
+		if (nl->hooks->msg)
+			nl->hooks->msg(nl, nlh);
+		return;
+	}
 	switch (nlh->nlmsg_type) {
 	case RTM_NEWLINK: {
 		RtnlLink l;
@@ -441,6 +447,11 @@ static void op_nl_restart(void *userdata)
 {
 	OpNl *nl = userdata;
 
+	if (nl->hooks) {
+		if (nl->hooks->restart)
+			nl->hooks->restart(nl);
+		return;
+	}
 	/* Only one dump of each kind runs per op, so a restart clears that kind. */
 	switch (nl->collect) {
 	case RTM_GETLINK:
@@ -487,6 +498,9 @@ static void op_nl_done(void *userdata, int error, const char *extack)
 	op->pending--;
 	if (error < 0 && nl->found && op_found_record(op, nl, error, extack)) {
 		/* Ensure: the op's next step judges what the kernel found. */
+	} else if (error < 0 && nl->hooks && nl->hooks->error &&
+		   nl->hooks->error(nl, error, extack)) {
+		/* judged by the method */
 	} else if (error < 0 && nl->ret_code) {
 		/* The caller sorts this request's failure out itself (a batch's group delete). */
 		if (error == -ENODEV && nl->not_found) {
@@ -650,6 +664,25 @@ static const OpMethod methods[] = {
 	{ "ListRoutes", &nsring__v1__list_routes_request__descriptor, ops_list_routes },
 	{ "GetSysctl", &nsring__v1__get_sysctl_request__descriptor, ops_get_sysctl },
 	{ "SetSysctl", &nsring__v1__set_sysctl_request__descriptor, ops_set_sysctl },
+	/* Traffic control (ops-tc.c, ops-tc-list.c). */
+	{ "CreateQdisc", &nsring__v1__create_qdisc_request__descriptor, ops_create_qdisc, true,
+	  &ops_tc_scratch_size },
+	{ "DeleteQdisc", &nsring__v1__delete_qdisc_request__descriptor, ops_delete_qdisc, true,
+	  &ops_tc_scratch_size },
+	{ "ListQdiscs", &nsring__v1__list_qdiscs_request__descriptor, ops_list_qdiscs, false,
+	  &ops_tc_list_scratch_size },
+	{ "CreateClass", &nsring__v1__create_class_request__descriptor, ops_create_class, true,
+	  &ops_tc_scratch_size },
+	{ "DeleteClass", &nsring__v1__delete_class_request__descriptor, ops_delete_class, true,
+	  &ops_tc_scratch_size },
+	{ "ListClasses", &nsring__v1__list_classes_request__descriptor, ops_list_classes, false,
+	  &ops_tc_list_scratch_size },
+	{ "CreateFilter", &nsring__v1__create_filter_request__descriptor, ops_create_filter, true,
+	  &ops_tc_scratch_size },
+	{ "DeleteFilter", &nsring__v1__delete_filter_request__descriptor, ops_delete_filter, true,
+	  &ops_tc_scratch_size },
+	{ "ListFilters", &nsring__v1__list_filters_request__descriptor, ops_list_filters, false,
+	  &ops_tc_list_scratch_size },
 	{ "Batch", &nsring__v1__batch_request__descriptor, ops_batch },
 	{ "OpenSocket", &nsring__v1__open_socket_request__descriptor, ops_open_socket, false,
 	  &ops_socket_scratch_size, true },

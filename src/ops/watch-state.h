@@ -8,10 +8,12 @@
 #include <stdint.h>
 
 #include "core/hmap.h"
+#include "rtnl/rtnl-tc.h"
 #include "rtnl/rtnl.h"
 
 /* Object kinds (a bit set: what a mirror tracks, what a watch asked for). */
-enum { WK_LINK = 1, WK_ADDR = 2, WK_ROUTE = 4, WK_ALL = 7 };
+/* WK_ALL: what a watch gets when it names no kind (qdiscs only when asked for). */
+enum { WK_LINK = 1, WK_ADDR = 2, WK_ROUTE = 4, WK_QDISC = 8, WK_ALL = 7 };
 
 typedef enum {
 	WSTATE_ADDED,
@@ -28,6 +30,7 @@ typedef struct WObj {
 	union {
 		RtnlLink link;
 		RtnlAddr addr;
+		RtnlQdisc qdisc; /* its options, not its counters */
 		struct {
 			uint8_t tos;
 			RtnlRoute rt; /* last: a route's allocation ends after its n_paths paths */
@@ -50,7 +53,7 @@ typedef struct WState {
 	void *userdata;
 } WState;
 
-/* Parses a link, address or route message into o (zeroed first); false for anything the
+/* Parses a link, address, route or qdisc message into o (zeroed first); false for anything the
  * mirror does not keep (bridge port messages, other families, cloned routes, malformed). */
 bool wobj_parse(const struct nlmsghdr *nlh, WObj *o);
 

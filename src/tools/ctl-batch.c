@@ -38,6 +38,12 @@ static int batch_case(const char *method, Nsring__V1__BatchOp *op, ProtobufCMess
 		{ "DeleteRoute", NSRING__V1__BATCH_OP__OP_DELETE_ROUTE },
 		{ "GetLink", NSRING__V1__BATCH_OP__OP_GET_LINK },
 		{ "SetSysctl", NSRING__V1__BATCH_OP__OP_SET_SYSCTL },
+		{ "CreateQdisc", NSRING__V1__BATCH_OP__OP_CREATE_QDISC },
+		{ "DeleteQdisc", NSRING__V1__BATCH_OP__OP_DELETE_QDISC },
+		{ "CreateClass", NSRING__V1__BATCH_OP__OP_CREATE_CLASS },
+		{ "DeleteClass", NSRING__V1__BATCH_OP__OP_DELETE_CLASS },
+		{ "CreateFilter", NSRING__V1__BATCH_OP__OP_CREATE_FILTER },
+		{ "DeleteFilter", NSRING__V1__BATCH_OP__OP_DELETE_FILTER },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(map); i++)

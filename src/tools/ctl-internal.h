@@ -15,12 +15,28 @@ typedef struct CtlObject {
 } CtlObject;
 
 extern const CtlObject ctl_object_netns, ctl_object_link, ctl_object_addr, ctl_object_route,
-	ctl_object_monitor, ctl_object_netlink, ctl_object_sysctl;
+	ctl_object_monitor, ctl_object_netlink, ctl_object_sysctl, ctl_object_qdisc, ctl_object_class,
+	ctl_object_filter;
 
 /* ctl-sysctl.c: "KEY=VALUE" (sysctl -w's argument, netns add's sysctl list) as a Sysctl. */
 int ctl_parse_sysctl_assign(CtlParser *p, const char *s, Nsring__V1__Sysctl **ret);
+
+/* ctl-qdisc.c: the words the tc objects (qdisc, class, filter) share. */
+enum { CTL_TC_ADD = 2, CTL_TC_REPLACE, CTL_TC_CHANGE, CTL_TC_DEL, CTL_TC_SHOW };
+/* add|replace|change|del|show (NULL: show) as CTL_TC_*, CTL_PARSE_HELP, or a usage error. */
+int ctl_tc_verb(CtlParser *p, const char *word);
+Nsring__V1__TcMode ctl_tc_mode(int verb);
+/* The value after kw in tc's units: a rate (bytes/s), a size (bytes), a time (us). */
+int ctl_tc_rate(CtlParser *p, const char *kw, uint64_t *ret);
+int ctl_tc_size(CtlParser *p, const char *kw, uint32_t *ret);
+int ctl_tc_time(CtlParser *p, const char *kw, uint32_t *ret);
+/* As tc prints them: "8Mbit", "32Kb", and `tc -s`'s counter lines. */
+void ctl_tc_print_rate(FILE *f, uint64_t bytes_per_s);
+void ctl_tc_print_size(FILE *f, uint32_t bytes);
+void ctl_tc_print_stats(FILE *f, const Nsring__V1__TcStats *s);
 
 /* One WatchEvent object as `ip monitor` prints it, without the newline. */
 void ctl_link_print_event(FILE *f, const Nsring__V1__Link *l);
 void ctl_addr_print_event(FILE *f, const Nsring__V1__Address *a);
 void ctl_route_print_event(FILE *f, const Nsring__V1__Route *rt);
+void ctl_qdisc_print_event(FILE *f, const Nsring__V1__Qdisc *q); /* tc's line, no counters */

@@ -11,9 +11,11 @@ static const CtlWord objects[] = {
 	{ "link", NSRING__V1__WATCH_KIND__WATCH_KIND_LINK },
 	{ "address", NSRING__V1__WATCH_KIND__WATCH_KIND_ADDRESS },
 	{ "route", NSRING__V1__WATCH_KIND__WATCH_KIND_ROUTE },
+	{ "qdisc", NSRING__V1__WATCH_KIND__WATCH_KIND_QDISC },
 };
 
-/* monitor [all | link | address | route ...] [-n NS ... | --all] [--snapshot]: a Watch. */
+/* monitor [all | link | address | route | qdisc ...] [-n NS ... | --all] [--snapshot]: a
+ * Watch. */
 static int parse_monitor(CtlParser *p)
 {
 	Nsring__V1__WatchRequest *req;
@@ -79,7 +81,8 @@ static int parse_monitor(CtlParser *p)
 
 const CtlObject ctl_object_monitor = {
 	.word = "monitor",
-	.usage = "  monitor [all | link | address | route ...] [-n NS ... | --all] [--snapshot]\n"
+	.usage = "  monitor [all | link | address | route | qdisc ...] [-n NS ... | --all]\n"
+		 "          [--snapshot]\n"
 		 "      print changes as ip monitor does, one line each (JSON lines with -j), "
 		 "until\n"
 		 "      Ctrl-C or the daemon ends the stream; -n (also before monitor): watch NS\n"
@@ -141,6 +144,9 @@ int ctl_print_watch_event(FILE *f, const ProtobufCMessage *m, bool json)
 		break;
 	case NSRING__V1__WATCH_EVENT__OBJECT_ROUTE:
 		ctl_route_print_event(f, ev->route);
+		break;
+	case NSRING__V1__WATCH_EVENT__OBJECT_QDISC:
+		ctl_qdisc_print_event(f, ev->qdisc);
 		break;
 	default:
 		fprintf(f, "event %d", (int)ev->type); /* a newer daemon's event */

@@ -13,6 +13,7 @@
 static const CtlObject *const objects[] = {
 	&ctl_object_netns, &ctl_object_link,	&ctl_object_addr,
 	&ctl_object_route, &ctl_object_monitor, &ctl_object_netlink, &ctl_object_sysctl,
+	&ctl_object_qdisc, &ctl_object_class, &ctl_object_filter,
 };
 
 void ctl_usage(FILE *f)
@@ -27,6 +28,7 @@ void ctl_usage(FILE *f)
 	      "                      container's netns file), or pid:N for process N's namespace\n"
 	      "  -j, --json          print JSON (one document)\n"
 	      "  -4, -6              only IPv4 / IPv6 (addr show, route show, default routes)\n"
+	      "  -s, -stats          before qdisc/class: counters, as tc -s\n"
 	      "  --timeout SEC       give up after SEC seconds (default 60; 0: never)\n"
 	      "  --dry-run           print the request as JSON instead of sending it\n"
 	      "  --ensure            safe to resend: an add that finds the same object, a del\n"
@@ -42,6 +44,11 @@ void ctl_usage(FILE *f)
 	fputs("\n"
 	      "Exit status: 0 success, 1 failure (daemon error or no connection), 2 usage error.\n",
 	      f);
+}
+
+static bool tc_object(const char *w)
+{
+	return ctl_matches(w, "qdisc") || ctl_matches(w, "class") || ctl_matches(w, "filter");
 }
 
 /* "--name=value" or "--name value" / "-x value". */
@@ -117,6 +124,10 @@ int ctl_parse(int argc, char **argv, CtlCmd *cmd)
 			cmd->dry_run = true;
 		} else if (ctl_streq(a, "--ensure") || ctl_streq(a, "-ensure")) {
 			cmd->ensure = true;
+		} else if (ctl_streq(a, "-stats") || ctl_streq(a, "-statistics") ||
+			   (ctl_streq(a, "-s") && ctl_peek(&p) && tc_object(ctl_peek(&p)))) {
+			/* tc's -s: `-s qdisc show` (a socket path is never a tc object's word) */
+			cmd->stats = true;
 		} else if (is_option(a, "-s", "--socket")) {
 			r = option_value(&p, a, "--socket", &v);
 			if (r >= 0 && !*v)

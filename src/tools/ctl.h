@@ -20,6 +20,7 @@ typedef struct CtlCmd {
 	bool ensure;		 /* --ensure: the request's ensure field (safe to resend) */
 	int family;		 /* -4/-6: 4 or 6; 0 for both */
 	uint64_t timeout_ns;	 /* --timeout SEC */
+	bool stats;		 /* -s before a tc object, -stats: counters (tc -s) */
 
 	/* The call. */
 	const char *method; /* rpc name, e.g. "CreateLink" */
@@ -59,6 +60,9 @@ int ctl_print_link(FILE *f, const ProtobufCMessage *resp, bool json);	    /* Get
 int ctl_print_addresses(FILE *f, const ProtobufCMessage *resp, bool json);  /* ListAddresses */
 int ctl_print_routes(FILE *f, const ProtobufCMessage *resp, bool json);	    /* ListRoutes */
 int ctl_print_sysctls(FILE *f, const ProtobufCMessage *resp, bool json); /* Get/SetSysctl */
+int ctl_print_qdiscs(FILE *f, const ProtobufCMessage *resp, bool json);	    /* ListQdiscs */
+int ctl_print_classes(FILE *f, const ProtobufCMessage *resp, bool json);    /* ListClasses */
+int ctl_print_filters(FILE *f, const ProtobufCMessage *resp, bool json);    /* ListFilters */
 /* Watch (monitor), once per WatchEvent: a line as ip monitor prints it ("[NS] " first when the
  * event names its namespace; "Deleted " before removed objects), or one JSON object a line. */
 int ctl_print_watch_event(FILE *f, const ProtobufCMessage *event, bool json);

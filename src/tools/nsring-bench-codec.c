@@ -34,6 +34,7 @@ static const struct {
 	[BOP_UPDATE_LINK] = { "UpdateLink", 4 },    [BOP_DELETE_LINK] = { "DeleteLink", 5 },
 	[BOP_CREATE_ADDR] = { "CreateAddress", 6 }, [BOP_CREATE_ROUTE] = { "CreateRoute", 8 },
 	[BOP_GET_LINK] = { "GetLink", 10 }, [BOP_SET_SYSCTL] = { "SetSysctl", 61 },
+	[BOP_CREATE_QDISC] = { "CreateQdisc", 65 },
 };
 
 const char *bench_op_method(BenchOpKind k)
@@ -87,6 +88,8 @@ static ssize_t pack_op(const BenchOp *op, BenchBuf *scratch)
 	Nsring__V1__Route route = NSRING__V1__ROUTE__INIT;
 	Nsring__V1__Sysctl sysctls[2] = { NSRING__V1__SYSCTL__INIT, NSRING__V1__SYSCTL__INIT };
 	Nsring__V1__Sysctl *psysctls[2] = { &sysctls[0], &sysctls[1] };
+	Nsring__V1__Qdisc qdisc = NSRING__V1__QDISC__INIT;
+	Nsring__V1__Tbf tbf = NSRING__V1__TBF__INIT;
 	union {
 		ProtobufCMessage base;
 		Nsring__V1__CreateNamespaceRequest cns;
@@ -98,6 +101,7 @@ static ssize_t pack_op(const BenchOp *op, BenchBuf *scratch)
 		Nsring__V1__CreateAddressRequest ca;
 		Nsring__V1__CreateRouteRequest cr;
 		Nsring__V1__SetSysctlRequest ss;
+		Nsring__V1__CreateQdiscRequest cq;
 	} m;
 	size_t len;
 	int r;
@@ -193,6 +197,18 @@ static ssize_t pack_op(const BenchOp *op, BenchBuf *scratch)
 		route.destination = (char *)op->addr;
 		route.gateway = (char *)op->gw;
 		route.dev = (char *)op->name;
+		break;
+	case BOP_CREATE_QDISC:
+		/* tc qdisc add dev NAME root tbf rate 8mbit burst 32kbit latency 50ms */
+		m.cq = (Nsring__V1__CreateQdiscRequest)NSRING__V1__CREATE_QDISC_REQUEST__INIT;
+		m.cq.namespace_ = &ns;
+		m.cq.qdisc = &qdisc;
+		qdisc.link_name = (char *)op->name;
+		qdisc.options_case = NSRING__V1__QDISC__OPTIONS_TBF;
+		qdisc.tbf = &tbf;
+		tbf.rate = 1000000;
+		tbf.burst = 4096;
+		tbf.latency_us = 50000;
 		break;
 	default:
 		return -EINVAL;
@@ -359,7 +375,7 @@ int bench_encode_rpc(BenchBuf *out, uint32_t stream_id, const BenchOp *ops, size
 	}
 	if (batch)
 		payload += 2; /* mode */
-	env = ld_size(sizeof(service) - 1) + ld_size(mlen) + ld_size(payload);
+	env = ld_size_field(1, sizeof(service) - 1) + ld_size_field(2, mlen) + ld_size_field(3, payload);
 	if (env > TTRPC_MESSAGE_MAX)
 		return -EMSGSIZE;
 	r = bench_buf_reserve(out, TTRPC_HEADER_SIZE + env);

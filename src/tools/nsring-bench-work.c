@@ -19,6 +19,7 @@ static const char *const workload_names[_WL_MAX] = {
 	[WL_NETNS] = "netns", [WL_DELETE] = "delete",
 	[WL_GET] = "get",     [WL_TOPO] = "topo",
 	[WL_SYSCTL] = "sysctl",
+	[WL_QDISC] = "qdisc",
 };
 
 /* Full-scale defaults (the sizes the benchmark report uses). */
@@ -26,6 +27,7 @@ static const uint32_t default_count[_WL_MAX] = {
 	[WL_VETH] = 2000,  [WL_ROUTE] = 20000, [WL_WIRE] = 200,	  [WL_WIRE_CREATE] = 200,
 	[WL_NETNS] = 1000, [WL_DELETE] = 1000, [WL_GET] = 200000, [WL_TOPO] = 1280,
 	[WL_SYSCTL] = 1000,
+	[WL_QDISC] = 2000,
 };
 #define DEFAULT_NODES 1024
 
@@ -59,6 +61,7 @@ static const char *main_suffix(BenchWorkload w)
 {
 	switch (w) {
 	case WL_VETH:
+	case WL_QDISC: /* its setup is what veth builds */
 		return "v";
 	case WL_ROUTE:
 		return "r";
@@ -125,6 +128,7 @@ unsigned bench_chain_len(const BenchConfig *cfg, BenchStep step)
 	case STEP_SETUP_MAIN:
 		switch (cfg->workload) {
 		case WL_VETH:
+		case WL_QDISC:
 			return 1;
 		case WL_ROUTE:
 		case WL_WIRE:
@@ -338,6 +342,11 @@ void bench_gen(const BenchConfig *cfg, const BenchPhase *ph, size_t chain, unsig
 	case STEP_CREATE_NODES:
 		op_create_ns(cfg, op, NS_ID_FIRST + (int)chain);
 		break;
+	case STEP_QDISC:
+		op_ns(cfg, op, NS_ID_MAIN);
+		op->kind = BOP_CREATE_QDISC;
+		setf(op->name, sizeof(op->name), "%s%zua", P, chain);
+		break;
 	case STEP_VETH: {
 		char a[BENCH_IFNAME_MAX], b[BENCH_IFNAME_MAX];
 
@@ -411,6 +420,7 @@ int bench_check_names(const BenchConfig *cfg, char *buf, size_t n)
 
 	switch (cfg->workload) {
 	case WL_VETH:
+	case WL_QDISC:
 		setf(name, sizeof(name), "%s%ua", P, last);
 		break;
 	case WL_ROUTE:
@@ -457,6 +467,8 @@ void bench_usage(FILE *f)
 		"  topo         --nodes namespaces joined by --links veth links, /31\n"
 		"               addresses, a /32 route per link end [1024 nodes, 1280 links]\n"
 		"  sysctl       N existing namespaces: net.ipv4.ip_forward=1 in each [1000]\n"
+		"  qdisc        a tbf (8mbit, burst 32kbit, latency 50ms) on each of N veth\n"
+		"               ends made in setup [2000]\n"
 		"\n"
 		"Options:\n"
 		"  -s, --socket PATH   nsringd's socket (default $%s, else %s)\n"

@@ -279,6 +279,9 @@ static int run_workload(Bench *b)
 	case WL_SYSCTL:
 		r = run_setup(b, STEP_CREATE_NODES, n);
 		return r < 0 ? r : run_timed(b, STEP_SYSCTL, n);
+	case WL_QDISC:
+		r = run_setup(b, STEP_VETH, n);
+		return r < 0 ? r : run_timed(b, STEP_QDISC, n);
 	default:
 		return -EINVAL;
 	}

@@ -20,6 +20,7 @@ typedef enum BenchWorkload {
 	WL_GET,
 	WL_TOPO,
 	WL_SYSCTL,
+	WL_QDISC,
 	_WL_MAX,
 } BenchWorkload;
 
@@ -64,6 +65,7 @@ typedef enum BenchOpKind {
 	BOP_DELETE_LINK,
 	BOP_GET_LINK,
 	BOP_SET_SYSCTL, /* net.ipv4.ip_forward=1 in ns */
+	BOP_CREATE_QDISC, /* tbf rate 8mbit burst 32kbit latency 50ms at the root of name */
 } BenchOpKind;
 
 /* One operation, as plain data: the engine turns it into a request message. Generated on
@@ -144,6 +146,7 @@ typedef enum BenchStep {
 	STEP_GET,
 	STEP_TOPO_LINKS, /* chain k: link k, 7 ops */
 	STEP_SYSCTL,	 /* chain i: SetSysctl net.ipv4.ip_forward=1 in P-s{i} */
+	STEP_QDISC,	 /* chain i: a tbf on P{i}a */
 	STEP_DELETE_NS,	 /* chain i: DeleteNamespace ids[i] */
 	STEP_PROBE,	 /* one chain: create the probe veth (ids[0]: where; seq: its number) */
 } BenchStep;

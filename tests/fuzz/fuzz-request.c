@@ -67,6 +67,16 @@ static const char *const methods[] = {
 	"Netlink",
 	"GetSysctl",
 	"SetSysctl",
+	/* traffic control: after the others, so the corpus's method bytes keep their meaning */
+	"CreateQdisc",
+	"DeleteQdisc",
+	"ListQdiscs",
+	"CreateClass",
+	"DeleteClass",
+	"ListClasses",
+	"CreateFilter",
+	"DeleteFilter",
+	"ListFilters",
 };
 #define N_METHODS (sizeof(methods) / sizeof(methods[0]))
 
@@ -306,6 +316,22 @@ static void list_and_delete(const char *list, const ProtobufCMessage *req,
 	run_todo();
 }
 
+/* Qdiscs left on lo (the links the fuzzer makes go with their deletes, their qdiscs too). */
+static void tc_cleanup(void)
+{
+	static const char *const parents[] = { "root", "ingress" };
+	Nsring__V1__DeleteQdiscRequest dq = NSRING__V1__DELETE_QDISC_REQUEST__INIT;
+	Nsring__V1__Qdisc q = NSRING__V1__QDISC__INIT;
+	uint8_t buf[64];
+
+	q.link_name = "lo";
+	dq.qdisc = &q;
+	for (size_t i = 0; i < sizeof(parents) / sizeof(parents[0]); i++) {
+		q.parent = (char *)parents[i];
+		call("DeleteQdisc", buf, protobuf_c_message_pack(&dq.base, buf), 0);
+	}
+}
+
 static void cleanup(void)
 {
 	Nsring__V1__ListNamespacesRequest ln = NSRING__V1__LIST_NAMESPACES_REQUEST__INIT;
@@ -319,6 +345,7 @@ static void cleanup(void)
 	list_and_delete("ListAddresses", &la.base, collect_addresses);
 	lr.table = 0;
 	list_and_delete("ListRoutes", &lr.base, collect_routes);
+	tc_cleanup();
 }
 
 /* ---- private namespaces */

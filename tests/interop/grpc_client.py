@@ -30,6 +30,8 @@ METHODS = {
     "ListLinks", "UpdateLink", "DeleteLink", "CreateAddress", "DeleteAddress",
     "ListAddresses", "CreateRoute", "DeleteRoute", "ListRoutes", "Batch", "Watch",
     "OpenSocket", "OpenNamespace", "Netlink",
+    "CreateQdisc", "DeleteQdisc", "ListQdiscs", "CreateClass", "DeleteClass", "ListClasses",
+    "CreateFilter", "DeleteFilter", "ListFilters",
 }
 
 

@@ -465,6 +465,7 @@ class BadInput:
                              pb.CreateLinkRequest(namespace=NS(name="bi"), link=pb.Link(
                                  name=ifname, bridge=pb.Bridge())).SerializeToString(),
                              "INVALID_ARGUMENT", "refused before any netlink request")
+        self.tc_cases()
         # -- paths
         outside = os.path.join(self.tmp, "outside-ns")
         self.expect_call("path outside the prefixes (%s)" % outside, "ListLinks",
@@ -577,6 +578,93 @@ class BadInput:
         self.serves("OpenSocket over gRPC")
         self.row("OpenSocket (or OpenNamespace) over gRPC", "HTTP/2 cannot carry fds; refused "
                  "before any work (`%s`)" % msg[:90], "`FAILED_PRECONDITION`")
+    def tc_cases(self):
+        """Traffic control in namespace bi: bad specs refused before any request, the kernel's
+        refusals (kinds it lacks, a handle clash, a missing parent) with their statuses."""
+        pb = self.pb
+        tc = importlib.import_module("nsring.v1.tc_pb2")
+        bi = pb.NamespaceRef(name="bi")
+
+        def qdisc(mode=0, **kw):
+            return pb.CreateQdiscRequest(namespace=bi, qdisc=tc.Qdisc(link_name="lo", **kw),
+                                         mode=mode).SerializeToString()
+
+        def filt(**kw):
+            return pb.CreateFilterRequest(namespace=bi, filter=tc.Filter(
+                link_name="lo", **kw)).SerializeToString()
+        tbf = tc.Tbf(rate=125000, burst=10240, latency_us=10000)
+        # The first request to open bi in the daemon: its helper thread's setns can take seconds
+        # on a loaded machine, more than a case's wait for its reply.
+        c = Conn(self.sock, timeout=30)
+        warm = c.call(1, "ListQdiscs", pb.ListQdiscsRequest(namespace=bi).SerializeToString())
+        c.close()
+        self.check("ListQdiscs in bi (opens it before the timed cases)",
+                   isinstance(warm, tuple) and warm[0] == 0, warm)
+        self.expect_call("CreateQdisc without a kind", "CreateQdisc", qdisc(),
+                         "INVALID_ARGUMENT", "refused before any request, naming the kinds")
+        self.expect_call("CreateQdisc tbf without a rate", "CreateQdisc",
+                         qdisc(tbf=tc.Tbf(burst=10240, latency_us=10000)), "INVALID_ARGUMENT",
+                         "names tbf.rate")
+        self.expect_call("CreateQdisc tbf with limit and latency", "CreateQdisc",
+                         qdisc(tbf=tc.Tbf(rate=1, burst=1, limit=1, latency_us=1)),
+                         "INVALID_ARGUMENT", "exactly one of them")
+        self.expect_call("CreateQdisc netem loss 150%", "CreateQdisc",
+                         qdisc(netem=tc.Netem(loss=150)), "INVALID_ARGUMENT",
+                         "names netem.loss: not a percentage")
+        self.expect_call("CreateQdisc with handle \"zz:\"", "CreateQdisc",
+                         qdisc(handle="zz:", tbf=tbf), "INVALID_ARGUMENT", "names the handle")
+        self.expect_call("CreateQdisc mode 7", "CreateQdisc", qdisc(mode=7, tbf=tbf),
+                         "INVALID_ARGUMENT", "not add, replace or change")
+        self.expect_call("CreateQdisc on a link that does not exist", "CreateQdisc",
+                         pb.CreateQdiscRequest(namespace=bi, qdisc=tc.Qdisc(
+                             link_name="nope", tbf=tbf)).SerializeToString(), "NOT_FOUND",
+                         "names the link")
+        self.expect_call("CreateQdisc netem (a kind this kernel lacks)", "CreateQdisc",
+                         qdisc(netem=tc.Netem(delay_ns=10000000)), "INVALID_ARGUMENT",
+                         "the kernel refuses (ENOENT); the message names the missing kind")
+        self.expect_call("CreateQdisc htb 1: at root", "CreateQdisc",
+                         qdisc(handle="1:", htb=tc.Htb()), "OK", "a fixture for the clash")
+        self.expect_call("CreateClass 1:10", "CreateClass", pb.CreateClassRequest(
+            namespace=bi, tclass=tc.TrafficClass(link_name="lo", classid="1:10", parent="1:",
+                                                 htb=tc.HtbClass(rate=125000))
+        ).SerializeToString(), "OK", "a fixture for the clash")
+        self.expect_call("qdisc handle clash (pfifo 1: under 1:10 while 1: is htb's)",
+                         "CreateQdisc", qdisc(parent="1:10", handle="1:", pfifo=tc.Fifo()),
+                         "ALREADY_EXISTS", "the kernel's refusal names the handle")
+        self.expect_call("CreateClass with classid 1: (minor 0)", "CreateClass",
+                         pb.CreateClassRequest(namespace=bi, tclass=tc.TrafficClass(
+                             link_name="lo", classid="1:", parent="1:",
+                             htb=tc.HtbClass(rate=1))).SerializeToString(),
+                         "INVALID_ARGUMENT", "names classid")
+        self.expect_call("CreateFilter on a missing parent qdisc (5:)", "CreateFilter",
+                         filt(parent="5:", u32=tc.U32()), "NOT_FOUND",
+                         "the kernel's refusal, named: no such parent qdisc")
+        self.expect_call("CreateFilter without a parent", "CreateFilter", filt(u32=tc.U32()),
+                         "INVALID_ARGUMENT", "names parent")
+        self.expect_call("CreateFilter bpf", "CreateFilter",
+                         filt(parent="1:", bpf=tc.BpfFilter(name="p")), "INVALID_ARGUMENT",
+                         "no program loading: refused, saying so")
+        self.expect_call("CreateFilter with 5 actions", "CreateFilter",
+                         filt(parent="1:", u32=tc.U32(), actions=[
+                             tc.Action(gact=tc.TC_VERDICT_PASS)] * 5), "INVALID_ARGUMENT",
+                         "at most 4")
+        self.expect_call("CreateFilter u32 key at offset 3", "CreateFilter",
+                         filt(parent="1:", u32=tc.U32(keys=[tc.U32Key(offset=3)])),
+                         "INVALID_ARGUMENT", "names the key's offset")
+        self.expect_call("CreateFilter mirred to a missing link", "CreateFilter",
+                         filt(parent="1:", u32=tc.U32(), actions=[
+                             tc.Action(mirred=tc.Mirred(redirect=True, dev="nope"))]),
+                         "NOT_FOUND", "names the target link")
+        self.expect_call("ListClasses without a link", "ListClasses",
+                         pb.ListClassesRequest(namespace=bi).SerializeToString(),
+                         "INVALID_ARGUMENT", "names link_name")
+        self.expect_call("DeleteQdisc root (cleanup)", "DeleteQdisc", pb.DeleteQdiscRequest(
+            namespace=bi, qdisc=tc.Qdisc(link_name="lo")).SerializeToString(), "OK",
+                         "the fixture goes")
+        self.expect_call("DeleteQdisc root when there is none", "DeleteQdisc",
+                         pb.DeleteQdiscRequest(namespace=bi, qdisc=tc.Qdisc(
+                             link_name="lo")).SerializeToString(), "NOT_FOUND",
+                         "nothing to delete")
 
     def grpc_cases(self):
         import grpc

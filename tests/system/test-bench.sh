@@ -81,6 +81,7 @@ for batch in 1 8; do
 	check_run topo $((6 + 9 * 7)) $batch --nodes 6 --links 9 -c 2 -d 4
 	check_run sysctl $N $batch -n $N -c 2 -d 4
 	check_run wire $((N * 6)) $batch -n $N -c 2 -d 4 --no-ipv6
+	check_run qdisc $N $batch -n $N -c 2 -d 4
 done
 # A Batch smaller than a container's chain of 6: the chain is split over several RPCs.
 check_run wire $((N * 6)) 4 -n $N -c 1 -d 2
