@@ -7,9 +7,10 @@
  * namespace is still reachable); named namespaces live in a private tmpfs on /run. State a request
  * leaves behind (namespaces, links, addresses, routes) is removed after it.
  *
- * First byte: bits 0-4 the method (modulo the table below); bit 5 a deadline that has already
- * passed; bit 6 the caller reports the client gone (the cancel check says true); bit 7 the
- * caller cannot take fds with replies (gRPC: OpenSocket and OpenNamespace must refuse). */
+ * First byte: bits 0-4 the method (modulo the table below; 31: the next byte adds to it);
+ * bit 5 a deadline that has already passed; bit 6 the caller reports the client gone (the
+ * cancel check says true); bit 7 the caller cannot take fds with replies (gRPC: OpenSocket and
+ * OpenNamespace must refuse). */
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -458,7 +459,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t ctl = size ? data[0] : 0;
-	const char *method = methods[(ctl & 0x1f) % N_METHODS];
+	/* 31 is an escape: the byte after it picks among the methods from 31 on (the table
+	 * outgrew five bits). */
+	size_t idx = ctl & 0x1f;
+	const char *method;
 	uint8_t *payload;
 	uint64_t deadline = 0;
 	static unsigned runs;
@@ -467,6 +471,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	history_add(data, size);
 	if (size)
 		data++, size--;
+	if (idx == 31 && size)
+		idx += data[0], data++, size--;
+	method = methods[idx % N_METHODS];
 	/* An exact-size copy, so ASan sees reads past the payload. */
 	payload = malloc(size ? size : 1);
 	FUZZ_ASSERT(payload);

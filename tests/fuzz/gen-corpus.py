@@ -347,6 +347,11 @@ for _method, _reqs in ENSURE.items():
     REQUESTS[_method].extend(_reqs)
 
 
+def method_bytes(i, flags=0):
+    """fuzz-request.c's first byte (flags and the method); from 31 on, 31 and then i - 31."""
+    return bytes([i | flags]) if i < 31 else bytes([31 | flags, i - 31])
+
+
 def request_corpus():
     out = {}
     for method, reqs in REQUESTS.items():
@@ -358,14 +363,14 @@ def request_corpus():
                     else b""
             except Exception:  # Watch is streaming; "" and NoSuchMethod have no type
                 body = MSG("nsring.v1.WatchRequest") if method == "Watch" else b""
-            out["%s-%02d" % (name, j)] = bytes([i]) + body
+            out["%s-%02d" % (name, j)] = method_bytes(i) + body
     # Scenario bits: a passed deadline, a client that left, garbage after a valid message.
     out["CreateLink-deadline"] = bytes([3 | 0x20]) + req("CreateLink", REQUESTS["CreateLink"][0])
     out["Batch-cancelled"] = bytes([14 | 0x40]) + req("Batch", REQUESTS["Batch"][0])
     out["GetLink-trailing"] = bytes([4]) + req("GetLink", {"name": "lo"}) + b"\xff\xff\xff"
     # A caller that cannot take fds (gRPC): FAILED_PRECONDITION before any work.
     for m in ("OpenSocket", "OpenNamespace"):
-        out[m + "-nofds"] = bytes([METHODS.index(m) | 0x80]) + req(m, REQUESTS[m][0])
+        out[m + "-nofds"] = method_bytes(METHODS.index(m), 0x80) + req(m, REQUESTS[m][0])
     return out
 
 
