@@ -172,6 +172,30 @@ static bool item_describe(Op *op, const Nsring__V1__BatchOp *bop, BatchItem *it)
 		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_GET_LINK;
 		ns = bop->get_link->namespace_;
 		break;
+	case NSRING__V1__BATCH_OP__OP_UPDATE_BRIDGE_PORT:
+		it->m = ops_method("UpdateBridgePort");
+		it->req = &bop->update_bridge_port->base;
+		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_UPDATE_BRIDGE_PORT;
+		ns = bop->update_bridge_port->namespace_;
+		break;
+	case NSRING__V1__BATCH_OP__OP_CREATE_BRIDGE_VLAN:
+		it->m = ops_method("CreateBridgeVlan");
+		it->req = &bop->create_bridge_vlan->base;
+		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_CREATE_BRIDGE_VLAN;
+		ns = bop->create_bridge_vlan->namespace_;
+		break;
+	case NSRING__V1__BATCH_OP__OP_DELETE_BRIDGE_VLAN:
+		it->m = ops_method("DeleteBridgeVlan");
+		it->req = &bop->delete_bridge_vlan->base;
+		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_DELETE_BRIDGE_VLAN;
+		ns = bop->delete_bridge_vlan->namespace_;
+		break;
+	case NSRING__V1__BATCH_OP__OP_LIST_BRIDGE_VLANS:
+		it->m = ops_method("ListBridgeVlans");
+		it->req = &bop->list_bridge_vlans->base;
+		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_LIST_BRIDGE_VLANS;
+		ns = bop->list_bridge_vlans->namespace_;
+		break;
 	default:
 		return false;
 	}

@@ -65,6 +65,13 @@ typedef struct OpNl {
 	unsigned slot;
 	int *ret_code;	    /* set: a failure is stored here (with ret_msg), not failing the op */
 	char **ret_msg;
+	/* EOPNOTSUPP fails the op with this as what it was doing (it names the kernel support
+	 * missing: a link kind, bridge VLAN filtering) instead of what. */
+	const char *unsupported;
+	/* Set: each answer message goes here instead of the engine's parsers (a dump of a kind
+	 * the engine does not collect), and on_restart when an interrupted dump starts over. */
+	void (*on_msg)(Op *op, const struct nlmsghdr *nlh);
+	void (*on_restart)(Op *op);
 } OpNl;
 
 /* Dump results of an op: links, addresses, routes (arena arrays). */
@@ -192,6 +199,7 @@ bool op_check_link_ref(Op *op, const char *name, uint32_t index);
 const char *op_link_what(Op *op, const char *name, uint32_t index);
 /* Scratch sizes of the methods (OpMethod.scratch_size). */
 extern const size_t ops_link_scratch_size, ops_addr_scratch_size, ops_route_scratch_size;
+extern const size_t ops_bridge_scratch_size;
 
 /* Method bodies. */
 void ops_create_namespace(Op *op);
@@ -202,6 +210,10 @@ void ops_get_link(Op *op);
 void ops_list_links(Op *op);
 void ops_update_link(Op *op);
 void ops_delete_link(Op *op);
+void ops_update_bridge_port(Op *op); /* ops-bridge.c */
+void ops_create_bridge_vlan(Op *op);
+void ops_delete_bridge_vlan(Op *op);
+void ops_list_bridge_vlans(Op *op);
 void ops_create_address(Op *op);
 void ops_delete_address(Op *op);
 void ops_list_addresses(Op *op);
