@@ -12,7 +12,7 @@
  * (today every object has its own first letter: a, r, l, n, m). */
 static const CtlObject *const objects[] = {
 	&ctl_object_netns, &ctl_object_link,	&ctl_object_addr,
-	&ctl_object_route, &ctl_object_monitor,
+	&ctl_object_route, &ctl_object_monitor, &ctl_object_bridge,
 };
 
 void ctl_usage(FILE *f)
@@ -26,6 +26,9 @@ void ctl_usage(FILE *f)
 	      "                      an absolute path to an nsfs file (/proc/PID/ns/net, a\n"
 	      "                      container's netns file), or pid:N for process N's namespace\n"
 	      "  -j, --json          print JSON (one document)\n"
+	      "  -s, -stats          link show: with counters (as ip -s; \"-s PATH\" with a '/'\n"
+	      "                      in PATH is --socket)\n"
+	      "  -d, -details        link show: every attribute (as ip -d)\n"
 	      "  -4, -6              only IPv4 / IPv6 (addr show, route show, default routes)\n"
 	      "  --timeout SEC       give up after SEC seconds (default 60; 0: never)\n"
 	      "  --dry-run           print the request as JSON instead of sending it\n"
@@ -74,6 +77,20 @@ static int parse_timeout(CtlParser *p, const char *v)
 	return 0;
 }
 
+/* `-s` is ip's -stats when what follows is an option or an object word, and --socket's short
+ * form when it is a path (socket paths given to -s must contain a '/'). */
+static bool stats_not_socket(const char *next)
+{
+	if (!next || next[0] == '-')
+		return next != NULL;
+	if (strchr(next, '/'))
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(objects); i++)
+		if (ctl_matches(next, objects[i]->word))
+			return true;
+	return false;
+}
+
 int ctl_parse(int argc, char **argv, CtlCmd *cmd)
 {
 	CtlParser p = { .cmd = cmd, .argc = argc, .argv = argv, .i = 1 };
@@ -99,6 +116,13 @@ int ctl_parse(int argc, char **argv, CtlCmd *cmd)
 			cmd->family = 6;
 		} else if (ctl_streq(a, "--dry-run")) {
 			cmd->dry_run = true;
+		} else if (ctl_streq(a, "-stats") || ctl_streq(a, "-statistics") ||
+			   ctl_streq(a, "--stats") ||
+			   (ctl_streq(a, "-s") && stats_not_socket(ctl_peek(&p)))) {
+			cmd->stats = true;
+		} else if (ctl_streq(a, "-d") || ctl_streq(a, "-details") ||
+			   ctl_streq(a, "--details")) {
+			cmd->details = true;
 		} else if (is_option(a, "-s", "--socket")) {
 			r = option_value(&p, a, "--socket", &v);
 			if (r >= 0 && !*v)

@@ -19,6 +19,8 @@ typedef struct CtlCmd {
 	bool dry_run;		 /* --dry-run: print the request as JSON, call nothing */
 	int family;		 /* -4/-6: 4 or 6; 0 for both */
 	uint64_t timeout_ns;	 /* --timeout SEC */
+	bool stats;		 /* -s/-stats before an object (ip's), --stats */
+	bool details;		 /* -d/-details */
 
 	/* The call. */
 	const char *method; /* rpc name, e.g. "CreateLink" */
