@@ -136,6 +136,7 @@ static void create_link_send(Op *op)
 	RtnlLinkSpec spec = { .name = l->name, .ns_fd = -1, .mtu = l->mtu };
 	bool veth = l->info_case == NSRING__V1__LINK__INFO_VETH;
 	uint8_t buf[1024];
+	RtnlLinkAttrs agm;
 	OpNl *nl;
 
 	if (str_set(req->master) && !master_ok(op, "master"))
@@ -185,11 +186,25 @@ static void create_link_send(Op *op)
 	/* A veth end cannot be created up (its peer does not exist yet): bring it up after,
 	 * in the same send. Other kinds are created up. */
 	spec.up = l->up && !veth;
+	/* The kernel refuses IFLA_AF_SPEC on create (EAFNOSUPPORT, for ip too) and ignores
+	 * IFLA_IFALIAS there: those two are set right after, in the same send. */
+	agm = spec.attrs;
+	spec.attrs.has_addr_gen_mode = false;
+	spec.attrs.alias = NULL;
 	nl = op_send(op, 0, buf, rtnl_link_new(buf, sizeof(buf), &spec),
 		     op_printf(op, "create link \"%s\"", l->name));
 	/* The kinds this kernel may lack: its refusal names the kind. */
 	if (nl && l->info_case != NSRING__V1__LINK__INFO_VETH)
 		nl->unsupported = op_link_unsupported(op, l, rtnl_kind_to_name(spec.kind));
+	if (agm.has_addr_gen_mode || agm.alias) {
+		RtnlLinkChange ch = { .name = l->name, .up = -1, .ns_fd = -1 };
+
+		ch.attrs.has_addr_gen_mode = agm.has_addr_gen_mode;
+		ch.attrs.addr_gen_mode = agm.addr_gen_mode;
+		ch.attrs.alias = agm.alias;
+		op_send(op, 0, buf, rtnl_link_set(buf, sizeof(buf), &ch),
+			op_printf(op, "set alias/addrgenmode of \"%s\"", l->name));
+	}
 	if (l->up && veth) {
 		RtnlLinkChange ch = { .name = l->name, .up = 1, .ns_fd = -1 };
 		op_send(op, 0, buf, rtnl_link_set(buf, sizeof(buf), &ch),
@@ -315,9 +330,12 @@ void ops_create_link(Op *op)
 static void get_link_reply(Op *op)
 {
 	LinkScratch *x = op->scratch;
+	const Nsring__V1__GetLinkRequest *req = (void *)op->req;
 	Nsring__V1__GetLinkResponse resp = NSRING__V1__GET_LINK_RESPONSE__INIT;
 
 	resp.link = op_link_to_pb(op, &x->link);
+	if (req->stats)
+		op_link_stats_to_pb(op, &x->link, resp.link);
 	op_reply(op, &resp.base);
 }
 
@@ -370,7 +388,10 @@ static void list_links_reply(Op *op)
 			continue;
 		if (str_set(req->master) && l->master != x->idx_master)
 			continue;
-		resp.links[resp.n_links++] = op_link_to_pb(op, l);
+		resp.links[resp.n_links] = op_link_to_pb(op, l);
+		if (req->stats)
+			op_link_stats_to_pb(op, l, resp.links[resp.n_links]);
+		resp.n_links++;
 	}
 	op_reply(op, &resp.base);
 }

@@ -30,6 +30,7 @@ bool op_master_kind_ok(const char *kind);
 /* What a CreateLink the kernel answers EOPNOTSUPP was doing: names the kind it lacks. */
 const char *op_link_unsupported(Op *op, const Nsring__V1__Link *l, const char *kind);
 
-/* ops-pb-link.c: the attributes, kinds, bridge options and port flags, statistics. */
+/* ops-pb-link.c: the attributes, kinds, bridge options and port flags; statistics apart. */
 void op_link_more_to_pb(Op *op, const RtnlLink *l, Nsring__V1__Link *pb);
+void op_link_stats_to_pb(Op *op, const RtnlLink *l, Nsring__V1__Link *pb);
 Nsring__V1__BridgePort *op_brport_to_pb(Op *op, const RtnlBrport *p);

@@ -1,6 +1,8 @@
 /* The codec's link (RtnlLink) into the API's newer Link fields: attributes, the kinds of
- * ops-linkkind.c, bridge options and port flags, tun/tap, statistics. Called by op_link_to_pb()
- * for Get/List/Create/Update replies and Watch events alike, so reads show what was set. */
+ * ops-linkkind.c, bridge options and port flags, tun/tap; statistics only when asked for (the
+ * kernel sends IFLA_STATS64 in every RTM_NEWLINK, but Get/List without stats and Watch events
+ * stay as small as before). Called by op_link_to_pb() for Get/List/Create/Update replies and
+ * Watch events alike, so reads show what was set. */
 #include <arpa/inet.h>
 #include <linux/if_bridge.h>
 #include <linux/if_ether.h>
@@ -233,7 +235,11 @@ void op_link_more_to_pb(Op *op, const RtnlLink *l, Nsring__V1__Link *pb)
 	pb->slave_kind = op_strdup(op, l->slave_kind);
 	if (l->has_brport)
 		pb->bridge_port = op_brport_to_pb(op, &l->brport);
+	kind_to_pb(op, l, pb);
+}
+
+void op_link_stats_to_pb(Op *op, const RtnlLink *l, Nsring__V1__Link *pb)
+{
 	if (l->has_stats)
 		pb->stats = stats_to_pb(op, &l->stats);
-	kind_to_pb(op, l, pb);
 }

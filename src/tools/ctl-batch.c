@@ -37,6 +37,10 @@ static int batch_case(const char *method, Nsring__V1__BatchOp *op, ProtobufCMess
 		{ "CreateRoute", NSRING__V1__BATCH_OP__OP_CREATE_ROUTE },
 		{ "DeleteRoute", NSRING__V1__BATCH_OP__OP_DELETE_ROUTE },
 		{ "GetLink", NSRING__V1__BATCH_OP__OP_GET_LINK },
+		{ "UpdateBridgePort", NSRING__V1__BATCH_OP__OP_UPDATE_BRIDGE_PORT },
+		{ "CreateBridgeVlan", NSRING__V1__BATCH_OP__OP_CREATE_BRIDGE_VLAN },
+		{ "DeleteBridgeVlan", NSRING__V1__BATCH_OP__OP_DELETE_BRIDGE_VLAN },
+		{ "ListBridgeVlans", NSRING__V1__BATCH_OP__OP_LIST_BRIDGE_VLANS },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
