@@ -9,6 +9,7 @@ import shutil
 import socket
 import struct
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -203,6 +204,19 @@ def load_protos(proto_dir, files, prefix="nsring-py."):
     out = tempfile.mkdtemp(prefix=prefix)
     atexit.register(shutil.rmtree, out, ignore_errors=True)
     subprocess.run(["protoc", "-I" + proto_dir, "--python_out=" + out] + list(files), check=True)
+    # A file's imports (nsring.proto's bridge.proto, link.proto...) are compiled alongside and
+    # imported by package path: make out reachable, last, so it never shadows a real package.
+    deps = set()
+    for f in files:
+        with open(os.path.join(proto_dir, f)) as src:
+            for line in src:
+                if line.startswith("import \""):
+                    deps.add(line.split("\"")[1])
+    if deps:
+        subprocess.run(["protoc", "-I" + proto_dir, "--python_out=" + out] + sorted(deps),
+                       check=True)
+    if out not in sys.path:
+        sys.path.append(out)
     mods = []
     for f in files:
         path = os.path.join(out, f.replace(".proto", "_pb2.py"))
