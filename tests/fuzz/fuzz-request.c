@@ -61,6 +61,10 @@ static const char *const methods[] = {
 	"Watch",
 	"",
 	"NoSuchMethod",
+	"UpdateBridgePort",
+	"CreateBridgeVlan",
+	"DeleteBridgeVlan",
+	"ListBridgeVlans",
 };
 #define N_METHODS (sizeof(methods) / sizeof(methods[0]))
 

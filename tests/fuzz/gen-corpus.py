@@ -29,7 +29,8 @@ PROTOS = ["nsring/v1/nsring.proto", "ttrpc/ttrpc.proto", "grpc/health/v1/health.
 METHODS = ["CreateNamespace", "DeleteNamespace", "ListNamespaces", "CreateLink", "GetLink",
            "ListLinks", "UpdateLink", "DeleteLink", "CreateAddress", "DeleteAddress",
            "ListAddresses", "CreateRoute", "DeleteRoute", "ListRoutes", "Batch", "Watch", "",
-           "NoSuchMethod"]
+           "NoSuchMethod", "UpdateBridgePort", "CreateBridgeVlan", "DeleteBridgeVlan",
+           "ListBridgeVlans"]
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 
 
@@ -84,14 +85,51 @@ REQUESTS = {
         {"namespace": {"path": "/proc/1/ns/net"}, "link": {"name": "d5", "dummy": {}}},
         {"namespace": {"pid": 1}, "link": {"name": "d6", "dummy": {}}},
         {"namespace": {"name": "fz0"}, "link": {"name": "d7", "dummy": {}}},
+        {"link": {"name": "vl0", "vlan": {"parent": "lo", "id": 10, "protocol": "802.1ad"}}},
+        {"link": {"name": "vl1", "vlan": {"parent": "lo", "id": 4095}}},
+        {"link": {"name": "vrf0", "vrf": {"table": 10}}},
+        {"link": {"name": "bo0", "bond": {"mode": "802.3ad", "miimon": 100, "lacpRate": "fast",
+                                          "xmitHashPolicy": "layer3+4"}}},
+        {"link": {"name": "bo1", "bond": {"mode": "nosuch"}}},
+        {"link": {"name": "iv0", "ipvlan": {"parent": "lo", "mode": "l3s"}}},
+        {"link": {"name": "mt0", "macvtap": {"parent": "lo", "mode": "bridge"}}},
+        {"link": {"name": "gn0", "geneve": {"id": 7, "remote": "2001:db8::2", "port": 6081}}},
+        {"link": {"name": "gr0", "gre": {"local": "198.18.0.1", "remote": "198.18.0.2",
+                                         "ttl": 64, "ikey": 1, "okey": 2}}},
+        {"link": {"name": "gr1", "ip6gre": {"local": "198.18.0.1", "remote": "2001:db8::2"}}},
+        {"link": {"name": "gr2", "sit": {"remote": "198.18.0.2", "ikey": 3, "dev": "lo"}}},
+        {"link": {"name": "wg0", "wireguard": {}}},
+        {"link": {"name": "br1", "bridge": {"vlanFiltering": True, "vlanProtocol": "802.1ad",
+                                            "defaultPvid": 10, "stpState": 1,
+                                            "ageingTime": 30000, "forwardDelay": 1500,
+                                            "mcastSnooping": False}}},
+        {"link": {"name": "a0", "veth": {"peerName": "a1"}, "alias": "x", "txqlen": 10,
+                  "promisc": True, "allmulti": False, "multicast": True, "arp": False,
+                  "addrGenMode": "none"}},
+        {"link": {"name": "t0", "tun": {"tap": True}}},
     ],
     "GetLink": [{"name": "lo"}, {"index": 1}, {"name": "nope"}, {"index": 4294967295},
                 {"namespace": {"path": "relative"}, "name": "lo"}, {}],
-    "ListLinks": [{}, {"kind": "dummy"}, {"master": "br0"}, {"namespace": {"pid": -1}}],
+    "ListLinks": [{}, {"kind": "dummy"}, {"master": "br0"}, {"namespace": {"pid": -1}},
+                  {"stats": True}],
     "UpdateLink": [{"name": "lo", "up": True}, {"name": "lo", "mtu": 1280},
                    {"index": 1, "address": "02:00:00:00:00:02"}, {"name": "lo", "newName": "lo2"},
                    {"name": "lo", "master": "br0"}, {"name": "lo", "group": 7},
-                   {"name": "lo", "moveTo": {"name": "fz0"}}, {"name": "lo", "mtu": 0}],
+                   {"name": "lo", "moveTo": {"name": "fz0"}}, {"name": "lo", "mtu": 0},
+                   {"name": "lo", "alias": "a", "txqlen": 5, "promisc": True, "allmulti": True,
+                    "multicast": False, "arp": False, "addrGenMode": "random"},
+                   {"name": "lo", "bridge": {"stpState": 1}}],
+    "UpdateBridgePort": [{"name": "lo", "port": {"hairpin": True, "isolated": False,
+                                                 "cost": 5, "priority": 3}},
+                         {"name": "lo", "port": {}}, {"name": "lo", "port": {"priority": 64}},
+                         {"index": 1, "port": {"learning": False}, "ensure": True}],
+    "CreateBridgeVlan": [{"dev": "lo", "vlan": {"vid": 10, "pvid": True, "untagged": True}},
+                         {"dev": "lo", "vlan": {"vid": 10, "vidEnd": 20},
+                          "target": "BRIDGE_VLAN_TARGET_SELF", "ensure": True},
+                         {"dev": "lo", "vlan": {"vid": 4095}}, {"dev": "lo"}],
+    "DeleteBridgeVlan": [{"dev": "lo", "vlan": {"vid": 10}, "ensure": True},
+                         {"devIndex": 1, "vlan": {"vid": 20, "vidEnd": 10}}],
+    "ListBridgeVlans": [{}, {"dev": "lo"}],
     "DeleteLink": [{"name": "d0"}, {"index": 1}, {"name": ""}],
     "CreateAddress": [
         {"address": {"linkName": "lo", "address": "10.1.2.3", "prefixLen": 24}},
@@ -156,7 +194,8 @@ def request_corpus():
         name = method or "empty"
         for j, fields in enumerate(reqs):
             try:
-                body = req(method, fields) if method in METHODS[:15] else b""
+                body = (req(method, fields) if method in METHODS[:15] or
+                        method in METHODS[18:] else b"")
             except Exception:  # Watch is streaming; "" and NoSuchMethod have no type
                 body = MSG("nsring.v1.WatchRequest") if method == "Watch" else b""
             out["%s-%02d" % (name, j)] = bytes([i]) + body
