@@ -210,8 +210,8 @@ def load_protos(proto_dir, files, prefix="nsring-py."):
     for f in files:
         with open(os.path.join(proto_dir, f)) as src:
             for line in src:
-                if line.startswith("import \""):
-                    deps.add(line.split("\"")[1])
+                if line.startswith("import ") and '"' in line:
+                    deps.add(line.split('"')[1])
     if deps:
         subprocess.run(["protoc", "-I" + proto_dir, "--python_out=" + out] + sorted(deps),
                        check=True)
