@@ -21,6 +21,7 @@
 #include "core/macro.h"
 #include "core/status.h"
 #include "loop/loop.h"
+#include "netns/netns.h"
 #include "ops/ops.h"
 #include "rpc/rpc.h"
 #include "sd.h"
@@ -65,11 +66,12 @@ static void usage(FILE *f)
 		"                            (repeatable; default: the netns dir, /run/netns,\n"
 		"                            /var/run/netns, /proc)\n"
 		"  -l, --log-level LEVEL     error, warning, info (default) or debug\n"
-		"      --opener-threads N    namespace helper threads alive at once (default 4)\n"
+		"      --opener-threads N    namespace helper threads alive at once (default %u)\n"
 		"      --max-connections N   clients connected at once (default 1024)\n"
 		"      --idle-close SECONDS  close a namespace's sockets when unused this long;\n"
 		"                            the next request reopens it (default 0: never)\n"
-		"  -h, --help                show this help\n");
+		"  -h, --help                show this help\n",
+		NETNS_DEFAULT_THREADS);
 }
 
 static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *ret)
@@ -408,7 +410,7 @@ int main(int argc, char **argv)
 		{},
 	};
 	Daemon d = { .socket_path = DEFAULT_SOCKET, .grace.cb = on_grace_expired };
-	OpsConfig ocfg = { .netns_dir = DEFAULT_NETNS_DIR, .opener_threads = 4 };
+	OpsConfig ocfg = { .netns_dir = DEFAULT_NETNS_DIR, .opener_threads = NETNS_DEFAULT_THREADS };
 	RpcServerConfig rcfg = { .allow_gid = (gid_t)-1, .max_connections = 1024 };
 	static uid_t allow_uids[64];
 	static const char *prefixes[64];

@@ -10,6 +10,10 @@
 #include "loop/loop.h"
 
 typedef struct NetnsRegistry NetnsRegistry;
+
+/* The one default for helper threads alive at once (netns_registry_new() with 0, and nsringd's
+ * --opener-threads): enough to overlap the few syscalls each makes, few enough to stay cheap. */
+#define NETNS_DEFAULT_THREADS 4
 typedef struct Netns Netns;
 
 typedef enum {
@@ -25,26 +29,18 @@ typedef struct NetnsRef {
 	pid_t pid;	 /* PID */
 } NetnsRef;
 
-/* An open namespace. Fields are read-only outside the module except priv. Once closed (see
- * netns_close_cb) reg is NULL and ns_fd is -1; the struct lives until its last netns_unref(). */
-struct Netns {
-	NetnsRegistry *reg;
-	uint64_t dev, ino; /* identity of the namespace */
-	int ns_fd;	   /* O_RDONLY fd of the nsfs file: for IFLA_NET_NS_FD and setns() */
+/* An open namespace, as callers see it: these fields are read-only outside the module except
+ * priv. Once closed (see netns_close_cb) reg is NULL and ns_fd is -1; the struct lives until
+ * its last netns_unref(). The module's own state of an entry is private (netns-internal.h);
+ * NETNS_PUBLIC_FIELDS lets it view these same fields by name. */
+#define NETNS_PUBLIC_FIELDS                                                                        \
+	NetnsRegistry *reg;                                                                        \
+	uint64_t dev, ino; /* identity of the namespace */                                         \
+	int ns_fd;	   /* O_RDONLY fd of the nsfs file: for IFLA_NET_NS_FD and setns() */      \
 	void *priv;	   /* the upper layer's per-namespace state (its netlink connection) */
-	/* private */
-	int nl_fd;
-	unsigned refs;
-	bool opening;
-	bool closed;
-	bool self; /* the daemon's own namespace: it cannot go away while we run */
-	struct NetnsWaiter *waiters;
-	Netns *hnext; /* hash chain */
-	/* What it was opened by, to notice when it goes away (see netns_open()). */
-	struct NetnsName *names; /* names under the netns directory */
-	char *path;		 /* the last other absolute path */
-	struct NetnsPidWatch *pid_watches;
-	uint64_t last_used; /* loop clock: last open or netns_touch() */
+
+struct Netns {
+	NETNS_PUBLIC_FIELDS
 };
 
 /* Called on the loop thread when a Netns is closed: the namespace was deleted through us,
@@ -57,14 +53,15 @@ typedef void (*netns_close_cb)(Netns *ns, void *userdata);
 /* netns_dir: where named namespaces live (default /run/netns when NULL; must be absolute). It
  * need not exist yet: it is watched (inotify) from creation if it exists, else from the first
  * name opened or created in it.
- * max_threads bounds helper threads alive at once (0: a default of 8); further jobs queue. */
-int netns_registry_new(NetnsRegistry **ret, Loop *loop, const char *netns_dir,
-		       unsigned max_threads, netns_close_cb close_cb, void *userdata);
+ * max_threads bounds helper threads alive at once (0: NETNS_DEFAULT_THREADS); further jobs
+ * queue. */
+int netns_registry_new(NetnsRegistry **ret, Loop *loop, const char *netns_dir, unsigned max_threads,
+		       netns_close_cb close_cb, void *userdata);
 /* Closes every Netns (close_cb for each), waits for helper threads, frees. Opens and creates
  * still in flight are answered with -ECANCELED (a namespace being created is removed again).
  * Not from inside one of the registry's callbacks. The registry's LoopWake, its inotify read
  * and its pidfd polls are cancelled and released on the loop's next turn (or, if the loop
- * never runs again, stay allocated until the process exits: see netns.c). */
+ * never runs again, stay allocated until the process exits: see NetnsOrphan). */
 void netns_registry_free(NetnsRegistry *reg);
 const char *netns_registry_dir(const NetnsRegistry *reg);
 
@@ -139,10 +136,10 @@ size_t netns_registry_open_count(const NetnsRegistry *reg);
 size_t netns_registry_pid_watches(const NetnsRegistry *reg);
 
 /* Opens a socket (AF_NETLINK, protocol; SOCK_CLOEXEC|SOCK_NONBLOCK) inside ns from a helper
- * thread, e.g. a second NETLINK_ROUTE socket for multicast events. cb gets 0 and the fd (the
- * callee owns it), or a negative errno (-ENOENT: ns was closed meanwhile, -ECANCELED: the
- * registry is being freed) and -1. Returns 0 when cb will be called (exactly once, later,
- * from the loop), or a negative errno (-ESHUTDOWN: ns is closed), and cb is never called. */
+ * thread (netns_run_in(), netns-pool.h), e.g. a second NETLINK_ROUTE socket for multicast events.
+ * cb gets 0 and the fd (the callee owns it), or a negative errno (-ENOENT: ns was closed meanwhile,
+ * -ECANCELED: the registry is being freed) and -1. Returns 0 when cb will be called (exactly once,
+ * later, from the loop), or a negative errno (-ESHUTDOWN: ns is closed), and cb is never called. */
 typedef void (*netns_socket_cb)(void *userdata, int r, int fd);
 int netns_open_socket(Netns *ns, int protocol, netns_socket_cb cb, void *userdata);
 

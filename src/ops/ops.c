@@ -693,7 +693,7 @@ int ops_new(Ops **ret, Loop *loop, const OpsConfig *cfg)
 	if (r < 0)
 		goto fail;
 	r = netns_registry_new(&ops->reg, loop, cfg->netns_dir ? cfg->netns_dir : "/run/netns",
-			       cfg->opener_threads ? cfg->opener_threads : 4, ops_ns_closed, ops);
+			       cfg->opener_threads, ops_ns_closed, ops);
 	if (r < 0)
 		goto fail;
 	netns_registry_set_idle_close(ops->reg, cfg->idle_close_ns);

@@ -14,7 +14,7 @@ typedef struct Ops Ops;
 
 typedef struct OpsConfig {
 	const char *netns_dir;	 /* default /run/netns */
-	unsigned opener_threads; /* helper threads alive at once (netns opener) */
+	unsigned opener_threads; /* helper threads alive at once; 0: NETNS_DEFAULT_THREADS */
 	uint64_t idle_close_ns;
 	/* Directories PATH references may point into; NULL: the defaults (netns dir, /run/netns,
 	 * /var/run/netns, /proc). */

@@ -3,6 +3,7 @@
 #include "ops/watch-state.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <linux/if.h>
 #include <linux/rtnetlink.h>
 #include <stdlib.h>
@@ -57,16 +58,27 @@ static bool wobj_key_eq(const WObj *a, const WObj *b)
 	}
 }
 
-static size_t wobj_size(uint8_t kind)
+/* The bytes of a WObj that hold o's value: a route keeps only the paths it uses (RtnlRoute's
+ * array of RTNL_ROUTE_MAX_PATHS would make every route object about 1 KiB). */
+size_t wobj_bytes(const WObj *o)
 {
-	return kind == WK_LINK	 ? sizeof(RtnlLink)
-	       : kind == WK_ADDR ? sizeof(RtnlAddr)
-				 : sizeof(((WObj *)0)->u.route);
+	switch (o->kind) {
+	case WK_LINK:
+		return offsetof(WObj, u) + sizeof(RtnlLink);
+	case WK_ADDR:
+		return offsetof(WObj, u) + sizeof(RtnlAddr);
+	default:
+		return offsetof(WObj, u.route.rt.paths) +
+		       o->u.route.rt.n_paths * sizeof(RtnlRoutePath);
+	}
 }
 
 static bool wobj_same(const WObj *a, const WObj *b)
 {
-	return memcmp(&a->u, &b->u, wobj_size(a->kind)) == 0;
+	size_t n = wobj_bytes(a);
+
+	return n == wobj_bytes(b) &&
+	       memcmp(&a->u, &b->u, n - offsetof(WObj, u)) == 0;
 }
 
 bool wobj_parse(const struct nlmsghdr *nlh, WObj *o)
@@ -83,6 +95,9 @@ bool wobj_parse(const struct nlmsghdr *nlh, WObj *o)
 		o->kind = WK_LINK;
 		if (rtnl_link_parse(nlh, &o->u.link) < 0)
 			return false;
+		/* Counters change with every packet: not a change the stream reports. */
+		o->u.link.has_stats = false;
+		memset(&o->u.link.stats, 0, sizeof(o->u.link.stats));
 		break;
 	}
 	case RTM_NEWADDR:
@@ -90,6 +105,8 @@ bool wobj_parse(const struct nlmsghdr *nlh, WObj *o)
 		o->kind = WK_ADDR;
 		if (rtnl_addr_parse(nlh, &o->u.addr) < 0)
 			return false;
+		/* Remaining lifetimes count down: every dump would look like a change. */
+		o->u.addr.valid_lft = o->u.addr.preferred_lft = 0;
 		break;
 	case RTM_NEWROUTE:
 	case RTM_DELROUTE: {
@@ -131,11 +148,11 @@ static WObj *wstate_find(const WState *st, const WObj *key)
 /* Inserts a copy of o; NULL without memory. */
 static WObj *wstate_insert(WState *st, const WObj *o)
 {
-	WObj *n = malloc(sizeof(*n));
+	WObj *n = malloc(wobj_bytes(o));
 
 	if (!n)
 		return NULL;
-	*n = *o;
+	memcpy(n, o, wobj_bytes(o));
 	if (hmap_insert(&st->map, &n->node, o->node.hash) < 0) {
 		free(n);
 		return NULL;
@@ -149,10 +166,26 @@ static void wstate_remove(WState *st, WObj *o)
 	free(o);
 }
 
-/* A new value for a known object (same key: the node stays where it is). */
-static void wstate_update(WObj *old, const WObj *o)
+/* A new value for a known object (same key). Returns the object, moved when its value needs
+ * more room (a route with more paths), or NULL when that room cannot be had (old is unchanged). */
+static WObj *wstate_update(WState *st, WObj *old, const WObj *o)
 {
-	memcpy(&old->u, &o->u, sizeof(old->u));
+	size_t n = wobj_bytes(o);
+
+	if (n > wobj_bytes(old)) {
+		WObj *moved;
+
+		hmap_remove(&st->map, &old->node);
+		moved = realloc(old, n);
+		if (!moved) {
+			hmap_insert(&st->map, &old->node, old->node.hash);
+			return NULL;
+		}
+		old = moved;
+		hmap_insert(&st->map, &old->node, old->node.hash);
+	}
+	memcpy(&old->u, &o->u, n - offsetof(WObj, u));
+	return old;
 }
 
 void wstate_clear(WState *st)
@@ -241,7 +274,9 @@ int wstate_apply(WState *st, const struct nlmsghdr *nlh)
 	if (wobj_same(old, &o))
 		return 0; /* a notification of something we do not report (statistics, ...) */
 	went_down = o.kind == WK_LINK && (old->u.link.flags & IFF_UP) && !(o.u.link.flags & IFF_UP);
-	wstate_update(old, &o);
+	old = wstate_update(st, old, &o);
+	if (!old)
+		return -ENOMEM;
 	old->seen = false;
 	wstate_emit(st, WSTATE_CHANGED, old, false);
 	if (went_down)
@@ -271,7 +306,9 @@ int wstate_reconcile(WState *st, const WObj *objs, size_t n, unsigned kinds)
 			old->seen = true;
 			wstate_emit(st, WSTATE_ADDED, old, true);
 		} else if (!wobj_same(old, o)) {
-			wstate_update(old, o);
+			old = wstate_update(st, old, o);
+			if (!old)
+				return -ENOMEM;
 			old->seen = true;
 			wstate_emit(st, WSTATE_CHANGED, old, true);
 		} else {

@@ -29,14 +29,18 @@ typedef struct WObj {
 		RtnlLink link;
 		RtnlAddr addr;
 		struct {
-			RtnlRoute rt;
 			uint8_t tos;
+			RtnlRoute rt; /* last: a route's allocation ends after its n_paths paths */
 		} route;
 	} u;
 } WObj;
 
 /* An event about o (from_dump: a difference a full dump found, not a notification). o is only
  * valid during the call; the mirror may be looked at (wstate_link()) but not changed. */
+/* The bytes of o that hold its value (a route's allocation ends after its n_paths paths):
+ * copy an object with memcpy(dst, o, wobj_bytes(o)), never by assignment. */
+size_t wobj_bytes(const WObj *o);
+
 typedef void (*wstate_event_fn)(void *userdata, WStateEvent type, const WObj *o, bool from_dump);
 
 typedef struct WState {

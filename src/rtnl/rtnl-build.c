@@ -12,10 +12,6 @@
 #include "core/macro.h"
 #include "rtnl-internal.h"
 
-#define RTNL_REQ_FLAGS (NLM_F_REQUEST | NLM_F_ACK)
-/* No NLM_F_ACK on dumps: their end is NLMSG_DONE (or an error), an ACK would add nothing. */
-#define RTNL_DUMP_FLAGS (NLM_F_REQUEST | NLM_F_DUMP)
-
 /* Puts the netlink header and the family header (copied from hdr) at buf, or NULL when they do
  * not fit. Everything else is written through rtnl_put*, so nlmsg_len never exceeds size. */
 struct nlmsghdr *rtnl_put_header(void *buf, size_t size, uint16_t type, uint16_t flags,
@@ -81,7 +77,7 @@ void *rtnl_put_struct(struct nlmsghdr *nlh, size_t size, size_t len)
 	return mnl_nlmsg_put_extra_header(nlh, len);
 }
 
-static bool rtnl_ip_family_ok(const RtnlIp *ip)
+bool rtnl_ip_family_ok(const RtnlIp *ip)
 {
 	return ip->family == 0 || rtnl_family_len(ip->family) > 0;
 }
@@ -530,7 +526,22 @@ static int rtnl_addr_check(const RtnlAddr *a)
 		return -EINVAL;
 	if (a->broadcast.family && (a->broadcast.family != AF_INET || a->addr.family != AF_INET))
 		return -EINVAL;
+	if (a->peer.family && a->peer.family != a->addr.family)
+		return -EINVAL;
+	/* IPv6 has no labels: the kernel would drop one silently. */
+	if (strnlen(a->label, sizeof(a->label)) == sizeof(a->label) ||
+	    (a->label[0] && a->addr.family != AF_INET))
+		return -EINVAL;
+	/* The kernel refuses a valid lifetime of 0 and a preferred one beyond the valid one. */
+	if (a->has_lifetimes && (a->valid_lft == 0 || a->preferred_lft > a->valid_lft))
+		return -EINVAL;
 	return 0;
+}
+
+/* IFA_ADDRESS is the peer of a point-to-point address, else the address itself. */
+static const RtnlIp *rtnl_addr_address(const RtnlAddr *a)
+{
+	return a->peer.family ? &a->peer : &a->addr;
 }
 
 static struct nlmsghdr *rtnl_addr_msg(void *buf, size_t size, uint16_t type, uint16_t flags,
@@ -545,14 +556,14 @@ static struct nlmsghdr *rtnl_addr_msg(void *buf, size_t size, uint16_t type, uin
 	struct nlmsghdr *nlh;
 
 	nlh = rtnl_put_header(buf, size, type, flags, &ifa, sizeof(ifa));
-	/* Equal IFA_LOCAL and IFA_ADDRESS: a plain address, not a point-to-point peer. */
-	if (!nlh || !rtnl_put_ip(nlh, size, IFA_LOCAL, &a->addr) ||
-	    !rtnl_put_ip(nlh, size, IFA_ADDRESS, &a->addr))
+	if (!nlh || !rtnl_put_ip(nlh, size, IFA_LOCAL, &a->addr))
 		return NULL;
 	return nlh;
 }
 
-int rtnl_addr_new(void *buf, size_t size, const RtnlAddr *a)
+/* The attributes in the order `ip address add ADDR [peer P] [brd B] [label L] [flags]
+ * [lifetimes]` sends them, so requests compare byte for byte with iproute2's. */
+static int rtnl_addr_add(void *buf, size_t size, const RtnlAddr *a, uint16_t flags)
 {
 	struct nlmsghdr *nlh;
 	int r;
@@ -560,18 +571,39 @@ int rtnl_addr_new(void *buf, size_t size, const RtnlAddr *a)
 	r = rtnl_addr_check(a);
 	if (r < 0)
 		return r;
-	nlh = rtnl_addr_msg(buf, size, RTM_NEWADDR, RTNL_REQ_FLAGS | NLM_F_CREATE | NLM_F_EXCL, a);
+	nlh = rtnl_addr_msg(buf, size, RTM_NEWADDR, flags, a);
 	if (!nlh)
+		return -ENOBUFS;
+	if (a->peer.family && !rtnl_put_ip(nlh, size, IFA_ADDRESS, &a->peer))
 		return -ENOBUFS;
 	if (a->broadcast.family && !rtnl_put_ip(nlh, size, IFA_BROADCAST, &a->broadcast))
 		return -ENOBUFS;
 	/* ifa_flags is 8 bits; IFA_FLAGS carries all 32 and wins when present. */
-	if (a->flags) {
-		((struct ifaddrmsg *)mnl_nlmsg_get_payload(nlh))->ifa_flags = (uint8_t)a->flags;
-		if (!rtnl_put_u32(nlh, size, IFA_FLAGS, a->flags))
+	((struct ifaddrmsg *)mnl_nlmsg_get_payload(nlh))->ifa_flags = (uint8_t)a->flags;
+	if (a->flags > 0xff && !rtnl_put_u32(nlh, size, IFA_FLAGS, a->flags))
+		return -ENOBUFS;
+	if (a->label[0] && !rtnl_put_strz(nlh, size, IFA_LABEL, a->label))
+		return -ENOBUFS;
+	if (!a->peer.family && !rtnl_put_ip(nlh, size, IFA_ADDRESS, &a->addr))
+		return -ENOBUFS;
+	if (a->has_lifetimes) {
+		struct ifa_cacheinfo ci = { .ifa_prefered = a->preferred_lft,
+					    .ifa_valid = a->valid_lft };
+
+		if (!rtnl_put(nlh, size, IFA_CACHEINFO, sizeof(ci), &ci))
 			return -ENOBUFS;
 	}
 	return (int)nlh->nlmsg_len;
+}
+
+int rtnl_addr_new(void *buf, size_t size, const RtnlAddr *a)
+{
+	return rtnl_addr_add(buf, size, a, RTNL_REQ_FLAGS | NLM_F_CREATE | NLM_F_EXCL);
+}
+
+int rtnl_addr_replace(void *buf, size_t size, const RtnlAddr *a)
+{
+	return rtnl_addr_add(buf, size, a, RTNL_REQ_FLAGS | NLM_F_CREATE | NLM_F_REPLACE);
 }
 
 int rtnl_addr_del(void *buf, size_t size, const RtnlAddr *a)
@@ -583,7 +615,7 @@ int rtnl_addr_del(void *buf, size_t size, const RtnlAddr *a)
 	if (r < 0)
 		return r;
 	nlh = rtnl_addr_msg(buf, size, RTM_DELADDR, RTNL_REQ_FLAGS, a);
-	if (!nlh)
+	if (!nlh || !rtnl_put_ip(nlh, size, IFA_ADDRESS, rtnl_addr_address(a)))
 		return -ENOBUFS;
 	return (int)nlh->nlmsg_len;
 }
@@ -619,12 +651,12 @@ static int rtnl_route_check(const RtnlRoute *r)
 	/* An IPv4 route may go via an IPv6 gateway (RTA_VIA); IPv6 routes have no such thing. */
 	if (r->gateway.family && r->gateway.family != r->family && r->family != AF_INET)
 		return -EINVAL;
-	return 0;
+	return rtnl_route_check_extra(r);
 }
 
 /* The attributes shared by RTM_NEWROUTE and RTM_DELROUTE; the caller filled the rtmsg. */
 static int rtnl_route_attrs(struct nlmsghdr *nlh, size_t size, const RtnlRoute *r, uint32_t table,
-			    bool prefsrc)
+			    bool new)
 {
 	if (!rtnl_put_u32(nlh, size, RTA_TABLE, table))
 		return -ENOBUFS;
@@ -644,13 +676,13 @@ static int rtnl_route_attrs(struct nlmsghdr *nlh, size_t size, const RtnlRoute *
 		if (!rtnl_put(nlh, size, RTA_VIA, sizeof(hdr) + len, via))
 			return -ENOBUFS;
 	}
-	if (prefsrc && r->prefsrc.family && !rtnl_put_ip(nlh, size, RTA_PREFSRC, &r->prefsrc))
+	if (new && r->prefsrc.family && !rtnl_put_ip(nlh, size, RTA_PREFSRC, &r->prefsrc))
 		return -ENOBUFS;
 	if (r->oif && !rtnl_put_u32(nlh, size, RTA_OIF, r->oif))
 		return -ENOBUFS;
 	if (r->priority && !rtnl_put_u32(nlh, size, RTA_PRIORITY, r->priority))
 		return -ENOBUFS;
-	return 0;
+	return rtnl_route_put_extra(nlh, size, r, new);
 }
 
 /* Table 0 means the main table, as in every tool; say so explicitly rather than relying on each
@@ -678,6 +710,7 @@ int rtnl_route_new(void *buf, size_t size, const RtnlRoute *r, bool replace)
 	rtm.rtm_protocol = r->protocol;
 	/* RTN_UNSPEC is never a valid new route (IPv4 rejects it as "Invalid scope"). */
 	rtm.rtm_type = r->type ? r->type : RTN_UNICAST;
+	rtm.rtm_flags = r->flags;
 	nlh = rtnl_put_header(buf, size, RTM_NEWROUTE,
 			      RTNL_REQ_FLAGS | NLM_F_CREATE |
 				      (replace ? NLM_F_REPLACE : NLM_F_EXCL),

@@ -349,6 +349,19 @@ static int rtnl_addr_attr(const struct nlattr *attr, void *userdata)
 			return -EINVAL;
 		p->a.flags = mnl_attr_get_u32(attr);
 		return 0;
+	case IFA_LABEL:
+		return rtnl_attr_strcpy(attr, p->a.label, sizeof(p->a.label));
+	case IFA_CACHEINFO: {
+		struct ifa_cacheinfo ci;
+
+		if (!rtnl_attr_len_ok(attr, sizeof(ci)))
+			return -EINVAL;
+		memcpy(&ci, mnl_attr_get_payload(attr), sizeof(ci));
+		p->a.has_lifetimes = true;
+		p->a.valid_lft = ci.ifa_valid;
+		p->a.preferred_lft = ci.ifa_prefered;
+		return 0;
+	}
 	default:
 		return 0;
 	}
@@ -379,9 +392,11 @@ int rtnl_addr_parse(const struct nlmsghdr *nlh, RtnlAddr *ret)
 		return r;
 	/* IFA_LOCAL is the interface's own address; IFA_ADDRESS differs from it only on
 	 * point-to-point links, where it is the peer. IPv6 sends IFA_ADDRESS alone. */
-	if (p.local.family)
+	if (p.local.family) {
 		p.a.addr = p.local;
-	else if (p.address.family)
+		if (p.address.family && !rtnl_ip_eq(&p.address, &p.local))
+			p.a.peer = p.address;
+	} else if (p.address.family)
 		p.a.addr = p.address;
 	else
 		return -EINVAL;
@@ -423,15 +438,29 @@ static int rtnl_route_attr(const struct nlattr *attr, void *userdata)
 		return 0;
 	case RTA_PREFSRC:
 		return rtnl_attr_ip(attr, p->r.family, &p->r.prefsrc);
+	case RTA_SRC:
+		return rtnl_attr_ip(attr, p->r.family, &p->r.src);
+	case RTA_MULTIPATH:
+		return rtnl_route_parse_multipath(attr, &p->r);
+	case RTA_METRICS:
+		if (!rtnl_attr_ok(attr, MNL_TYPE_NESTED))
+			return -EINVAL;
+		return rtnl_route_parse_metrics(attr, &p->r);
 	case RTA_OIF:
 	case RTA_PRIORITY:
 	case RTA_TABLE:
+	case RTA_IIF:
+	case RTA_NH_ID:
 		if (!rtnl_attr_ok(attr, MNL_TYPE_U32))
 			return -EINVAL;
 		if (mnl_attr_get_type(attr) == RTA_OIF)
 			p->r.oif = mnl_attr_get_u32(attr);
 		else if (mnl_attr_get_type(attr) == RTA_PRIORITY)
 			p->r.priority = mnl_attr_get_u32(attr);
+		else if (mnl_attr_get_type(attr) == RTA_IIF)
+			p->r.iif = mnl_attr_get_u32(attr);
+		else if (mnl_attr_get_type(attr) == RTA_NH_ID)
+			p->r.nhid = mnl_attr_get_u32(attr);
 		else
 			p->r.table = mnl_attr_get_u32(attr);
 		return 0;
@@ -455,7 +484,8 @@ int rtnl_route_parse(const struct nlmsghdr *nlh, RtnlRoute *ret)
 	 * ours, so callers can tell them from garbage and skip them. */
 	if (!rtnl_family_len(rtm->rtm_family))
 		return -EAFNOSUPPORT;
-	if (rtm->rtm_dst_len > rtnl_family_max_plen(rtm->rtm_family))
+	if (rtm->rtm_dst_len > rtnl_family_max_plen(rtm->rtm_family) ||
+	    rtm->rtm_src_len > rtnl_family_max_plen(rtm->rtm_family))
 		return -EINVAL;
 	p.r.family = rtm->rtm_family;
 	p.r.dst_len = rtm->rtm_dst_len;
@@ -463,10 +493,12 @@ int rtnl_route_parse(const struct nlmsghdr *nlh, RtnlRoute *ret)
 	p.r.scope = rtm->rtm_scope;
 	p.r.protocol = rtm->rtm_protocol;
 	p.r.type = rtm->rtm_type;
+	p.r.flags = rtm->rtm_flags;
+	p.r.src_len = rtm->rtm_src_len;
 	r = rtnl_msg_parse(nlh, sizeof(*rtm), rtnl_route_attr, &p);
 	if (r < 0)
 		return r;
-	if (p.r.dst_len && !p.r.dst.family)
+	if ((p.r.dst_len && !p.r.dst.family) || (p.r.src_len && !p.r.src.family))
 		return -EINVAL;
 	*ret = p.r;
 	return 0;

@@ -167,16 +167,37 @@ typedef struct RtnlAddr {
 	RtnlIp addr;	/* IFA_LOCAL and IFA_ADDRESS; its family is ifa_family */
 	uint8_t prefix_len;
 	uint8_t scope;	   /* ifa_scope (RT_SCOPE_*) */
-	uint32_t flags;	   /* IFA_FLAGS (parsed), builders send IFA_F_NODAD only if set */
+	uint32_t flags;	   /* IFA_F_* (NODAD, NOPREFIXROUTE, ...): ifa_flags holds the low 8 bits,
+			    * IFA_FLAGS (sent when any bit above 0xff is set) all 32 */
 	RtnlIp broadcast;  /* IPv4 only; family 0: none */
+	RtnlIp peer;	   /* IFA_ADDRESS of a point-to-point address, when it differs from
+			    * IFA_LOCAL (addr); family 0: none, IFA_ADDRESS = addr */
+	char label[IFNAMSIZ]; /* IFA_LABEL, IPv4 only; "" none (the kernel uses the link name) */
+	bool has_lifetimes; /* IFA_CACHEINFO: valid and preferred lifetimes in seconds, */
+	uint32_t valid_lft; /* 0xffffffff forever; valid_lft > 0 and >= preferred_lft */
+	uint32_t preferred_lft;
 } RtnlAddr;
 
 /* RTM_NEWADDR with NLM_F_CREATE|NLM_F_EXCL. */
 int rtnl_addr_new(void *buf, size_t size, const RtnlAddr *a);
+/* RTM_NEWADDR with NLM_F_CREATE|NLM_F_REPLACE (`ip address replace`: add or update). */
+int rtnl_addr_replace(void *buf, size_t size, const RtnlAddr *a);
 /* RTM_DELADDR (index, address and prefix_len). */
 int rtnl_addr_del(void *buf, size_t size, const RtnlAddr *a);
 /* RTM_GETADDR dump; family AF_UNSPEC/AF_INET/AF_INET6, index > 0 filters (strict check). */
 int rtnl_addr_dump(void *buf, size_t size, uint8_t family, uint32_t index);
+
+/* Most paths a multipath route holds here (the kernel has no small limit: a longer route is
+ * parsed as -E2BIG). */
+#define RTNL_ROUTE_MAX_PATHS 32
+
+/* One path of a multipath route: a struct rtnexthop and its RTA_GATEWAY/RTA_VIA. */
+typedef struct RtnlRoutePath {
+	RtnlIp gateway;	 /* family 0: none; another family than the route's: RTA_VIA */
+	uint32_t ifindex; /* rtnh_ifindex, 0: none */
+	uint8_t flags;	 /* RTNH_F_* (RTNH_F_ONLINK) */
+	uint16_t weight; /* 1..256; on the wire rtnh_hops = weight - 1 (0 here means 1) */
+} RtnlRoutePath;
 
 typedef struct RtnlRoute {
 	uint8_t family;	 /* AF_INET or AF_INET6 (required) */
@@ -191,6 +212,17 @@ typedef struct RtnlRoute {
 	uint8_t scope;
 	uint8_t protocol;
 	uint8_t type;	 /* RTN_* */
+	/* Added for policy routing and nexthop objects; all 0 keeps the original requests. */
+	uint32_t flags;	 /* rtm_flags: RTNH_F_ONLINK on requests; answers may add RTM_F_* */
+	uint32_t nhid;	 /* RTA_NH_ID: route via a nexthop object (then no gateway/oif/paths) */
+	uint32_t mtu;	 /* RTA_METRICS/RTAX_MTU, 0: none (only rtnl_route_new sends it) */
+	/* Answers and dumps only (rtnl_route_get's answer); builders refuse them (-EINVAL). */
+	RtnlIp src;	 /* RTA_SRC with src_len */
+	uint8_t src_len;
+	uint32_t iif;	 /* RTA_IIF */
+	uint8_t n_paths; /* > 0: RTA_MULTIPATH of paths[] (then no gateway/oif at the top) */
+	/* Last, so a copy may keep only the n_paths in use (the Watch's mirror does). */
+	RtnlRoutePath paths[RTNL_ROUTE_MAX_PATHS];
 } RtnlRoute;
 
 /* RTM_NEWROUTE with NLM_F_CREATE and NLM_F_EXCL, or NLM_F_REPLACE when replace. */
@@ -200,6 +232,20 @@ int rtnl_route_del(void *buf, size_t size, const RtnlRoute *r);
 /* RTM_GETROUTE dump; family AF_UNSPEC/AF_INET/AF_INET6; table 0 = all (filtering by table
  * is the caller's, after parsing). */
 int rtnl_route_dump(void *buf, size_t size, uint8_t family);
+
+/* One lookup, as `ip route get DST [from SRC] [iif NAME] [oif NAME] [mark M]` asks it. */
+typedef struct RtnlRouteGet {
+	RtnlIp dst;	/* required; its family is the lookup's */
+	RtnlIp src;	/* family 0: none (RTA_SRC) */
+	uint32_t iif;	/* 0: none (RTA_IIF: as if received there; needs src) */
+	uint32_t oif;	/* 0: none (RTA_OIF) */
+	uint32_t mark;	/* 0: none (RTA_MARK) */
+	bool fib_match; /* RTM_F_FIB_MATCH: answer with the matching FIB entry, not the result */
+} RtnlRouteGet;
+
+/* RTM_GETROUTE for one destination; like iproute2, IPv4 asks RTM_F_LOOKUP_TABLE (the answer
+ * names the table that matched). Answered by one RTM_NEWROUTE (rtnl_route_parse) and the ACK. */
+int rtnl_route_get(void *buf, size_t size, const RtnlRouteGet *g);
 
 /* ---- replies. Parsers take one message (nlmsg_len already checked to fit the buffer by the
  * caller's walk) and return 0, or -EINVAL if it is malformed or of another type. They never
@@ -257,7 +303,8 @@ int rtnl_link_parse(const struct nlmsghdr *nlh, RtnlLink *ret);
 /* RTM_NEWADDR (also RTM_DELADDR notifications). */
 int rtnl_addr_parse(const struct nlmsghdr *nlh, RtnlAddr *ret);
 /* RTM_NEWROUTE (also RTM_DELROUTE notifications); table from RTA_TABLE when present, else
- * rtm_table; an RTA_VIA gateway (IPv4 route via IPv6) is returned in gateway. */
+ * rtm_table; an RTA_VIA gateway (IPv4 route via IPv6) is returned in gateway. -E2BIG for a
+ * route of more than RTNL_ROUTE_MAX_PATHS paths. */
 int rtnl_route_parse(const struct nlmsghdr *nlh, RtnlRoute *ret);
 
 /* NLMSG_ERROR: *ret_error = the errno as a negative number (0 for an ACK); *ret_msg = the

@@ -1,11 +1,15 @@
 /* libFuzzer harness for the rtnl codec: walks the input as a recv buffer and hands every message
  * to every parser, then checks what they return can be formatted and rebuilt. */
+#include <linux/fib_rules.h>
 #include <linux/rtnetlink.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/names.h"
+#include "rtnl/rtnl-neigh.h"
+#include "rtnl/rtnl-nexthop.h"
+#include "rtnl/rtnl-rule.h"
 #include "rtnl/rtnl.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -39,6 +43,9 @@ static void fuzz_addr(const RtnlAddr *a)
 	FUZZ_ASSERT(back.index == a->index && back.prefix_len == a->prefix_len &&
 		    back.scope == a->scope && back.flags == a->flags);
 	FUZZ_ASSERT(fuzz_ip_eq(&back.addr, &a->addr) && fuzz_ip_eq(&back.broadcast, &a->broadcast));
+	FUZZ_ASSERT(fuzz_ip_eq(&back.peer, &a->peer) && strcmp(back.label, a->label) == 0);
+	FUZZ_ASSERT(back.has_lifetimes == a->has_lifetimes && back.valid_lft == a->valid_lft &&
+		    back.preferred_lft == a->preferred_lft);
 	FUZZ_ASSERT(rtnl_addr_del(m.b, sizeof(m), a) > 0);
 }
 
@@ -46,7 +53,7 @@ static void fuzz_route(const RtnlRoute *r)
 {
 	union {
 		struct nlmsghdr nlh;
-		uint8_t b[512];
+		uint8_t b[4096];
 	} m;
 	char text[INET6_ADDRSTRLEN];
 	RtnlRoute back;
@@ -62,6 +69,14 @@ static void fuzz_route(const RtnlRoute *r)
 	FUZZ_ASSERT(fuzz_ip_eq(&back.dst, &r->dst) && fuzz_ip_eq(&back.gateway, &r->gateway) &&
 		    fuzz_ip_eq(&back.prefsrc, &r->prefsrc));
 	FUZZ_ASSERT(r->table == 0 ? back.table == RT_TABLE_MAIN : back.table == r->table);
+	FUZZ_ASSERT(back.flags == r->flags && back.nhid == r->nhid && back.mtu == r->mtu);
+	FUZZ_ASSERT(back.n_paths == r->n_paths);
+	for (size_t i = 0; i < r->n_paths; i++) {
+		const RtnlRoutePath *p = &r->paths[i], *q = &back.paths[i];
+
+		FUZZ_ASSERT(fuzz_ip_eq(&p->gateway, &q->gateway) && p->ifindex == q->ifindex &&
+			    p->flags == q->flags && p->weight == q->weight);
+	}
 	FUZZ_ASSERT(rtnl_route_del(m.b, sizeof(m), r) > 0);
 }
 
@@ -156,6 +171,84 @@ static void fuzz_bridge_vlans(const struct nlmsghdr *nlh)
 	}
 }
 
+/* Rules, neighbours and nexthops: what parses and rebuilds must parse back the same. */
+static void fuzz_rule(const RtnlRule *r)
+{
+	union {
+		struct nlmsghdr nlh;
+		uint8_t b[1024];
+	} m;
+	RtnlRule back;
+
+	FUZZ_ASSERT(memchr(r->iif, '\0', sizeof(r->iif)) && memchr(r->oif, '\0', sizeof(r->oif)));
+	if (rtnl_rule_new(m.b, sizeof(m), r) < 0)
+		return;
+	FUZZ_ASSERT(rtnl_rule_parse(&m.nlh, &back) == 0);
+	FUZZ_ASSERT(back.family == r->family && back.has_priority == r->has_priority &&
+		    back.priority == r->priority && back.table == r->table &&
+		    back.goto_target == r->goto_target && back.l3mdev == r->l3mdev &&
+		    back.invert == r->invert && back.tos == r->tos &&
+		    back.protocol == r->protocol && back.ip_proto == r->ip_proto &&
+		    back.has_fwmark == r->has_fwmark && back.fwmark == r->fwmark &&
+		    back.fwmask == r->fwmask &&
+		    back.has_suppress_prefixlen == r->has_suppress_prefixlen &&
+		    back.suppress_prefixlen == r->suppress_prefixlen);
+	FUZZ_ASSERT(back.action == (r->action ? r->action : FR_ACT_TO_TBL));
+	FUZZ_ASSERT(fuzz_ip_eq(&back.src, &r->src) && back.src_len == r->src_len &&
+		    fuzz_ip_eq(&back.dst, &r->dst) && back.dst_len == r->dst_len);
+	FUZZ_ASSERT(strcmp(back.iif, r->iif) == 0 && strcmp(back.oif, r->oif) == 0);
+	FUZZ_ASSERT(back.sport.start == r->sport.start && back.sport.end == r->sport.end &&
+		    back.dport.start == r->dport.start && back.dport.end == r->dport.end);
+	FUZZ_ASSERT(rtnl_rule_del(m.b, sizeof(m), r) > 0);
+}
+
+static void fuzz_neigh(RtnlNeigh n)
+{
+	union {
+		struct nlmsghdr nlh;
+		uint8_t b[512];
+	} m;
+	RtnlNeigh back;
+
+	FUZZ_ASSERT(n.lladdr_len <= sizeof(n.lladdr));
+	/* Reply-only fields are not requests' to carry. */
+	n.master = 0;
+	n.type = 0;
+	if (rtnl_neigh_new(m.b, sizeof(m), &n, RTNL_NEIGH_REPLACE) < 0)
+		return;
+	FUZZ_ASSERT(rtnl_neigh_parse(&m.nlh, &back) == 0);
+	FUZZ_ASSERT(back.family == n.family && back.ifindex == n.ifindex &&
+		    fuzz_ip_eq(&back.dst, &n.dst) && back.lladdr_len == n.lladdr_len &&
+		    memcmp(back.lladdr, n.lladdr, n.lladdr_len) == 0 && back.state == n.state &&
+		    back.flags == n.flags && back.has_vni == n.has_vni && back.vni == n.vni &&
+		    back.port == n.port && back.vlan == n.vlan);
+	FUZZ_ASSERT(rtnl_neigh_del(m.b, sizeof(m), &n) > 0);
+}
+
+static void fuzz_nexthop(const RtnlNexthop *nh)
+{
+	union {
+		struct nlmsghdr nlh;
+		uint8_t b[2048];
+	} m;
+	RtnlNexthop back;
+
+	FUZZ_ASSERT(nh->n_group <= RTNL_NEXTHOP_GROUP_MAX);
+	if (rtnl_nexthop_new(m.b, sizeof(m), nh, true) < 0)
+		return;
+	FUZZ_ASSERT(rtnl_nexthop_parse(&m.nlh, &back) == 0);
+	FUZZ_ASSERT(back.id == nh->id && back.family == nh->family && back.flags == nh->flags &&
+		    back.protocol == nh->protocol && fuzz_ip_eq(&back.gateway, &nh->gateway) &&
+		    back.oif == nh->oif && back.blackhole == nh->blackhole && back.fdb == nh->fdb &&
+		    back.group_type == nh->group_type && back.res_buckets == nh->res_buckets &&
+		    back.n_group == nh->n_group);
+	for (size_t i = 0; i < nh->n_group; i++)
+		FUZZ_ASSERT(back.group[i].id == nh->group[i].id &&
+			    back.group[i].weight == nh->group[i].weight);
+	if (nh->id)
+		FUZZ_ASSERT(rtnl_nexthop_del(m.b, sizeof(m), nh->id) > 0);
+}
+
 /* Extended-ack text must be a C string inside the message. */
 static void fuzz_check_text(const struct nlmsghdr *nlh, const char *msg)
 {
@@ -174,6 +267,9 @@ static int fuzz_msg(const struct nlmsghdr *nlh, void *userdata)
 	RtnlLink l;
 	RtnlAddr a;
 	RtnlRoute r;
+	RtnlRule rule;
+	RtnlNeigh neigh;
+	RtnlNexthop nh;
 	int error;
 
 	/* The walk promised this much; the parsers must not read beyond it. */
@@ -194,6 +290,12 @@ static int fuzz_msg(const struct nlmsghdr *nlh, void *userdata)
 		fuzz_addr(&a);
 	if (rtnl_route_parse(nlh, &r) == 0)
 		fuzz_route(&r);
+	if (rtnl_rule_parse(nlh, &rule) == 0)
+		fuzz_rule(&rule);
+	if (rtnl_neigh_parse(nlh, &neigh) == 0)
+		fuzz_neigh(neigh);
+	if (rtnl_nexthop_parse(nlh, &nh) == 0)
+		fuzz_nexthop(&nh);
 	if (rtnl_parse_error_ext(nlh, &error, &msg, &offset) == 0) {
 		FUZZ_ASSERT(error <= 0);
 		fuzz_check_text(nlh, msg);

@@ -3,9 +3,9 @@
 # through grpcio, bad names, paths outside the prefixes, files that are no network namespace,
 # a pid that exited, 1000 concurrent connections opening and dropping) and must get its exact
 # status (or its connection closed, where that is the answer); after each one a new connection
-# is served. tests/system/faults.py holds the table and writes it as markdown (README's "Bad
-# input" table; NSRING_BADINPUT_TABLE=FILE keeps a copy). The daemon must not crash, and its fds
-# come back to the baseline.
+# is served. tests/system/faults.py holds the table and writes it as markdown (the "Bad input"
+# table of docs/operations.md; NSRING_BADINPUT_TABLE=FILE keeps a copy). The daemon must not
+# crash, and its fds come back to the baseline.
 HERE=$(dirname "$(readlink -f "$0")")
 source "$HERE/lib.sh"
 sys_init "$@"

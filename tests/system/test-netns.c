@@ -29,31 +29,34 @@
 
 #include <valgrind/valgrind.h>
 
+#include "../common/check.h"
 #include "core/names.h"
 #include "core/macro.h"
 #include "loop/loop.h"
+#include "netns/netns-internal.h"
 #include "netns/netns.h"
 
 #define MAX_THREADS 4
 
-#define CHECK(x)                                                                                   \
-	do {                                                                                       \
-		if (!(x)) {                                                                        \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #x);      \
-			exit(EXIT_FAILURE);                                                        \
-		}                                                                                  \
-	} while (0)
-
+/* A call's result against the one wanted, both shown with their errno names. */
 #define CHECK_R(expr, want)                                                                        \
 	do {                                                                                       \
 		int _r = (expr), _w = (want);                                                      \
-		if (_r != _w) {                                                                    \
-			fprintf(stderr, "%s:%d: %s = %d (%s), want %d (%s)\n", __FILE__, __LINE__, \
-				#expr, _r, strerror(_r < 0 ? -_r : 0), _w,                         \
-				strerror(_w < 0 ? -_w : 0));                                       \
-			exit(EXIT_FAILURE);                                                        \
-		}                                                                                  \
+		if (_r != _w)                                                                      \
+			CHECK_FAIL_("%s = %d (%s), want %d (%s)", #expr, _r,                       \
+				    strerror(_r < 0 ? -_r : 0), _w, strerror(_w < 0 ? -_w : 0));   \
 	} while (0)
+
+/* White-box: the entry's private state (netns-internal.h). */
+static bool ns_closed(Netns *ns)
+{
+	return netns_priv(ns)->closed;
+}
+
+static unsigned ns_refs(Netns *ns)
+{
+	return netns_priv(ns)->refs;
+}
 
 /* The upper layer's per-namespace state, as ops/nlconn would keep it in ns->priv. */
 typedef struct Conn {
@@ -269,7 +272,7 @@ static void on_open(void *userdata, int r, Netns *ns)
 	res->r = r;
 	res->ns = ns;
 	if (r == 0) {
-		CHECK(ns && !ns->closed && ns->refs >= 1 && ns->ns_fd >= 0);
+		CHECK(ns && !ns_closed(ns) && ns_refs(ns) >= 1 && ns->ns_fd >= 0);
 		if (!ns->priv) {
 			Conn *c = calloc(1, sizeof(*c));
 
@@ -568,7 +571,7 @@ static void step_basics(void)
 	}
 	CHECK(self_res[0].ns->ino == self_ns_ino);
 	CHECK(sock_ns_ino(conn_fd(self_res[0].ns)) == self_ns_ino);
-	CHECK(self_res[0].ns->refs == 3);
+	CHECK(ns_refs(self_res[0].ns) == 3);
 
 	check_ok(&a_res);
 	check_ok(&b_res);
@@ -634,7 +637,7 @@ static void step_aliases(void)
 	CHECK(netns_registry_threads_started(reg) == threads_before_aliases);
 	for (size_t i = 0; i < ARRAY_SIZE(alias_res); i++)
 		unref_result(&alias_res[i]);
-	CHECK(a_res.ns->refs == 1);
+	CHECK(ns_refs(a_res.ns) == 1);
 
 	/* Namespaces made elsewhere, as `ip netns add` would: x and z. */
 	pid = fork();
@@ -735,7 +738,7 @@ static void step_external(void)
 	closes_before = closes;
 	CHECK_R(netns_delete(reg, "a"), 0);
 	CHECK(closes == closes_before + 1);
-	CHECK(held->closed && held->ns_fd < 0 && !held->reg && !held->priv);
+	CHECK(ns_closed(held) && held->ns_fd < 0 && !held->reg && !held->priv);
 	CHECK(netns_take_nl_fd(held) == -1);
 	netns_unref(held);
 	/* a2 names the same namespace, already closed. */
@@ -765,7 +768,7 @@ static void step_external(void)
 
 static bool child_closed(void)
 {
-	return child_res.ns->closed;
+	return ns_closed(child_res.ns);
 }
 
 static void step_lifetime_start(void)
@@ -784,9 +787,9 @@ static void step_lifetime_setup(void)
 	int fd;
 
 	if (have_pidfd)
-		CHECK(ns->closed && !ns->reg && ns->ns_fd < 0 && !ns->priv);
+		CHECK(ns_closed(ns) && !ns->reg && ns->ns_fd < 0 && !ns->priv);
 	else
-		CHECK(!ns->closed); /* left to the idle close below */
+		CHECK(!ns_closed(ns)); /* left to the idle close below */
 	unref_result(&child_res);
 	CHECK(netns_registry_pid_watches(reg) == 0);
 
@@ -818,7 +821,7 @@ static void step_lifetime_setup(void)
 
 static bool e1_and_pid_closed(void)
 {
-	return e1_res.ns->closed && (p_res[0].ns->closed || !have_pidfd);
+	return ns_closed(e1_res.ns) && (ns_closed(p_res[0].ns) || !have_pidfd);
 }
 
 static void step_lifetime_opened(void)
@@ -862,11 +865,11 @@ static void step_lifetime_gone(void)
 {
 	Netns *e1 = e1_res.ns, *p = p_res[0].ns;
 
-	CHECK(e1->closed && !e1->reg && e1->ns_fd < 0 && !e1->priv);
+	CHECK(ns_closed(e1) && !e1->reg && e1->ns_fd < 0 && !e1->priv);
 	if (have_pidfd)
-		CHECK(p->closed && !p->reg && p->ns_fd < 0 && !p->priv);
+		CHECK(ns_closed(p) && !p->reg && p->ns_fd < 0 && !p->priv);
 	/* e2 lost a name but not the other: still open. */
-	CHECK(!e2_res.ns->closed);
+	CHECK(!ns_closed(e2_res.ns));
 	CHECK(closes == closes_mark + (have_pidfd ? 2 : 1));
 	CHECK(netns_registry_pid_watches(reg) == 0);
 	/* Each: the nsfs fd and the upper layer's socket; the pid's also its pidfd. */
@@ -889,7 +892,7 @@ static void step_lifetime_gone(void)
 static void step_idle_closed(void)
 {
 	check_ok(&self_held);
-	CHECK(!self_held.ns->closed);
+	CHECK(!ns_closed(self_held.ns));
 	CHECK(closes == closes_mark + (have_pidfd ? 1 : 3));
 	/* Reopened on demand: a fresh entry, a new helper job. */
 	threads_mark = netns_registry_threads_started(reg);
@@ -1010,7 +1013,7 @@ static void step_many_created(void)
 	open_entries = n_many;
 	netns_registry_free(reg);
 	CHECK(closes == closes_before + open_entries);
-	CHECK(held->closed && !held->reg && held->ns_fd < 0);
+	CHECK(ns_closed(held) && !held->reg && held->ns_fd < 0);
 	netns_unref(held);
 	many[0].ns = NULL;
 	r = netns_registry_new(&reg, loop, nsdir, MAX_THREADS, on_close, NULL);
@@ -1110,11 +1113,16 @@ static void step_finish(void)
 	loop_timer_arm(loop, &quit_timer, loop_now(loop) + 10 * 1000 * 1000);
 }
 
-static void (*const steps[])(void) = {
-	step_errors,	     step_basics,	  step_aliases,		step_external,
-	step_lifetime_start, step_lifetime_setup, step_lifetime_opened, step_lifetime_gone,
-	step_idle_closed,    step_idle_reopened,  step_cancel,		step_many_create,
-	step_many_created,   step_many_opened,	  step_finish,
+#define STEP(f) { #f, f }
+static const struct {
+	const char *name;
+	void (*fn)(void);
+} steps[] = {
+	STEP(step_errors),	   STEP(step_basics),	      STEP(step_aliases),
+	STEP(step_external),	   STEP(step_lifetime_start), STEP(step_lifetime_setup),
+	STEP(step_lifetime_opened), STEP(step_lifetime_gone),  STEP(step_idle_closed),
+	STEP(step_idle_reopened),  STEP(step_cancel),	      STEP(step_many_create),
+	STEP(step_many_created),   STEP(step_many_opened),    STEP(step_finish),
 };
 
 static void step_run(LoopDefer *d)
@@ -1122,7 +1130,8 @@ static void step_run(LoopDefer *d)
 	check_loop_ns();
 	CHECK(outstanding == 0);
 	CHECK(step_idx < ARRAY_SIZE(steps));
-	steps[step_idx++]();
+	current_test = steps[step_idx].name;
+	steps[step_idx++].fn();
 	if (!finished && outstanding == 0)
 		step_next();
 }
@@ -1133,6 +1142,7 @@ int main(void)
 	const char *e;
 	int r;
 
+	current_test = "setup";
 	if (geteuid() != 0) {
 		fprintf(stderr, "netns: not root, skipping\n");
 		return 77;

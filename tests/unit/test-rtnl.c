@@ -13,40 +13,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "../common/check.h"
 #include "core/names.h"
 #include "rtnl/rtnl.h"
-
-static const char *current_test = "?";
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "%s:%d: [%s] check failed: %s\n", __FILE__, __LINE__,      \
-				current_test, #cond);                                              \
-			exit(1);                                                                   \
-		}                                                                                  \
-	} while (0)
-
-#define CHECK_EQ(a, b)                                                                             \
-	do {                                                                                       \
-		long long _a = (long long)(a), _b = (long long)(b);                                \
-		if (_a != _b) {                                                                    \
-			fprintf(stderr, "%s:%d: [%s] check failed: %s == %s (%lld != %lld)\n",     \
-				__FILE__, __LINE__, current_test, #a, #b, _a, _b);                 \
-			exit(1);                                                                   \
-		}                                                                                  \
-	} while (0)
-
-#define CHECK_STREQ(a, b)                                                                          \
-	do {                                                                                       \
-		const char *_a = (a), *_b = (b);                                                   \
-		if (!_a || !_b || strcmp(_a, _b) != 0) {                                           \
-			fprintf(stderr, "%s:%d: [%s] check failed: %s == \"%s\" (got \"%s\")\n",   \
-				__FILE__, __LINE__, current_test, #a, _b ? _b : "(null)",          \
-				_a ? _a : "(null)");                                               \
-			exit(1);                                                                   \
-		}                                                                                  \
-	} while (0)
 
 /* Message buffers must be aligned like a recv buffer. */
 typedef union {
