@@ -211,7 +211,11 @@ static bool item_describe(Op *op, const Nsring__V1__BatchOp *bop, BatchItem *it)
 	}
 	/* A veth made with its peer elsewhere goes out on its own namespace's socket alone,
 	 * unless the peer is to be brought up (on the peer's socket); a move reads back there. */
-	if (it->m->pipelined && it->nkeys > 1 &&
+	/* A tun/tap is made by a helper thread, not on the socket: it waits its turn. */
+	if (bop->op_case == NSRING__V1__BATCH_OP__OP_CREATE_LINK && bop->create_link->link &&
+	    bop->create_link->link->info_case == NSRING__V1__LINK__INFO_TUN)
+		it->send_key = NULL;
+	else if (it->m->pipelined && it->nkeys > 1 &&
 	    (bop->op_case == NSRING__V1__BATCH_OP__OP_UPDATE_LINK ||
 	     (bop->op_case == NSRING__V1__BATCH_OP__OP_CREATE_LINK && bop->create_link->link &&
 	      bop->create_link->link->up)))

@@ -296,9 +296,7 @@ static bool create_link_validate(Op *op, const Nsring__V1__CreateLinkRequest *re
 	case NSRING__V1__LINK__INFO_DUMMY:
 		break;
 	case NSRING__V1__LINK__INFO_TUN:
-		op_fail(op, STATUS_UNIMPLEMENTED,
-			"link.tun: creating tun/tap links is not implemented yet (tun is read only)");
-		return false;
+		return ops_tun_validate(op, l); /* ops-tun.c */
 	default:
 		if (op_link_kind_handled(l))
 			return op_link_kind_validate(op, l);
@@ -319,6 +317,10 @@ void ops_create_link(Op *op)
 		return;
 	if (!op_open_ns(op, 0, req->namespace_))
 		return;
+	if (req->link->info_case == NSRING__V1__LINK__INFO_TUN) {
+		ops_create_tun(op);
+		return;
+	}
 	if (req->link->info_case == NSRING__V1__LINK__INFO_VETH && req->link->veth->peer_namespace &&
 	    req->link->veth->peer_namespace->ref_case != NSRING__V1__NAMESPACE_REF__REF__NOT_SET)
 		op_open_ns(op, 1, req->link->veth->peer_namespace);

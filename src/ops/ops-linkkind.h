@@ -34,3 +34,8 @@ const char *op_link_unsupported(Op *op, const Nsring__V1__Link *l, const char *k
 void op_link_more_to_pb(Op *op, const RtnlLink *l, Nsring__V1__Link *pb);
 void op_link_stats_to_pb(Op *op, const RtnlLink *l, Nsring__V1__Link *pb);
 Nsring__V1__BridgePort *op_brport_to_pb(Op *op, const RtnlBrport *p);
+
+/* ops-tun.c: CreateLink of a tun/tap (a helper thread in the namespace opens /dev/net/tun). */
+bool ops_tun_validate(Op *op, const Nsring__V1__Link *l);
+/* Runs once op->ns[0] is open (call it right after op_open_ns()). */
+void ops_create_tun(Op *op);

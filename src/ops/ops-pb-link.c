@@ -176,8 +176,10 @@ static void kind_to_pb(Op *op, const RtnlLink *l, Nsring__V1__Link *pb)
 		const RtnlTun *t = &l->info.tun;
 		Nsring__V1__Tun *v = NEW(Nsring__V1__Tun, nsring__v1__tun__init);
 		v->tap = t->type == IFF_TAP;
-		v->owner = t->has_owner ? (int64_t)t->owner : -1;
-		v->group = t->has_group ? (int64_t)t->group : -1;
+		if (t->has_owner)
+			v->set_owner_case = NSRING__V1__TUN__SET_OWNER_OWNER, v->owner = t->owner;
+		if (t->has_group)
+			v->set_group_case = NSRING__V1__TUN__SET_GROUP_GROUP, v->group = t->group;
 		v->multi_queue = t->multi_queue;
 		v->persistent = t->persist;
 		v->pi = t->pi;

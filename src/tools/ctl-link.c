@@ -511,6 +511,8 @@ const CtlObject ctl_object_link = {
 		 "            | macvtap [mode MODE] | ipvlan [mode l2|l3|l3s] (need link PARENT)\n"
 		 "            | vlan id ID [protocol 802.1Q|802.1ad] (needs link PARENT)\n"
 		 "            | vrf table T | wireguard\n"
+		 "            | tun | tap [user U] [group G] [multi_queue] [pi] [vnet_hdr]\n"
+		 "                      (made persistent in the namespace, as ip tuntap add)\n"
 		 "            | bond [mode M] [miimon MS] [lacp_rate slow|fast]"
 		 " [xmit_hash_policy P]\n"
 		 "            | geneve id VNI remote ADDR [dstport PORT] [ttl N]\n"

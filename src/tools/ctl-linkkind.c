@@ -2,6 +2,8 @@
  * options, bridge options, the link attributes of `link add|set` (alias, txqueuelen, promisc,
  * allmulticast, multicast, arp, addrgenmode), and `link show -s|-d` blocks as ip prints them. */
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -15,7 +17,7 @@ static const CtlWord kinds[] = {
 	{ "gre", NSRING__V1__LINK__INFO_GRE },	     { "gretap", NSRING__V1__LINK__INFO_GRETAP },
 	{ "ip6gre", NSRING__V1__LINK__INFO_IP6GRE }, { "ipip", NSRING__V1__LINK__INFO_IPIP },
 	{ "sit", NSRING__V1__LINK__INFO_SIT },	     { "wireguard", NSRING__V1__LINK__INFO_WIREGUARD },
-	{ "tun", NSRING__V1__LINK__INFO_TUN },
+	{ "tun", NSRING__V1__LINK__INFO_TUN },	     { "tap", NSRING__V1__LINK__INFO_TUN },
 };
 
 const char *ctl_linkkind_words(char *buf, size_t size)
@@ -48,8 +50,6 @@ int ctl_linkkind_set(CtlCmd *cmd, Nsring__V1__Link *link, const char *word)
 
 	if (ctl_word_value(CTL_WORDS(kinds), word, &info) < 0)
 		return 1;
-	if (info == NSRING__V1__LINK__INFO_TUN)
-		return ctl_fail(cmd, "link type \"tun\": creating tun/tap links is not supported yet");
 	link->info_case = (Nsring__V1__Link__InfoCase)info;
 	switch (info) {
 	case NSRING__V1__LINK__INFO_VLAN:
@@ -73,6 +73,14 @@ int ctl_linkkind_set(CtlCmd *cmd, Nsring__V1__Link *link, const char *word)
 	case NSRING__V1__LINK__INFO_WIREGUARD:
 		m = link->wireguard =
 			CTL_NEW_MSG(cmd, Nsring__V1__Wireguard, nsring__v1__wireguard__init);
+		break;
+	case NSRING__V1__LINK__INFO_TUN:
+		/* As `ip tuntap add`: always persistent. */
+		m = link->tun = CTL_NEW_MSG(cmd, Nsring__V1__Tun, nsring__v1__tun__init);
+		if (m) {
+			link->tun->tap = ctl_streq(word, "tap");
+			link->tun->persistent = true;
+		}
 		break;
 	default:
 		m = *tunnel_slot(link) = CTL_NEW_MSG(cmd, Nsring__V1__Tunnel, nsring__v1__tunnel__init);
@@ -104,6 +112,64 @@ static int arg_onoff(CtlParser *p, const char *kw, protobuf_c_boolean *ret)
 		*ret = false;
 	else
 		return ctl_fail(p->cmd, "argument \"%s\" is wrong: \"%s\" takes on or off", v, kw);
+	return 0;
+}
+
+/* user/group NAME or number, as ip tuntap takes them (resolved here, by this host's names). */
+static int arg_id(CtlParser *p, const char *kw, bool user, uint32_t *ret)
+{
+	const char *v;
+	int r = ctl_need(p, kw, &v);
+
+	if (r < 0)
+		return r;
+	if (ctl_parse_u32(v, ret) == 0)
+		return 0;
+	if (user) {
+		struct passwd *pw = getpwnam(v);
+
+		if (pw) {
+			*ret = pw->pw_uid;
+			return 0;
+		}
+	} else {
+		struct group *gr = getgrnam(v);
+
+		if (gr) {
+			*ret = gr->gr_gid;
+			return 0;
+		}
+	}
+	return ctl_fail(p->cmd, "argument \"%s\" is wrong: no such %s", v, user ? "user" : "group");
+}
+
+static int tun_opt(CtlParser *p, const char *a, Nsring__V1__Tun *t)
+{
+	if (ctl_streq(a, "user") || ctl_streq(a, "owner")) {
+		t->set_owner_case = NSRING__V1__TUN__SET_OWNER_OWNER;
+		return arg_id(p, a, true, &t->owner);
+	}
+	if (ctl_streq(a, "group")) {
+		t->set_group_case = NSRING__V1__TUN__SET_GROUP_GROUP;
+		return arg_id(p, a, false, &t->group);
+	}
+	if (ctl_streq(a, "multi_queue"))
+		t->multi_queue = true;
+	else if (ctl_streq(a, "pi"))
+		t->pi = true;
+	else if (ctl_streq(a, "vnet_hdr"))
+		t->vnet_hdr = true;
+	else if (ctl_streq(a, "mode")) {
+		const char *v;
+		int r = ctl_need(p, a, &v);
+
+		if (r < 0)
+			return r;
+		if (!ctl_streq(v, "tun") && !ctl_streq(v, "tap"))
+			return ctl_fail(p->cmd, "argument \"%s\" is wrong: mode is tun or tap", v);
+		t->tap = ctl_streq(v, "tap");
+	} else
+		return 1;
 	return 0;
 }
 
@@ -219,6 +285,8 @@ int ctl_linkkind_opt(CtlParser *p, const char *a, Nsring__V1__Link *l)
 		if (ctl_streq(a, "mode"))
 			return arg_str(p, a, &l->macvtap->mode);
 		return 1;
+	case NSRING__V1__LINK__INFO_TUN:
+		return tun_opt(p, a, l->tun);
 	case NSRING__V1__LINK__INFO_GENEVE:
 		if (ctl_streq(a, "id") || ctl_streq(a, "vni"))
 			return ctl_arg_u32(p, a, UINT32_MAX, &l->geneve->id);
@@ -476,10 +544,10 @@ bool ctl_linkkind_details(FILE *f, const Nsring__V1__Link *l, const char *sep)
 		return true;
 	case NSRING__V1__LINK__INFO_TUN:
 		fprintf(f, "%s%s", sep, l->tun->tap ? "tap" : "tun");
-		if (l->tun->owner >= 0)
-			fprintf(f, " user %" PRId64, l->tun->owner);
-		if (l->tun->group >= 0)
-			fprintf(f, " group %" PRId64, l->tun->group);
+		if (l->tun->set_owner_case)
+			fprintf(f, " user %" PRIu32, l->tun->owner);
+		if (l->tun->set_group_case)
+			fprintf(f, " group %" PRIu32, l->tun->group);
 		if (l->tun->multi_queue)
 			fputs(" multi_queue", f);
 		if (l->tun->persistent)

@@ -448,10 +448,19 @@ class BadInput:
                                                     vlan=pb.BridgeVlan(vid=0))
                          .SerializeToString(), "INVALID_ARGUMENT",
                          "refused before any netlink request")
-        self.expect_call("tun/tap create (not implemented)", "CreateLink",
-                         pb.CreateLinkRequest(namespace=bi, link=pb.Link(
-                             name="t0", tun=pb.Tun(tap=True))).SerializeToString(),
-                         "UNIMPLEMENTED", "refused: tun/tap are read only for now")
+        msg = self.expect_call("a tap that is not persistent (CreateLink)", "CreateLink",
+                               pb.CreateLinkRequest(namespace=bi, link=pb.Link(
+                                   name="t0", tun=pb.Tun(tap=True))).SerializeToString(),
+                               "INVALID_ARGUMENT", "refused: nothing would hold it open")
+        self.check("non-persistent tap: names link.tun.persistent",
+                   "link.tun.persistent" in msg, msg)
+        msg = self.expect_call("a tap owner that is not a user (uid 3999999999)", "CreateLink",
+                               pb.CreateLinkRequest(namespace=bi, link=pb.Link(
+                                   name="t0", tun=pb.Tun(tap=True, persistent=True,
+                                                         owner=3999999999)))
+                               .SerializeToString(), "INVALID_ARGUMENT",
+                               "refused before /dev/net/tun is opened")
+        self.check("tap owner: names link.tun.owner", "link.tun.owner" in msg, msg)
         # -- paths
         outside = os.path.join(self.tmp, "outside-ns")
         self.expect_call("path outside the prefixes (%s)" % outside, "ListLinks",

@@ -92,6 +92,64 @@ run_ok ctl -n ka link add mt1 link p0 type macvtap
 run_ok ipd ka mt1
 json_check "$OUT" 'd[0]["linkinfo"]["info_data"]["mode"] == "vepa"' "macvtap without mode: the kernel's vepa"
 
+# ---------------------------------------------------------------- tun/tap (live)
+# Made by a helper thread inside ka: the device belongs to ka, never to the daemon's namespace.
+run_ok ctl -n ka link add tp0 type tap user 65534 group 65534 multi_queue
+run_ok ipd ka tp0
+json_check "$OUT" 'd[0]["linkinfo"]["info_kind"] == "tun" and d[0]["linkinfo"]["info_data"]["type"] == "tap"' \
+	"ip -d in ka: tp0 is a tap"
+json_check "$OUT" 'd[0]["linkinfo"]["info_data"]["persist"] and d[0]["linkinfo"]["info_data"]["multi_queue"]' \
+	"ip -d: tp0 is persistent and multi_queue"
+json_check "$OUT" 'd[0]["linkinfo"]["info_data"]["user"] in ("nobody", 65534, "65534") and d[0]["linkinfo"]["info_data"]["group"] in ("nogroup", "nobody", 65534, "65534")' \
+	"ip -d: tp0's owner and group are 65534"
+run_ok ctl -j -n ka link show tp0
+json_check "$OUT" 'd[0]["kind"] == "tun" and d[0]["tun"]["tap"] and d[0]["tun"]["owner"] == 65534 and d[0]["tun"]["group"] == 65534 and d[0]["tun"]["persistent"] and d[0]["tun"]["multi_queue"]' \
+	"nsringctl reads the tap back (owner, group, persistent, multi_queue)"
+run in_ns kb ip link show tp0
+expect_eq "$RC" 1 "tp0 is not in kb"
+run ip link show tp0
+expect_eq "$RC" 1 "tp0 is not in the daemon's (root) namespace"
+# Openable by name afterwards, by its owner: /dev/net/tun is opened as root (its mode here is
+# not world-writable), then the process drops to the uid given before TUNSETIFF, which is where
+# the kernel checks the owner.
+tunopen='import fcntl, os, struct, sys
+fd = os.open("/dev/net/tun", os.O_RDWR)
+uid = int(sys.argv[4])
+if uid:
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)
+flags = {"tap": 0x0002, "tun": 0x0001}[sys.argv[2]] | 0x1000 | int(sys.argv[3], 0)
+fcntl.ioctl(fd, 0x400454ca, struct.pack("16sH", sys.argv[1].encode(), flags))
+print("attached", sys.argv[1])'
+run_ok in_ns ka "$PY" -c "$tunopen" tp0 tap 0x0100 65534
+expect_contains "$OUT" "attached tp0" "tp0 opens by name as its owner (uid 65534, no privileges)"
+run in_ns ka "$PY" -c "$tunopen" tp0 tap 0x0100 65533
+expect_eq "$RC" 1 "another unprivileged user (uid 65533) cannot attach to tp0"
+expect_contains "$ERR" "PermissionError" "... the kernel says EPERM"
+run_ok ctl -n ka link add tn0 type tun
+run_ok ipd ka tn0
+json_check "$OUT" 'd[0]["linkinfo"]["info_data"]["type"] == "tun" and d[0]["linkinfo"]["info_data"]["persist"] and not d[0]["linkinfo"]["info_data"]["pi"]' \
+	"ip -d: tn0 is a persistent tun without pi"
+run_ok in_ns ka "$PY" -c "$tunopen" tn0 tun 0 0
+expect_contains "$OUT" "attached tn0" "tn0 opens by name"
+run_fail ALREADY_EXISTS ctl -n ka link add tn0 type tun
+expect_err_contains '"tn0"' "a second tun of the same name: ALREADY_EXISTS naming it"
+run_fail ALREADY_EXISTS ctl -n ka link add p0 type tap
+run_fail INVALID_ARGUMENT ctl -n ka link add tp9 type tap user 3999999999
+expect_err_contains "link.tun.owner" "a tap owner that is not a user: the field is named"
+run_fail INVALID_ARGUMENT ctl -n ka link add tp9 type tap group 3999999999
+expect_err_contains "link.tun.group" "a tap group that is not a group: the field is named"
+run in_ns ka ip link show tp9
+expect_eq "$RC" 1 "the refused tap was not made"
+run_ok ctl -n ka link add tb0 type bridge
+run_ok ctl -n ka link add tp1 mtu 1400 alias vm-port up master tb0 type tap vnet_hdr
+run_ok ipd ka tp1
+json_check "$OUT" 'd[0]["master"] == "tb0" and d[0]["mtu"] == 1400 and d[0]["ifalias"] == "vm-port" and "UP" in d[0]["flags"] and d[0]["linkinfo"]["info_data"]["vnet_hdr"]' \
+	"a tap made up, with mtu, alias and a master"
+run_ok ctl -n ka link del tp1
+run_ok ctl -n ka link del tb0
+
 # ---------------------------------------------------------------- attributes
 run_ok ctl -n ka link add a0 alias "first" txqueuelen 321 promisc on allmulticast on arp off addrgenmode none type veth peer name a1
 run_ok ipd ka a0
@@ -260,7 +318,8 @@ json_check "$OUT" 'd[0]["hairpin"] == True' "batch: hairpin on r0"
 run_ok ipd ka br9
 json_check "$OUT" 'd[0]["promiscuity"] >= 1' "batch: br9 promisc"
 
-# 1,000 mixed links across 100 namespaces in one Batch call; Watch sees each one.
+# 1,100 mixed links (bridges, veths, macvtaps, macvlans, vxlans, ifbs, taps) across 100
+# namespaces in one Batch call; Watch sees each one.
 for i in $(seq 0 99); do echo "netns add m$i"; done >"$T/ns.batch"
 run_ok ctl -batch "$T/ns.batch"
 ctl -j monitor link --all >"$T/watch.out" 2>"$T/watch.err" &
@@ -277,19 +336,20 @@ for i in $(seq 0 99); do
 	echo "-n m$i link add i$i type ifb"
 	echo "-n m$i link add c$i promisc on type veth peer name d$i"
 	echo "-n m$i link add mu$i link d$i type macvtap"
+	echo "-n m$i link add tap$i type tap"
 done >"$T/big.batch"
 t0=$EPOCHREALTIME
 run_ok ctl -batch "$T/big.batch"
-log "1000 links (900 ops, 200 of them veth pairs) in 100 namespaces: $(elapsed "$t0") s"
+log "1100 links (1000 ops, 200 of them veth pairs, 100 taps) in 100 namespaces: $(elapsed "$t0") s"
 total=0
 for i in 0 42 99; do
 	run_ok ctl -j -n "m$i" link show
-	json_check "$OUT" 'len(d) == 11' "m$i has lo and its 10 links"
+	json_check "$OUT" 'len(d) == 12' "m$i has lo and its 11 links"
 	json_check "$OUT" '[l for l in d if l["name"] == "v'"$i"'"][0]["alias"] == "port'"$i"'"' "m$i: v$i has its alias"
 done
 for _ in $(seq 1 100); do
 	n=$(grep -c '"type":"WATCH_EVENT_TYPE_ADDED"' "$T/watch.out" || true)
-	((n >= 1000)) && break
+	((n >= 1100)) && break
 	sleep 0.2
 done
 kill "$WPID" 2>/dev/null
@@ -308,6 +368,6 @@ for line in open(sys.argv[1]):
             seen.add((ns, e["link"]["name"]))
 print(len(seen))
 PY
-expect_eq "$(<"$T/watch.sum")" 1000 "Watch saw all 1000 new links (ADDED, by namespace and name)"
+expect_eq "$(<"$T/watch.sum")" 1100 "Watch saw all 1100 new links (ADDED, by namespace and name)"
 alias_seen=$(grep -c '"alias":"port' "$T/watch.out" || true)
 expect_true "Watch events carry the attributes (alias seen $alias_seen times)" test "$alias_seen" -ge 100

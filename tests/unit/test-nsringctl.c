@@ -234,6 +234,11 @@ static const Case cases[] = {
 	OK("link add s0 type sit local any remote 198.18.0.2", "CreateLink",
 	   "{'link':{'name':'s0','sit':{'remote':'198.18.0.2'}}}"),
 	OK("link add wg0 type wireguard", "CreateLink", "{'link':{'name':'wg0','wireguard':{}}}"),
+	OK("link add t0 type tap user 0 group root multi_queue vnet_hdr", "CreateLink",
+	   "{'link':{'name':'t0','tun':{'tap':true,'owner':0,'group':0,'multi_queue':true,"
+	   "'persistent':true,'vnet_hdr':true}}}"),
+	OK("link add t1 type tun pi", "CreateLink",
+	   "{'link':{'name':'t1','tun':{'persistent':true,'pi':true}}}"),
 	OK("link add br0 type bridge vlan_filtering 1 vlan_protocol 802.1Q vlan_default_pvid 0 "
 	   "stp_state 1 ageing_time 3000 forward_delay 400 mcast_snooping 0",
 	   "CreateLink",
@@ -286,7 +291,8 @@ static const Case cases[] = {
 	BAD("link add x type dummy addrgenmode foo", "addrgenmode is"),
 	BAD("link set x promisc yes", "takes on or off"),
 	BAD("link set x type vxlan id 1", "only bridge options"),
-	BAD("link add x type tun", "not supported yet"),
+	BAD("link add x type tap user nosuchuser-x", "no such user"),
+	BAD("link add x type tun mode foo", "mode is tun or tap"),
 	BAD("bridge link set dev p1", "nothing to change"),
 	BAD("bridge link set hairpin on", "\"dev\" argument is required"),
 	BAD("bridge link set dev p1 priority 64", "invalid \"priority\" value"),
