@@ -257,6 +257,39 @@ expect_err_contains 'link "p0" is not a bridge port' "port flags on a non-port s
 run_fail NOT_FOUND ctl -n ka bridge link set dev nosuch hairpin on
 run_fail INVALID_ARGUMENT ctl -n ka bridge link set dev q0 cost 0
 
+# ensure (over raw ttrpc: each answer's already_done): a port whose flags already have the
+# values is left alone; a VLAN the port does not have is already deleted.
+require_faults_py
+ttcall() {
+	"$PY" - "$SOCK" "$PROTO_DIR" "$@" <<'PY'
+import json, os, sys
+sys.path.insert(0, os.path.join(os.environ["LIB_DIR"], "..", "common"))
+from nsring_ttrpc import Conn, code_name, load_protos
+from google.protobuf import json_format
+sock, proto, method, req = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+pb = load_protos(proto, ["nsring/v1/nsring.proto"])[0]
+msg = json_format.Parse(req, getattr(pb, method + "Request")())
+c = Conn(sock)
+code, text, body = c.call(1, method, msg.SerializeToString())
+resp = getattr(pb, method + "Response")()
+resp.ParseFromString(body)
+print(json.dumps({"code": code_name(code), "msg": text,
+                  "resp": json_format.MessageToDict(resp, preserving_proto_field_name=True)}))
+PY
+}
+export LIB_DIR
+run_ok ttcall UpdateBridgePort '{"namespace":{"name":"ka"},"name":"q0","port":{"hairpin":true},"ensure":true}'
+json_check "$OUT" 'd["code"] == "OK" and not d["resp"].get("already_done") and d["resp"]["port"]["hairpin"]' \
+	"UpdateBridgePort with ensure changes what differs (already_done false)"
+run_ok ttcall UpdateBridgePort '{"namespace":{"name":"ka"},"name":"q0","port":{"hairpin":true,"learning":false},"ensure":true}'
+json_check "$OUT" 'd["code"] == "OK" and d["resp"].get("already_done") is True' \
+	"UpdateBridgePort with ensure, flags already so: already_done"
+run_ok ttcall DeleteBridgeVlan '{"namespace":{"name":"ka"},"dev":"q0","vlan":{"vid":33},"ensure":true}'
+json_check "$OUT" 'd["code"] == "OK" and d["resp"].get("already_done") is True' \
+	"DeleteBridgeVlan with ensure of a VLAN the port lacks: already_done"
+run_ok ttcall ListBridgeVlans '{"namespace":{"name":"ka"}}'
+json_check "$OUT" 'd["code"] == "OK"' "ListBridgeVlans answers"
+
 # ---------------------------------------------------------------- bridge VLANs
 run_ok ctl -n ka bridge vlan show
 if ((VLANF == 0)); then
