@@ -32,10 +32,11 @@ const size_t ops_bridge_scratch_size = sizeof(BridgeScratch);
 
 static const char *vlan_unsupported(Op *op, const char *dev)
 {
-	return op_printf(op,
-			 "bridge vlan on \"%s\": this kernel lacks support for bridge VLAN filtering "
-			 "(CONFIG_BRIDGE_VLAN_FILTERING)",
-			 dev);
+	return op_printf(
+		op,
+		"bridge vlan on \"%s\": this kernel lacks support for bridge VLAN filtering "
+		"(CONFIG_BRIDGE_VLAN_FILTERING)",
+		dev);
 }
 
 /* ---- UpdateBridgePort */
@@ -191,7 +192,8 @@ static void vlans_msg(Op *op, const struct nlmsghdr *nlh)
 static OpNl *vlans_dump(Op *op)
 {
 	uint8_t buf[256];
-	OpNl *nl = op_send(op, 0, buf, rtnl_bridge_vlan_dump(buf, sizeof(buf)), "list bridge vlans");
+	OpNl *nl =
+		op_send(op, 0, buf, rtnl_bridge_vlan_dump(buf, sizeof(buf)), "list bridge vlans");
 
 	if (nl) {
 		nl->on_msg = vlans_msg;
@@ -324,11 +326,13 @@ static VlanReq vlan_req(const Op *op)
 {
 	if (op->m->req_desc == &nsring__v1__delete_bridge_vlan_request__descriptor) {
 		const Nsring__V1__DeleteBridgeVlanRequest *r = (void *)op->req;
-		return (VlanReq){ true, r->namespace_, r->dev, r->dev_index, r->vlan, r->target,
-				  r->ensure };
+		return (VlanReq){ true,	   r->namespace_, r->dev,   r->dev_index,
+				  r->vlan, r->target,	  r->ensure };
 	}
 	const Nsring__V1__CreateBridgeVlanRequest *r = (void *)op->req;
-	return (VlanReq){ false, r->namespace_, r->dev, r->dev_index, r->vlan, r->target, r->ensure };
+	return (VlanReq){
+		false, r->namespace_, r->dev, r->dev_index, r->vlan, r->target, r->ensure
+	};
 }
 
 static void vlan_send(Op *op)
@@ -350,11 +354,11 @@ static void vlan_send(Op *op)
 			return;
 		}
 	}
-	nl = op_send(op, 0, buf,
-		     r.del ? rtnl_bridge_vlan_del(buf, sizeof(buf), x->idx, &v)
-			   : rtnl_bridge_vlan_add(buf, sizeof(buf), x->idx, &v),
-		     op_printf(op, "%s bridge vlan %u on \"%s\"", r.del ? "delete" : "add", v.vid,
-			       dev));
+	nl = op_send(
+		op, 0, buf,
+		r.del ? rtnl_bridge_vlan_del(buf, sizeof(buf), x->idx, &v)
+		      : rtnl_bridge_vlan_add(buf, sizeof(buf), x->idx, &v),
+		op_printf(op, "%s bridge vlan %u on \"%s\"", r.del ? "delete" : "add", v.vid, dev));
 	if (nl) {
 		nl->unsupported = vlan_unsupported(op, dev);
 		nl->not_found = true;
@@ -426,7 +430,8 @@ static void list_vlans_reply(Op *op)
 
 			nsring__v1__bridge_vlan__init(v);
 			v->vid = p->vlans[j].vid;
-			v->vid_end = p->vlans[j].vid_end > p->vlans[j].vid ? p->vlans[j].vid_end : 0;
+			v->vid_end =
+				p->vlans[j].vid_end > p->vlans[j].vid ? p->vlans[j].vid_end : 0;
 			v->pvid = p->vlans[j].pvid;
 			v->untagged = p->vlans[j].untagged;
 			pb->vlans[pb->n_vlans++] = v;

@@ -38,7 +38,8 @@ static const struct {
 	{ "bridge.vlan_protocol", "bridge.vlan_protocol", "\"802.1Q\" or \"802.1ad\"" },
 	{ "bridge.default_pvid", "bridge.default_pvid", "VLAN ids are 0-4094 (0 disables)" },
 	{ "alias", "alias", "an alias has at most 255 bytes" },
-	{ "addr_gen_mode", "addr_gen_mode", "\"eui64\", \"none\", \"stable_secret\" or \"random\"" },
+	{ "addr_gen_mode", "addr_gen_mode",
+	  "\"eui64\", \"none\", \"stable_secret\" or \"random\"" },
 };
 
 /* The oneof member's name for a tunnel kind (the API field path of its options). */
@@ -302,8 +303,7 @@ static bool tunnel_from_pb(Op *op, const Nsring__V1__Link *l, const Nsring__V1__
 }
 
 /* The kinds of this file into spec (kind and its union member); false (failed) on bad input. */
-static bool kind_from_pb(Op *op, const Nsring__V1__Link *l, uint32_t idx_parent,
-			 RtnlLinkSpec *spec)
+static bool kind_from_pb(Op *op, const Nsring__V1__Link *l, uint32_t idx_parent, RtnlLinkSpec *spec)
 {
 	int v;
 
@@ -335,7 +335,8 @@ static bool kind_from_pb(Op *op, const Nsring__V1__Link *l, uint32_t idx_parent,
 
 		spec->kind = RTNL_KIND_BOND;
 		if (str_set(b->mode)) {
-			if (!named(op, l, "link.", "bond.mode", b->mode, rtnl_bond_mode_from_name, &v))
+			if (!named(op, l, "link.", "bond.mode", b->mode, rtnl_bond_mode_from_name,
+				   &v))
 				return false;
 			spec->bond.has_mode = true, spec->bond.mode = (uint8_t)v;
 		}
@@ -389,8 +390,8 @@ static bool kind_from_pb(Op *op, const Nsring__V1__Link *l, uint32_t idx_parent,
 			return false;
 		if (g->port > 65535 || g->ttl > 255) {
 			op_fail(op, STATUS_INVALID_ARGUMENT, "invalid link.geneve.%s %u: 0-%u",
-				g->port > 65535 ? "port" : "ttl", g->port > 65535 ? g->port : g->ttl,
-				g->port > 65535 ? 65535 : 255);
+				g->port > 65535 ? "port" : "ttl",
+				g->port > 65535 ? g->port : g->ttl, g->port > 65535 ? 65535 : 255);
 			return false;
 		}
 		spec->geneve.port = (uint16_t)g->port;
@@ -475,7 +476,8 @@ bool op_link_kind_validate(Op *op, const Nsring__V1__Link *l)
 	    l->info_case != NSRING__V1__LINK__INFO_GRE &&
 	    l->info_case != NSRING__V1__LINK__INFO_GRETAP &&
 	    l->info_case != NSRING__V1__LINK__INFO_IP6GRE &&
-	    l->info_case != NSRING__V1__LINK__INFO_IPIP && l->info_case != NSRING__V1__LINK__INFO_SIT) {
+	    l->info_case != NSRING__V1__LINK__INFO_IPIP &&
+	    l->info_case != NSRING__V1__LINK__INFO_SIT) {
 		op_fail(op, STATUS_INVALID_ARGUMENT, "%s is required", pfield);
 		return false;
 	}

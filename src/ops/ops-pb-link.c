@@ -99,7 +99,12 @@ static Nsring__V1__Tunnel *tunnel_to_pb(Op *op, const RtnlTunnel *t)
 	return pb;
 }
 
-#define NEW(type, init) ({ type *_m = op_alloc(op, sizeof(type)); init(_m); _m; })
+#define NEW(type, init)                                                                            \
+	({                                                                                         \
+		type *_m = op_alloc(op, sizeof(type));                                             \
+		init(_m);                                                                          \
+		_m;                                                                                \
+	})
 
 static void kind_to_pb(Op *op, const RtnlLink *l, Nsring__V1__Link *pb)
 {
@@ -126,7 +131,8 @@ static void kind_to_pb(Op *op, const RtnlLink *l, Nsring__V1__Link *pb)
 		if (b->has_mode && (s = rtnl_bond_mode_name(b->mode)))
 			v->mode = (char *)s;
 		if (b->has_miimon)
-			v->set_miimon_case = NSRING__V1__BOND__SET_MIIMON_MIIMON, v->miimon = b->miimon;
+			v->set_miimon_case = NSRING__V1__BOND__SET_MIIMON_MIIMON,
+			v->miimon = b->miimon;
 		if (b->has_lacp_rate)
 			v->lacp_rate = b->lacp_rate ? "fast" : "slow";
 		if (b->has_xmit_hash_policy && (s = rtnl_bond_xmit_hash_name(b->xmit_hash_policy)))
@@ -135,8 +141,8 @@ static void kind_to_pb(Op *op, const RtnlLink *l, Nsring__V1__Link *pb)
 		pb->info_case = NSRING__V1__LINK__INFO_BOND;
 	} else if (strcmp(k, "ipvlan") == 0) {
 		Nsring__V1__Ipvlan *v = NEW(Nsring__V1__Ipvlan, nsring__v1__ipvlan__init);
-		const char *s = l->info.ipvlan.has_mode ? rtnl_ipvlan_mode_name(l->info.ipvlan.mode)
-							: NULL;
+		const char *s =
+			l->info.ipvlan.has_mode ? rtnl_ipvlan_mode_name(l->info.ipvlan.mode) : NULL;
 		v->mode = (char *)(s ? s : "");
 		pb->ipvlan = v;
 		pb->info_case = NSRING__V1__LINK__INFO_IPVLAN;

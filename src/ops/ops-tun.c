@@ -127,7 +127,8 @@ static void tun_done(void *userdata, int r)
 
 	op->pending--;
 	if (r == -ESRCH && j->failed)
-		op_fail(op, STATUS_INVALID_ARGUMENT, "invalid link.tun.%s %u: no such %s", j->failed,
+		op_fail(op, STATUS_INVALID_ARGUMENT, "invalid link.tun.%s %u: no such %s",
+			j->failed,
 			strcmp(j->failed, "owner") == 0 ? req->link->tun->owner
 							: req->link->tun->group,
 			strcmp(j->failed, "owner") == 0 ? "user" : "group");
@@ -138,8 +139,9 @@ static void tun_done(void *userdata, int r)
 		op_fail(op, STATUS_INVALID_ARGUMENT, "invalid link.tun.%s", j->failed);
 	else if (r < 0)
 		op_fail_errno(op, r,
-			      op_printf(op, "create %s \"%s\": %s", req->link->tun->tap ? "tap" : "tun",
-					name, j->failed ? j->failed : "entering the namespace"),
+			      op_printf(op, "create %s \"%s\": %s",
+					req->link->tun->tap ? "tap" : "tun", name,
+					j->failed ? j->failed : "entering the namespace"),
 			      NULL);
 	op_continue(op);
 }
@@ -152,7 +154,8 @@ static void tun_start(Op *op)
 
 	if (str_set(req->master) && !op_master_kind_ok(j->master.kind)) {
 		op_fail(op, STATUS_INVALID_ARGUMENT,
-			"invalid master \"%s\": it is a %s link, not a master (bridge, bond or vrf)",
+			"invalid master \"%s\": it is a %s link, not a master (bridge, bond or "
+			"vrf)",
 			j->master.name, j->master.kind[0] ? j->master.kind : "kind-less");
 		return;
 	}
@@ -194,7 +197,8 @@ bool ops_tun_validate(Op *op, const Nsring__V1__Link *l)
 	if (t->set_group_case)
 		spec.group = t->group;
 	if (rtnl_tun_ifreq(&spec, &ifr, &field) < 0) {
-		op_fail(op, STATUS_INVALID_ARGUMENT, "invalid link.tun.%s", field ? field : "flags");
+		op_fail(op, STATUS_INVALID_ARGUMENT, "invalid link.tun.%s",
+			field ? field : "flags");
 		return false;
 	}
 	return op_link_attrs_from_pb(op, l, &a);

@@ -100,7 +100,8 @@ static int print_ports(FILE *f, const ProtobufCMessage *resp, bool json)
 	if (!ports)
 		return -ENOMEM;
 	for (size_t i = 0; i < r->n_links; i++)
-		if (r->links[i]->bridge_port && (!show_dev || strcmp(show_dev, r->links[i]->name) == 0))
+		if (r->links[i]->bridge_port &&
+		    (!show_dev || strcmp(show_dev, r->links[i]->name) == 0))
 			ports[n++] = r->links[i];
 	if (json) {
 		ctl_json_array(f, (ProtobufCMessage **)ports, n);
@@ -229,7 +230,8 @@ static int parse_vlan_change(CtlParser *p, bool del)
 		ctl_set_namespace(p, &req->namespace_);
 		req->dev = (char *)dev, req->vlan = v, req->target = target;
 		ctl_set_call(p->cmd, "DeleteBridgeVlan", &req->base,
-			     &nsring__v1__delete_bridge_vlan_response__descriptor, ctl_print_created);
+			     &nsring__v1__delete_bridge_vlan_response__descriptor,
+			     ctl_print_created);
 	} else {
 		Nsring__V1__CreateBridgeVlanRequest *req =
 			CTL_NEW_MSG(p->cmd, Nsring__V1__CreateBridgeVlanRequest,
@@ -239,7 +241,8 @@ static int parse_vlan_change(CtlParser *p, bool del)
 		ctl_set_namespace(p, &req->namespace_);
 		req->dev = (char *)dev, req->vlan = v, req->target = target;
 		ctl_set_call(p->cmd, "CreateBridgeVlan", &req->base,
-			     &nsring__v1__create_bridge_vlan_response__descriptor, ctl_print_created);
+			     &nsring__v1__create_bridge_vlan_response__descriptor,
+			     ctl_print_created);
 	}
 	return 0;
 }
@@ -262,7 +265,8 @@ static int print_vlans(FILE *f, const ProtobufCMessage *resp, bool json)
 			char id[24];
 
 			if (v->vid_end > v->vid)
-				snprintf(id, sizeof(id), "%" PRIu32 "-%" PRIu32, v->vid, v->vid_end);
+				snprintf(id, sizeof(id), "%" PRIu32 "-%" PRIu32, v->vid,
+					 v->vid_end);
 			else
 				snprintf(id, sizeof(id), "%" PRIu32, v->vid);
 			fprintf(f, "%-16s %s%s%s\n", j ? "" : pv->dev, id, v->pvid ? " PVID" : "",

@@ -11,13 +11,20 @@
 
 /* Kinds whose options live here: the word and the Link.info member. */
 static const CtlWord kinds[] = {
-	{ "vlan", NSRING__V1__LINK__INFO_VLAN },     { "vrf", NSRING__V1__LINK__INFO_VRF },
-	{ "bond", NSRING__V1__LINK__INFO_BOND },     { "ipvlan", NSRING__V1__LINK__INFO_IPVLAN },
-	{ "macvtap", NSRING__V1__LINK__INFO_MACVTAP }, { "geneve", NSRING__V1__LINK__INFO_GENEVE },
-	{ "gre", NSRING__V1__LINK__INFO_GRE },	     { "gretap", NSRING__V1__LINK__INFO_GRETAP },
-	{ "ip6gre", NSRING__V1__LINK__INFO_IP6GRE }, { "ipip", NSRING__V1__LINK__INFO_IPIP },
-	{ "sit", NSRING__V1__LINK__INFO_SIT },	     { "wireguard", NSRING__V1__LINK__INFO_WIREGUARD },
-	{ "tun", NSRING__V1__LINK__INFO_TUN },	     { "tap", NSRING__V1__LINK__INFO_TUN },
+	{ "vlan", NSRING__V1__LINK__INFO_VLAN },
+	{ "vrf", NSRING__V1__LINK__INFO_VRF },
+	{ "bond", NSRING__V1__LINK__INFO_BOND },
+	{ "ipvlan", NSRING__V1__LINK__INFO_IPVLAN },
+	{ "macvtap", NSRING__V1__LINK__INFO_MACVTAP },
+	{ "geneve", NSRING__V1__LINK__INFO_GENEVE },
+	{ "gre", NSRING__V1__LINK__INFO_GRE },
+	{ "gretap", NSRING__V1__LINK__INFO_GRETAP },
+	{ "ip6gre", NSRING__V1__LINK__INFO_IP6GRE },
+	{ "ipip", NSRING__V1__LINK__INFO_IPIP },
+	{ "sit", NSRING__V1__LINK__INFO_SIT },
+	{ "wireguard", NSRING__V1__LINK__INFO_WIREGUARD },
+	{ "tun", NSRING__V1__LINK__INFO_TUN },
+	{ "tap", NSRING__V1__LINK__INFO_TUN },
 };
 
 const char *ctl_linkkind_words(char *buf, size_t size)
@@ -65,7 +72,8 @@ int ctl_linkkind_set(CtlCmd *cmd, Nsring__V1__Link *link, const char *word)
 		m = link->ipvlan = CTL_NEW_MSG(cmd, Nsring__V1__Ipvlan, nsring__v1__ipvlan__init);
 		break;
 	case NSRING__V1__LINK__INFO_MACVTAP:
-		m = link->macvtap = CTL_NEW_MSG(cmd, Nsring__V1__Macvtap, nsring__v1__macvtap__init);
+		m = link->macvtap =
+			CTL_NEW_MSG(cmd, Nsring__V1__Macvtap, nsring__v1__macvtap__init);
 		break;
 	case NSRING__V1__LINK__INFO_GENEVE:
 		m = link->geneve = CTL_NEW_MSG(cmd, Nsring__V1__Geneve, nsring__v1__geneve__init);
@@ -83,7 +91,8 @@ int ctl_linkkind_set(CtlCmd *cmd, Nsring__V1__Link *link, const char *word)
 		}
 		break;
 	default:
-		m = *tunnel_slot(link) = CTL_NEW_MSG(cmd, Nsring__V1__Tunnel, nsring__v1__tunnel__init);
+		m = *tunnel_slot(link) =
+			CTL_NEW_MSG(cmd, Nsring__V1__Tunnel, nsring__v1__tunnel__init);
 		break;
 	}
 	return m ? 0 : ctl_oom(cmd);
@@ -344,7 +353,10 @@ int ctl_linkkind_finish(CtlParser *p, Nsring__V1__Link *l, const char **parent)
 /* ---- attributes: `link add` (into Link) and `link set` (into UpdateLinkRequest) */
 
 static const CtlWord addr_gen_modes[] = {
-	{ "eui64", 0 }, { "none", 1 }, { "stable_secret", 2 }, { "random", 3 },
+	{ "eui64", 0 },
+	{ "none", 1 },
+	{ "stable_secret", 2 },
+	{ "random", 3 },
 };
 
 static int arg_addrgenmode(CtlParser *p, const char *kw, char **ret)
@@ -356,8 +368,9 @@ static int arg_addrgenmode(CtlParser *p, const char *kw, char **ret)
 	if (r < 0)
 		return r;
 	if (ctl_word_value(CTL_WORDS(addr_gen_modes), v, &x) < 0)
-		return ctl_fail(p->cmd, "argument \"%s\" is wrong: addrgenmode is %s", v,
-				ctl_word_list(CTL_WORDS(addr_gen_modes), " or ", list, sizeof(list)));
+		return ctl_fail(
+			p->cmd, "argument \"%s\" is wrong: addrgenmode is %s", v,
+			ctl_word_list(CTL_WORDS(addr_gen_modes), " or ", list, sizeof(list)));
 	*ret = (char *)v;
 	return 0;
 }
@@ -381,7 +394,8 @@ int ctl_link_attr_add(CtlParser *p, const char *a, Nsring__V1__Link *l)
 		l->set_allmulti_case = NSRING__V1__LINK__SET_ALLMULTI_ALLMULTI, l->allmulti = on;
 	} else if (ctl_streq(a, "multicast")) {
 		r = arg_onoff(p, a, &on);
-		l->set_multicast_case = NSRING__V1__LINK__SET_MULTICAST_MULTICAST, l->multicast = on;
+		l->set_multicast_case = NSRING__V1__LINK__SET_MULTICAST_MULTICAST,
+		l->multicast = on;
 	} else if (ctl_streq(a, "arp")) {
 		r = arg_onoff(p, a, &on);
 		l->set_arp_case = NSRING__V1__LINK__SET_ARP_ARP, l->arp = on;
@@ -430,8 +444,10 @@ int ctl_link_attr_set(CtlParser *p, const char *a, Nsring__V1__UpdateLinkRequest
 		if (r < 0)
 			return r;
 		if (!ctl_streq(v, "bridge"))
-			return ctl_fail(p->cmd, "link set ... type %s: only bridge options can be "
-						"changed", v);
+			return ctl_fail(p->cmd,
+					"link set ... type %s: only bridge options can be "
+					"changed",
+					v);
 		req->bridge = CTL_NEW_MSG(p->cmd, Nsring__V1__Bridge, nsring__v1__bridge__init);
 		if (!req->bridge)
 			return ctl_oom(p->cmd);
@@ -508,9 +524,8 @@ void ctl_brport_details(FILE *f, const Nsring__V1__BridgePort *p)
 
 bool ctl_linkkind_details(FILE *f, const Nsring__V1__Link *l, const char *sep)
 {
-	const Nsring__V1__Tunnel *t = tunnel_slot((Nsring__V1__Link *)l)
-					      ? *tunnel_slot((Nsring__V1__Link *)l)
-					      : NULL;
+	const Nsring__V1__Tunnel *t =
+		tunnel_slot((Nsring__V1__Link *)l) ? *tunnel_slot((Nsring__V1__Link *)l) : NULL;
 
 	switch (l->info_case) {
 	case NSRING__V1__LINK__INFO_VLAN:
@@ -565,13 +580,15 @@ bool ctl_linkkind_details(FILE *f, const Nsring__V1__Link *l, const char *sep)
 static void stats_lines(FILE *f, const Nsring__V1__LinkStats *s)
 {
 	fprintf(f, "    RX:  bytes packets errors dropped  missed   mcast\n");
-	fprintf(f, "    %10" PRIu64 " %7" PRIu64 " %6" PRIu64 " %7" PRIu64 " %7" PRIu64 " %7" PRIu64
-		   "\n",
+	fprintf(f,
+		"    %10" PRIu64 " %7" PRIu64 " %6" PRIu64 " %7" PRIu64 " %7" PRIu64 " %7" PRIu64
+		"\n",
 		s->rx_bytes, s->rx_packets, s->rx_errors, s->rx_dropped, s->rx_missed_errors,
 		s->multicast);
 	fprintf(f, "    TX:  bytes packets errors dropped carrier collsns\n");
-	fprintf(f, "    %10" PRIu64 " %7" PRIu64 " %6" PRIu64 " %7" PRIu64 " %7" PRIu64 " %7" PRIu64
-		   "\n",
+	fprintf(f,
+		"    %10" PRIu64 " %7" PRIu64 " %6" PRIu64 " %7" PRIu64 " %7" PRIu64 " %7" PRIu64
+		"\n",
 		s->tx_bytes, s->tx_packets, s->tx_errors, s->tx_dropped, s->tx_carrier_errors,
 		s->collisions);
 }
@@ -583,7 +600,8 @@ void ctl_link_print_block(FILE *f, const Nsring__V1__Link *l, bool stats, bool d
 		fprintf(f, " qlen %" PRIu32, l->txqlen);
 	fputc('\n', f);
 	if (details) {
-		fprintf(f, "    promiscuity %d allmulti %d", l->promisc ? 1 : 0, l->allmulti ? 1 : 0);
+		fprintf(f, "    promiscuity %d allmulti %d", l->promisc ? 1 : 0,
+			l->allmulti ? 1 : 0);
 		if (l->set_arp_case && !l->arp)
 			fputs(" noarp", f);
 		if (l->addr_gen_mode[0])

@@ -115,7 +115,9 @@ static void refused(Nsring__V1__Link *l, const char *field)
 	CHECK(strstr(op->err_msg, field), "\"%s\" lacks %s", op->err_msg, field);
 }
 
-#define LINK(var, nm) Nsring__V1__Link var = NSRING__V1__LINK__INIT; var.name = (char *)(nm)
+#define LINK(var, nm)                                                                              \
+	Nsring__V1__Link var = NSRING__V1__LINK__INIT;                                             \
+	var.name = (char *)(nm)
 
 static void test_golden(void)
 {
