@@ -137,6 +137,7 @@ static void create_link_send(Op *op)
 	bool veth = l->info_case == NSRING__V1__LINK__INFO_VETH;
 	uint8_t buf[1024];
 	RtnlLinkAttrs agm;
+	bool agm_up;
 	OpNl *nl;
 
 	if (str_set(req->master) && !master_ok(op, "master"))
@@ -191,6 +192,11 @@ static void create_link_send(Op *op)
 	agm = spec.attrs;
 	spec.attrs.has_addr_gen_mode = false;
 	spec.attrs.alias = NULL;
+	/* Up only once the mode is set: an interface that comes up first has already made its
+	 * link-local address by the old mode. */
+	agm_up = spec.up && agm.has_addr_gen_mode;
+	if (agm_up)
+		spec.up = false;
 	nl = op_send(op, 0, buf, rtnl_link_new(buf, sizeof(buf), &spec),
 		     op_printf(op, "create link \"%s\"", l->name));
 	/* The kinds this kernel may lack: its refusal names the kind. */
@@ -204,6 +210,12 @@ static void create_link_send(Op *op)
 		ch.attrs.alias = agm.alias;
 		op_send(op, 0, buf, rtnl_link_set(buf, sizeof(buf), &ch),
 			op_printf(op, "set alias/addrgenmode of \"%s\"", l->name));
+	}
+	if (agm_up) {
+		RtnlLinkChange ch = { .name = l->name, .up = 1, .ns_fd = -1 };
+
+		op_send(op, 0, buf, rtnl_link_set(buf, sizeof(buf), &ch),
+			op_printf(op, "bring up \"%s\"", l->name));
 	}
 	if (l->up && veth) {
 		RtnlLinkChange ch = { .name = l->name, .up = 1, .ns_fd = -1 };

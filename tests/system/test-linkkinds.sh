@@ -308,8 +308,26 @@ run_fail INVALID_ARGUMENT ctl -n ka bridge vlan add dev q0 vid 10-20 pvid
 expect_err_contains "vlan.pvid" "pvid on a range is refused"
 
 # ---------------------------------------------------------------- statistics
-run_ok ctl -n ka link add s0 addrgenmode none up type veth peer name s1 netns kb
-run_ok ctl -n kb link set s1 addrgenmode none up
+# (The peer is not brought up by the create: "up" on a veth brings both ends up, and s1 would
+# make its link-local address by the default mode first.)
+run_ok ctl -n ka link add s0 addrgenmode none type veth peer name s1 netns kb
+run_ok ctl -n kb link set s1 addrgenmode none
+run_ok ctl -n kb link set s1 up
+run_ok ctl -n ka link set s0 up
+# Created up (a macvlan on an up parent has carrier at once): the mode is set before it is up.
+run_ok ctl -n ka link add s9 link s0 addrgenmode none up type macvlan mode private
+run_ok ctl -n ka link add s8 link s0 up type macvlan mode private
+sleep 0.5
+run_ok in_ns ka ip -6 -j addr show dev s8
+json_check "$OUT" 'any(x.get("addr_info") for x in d)' "s8 (default mode, up): has a link-local address (the check below can fail)"
+for l in s0 s9; do
+	run_ok in_ns ka ip -6 -j addr show dev $l
+	json_check "$OUT" 'all(not x.get("addr_info") for x in d)' "$l (addrgenmode none, up): no link-local address"
+done
+run_ok in_ns kb ip -6 -j addr show dev s1
+json_check "$OUT" 'all(not x.get("addr_info") for x in d)' "s1 (addrgenmode none, then up): no link-local address"
+run_ok ctl -n ka link del s8 # its IPv6 traffic would leave through s0
+run_ok ctl -n ka link del s9
 run_ok ctl -n ka addr add 198.18.5.1/24 dev s0
 run_ok ctl -n kb addr add 198.18.5.2/24 dev s1
 # Permanent neighbours both ways and no IPv6 addresses (addrgenmode none): the pings are the
