@@ -527,8 +527,20 @@ static void update_link_apply(Op *op)
 	if (!ch.index)
 		ch.name = req->name; /* by name: see update_link_resolve() */
 	if (change) {
+		/* Up after a new addr_gen_mode, not with it (see CreateLink): one more message. */
+		bool up_after = ch.up == 1 && ch.attrs.has_addr_gen_mode;
+
+		if (up_after)
+			ch.up = -1;
 		nl = op_send(op, 0, buf, rtnl_link_set(buf, sizeof(buf), &ch),
 			     op_printf(op, "link \"%s\"", ch.index ? x->link.name : req->name));
+		if (up_after) {
+			/* A rename has an index: u finds the link by it. */
+			RtnlLinkChange u = { .index = ch.index, .name = ch.name, .up = 1, .ns_fd = -1 };
+
+			op_send(op, 0, buf, rtnl_link_set(buf, sizeof(buf), &u),
+				op_printf(op, "bring up \"%s\"", update_link_final_name(op)));
+		}
 		if (nl)
 			nl->not_found = true; /* a stale index from the name map is ENODEV */
 		if (nl && req->bridge && req->bridge->set_vlan_filtering_case &&

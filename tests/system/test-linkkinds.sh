@@ -180,6 +180,16 @@ run_ok ipd ka a0
 json_check "$OUT" 'not d[0].get("ifalias")' "an empty alias clears it"
 run_fail INVALID_ARGUMENT ctl -n ka link set a0 alias "$(printf 'x%.0s' {1..256})"
 expect_err_contains "alias" "a 256-byte alias is refused, naming the field"
+# addrgenmode and up in one UpdateLink: the mode first (u0, the control, makes its address).
+run_ok ctl -n ka link add u0 type veth peer name u1
+run_ok ctl -n ka link set u0 up
+run_ok ctl -n ka link set u1 addrgenmode none up
+sleep 0.5
+run_ok in_ns ka ip -6 -j addr show dev u0
+json_check "$OUT" 'any(x.get("addr_info") for x in d)' "u0 (default mode, up): has a link-local address"
+run_ok in_ns ka ip -6 -j addr show dev u1
+json_check "$OUT" 'all(not x.get("addr_info") for x in d)' "u1 (addrgenmode none up in one set): none"
+run_ok ctl -n ka link del u0
 # -d prints what ip -d prints for the same device.
 run_ok ctl -n ka link set a0 alias third txqlen 500 promisc on addrgenmode none
 run_ok ctl -d -n ka link show a0
