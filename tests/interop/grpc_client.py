@@ -29,6 +29,7 @@ METHODS = {
     "CreateNamespace", "DeleteNamespace", "ListNamespaces", "CreateLink", "GetLink",
     "ListLinks", "UpdateLink", "DeleteLink", "CreateAddress", "DeleteAddress",
     "ListAddresses", "CreateRoute", "DeleteRoute", "ListRoutes", "Batch", "Watch",
+    "UpdateBridgePort", "CreateBridgeVlan", "DeleteBridgeVlan", "ListBridgeVlans",
 }
 
 
