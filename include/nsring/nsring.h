@@ -137,6 +137,10 @@ const char *nsr_status_code_name(int code);
 	X(list_links, ListLinks)                                                                   \
 	X(update_link, UpdateLink)                                                                 \
 	X(delete_link, DeleteLink)                                                                 \
+	X(update_bridge_port, UpdateBridgePort)                                                    \
+	X(create_bridge_vlan, CreateBridgeVlan)                                                    \
+	X(delete_bridge_vlan, DeleteBridgeVlan)                                                    \
+	X(list_bridge_vlans, ListBridgeVlans)                                                      \
 	X(create_address, CreateAddress)                                                           \
 	X(delete_address, DeleteAddress)                                                           \
 	X(list_addresses, ListAddresses)                                                           \

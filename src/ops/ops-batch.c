@@ -201,6 +201,30 @@ static bool item_describe(Op *op, const Nsring__V1__BatchOp *bop, BatchItem *it)
 		TC_OP(CREATE_FILTER, "CreateFilter", create_filter)
 		TC_OP(DELETE_FILTER, "DeleteFilter", delete_filter)
 #undef TC_OP
+	case NSRING__V1__BATCH_OP__OP_UPDATE_BRIDGE_PORT:
+		it->m = ops_method("UpdateBridgePort");
+		it->req = &bop->update_bridge_port->base;
+		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_UPDATE_BRIDGE_PORT;
+		ns = bop->update_bridge_port->namespace_;
+		break;
+	case NSRING__V1__BATCH_OP__OP_CREATE_BRIDGE_VLAN:
+		it->m = ops_method("CreateBridgeVlan");
+		it->req = &bop->create_bridge_vlan->base;
+		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_CREATE_BRIDGE_VLAN;
+		ns = bop->create_bridge_vlan->namespace_;
+		break;
+	case NSRING__V1__BATCH_OP__OP_DELETE_BRIDGE_VLAN:
+		it->m = ops_method("DeleteBridgeVlan");
+		it->req = &bop->delete_bridge_vlan->base;
+		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_DELETE_BRIDGE_VLAN;
+		ns = bop->delete_bridge_vlan->namespace_;
+		break;
+	case NSRING__V1__BATCH_OP__OP_LIST_BRIDGE_VLANS:
+		it->m = ops_method("ListBridgeVlans");
+		it->req = &bop->list_bridge_vlans->base;
+		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_LIST_BRIDGE_VLANS;
+		ns = bop->list_bridge_vlans->namespace_;
+		break;
 	default:
 		return false;
 	}
@@ -216,7 +240,11 @@ static bool item_describe(Op *op, const Nsring__V1__BatchOp *bop, BatchItem *it)
 	}
 	/* A veth made with its peer elsewhere goes out on its own namespace's socket alone,
 	 * unless the peer is to be brought up (on the peer's socket); a move reads back there. */
-	if (it->m->pipelined && it->nkeys > 1 &&
+	/* A tun/tap is made by a helper thread, not on the socket: it waits its turn. */
+	if (bop->op_case == NSRING__V1__BATCH_OP__OP_CREATE_LINK && bop->create_link->link &&
+	    bop->create_link->link->info_case == NSRING__V1__LINK__INFO_TUN)
+		it->send_key = NULL;
+	else if (it->m->pipelined && it->nkeys > 1 &&
 	    (bop->op_case == NSRING__V1__BATCH_OP__OP_UPDATE_LINK ||
 	     (bop->op_case == NSRING__V1__BATCH_OP__OP_CREATE_LINK && bop->create_link->link &&
 	      bop->create_link->link->up)))

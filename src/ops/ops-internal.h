@@ -84,6 +84,9 @@ struct OpNl {
 	struct OpFound *found;
 	bool exists_ok, gone_ok;
 
+	/* EOPNOTSUPP fails the op with this as what it was doing (it names the kernel support
+	 * missing: a link kind, bridge VLAN filtering) instead of what. */
+	const char *unsupported;
 	const OpNlHooks *hooks; /* set: the method handles the answers (see OpNlHooks) */
 	void *ctx;		/* the hooks' own */
 };
@@ -230,7 +233,7 @@ bool op_check_link_ref(Op *op, const char *name, uint32_t index);
 const char *op_link_what(Op *op, const char *name, uint32_t index);
 /* Scratch sizes of the methods (OpMethod.scratch_size). */
 extern const size_t ops_link_scratch_size, ops_addr_scratch_size, ops_route_scratch_size;
-extern const size_t ops_netlink_scratch_size, ops_socket_scratch_size;
+extern const size_t ops_netlink_scratch_size, ops_socket_scratch_size, ops_bridge_scratch_size;
 
 /* Method bodies. */
 void ops_create_namespace(Op *op);
@@ -241,6 +244,10 @@ void ops_get_link(Op *op);
 void ops_list_links(Op *op);
 void ops_update_link(Op *op);
 void ops_delete_link(Op *op);
+void ops_update_bridge_port(Op *op); /* ops-bridge.c */
+void ops_create_bridge_vlan(Op *op);
+void ops_delete_bridge_vlan(Op *op);
+void ops_list_bridge_vlans(Op *op);
 void ops_create_address(Op *op);
 void ops_delete_address(Op *op);
 void ops_list_addresses(Op *op);

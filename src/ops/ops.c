@@ -511,7 +511,9 @@ static void op_nl_done(void *userdata, int error, const char *extack)
 			*nl->ret_msg = op_printf(op, "%s: %s", op->m->name, m);
 		}
 	} else if (error < 0) {
-		if (error == -ENODEV && nl->not_found)
+		if (error == -EOPNOTSUPP && nl->unsupported)
+			op_fail_errno(op, error, nl->unsupported, extack);
+		else if (error == -ENODEV && nl->not_found)
 			op_fail(op, STATUS_NOT_FOUND, "%s not found", nl->what);
 		else
 			op_fail_errno(op, error, nl->what, extack);
@@ -652,6 +654,14 @@ static const OpMethod methods[] = {
 	{ "UpdateLink", &nsring__v1__update_link_request__descriptor, ops_update_link, true,
 	  &ops_link_scratch_size },
 	{ "DeleteLink", &nsring__v1__delete_link_request__descriptor, ops_delete_link, true },
+	{ "UpdateBridgePort", &nsring__v1__update_bridge_port_request__descriptor,
+	  ops_update_bridge_port, true, &ops_bridge_scratch_size },
+	{ "CreateBridgeVlan", &nsring__v1__create_bridge_vlan_request__descriptor,
+	  ops_create_bridge_vlan, true, &ops_bridge_scratch_size },
+	{ "DeleteBridgeVlan", &nsring__v1__delete_bridge_vlan_request__descriptor,
+	  ops_delete_bridge_vlan, true, &ops_bridge_scratch_size },
+	{ "ListBridgeVlans", &nsring__v1__list_bridge_vlans_request__descriptor,
+	  ops_list_bridge_vlans, false, &ops_bridge_scratch_size },
 	{ "CreateAddress", &nsring__v1__create_address_request__descriptor, ops_create_address,
 	  true, &ops_addr_scratch_size },
 	{ "DeleteAddress", &nsring__v1__delete_address_request__descriptor, ops_delete_address,

@@ -44,6 +44,10 @@ static int batch_case(const char *method, Nsring__V1__BatchOp *op, ProtobufCMess
 		{ "DeleteClass", NSRING__V1__BATCH_OP__OP_DELETE_CLASS },
 		{ "CreateFilter", NSRING__V1__BATCH_OP__OP_CREATE_FILTER },
 		{ "DeleteFilter", NSRING__V1__BATCH_OP__OP_DELETE_FILTER },
+		{ "UpdateBridgePort", NSRING__V1__BATCH_OP__OP_UPDATE_BRIDGE_PORT },
+		{ "CreateBridgeVlan", NSRING__V1__BATCH_OP__OP_CREATE_BRIDGE_VLAN },
+		{ "DeleteBridgeVlan", NSRING__V1__BATCH_OP__OP_DELETE_BRIDGE_VLAN },
+		{ "ListBridgeVlans", NSRING__V1__BATCH_OP__OP_LIST_BRIDGE_VLANS },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(map); i++)

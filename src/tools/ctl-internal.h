@@ -16,7 +16,7 @@ typedef struct CtlObject {
 
 extern const CtlObject ctl_object_netns, ctl_object_link, ctl_object_addr, ctl_object_route,
 	ctl_object_monitor, ctl_object_netlink, ctl_object_sysctl, ctl_object_qdisc, ctl_object_class,
-	ctl_object_filter;
+	ctl_object_filter, ctl_object_bridge;
 
 /* ctl-sysctl.c: "KEY=VALUE" (sysctl -w's argument, netns add's sysctl list) as a Sysctl. */
 int ctl_parse_sysctl_assign(CtlParser *p, const char *s, Nsring__V1__Sysctl **ret);
@@ -34,6 +34,23 @@ int ctl_tc_time(CtlParser *p, const char *kw, uint32_t *ret);
 void ctl_tc_print_rate(FILE *f, uint64_t bytes_per_s);
 void ctl_tc_print_size(FILE *f, uint32_t bytes);
 void ctl_tc_print_stats(FILE *f, const Nsring__V1__TcStats *s);
+
+/* ctl-linkkind.c: the kinds beyond ctl-link.c's own, their options, bridge options, link
+ * attributes, and the -s/-d blocks. The parsers return 0 (consumed), 1 (not theirs) or < 0. */
+const char *ctl_linkkind_words(char *buf, size_t size);
+int ctl_linkkind_set(CtlCmd *cmd, Nsring__V1__Link *link, const char *word);
+int ctl_linkkind_opt(CtlParser *p, const char *a, Nsring__V1__Link *l);
+/* Checks what the kind needs; moves `link PARENT` into the kind's parent (*parent = NULL). */
+int ctl_linkkind_finish(CtlParser *p, Nsring__V1__Link *l, const char **parent);
+int ctl_bridge_opt(CtlParser *p, const char *a, Nsring__V1__Bridge *b);
+int ctl_link_attr_add(CtlParser *p, const char *a, Nsring__V1__Link *l);
+int ctl_link_attr_set(CtlParser *p, const char *a, Nsring__V1__UpdateLinkRequest *req);
+/* The kind's details after sep; false if it printed nothing. */
+bool ctl_linkkind_details(FILE *f, const Nsring__V1__Link *l, const char *sep);
+void ctl_bridge_details(FILE *f, const Nsring__V1__Bridge *b);
+void ctl_brport_details(FILE *f, const Nsring__V1__BridgePort *p);
+/* One link as `ip [-s] [-d] link show` prints it (several lines). */
+void ctl_link_print_block(FILE *f, const Nsring__V1__Link *l, bool stats, bool details);
 
 /* One WatchEvent object as `ip monitor` prints it, without the newline. */
 void ctl_link_print_event(FILE *f, const Nsring__V1__Link *l);

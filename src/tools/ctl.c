@@ -13,7 +13,7 @@
 static const CtlObject *const objects[] = {
 	&ctl_object_netns, &ctl_object_link,	&ctl_object_addr,
 	&ctl_object_route, &ctl_object_monitor, &ctl_object_netlink, &ctl_object_sysctl,
-	&ctl_object_qdisc, &ctl_object_class, &ctl_object_filter,
+	&ctl_object_qdisc, &ctl_object_class, &ctl_object_filter, &ctl_object_bridge,
 };
 
 void ctl_usage(FILE *f)
@@ -27,6 +27,9 @@ void ctl_usage(FILE *f)
 	      "                      an absolute path to an nsfs file (/proc/PID/ns/net, a\n"
 	      "                      container's netns file), or pid:N for process N's namespace\n"
 	      "  -j, --json          print JSON (one document)\n"
+	      "  -s, -stats          link show: with counters (as ip -s; \"-s PATH\" with a '/'\n"
+	      "                      in PATH is --socket)\n"
+	      "  -d, -details        link show: every attribute (as ip -d)\n"
 	      "  -4, -6              only IPv4 / IPv6 (addr show, route show, default routes)\n"
 	      "  -s, -stats          before qdisc/class: counters, as tc -s\n"
 	      "  --timeout SEC       give up after SEC seconds (default 60; 0: never)\n"
@@ -44,11 +47,6 @@ void ctl_usage(FILE *f)
 	fputs("\n"
 	      "Exit status: 0 success, 1 failure (daemon error or no connection), 2 usage error.\n",
 	      f);
-}
-
-static bool tc_object(const char *w)
-{
-	return ctl_matches(w, "qdisc") || ctl_matches(w, "class") || ctl_matches(w, "filter");
 }
 
 /* "--name=value" or "--name value" / "-x value". */
@@ -97,6 +95,20 @@ static int set_ensure(CtlCmd *cmd)
 	return CTL_PARSE_OK;
 }
 
+/* `-s` is ip's -stats when what follows is an option or an object word, and --socket's short
+ * form when it is a path (socket paths given to -s must contain a '/'). */
+static bool stats_not_socket(const char *next)
+{
+	if (!next || next[0] == '-')
+		return next != NULL;
+	if (strchr(next, '/'))
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(objects); i++)
+		if (ctl_matches(next, objects[i]->word))
+			return true;
+	return false;
+}
+
 int ctl_parse(int argc, char **argv, CtlCmd *cmd)
 {
 	CtlParser p = { .cmd = cmd, .argc = argc, .argv = argv, .i = 1 };
@@ -125,9 +137,12 @@ int ctl_parse(int argc, char **argv, CtlCmd *cmd)
 		} else if (ctl_streq(a, "--ensure") || ctl_streq(a, "-ensure")) {
 			cmd->ensure = true;
 		} else if (ctl_streq(a, "-stats") || ctl_streq(a, "-statistics") ||
-			   (ctl_streq(a, "-s") && ctl_peek(&p) && tc_object(ctl_peek(&p)))) {
-			/* tc's -s: `-s qdisc show` (a socket path is never a tc object's word) */
+			   ctl_streq(a, "--stats") ||
+			   (ctl_streq(a, "-s") && stats_not_socket(ctl_peek(&p)))) {
 			cmd->stats = true;
+		} else if (ctl_streq(a, "-d") || ctl_streq(a, "-details") ||
+			   ctl_streq(a, "--details")) {
+			cmd->details = true;
 		} else if (is_option(a, "-s", "--socket")) {
 			r = option_value(&p, a, "--socket", &v);
 			if (r >= 0 && !*v)

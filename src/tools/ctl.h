@@ -20,7 +20,8 @@ typedef struct CtlCmd {
 	bool ensure;		 /* --ensure: the request's ensure field (safe to resend) */
 	int family;		 /* -4/-6: 4 or 6; 0 for both */
 	uint64_t timeout_ns;	 /* --timeout SEC */
-	bool stats;		 /* -s before a tc object, -stats: counters (tc -s) */
+	bool stats;		 /* -s/-stats before an object (ip's), --stats */
+	bool details;		 /* -d/-details */
 
 	/* The call. */
 	const char *method; /* rpc name, e.g. "CreateLink" */

@@ -78,6 +78,10 @@ static const char *const methods[] = {
 	"CreateFilter",
 	"DeleteFilter",
 	"ListFilters",
+	"UpdateBridgePort",
+	"CreateBridgeVlan",
+	"DeleteBridgeVlan",
+	"ListBridgeVlans",
 };
 #define N_METHODS (sizeof(methods) / sizeof(methods[0]))
 

@@ -32,6 +32,7 @@ METHODS = {
     "OpenSocket", "OpenNamespace", "Netlink",
     "CreateQdisc", "DeleteQdisc", "ListQdiscs", "CreateClass", "DeleteClass", "ListClasses",
     "CreateFilter", "DeleteFilter", "ListFilters",
+    "UpdateBridgePort", "CreateBridgeVlan", "DeleteBridgeVlan", "ListBridgeVlans",
 }
 
 

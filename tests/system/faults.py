@@ -466,6 +466,53 @@ class BadInput:
                                  name=ifname, bridge=pb.Bridge())).SerializeToString(),
                              "INVALID_ARGUMENT", "refused before any netlink request")
         self.tc_cases()
+        # -- link kinds, attributes, bridge ports and VLANs: each names the bad field
+        bi = NS(name="bi")
+        for inp, link, field in [
+                ("a VLAN id outside 1..4094 (4095)",
+                 pb.Link(name="x0", vlan=pb.Vlan(parent="lo", id=4095)), "link.vlan.id"),
+                ("a bond mode that does not exist",
+                 pb.Link(name="x0", bond=pb.Bond(mode="nosuch")), "link.bond.mode"),
+                ("conflicting tunnel addresses (gre, IPv4 local, IPv6 remote)",
+                 pb.Link(name="x0", gre=pb.Tunnel(local="198.18.0.1", remote="2001:db8::2")),
+                 "link.gre.remote"),
+                ("keys on an ipip tunnel", pb.Link(name="x0", ipip=pb.Tunnel(ikey=1)),
+                 "link.ipip.ikey"),
+                ("an unknown addr_gen_mode",
+                 pb.Link(name="x0", bridge=pb.Bridge(), addr_gen_mode="eui48"), "addr_gen_mode")]:
+            msg = self.expect_call("%s (CreateLink)" % inp, "CreateLink",
+                                   pb.CreateLinkRequest(namespace=bi, link=link)
+                                   .SerializeToString(), "INVALID_ARGUMENT",
+                                   "refused before any netlink request")
+            self.check("%s: the message names %s" % (inp, field), field in msg, msg)
+        msg = self.expect_call("master naming a link that is not a master kind (lo)",
+                               "CreateLink", pb.CreateLinkRequest(
+                                   namespace=bi, link=pb.Link(name="x0", bridge=pb.Bridge()),
+                                   master="lo").SerializeToString(),
+                               "INVALID_ARGUMENT", "refused before the create is sent")
+        self.check("master lo: the message names the master field", "invalid master" in msg, msg)
+        self.expect_call("bridge port update without any flag (UpdateBridgePort)",
+                         "UpdateBridgePort", pb.UpdateBridgePortRequest(
+                             namespace=bi, name="lo", port=pb.BridgePort()).SerializeToString(),
+                         "INVALID_ARGUMENT", "refused before any netlink request")
+        self.expect_call("bridge VLAN id 0 (CreateBridgeVlan)", "CreateBridgeVlan",
+                         pb.CreateBridgeVlanRequest(namespace=bi, dev="lo",
+                                                    vlan=pb.BridgeVlan(vid=0))
+                         .SerializeToString(), "INVALID_ARGUMENT",
+                         "refused before any netlink request")
+        msg = self.expect_call("a tap that is not persistent (CreateLink)", "CreateLink",
+                               pb.CreateLinkRequest(namespace=bi, link=pb.Link(
+                                   name="t0", tun=pb.Tun(tap=True))).SerializeToString(),
+                               "INVALID_ARGUMENT", "refused: nothing would hold it open")
+        self.check("non-persistent tap: names link.tun.persistent",
+                   "link.tun.persistent" in msg, msg)
+        msg = self.expect_call("a tap owner that is not a user (uid 3999999999)", "CreateLink",
+                               pb.CreateLinkRequest(namespace=bi, link=pb.Link(
+                                   name="t0", tun=pb.Tun(tap=True, persistent=True,
+                                                         owner=3999999999)))
+                               .SerializeToString(), "INVALID_ARGUMENT",
+                               "refused before /dev/net/tun is opened")
+        self.check("tap owner: names link.tun.owner", "link.tun.owner" in msg, msg)
         # -- paths
         outside = os.path.join(self.tmp, "outside-ns")
         self.expect_call("path outside the prefixes (%s)" % outside, "ListLinks",
