@@ -115,7 +115,7 @@ static void update_port_apply(Op *op)
 		return;
 	}
 	brport_from_pb(op, req->port, &p);
-	if (req->ensure && brport_same(&p, &x->link.brport)) {
+	if (op_ensure(op) && brport_same(&p, &x->link.brport)) {
 		Nsring__V1__UpdateBridgePortResponse resp =
 			NSRING__V1__UPDATE_BRIDGE_PORT_RESPONSE__INIT;
 
@@ -328,11 +328,11 @@ static VlanReq vlan_req(const Op *op)
 	if (op->m->req_desc == &nsring__v1__delete_bridge_vlan_request__descriptor) {
 		const Nsring__V1__DeleteBridgeVlanRequest *r = (void *)op->req;
 		return (VlanReq){ true,	   r->namespace_, r->dev,   r->dev_index,
-				  r->vlan, r->target,	  r->ensure };
+				  r->vlan, r->target,	  op_ensure(op) };
 	}
 	const Nsring__V1__CreateBridgeVlanRequest *r = (void *)op->req;
 	return (VlanReq){
-		false, r->namespace_, r->dev, r->dev_index, r->vlan, r->target, r->ensure
+		false, r->namespace_, r->dev, r->dev_index, r->vlan, r->target, op_ensure(op)
 	};
 }
 

@@ -56,13 +56,11 @@ static TcReq tc_req(const Op *op)
 	abort();
 }
 
-/* The request's ensure, or its batch's (BatchRequest.ensure sets it for every operation). */
+/* The request's ensure, or its batch's (op_ensure(): BatchRequest.ensure sets it for every
+ * operation). */
 static bool tc_ensure(const Op *op, bool req_ensure)
 {
-	if (req_ensure)
-		return true;
-	return op->batch && op->parent &&
-	       ((const Nsring__V1__BatchRequest *)op->parent->req)->ensure;
+	return req_ensure || op_ensure(op);
 }
 
 static void tc_reply(Op *op)
