@@ -269,6 +269,28 @@ flush:
 	free(v);
 }
 
+/* A bridge port's settings changed (`bridge link set`): the kernel tells only in an AF_BRIDGE
+ * RTM_NEWLINK, which carries the port's IFLA_PROTINFO. A known link whose port settings differ
+ * is CHANGED; everything else in the message is the bridge's view and is not taken. */
+static int wstate_apply_brport(WState *st, const struct nlmsghdr *nlh)
+{
+	WObj key = { .kind = WK_LINK }, *old;
+	RtnlLink *l = &key.u.link;
+
+	if (!(st->kinds & WK_LINK) || rtnl_link_parse(nlh, l) < 0 || !l->has_brport)
+		return 0;
+	key.node.hash = wobj_hash(&key);
+	old = wstate_find(st, &key);
+	if (!old || (old->u.link.has_brport &&
+		     memcmp(&old->u.link.brport, &l->brport, sizeof(l->brport)) == 0))
+		return 0;
+	old->u.link.has_brport = true;
+	old->u.link.brport = l->brport;
+	old->seen = false;
+	wstate_emit(st, WSTATE_CHANGED, old, false);
+	return 0;
+}
+
 int wstate_apply(WState *st, const struct nlmsghdr *nlh)
 {
 	bool del = nlh->nlmsg_type == RTM_DELLINK || nlh->nlmsg_type == RTM_DELADDR ||
@@ -276,6 +298,10 @@ int wstate_apply(WState *st, const struct nlmsghdr *nlh)
 	bool went_down;
 	WObj o, *old;
 
+	if (nlh->nlmsg_type == RTM_NEWLINK &&
+	    nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(struct ifinfomsg)) &&
+	    ((const struct ifinfomsg *)NLMSG_DATA(nlh))->ifi_family == AF_BRIDGE)
+		return wstate_apply_brport(st, nlh);
 	if (!wobj_parse(nlh, &o) || !(st->kinds & o.kind))
 		return 0;
 	old = wstate_find(st, &o);

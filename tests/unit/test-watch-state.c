@@ -6,6 +6,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/if.h>
 #include <linux/if_addr.h>
+#include <linux/if_link.h>
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 #include <stdbool.h>
@@ -203,6 +204,24 @@ static void test_links(void)
 	apply_ok(&st, link_msg(RTM_DELLINK, AF_BRIDGE, 2, "renamed", 0, 9000));
 	CHECK_EQ(nevs, 3);
 	CHECK_EQ(wstate_count(&st), 1);
+	/* ... but its port settings are the link's: `bridge link set dev X hairpin on` is told
+	 * only there. A change is CHANGED with the port's flags (nothing else taken); the same
+	 * again is nothing. */
+	for (int i = 0; i < 2; i++) {
+		struct nlmsghdr *nlh =
+			(struct nlmsghdr *)link_msg(RTM_NEWLINK, AF_BRIDGE, 2, "renamed", 0, 9000);
+		struct nlattr *pi = mnl_attr_nest_start(nlh, IFLA_PROTINFO);
+
+		mnl_attr_put_u8(nlh, IFLA_BRPORT_MODE, 1);
+		mnl_attr_nest_end(nlh, pi);
+		apply_ok(&st, nlh);
+	}
+	CHECK_EQ(nevs, 4);
+	CHECK_EQ(evs[3].type, WSTATE_CHANGED);
+	CHECK(evs[3].o.u.link.has_brport);
+	CHECK_EQ(evs[3].o.u.link.brport.hairpin, RTNL_TRI_ON);
+	CHECK_EQ(evs[3].o.u.link.mtu, 1400);
+	nevs = 3;
 
 	apply_ok(&st, link_msg(RTM_DELLINK, AF_UNSPEC, 2, "renamed", 0, 1400));
 	CHECK_EQ(nevs, 4);
