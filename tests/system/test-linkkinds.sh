@@ -440,3 +440,27 @@ PY
 expect_eq "$(<"$T/watch.sum")" 1100 "Watch saw all 1100 new links (ADDED, by namespace and name)"
 alias_seen=$(grep -c '"alias":"port' "$T/watch.out" || true)
 expect_true "Watch events carry the attributes (alias seen $alias_seen times)" test "$alias_seen" -ge 100
+
+# A port flag set with `bridge link set` (the kernel tells it only in an AF_BRIDGE message)
+# reaches Watch as the port link CHANGED, with the flag.
+ctl -j -n m0 monitor link >"$T/port.out" 2>"$T/port.err" &
+PORTW=$!
+BG_PIDS+=("$PORTW")
+sleep 1
+run_ok ctl -n m0 bridge link set dev v0 hairpin on
+for _ in $(seq 1 50); do
+	grep -q '"hairpin":true' "$T/port.out" && break
+	sleep 0.1
+done
+kill "$PORTW" 2>/dev/null
+wait "$PORTW" 2>/dev/null
+run python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    l = e.get("link", {})
+    if e.get("type") == "WATCH_EVENT_TYPE_CHANGED" and l.get("name") == "v0" and \
+            l.get("bridge_port", {}).get("hairpin"):
+        print("changed")
+        break' "$T/port.out"
+expect_eq "$OUT" changed "Watch: bridge link set hairpin on is the port link CHANGED, hairpin on"
