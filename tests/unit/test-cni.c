@@ -125,7 +125,7 @@ static void test_result(void)
 	CniIpam ip;
 	CniIface ifs[2] = { { .name = "br0", .mac = "02:00:00:00:00:01" },
 			    { .name = "eth0", .sandbox = "/run/netns/c" } };
-	json_t *doc, *prev;
+	json_t *doc, *prev, *prev2;
 	char *s;
 
 	current_test = "result";
@@ -147,10 +147,10 @@ static void test_result(void)
 	CHECK(strstr(s, "{\"name\":\"eth0\",\"sandbox\":\"/run/netns/c\"}"), "%s", s);
 	free(s);
 	/* chaining: a previous result's interface and ip first, ours shifted past them */
-	CHECK(cni_result_merge_prev(json_pack("{s:[{s:s}],s:[{s:s,s:i}]}", "interfaces", "name",
-					      "lo", "ips", "address", "198.18.9.9/32", "interface",
-					      0),
-				    doc) == 0);
+	prev2 = json_pack("{s:[{s:s}],s:[{s:s,s:i}]}", "interfaces", "name", "lo", "ips", "address",
+			  "198.18.9.9/32", "interface", 0);
+	CHECK(cni_result_merge_prev(prev2, doc) == 0);
+	json_decref(prev2); /* borrowed by the merge */
 	CHECK_EQ(json_array_size(json_object_get(doc, "interfaces")), 3);
 	CHECK_STREQ(json_string_value(json_object_get(
 			    json_array_get(json_object_get(doc, "interfaces"), 0), "name")),
