@@ -117,7 +117,13 @@ const char *nsr_status_code_name(int code);
 	X(list_addresses, ListAddresses)                                                           \
 	X(create_route, CreateRoute)                                                               \
 	X(delete_route, DeleteRoute)                                                               \
-	X(list_routes, ListRoutes)
+	X(list_routes, ListRoutes)                                                                 \
+	X(create_neighbor, CreateNeighbor)                                                         \
+	X(delete_neighbor, DeleteNeighbor)                                                         \
+	X(list_neighbors, ListNeighbors)                                                           \
+	X(create_fdb_entry, CreateFdbEntry)                                                        \
+	X(delete_fdb_entry, DeleteFdbEntry)                                                        \
+	X(list_fdb_entries, ListFdbEntries)
 
 #define NSR_DECLARE_METHOD(lower, Camel)                                                           \
 	int nsr_##lower(NsrClient *c, const Nsring__V1__##Camel##Request *req,                     \

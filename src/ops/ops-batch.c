@@ -172,6 +172,31 @@ static bool item_describe(Op *op, const Nsring__V1__BatchOp *bop, BatchItem *it)
 		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_GET_LINK;
 		ns = bop->get_link->namespace_;
 		break;
+	/* Neighbours and FDB entries (ops-neigh.c). */
+	case NSRING__V1__BATCH_OP__OP_CREATE_NEIGHBOR:
+		it->m = ops_method("CreateNeighbor");
+		it->req = &bop->create_neighbor->base;
+		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_CREATE_NEIGHBOR;
+		ns = bop->create_neighbor->namespace_;
+		break;
+	case NSRING__V1__BATCH_OP__OP_DELETE_NEIGHBOR:
+		it->m = ops_method("DeleteNeighbor");
+		it->req = &bop->delete_neighbor->base;
+		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_DELETE_NEIGHBOR;
+		ns = bop->delete_neighbor->namespace_;
+		break;
+	case NSRING__V1__BATCH_OP__OP_CREATE_FDB_ENTRY:
+		it->m = ops_method("CreateFdbEntry");
+		it->req = &bop->create_fdb_entry->base;
+		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_CREATE_FDB_ENTRY;
+		ns = bop->create_fdb_entry->namespace_;
+		break;
+	case NSRING__V1__BATCH_OP__OP_DELETE_FDB_ENTRY:
+		it->m = ops_method("DeleteFdbEntry");
+		it->req = &bop->delete_fdb_entry->base;
+		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_DELETE_FDB_ENTRY;
+		ns = bop->delete_fdb_entry->namespace_;
+		break;
 	default:
 		return false;
 	}

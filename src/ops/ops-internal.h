@@ -11,6 +11,7 @@
 #include "nsring/v1/nsring.pb-c.h"
 #include "ops/ops.h"
 #include "rtnl/rtnl.h"
+#include "rtnl/rtnl-neigh.h"
 
 struct Ops {
 	Loop *loop;
@@ -58,7 +59,7 @@ typedef struct OpNl {
 	const char *what;   /* names the object for error messages: link "veth0" */
 	RtnlLink *ret_link; /* a GET's answer */
 	uint32_t *ret_index;
-	int collect;	    /* RTM_GETLINK/GETADDR/GETROUTE: append dump results to the Op */
+	int collect;	    /* RTM_GETLINK/GETADDR/GETROUTE/GETNEIGH: append dump results to the Op */
 	bool not_found;	    /* ENODEV means "what" does not exist */
 	bool no_learn;	    /* a link's answer is not put in the batch's name map */
 	bool got;
@@ -75,6 +76,8 @@ typedef struct OpDump {
 	size_t naddrs, addrs_cap;
 	RtnlRoute *routes;
 	size_t nroutes, routes_cap;
+	RtnlNeigh *neighs; /* RTM_GETNEIGH: neighbours and FDB entries (ops-neigh.c) */
+	size_t nneighs, neighs_cap;
 } OpDump;
 
 struct Op {
@@ -213,6 +216,14 @@ void ops_list_addresses(Op *op);
 void ops_create_route(Op *op);
 void ops_delete_route(Op *op);
 void ops_list_routes(Op *op);
+/* ops-neigh.c: neighbours and bridge FDB entries. */
+extern const size_t ops_neigh_scratch_size;
+void ops_create_neighbor(Op *op);
+void ops_delete_neighbor(Op *op);
+void ops_list_neighbors(Op *op);
+void ops_create_fdb_entry(Op *op);
+void ops_delete_fdb_entry(Op *op);
+void ops_list_fdb_entries(Op *op);
 void ops_batch(Op *op);
 
 /* ops-linkdel.c: DeleteLink, alone or as one link group with others (one RCU wait for all). */

@@ -407,6 +407,13 @@ static void op_nl_msg(void *userdata, const struct nlmsghdr *nlh)
 			OP_APPEND(op, op->dump.routes, op->dump.nroutes, op->dump.routes_cap, rt);
 		break;
 	}
+	case RTM_NEWNEIGH: {
+		RtnlNeigh n;
+
+		if (nl->collect && rtnl_neigh_parse(nlh, &n) == 0)
+			OP_APPEND(op, op->dump.neighs, op->dump.nneighs, op->dump.neighs_cap, n);
+		break;
+	}
 	default:
 		break;
 	}
@@ -426,6 +433,9 @@ static void op_nl_restart(void *userdata)
 		break;
 	case RTM_GETROUTE:
 		nl->op->dump.nroutes = 0;
+		break;
+	case RTM_GETNEIGH:
+		nl->op->dump.nneighs = 0;
 		break;
 	}
 }
@@ -597,6 +607,19 @@ static const OpMethod methods[] = {
 	{ "DeleteRoute", &nsring__v1__delete_route_request__descriptor, ops_delete_route, true,
 	  &ops_route_scratch_size },
 	{ "ListRoutes", &nsring__v1__list_routes_request__descriptor, ops_list_routes },
+	/* Neighbours and FDB entries (ops-neigh.c). */
+	{ "CreateNeighbor", &nsring__v1__create_neighbor_request__descriptor, ops_create_neighbor,
+	  true, &ops_neigh_scratch_size },
+	{ "DeleteNeighbor", &nsring__v1__delete_neighbor_request__descriptor, ops_delete_neighbor,
+	  true, &ops_neigh_scratch_size },
+	{ "ListNeighbors", &nsring__v1__list_neighbors_request__descriptor, ops_list_neighbors,
+	  false, &ops_neigh_scratch_size },
+	{ "CreateFdbEntry", &nsring__v1__create_fdb_entry_request__descriptor, ops_create_fdb_entry,
+	  true, &ops_neigh_scratch_size },
+	{ "DeleteFdbEntry", &nsring__v1__delete_fdb_entry_request__descriptor, ops_delete_fdb_entry,
+	  true, &ops_neigh_scratch_size },
+	{ "ListFdbEntries", &nsring__v1__list_fdb_entries_request__descriptor, ops_list_fdb_entries,
+	  false, &ops_neigh_scratch_size },
 	{ "Batch", &nsring__v1__batch_request__descriptor, ops_batch },
 };
 

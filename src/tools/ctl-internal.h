@@ -16,6 +16,12 @@ typedef struct CtlObject {
 
 extern const CtlObject ctl_object_netns, ctl_object_link, ctl_object_addr, ctl_object_route,
 	ctl_object_monitor;
+/* ctl-neigh.c (`neigh`), ctl-bridge-fdb.c (`bridge`, whose fdb rows are in ctl-fdb.c). */
+extern const CtlObject ctl_object_neigh, ctl_object_neighbour, ctl_object_bridge;
+int ctl_fdb_parse(CtlParser *p);
+extern const char ctl_fdb_usage[];
+void ctl_neigh_print_event(FILE *f, const Nsring__V1__Neighbor *n);
+void ctl_fdb_print_event(FILE *f, const Nsring__V1__FdbEntry *e);
 
 /* One WatchEvent object as `ip monitor` prints it, without the newline. */
 void ctl_link_print_event(FILE *f, const Nsring__V1__Link *l);

@@ -13,6 +13,8 @@
 static const CtlObject *const objects[] = {
 	&ctl_object_netns, &ctl_object_link,	&ctl_object_addr,
 	&ctl_object_route, &ctl_object_monitor,
+	/* After netns: "n" and "ne" stay netns, "nei" is neigh. */
+	&ctl_object_neigh, &ctl_object_neighbour, &ctl_object_bridge,
 };
 
 void ctl_usage(FILE *f)

@@ -57,6 +57,8 @@ int ctl_print_links(FILE *f, const ProtobufCMessage *resp, bool json);	    /* Li
 int ctl_print_link(FILE *f, const ProtobufCMessage *resp, bool json);	    /* GetLink */
 int ctl_print_addresses(FILE *f, const ProtobufCMessage *resp, bool json);  /* ListAddresses */
 int ctl_print_routes(FILE *f, const ProtobufCMessage *resp, bool json);	    /* ListRoutes */
+int ctl_print_neighbors(FILE *f, const ProtobufCMessage *resp, bool json); /* ListNeighbors */
+int ctl_print_fdb_entries(FILE *f, const ProtobufCMessage *resp, bool json); /* ListFdbEntries */
 /* Watch (monitor), once per WatchEvent: a line as ip monitor prints it ("[NS] " first when the
  * event names its namespace; "Deleted " before removed objects), or one JSON object a line. */
 int ctl_print_watch_event(FILE *f, const ProtobufCMessage *event, bool json);
