@@ -323,7 +323,7 @@ void ops_delete_neighbor(Op *op)
 
 /* ---- ListNeighbors */
 
-static Nsring__V1__Neighbor *neigh_to_pb(Op *op, const RtnlNeigh *n)
+Nsring__V1__Neighbor *op_neigh_to_pb(Op *op, const RtnlNeigh *n)
 {
 	Nsring__V1__Neighbor *pb = op_alloc(op, sizeof(*pb));
 	char ip[INET6_ADDRSTRLEN], mac[3 * sizeof(n->lladdr)];
@@ -371,7 +371,7 @@ static void list_neighbors_reply(Op *op)
 		/* Proxy entries have no state; an entry in no state (NONE) only shows with all. */
 		if (req->nud_mask && !(n->flags & NTF_PROXY) && !(n->state & req->nud_mask))
 			continue;
-		resp.neighbors[resp.n_neighbors++] = neigh_to_pb(op, n);
+		resp.neighbors[resp.n_neighbors++] = op_neigh_to_pb(op, n);
 	}
 	op_reply(op, &resp.base);
 }
@@ -727,7 +727,7 @@ void ops_delete_fdb_entry(Op *op)
 
 /* ---- ListFdbEntries */
 
-static Nsring__V1__FdbEntry *fdb_to_pb(Op *op, const RtnlNeigh *n)
+Nsring__V1__FdbEntry *op_fdb_to_pb(Op *op, const RtnlNeigh *n)
 {
 	Nsring__V1__FdbEntry *pb = op_alloc(op, sizeof(*pb));
 	char ip[INET6_ADDRSTRLEN], mac[18];
@@ -762,7 +762,7 @@ static void list_fdb_reply(Op *op)
 		op_alloc(op, (op->dump.nneighs ? op->dump.nneighs : 1) * sizeof(*resp.entries));
 	for (size_t i = 0; i < op->dump.nneighs; i++)
 		if (op->dump.neighs[i].family == AF_BRIDGE)
-			resp.entries[resp.n_entries++] = fdb_to_pb(op, &op->dump.neighs[i]);
+			resp.entries[resp.n_entries++] = op_fdb_to_pb(op, &op->dump.neighs[i]);
 	op_reply(op, &resp.base);
 }
 

@@ -68,7 +68,8 @@ struct WatchDump {
 	struct WatchDumpReq {
 		WatchDump *d;
 		int what; /* RTM_GETLINK, ... */
-	} req[3];
+		uint8_t kind; /* WK_* of what it returns */
+	} req[5];
 	WObj *objs; /* what the dump returned, in order */
 	size_t n, cap;
 };

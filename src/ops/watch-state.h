@@ -9,9 +9,13 @@
 
 #include "core/hmap.h"
 #include "rtnl/rtnl.h"
+#include "rtnl/rtnl-neigh.h"
 
 /* Object kinds (a bit set: what a mirror tracks, what a watch asked for). */
 enum { WK_LINK = 1, WK_ADDR = 2, WK_ROUTE = 4, WK_ALL = 7 };
+/* Neighbours (ARP/NDP) and bridge FDB entries: only when asked for (not in WK_ALL, the
+ * default), as their events come with traffic. */
+enum { WK_NEIGH = 32, WK_FDB = 64 };
 
 typedef enum {
 	WSTATE_ADDED,
@@ -28,6 +32,7 @@ typedef struct WObj {
 	union {
 		RtnlLink link;
 		RtnlAddr addr;
+		RtnlNeigh neigh; /* WK_NEIGH and WK_FDB */
 		struct {
 			uint8_t tos;
 			RtnlRoute rt; /* last: a route's allocation ends after its n_paths paths */
@@ -50,8 +55,9 @@ typedef struct WState {
 	void *userdata;
 } WState;
 
-/* Parses a link, address or route message into o (zeroed first); false for anything the
- * mirror does not keep (bridge port messages, other families, cloned routes, malformed). */
+/* Parses a link, address, route or neighbour message into o (zeroed first); false for anything
+ * the mirror does not keep (bridge port messages, other families, cloned routes, proxy
+ * neighbour entries, malformed). */
 bool wobj_parse(const struct nlmsghdr *nlh, WObj *o);
 
 void wstate_init(WState *st, unsigned kinds, wstate_event_fn event, void *userdata);

@@ -11,6 +11,8 @@ static const CtlWord objects[] = {
 	{ "link", NSRING__V1__WATCH_KIND__WATCH_KIND_LINK },
 	{ "address", NSRING__V1__WATCH_KIND__WATCH_KIND_ADDRESS },
 	{ "route", NSRING__V1__WATCH_KIND__WATCH_KIND_ROUTE },
+	{ "neigh", NSRING__V1__WATCH_KIND__WATCH_KIND_NEIGHBOR },
+	{ "fdb", NSRING__V1__WATCH_KIND__WATCH_KIND_FDB },
 };
 
 /* monitor [all | link | address | route ...] [-n NS ... | --all] [--snapshot]: a Watch. */
@@ -79,7 +81,8 @@ static int parse_monitor(CtlParser *p)
 
 const CtlObject ctl_object_monitor = {
 	.word = "monitor",
-	.usage = "  monitor [all | link | address | route ...] [-n NS ... | --all] [--snapshot]\n"
+	.usage = "  monitor [all | link | address | route | neigh | fdb ...] [-n NS ... | --all]\n"
+		 "           [--snapshot]\n"
 		 "      print changes as ip monitor does, one line each (JSON lines with -j), "
 		 "until\n"
 		 "      Ctrl-C or the daemon ends the stream; -n (also before monitor): watch NS\n"
@@ -141,6 +144,12 @@ int ctl_print_watch_event(FILE *f, const ProtobufCMessage *m, bool json)
 		break;
 	case NSRING__V1__WATCH_EVENT__OBJECT_ROUTE:
 		ctl_route_print_event(f, ev->route);
+		break;
+	case NSRING__V1__WATCH_EVENT__OBJECT_NEIGHBOR:
+		ctl_neigh_print_event(f, ev->neighbor);
+		break;
+	case NSRING__V1__WATCH_EVENT__OBJECT_FDB:
+		ctl_fdb_print_event(f, ev->fdb);
 		break;
 	default:
 		fprintf(f, "event %d", (int)ev->type); /* a newer daemon's event */

@@ -227,4 +227,62 @@ run_ok ctl -batch "$T/neigh-del.batch"
 run_ok in_ns na ip neigh show dev n2
 expect_not_contains "$OUT" "198.18.0.2" "batch: both neighbours deleted"
 
+# ---------------------------------------------------------------- monitor (Watch)
+# wait_grep FILE PATTERN DESCRIPTION: up to 10 s for an extended regex in FILE.
+wait_grep() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		grep -Eq -- "$2" "$1" && { pass "$3"; return 0; }
+		sleep 0.05
+	done
+	fail "$3"
+	printf '#   %s\n' "wanted /$2/ in:" && sed 's/^/#   /' "$1" | tail -8
+	return 1
+}
+"$NSRINGCTL" -s "$SOCK" -j -n na monitor neigh fdb --snapshot >"$T/mon.out" 2>"$T/mon.err" &
+MONPID=$!
+BG_PIDS+=("$MONPID")
+wait_grep "$T/mon.out" '"type":"WATCH_EVENT_TYPE_SYNCED"' "monitor neigh fdb: snapshot, then SYNCED"
+expect_true "snapshot: the permanent neighbour 198.18.0.2" grep -Eq \
+	'"type":"WATCH_EVENT_TYPE_ADDED".*"neighbor":\{[^}]*"address":"198.18.0.2"' "$T/mon.out"
+expect_true "snapshot: the FDB entry of p0" grep -Eq \
+	'"fdb":\{[^}]*"dev":"p0"[^}]*"mac":"02:00:00:00:01:03"' "$T/mon.out"
+expect_true "snapshot: a flood-list remote of vx0" grep -Eq \
+	'"fdb":\{[^}]*"dev":"vx0"[^}]*"mac":"00:00:00:00:00:00"[^}]*"dst":"198.18.0.12"' "$T/mon.out"
+run_ok ctl -n na neigh add 198.18.0.30 lladdr 02:00:00:00:00:30 dev n0
+wait_grep "$T/mon.out" '"type":"WATCH_EVENT_TYPE_ADDED".*"address":"198.18.0.30"' \
+	"monitor: the new neighbour ADDED"
+run_ok ctl -n na neigh replace 198.18.0.30 lladdr 02:00:00:00:00:31 dev n0
+wait_grep "$T/mon.out" '"type":"WATCH_EVENT_TYPE_CHANGED".*"address":"198.18.0.30".*"lladdr":"02:00:00:00:00:31"' \
+	"monitor: its new lladdr CHANGED"
+run_ok ctl -n na bridge fdb append 00:00:00:00:00:00 dev vx0 dst 198.18.0.15
+wait_grep "$T/mon.out" '"type":"WATCH_EVENT_TYPE_ADDED".*"dst":"198.18.0.15"' \
+	"monitor: one more flood-list remote ADDED (its own entry)"
+run_ok ctl -n na bridge fdb del 00:00:00:00:00:00 dev vx0 dst 198.18.0.15
+wait_grep "$T/mon.out" '"type":"WATCH_EVENT_TYPE_DELETED".*"dst":"198.18.0.15"' \
+	"monitor: the remote DELETED"
+run_ok ctl -n na neigh del 198.18.0.30 dev n0
+wait_grep "$T/mon.out" '"type":"WATCH_EVENT_TYPE_DELETED".*"address":"198.18.0.30"' \
+	"monitor: the neighbour DELETED"
+expect_true "monitor: the other remote of the flood list was not reported deleted" \
+	bash -c "! grep -E 'DELETED.*\"dst\":\"198.18.0.12\"' '$T/mon.out'"
+kill -TERM "$MONPID" 2>/dev/null
+wait "$MONPID" 2>/dev/null
+
+# The text lines, as ip monitor / bridge monitor print them.
+"$NSRINGCTL" -s "$SOCK" -n na monitor neigh fdb >"$T/mont.out" 2>&1 &
+MONPID=$!
+BG_PIDS+=("$MONPID")
+sleep 0.5
+run_ok ctl -n na neigh add 198.18.0.31 lladdr 02:00:00:00:00:32 dev n0
+run_ok ctl -n na bridge fdb append 00:00:00:00:00:00 dev vx0 dst 198.18.0.16
+run_ok ctl -n na neigh del 198.18.0.31 dev n0
+wait_grep "$T/mont.out" '^(\[[^]]*\] )?198.18.0.31 dev n0 lladdr 02:00:00:00:00:32 PERMANENT$' \
+	"monitor text: the neighbour line"
+wait_grep "$T/mont.out" '^(\[[^]]*\] )?00:00:00:00:00:00 dev vx0 dst 198.18.0.16 self permanent$' \
+	"monitor text: the FDB line"
+wait_grep "$T/mont.out" '^(\[[^]]*\] )?Deleted 198.18.0.31 dev n0' "monitor text: Deleted"
+kill -TERM "$MONPID" 2>/dev/null
+wait "$MONPID" 2>/dev/null
+
 run_ok ctl netns del na
