@@ -123,6 +123,11 @@ Op *op_new(Ops *ops, const OpMethod *m, uint64_t deadline, ops_reply_cb reply, v
 bool op_index_lookup(Op *op, unsigned slot, const char *name, uint32_t *ret_index);
 void op_index_learn(Op *op, unsigned slot, const char *name, uint32_t index);
 void op_index_forget(Op *op, unsigned slot, const char *name);
+/* op_index_learn() from a full link answer, also remembering the link's kind (and a vxlan's
+ * local address family); the lookup finds both, or false when the map does not know them. */
+void op_link_learn(Op *op, unsigned slot, const RtnlLink *l);
+bool op_link_kind_lookup(Op *op, unsigned slot, const char *name, uint32_t *ret_index,
+			 const char **ret_kind, uint8_t *ret_local_family);
 /* A namespace an earlier op of the batch opened under key and still open, or NULL. */
 Netns *batch_ns_cached(Op *op, const char *key);
 void batch_ns_remember(Op *op, const char *key, Netns *ns);

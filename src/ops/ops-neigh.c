@@ -18,6 +18,10 @@ typedef struct NeighScratch {
 	uint32_t idx_link;   /* the device, once looked up */
 	uint32_t idx_master; /* ListFdbEntries: the bridge */
 	RtnlLink link;	     /* the device in full when its kind matters (an FDB entry's dst) */
+	/* What the batch's name map knew of it instead (then link is not looked up). */
+	bool kind_known;
+	const char *kind;
+	uint8_t local_family;
 	/* The create or delete's own failure, held back so that ensure can judge it. */
 	int code;
 	char *msg;
@@ -633,23 +637,30 @@ static void fdb_send(Op *op)
 
 	fdb_from_pb(op, pb, create, &n);
 	if (x->link.index) {
+		x->kind_known = true;
+		x->kind = x->link.kind;
+		x->local_family = strcmp(x->link.kind, "vxlan") == 0
+					  ? x->link.info.vxlan.local.family
+					  : 0;
+		x->idx_link = x->link.index;
+	}
+	if (x->kind_known) {
+		const char *name = dev_what(op, pb->dev, x->idx_link);
+
 		/* Only a VXLAN device has remotes; the bridge would ignore them silently. */
-		if (strcmp(x->link.kind, "vxlan") != 0) {
+		if (strcmp(x->kind, "vxlan") != 0) {
 			op_fail(op, STATUS_INVALID_ARGUMENT,
-				"dst, vni, port: only a VXLAN device takes them; \"%s\" is %s%s",
-				x->link.name, x->link.kind[0] ? "a " : "not a VXLAN device",
-				x->link.kind);
+				"dst, vni, port: only a VXLAN device takes them; \"%s\" is %s%s", name,
+				x->kind[0] ? "a " : "not a VXLAN device", x->kind);
 			return;
 		}
-		if (n.dst.family && x->link.info.vxlan.local.family &&
-		    n.dst.family != x->link.info.vxlan.local.family) {
+		if (n.dst.family && x->local_family && n.dst.family != x->local_family) {
 			op_fail(op, STATUS_INVALID_ARGUMENT,
 				"dst: %s is IPv%d but \"%s\" has an IPv%d local address", pb->dst,
-				n.dst.family == AF_INET ? 4 : 6, x->link.name,
-				x->link.info.vxlan.local.family == AF_INET ? 4 : 6);
+				n.dst.family == AF_INET ? 4 : 6, name,
+				x->local_family == AF_INET ? 4 : 6);
 			return;
 		}
-		x->idx_link = x->link.index;
 	}
 	if (x->idx_link)
 		n.ifindex = x->idx_link;
@@ -681,8 +692,13 @@ static void fdb_resolve(Op *op)
 	const Nsring__V1__FdbEntry *pb = fdb_req(op, &ensure);
 
 	/* A remote needs the device's kind; otherwise the index is enough (a batch knows it). */
-	if (fdb_is_remote(pb))
-		op_get_link(op, 0, pb->dev_index, pb->dev, &x->link, NULL);
+	if (fdb_is_remote(pb)) {
+		if (!str_set(pb->dev) || !op_link_kind_lookup(op, 0, pb->dev, &x->idx_link, &x->kind,
+							      &x->local_family))
+			op_get_link(op, 0, pb->dev_index, pb->dev, &x->link, NULL);
+		else
+			x->kind_known = true;
+	}
 	else if (str_set(pb->dev))
 		op_get_link(op, 0, 0, pb->dev, NULL, &x->idx_link);
 	op_then(op, fdb_send);

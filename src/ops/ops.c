@@ -380,7 +380,7 @@ static void op_nl_msg(void *userdata, const struct nlmsghdr *nlh)
 		if (rtnl_link_parse(nlh, &l) < 0)
 			return;
 		if (!nl->no_learn)
-			op_index_learn(op, nl->slot, l.name, l.index);
+			op_link_learn(op, nl->slot, &l);
 		if (nl->ret_link) {
 			*nl->ret_link = l;
 			nl->got = true;

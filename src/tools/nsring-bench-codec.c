@@ -33,7 +33,8 @@ static const struct {
 	[BOP_CREATE_VETH] = { "CreateLink", 3 },    [BOP_CREATE_BRIDGE] = { "CreateLink", 3 },
 	[BOP_UPDATE_LINK] = { "UpdateLink", 4 },    [BOP_DELETE_LINK] = { "DeleteLink", 5 },
 	[BOP_CREATE_ADDR] = { "CreateAddress", 6 }, [BOP_CREATE_ROUTE] = { "CreateRoute", 8 },
-	[BOP_GET_LINK] = { "GetLink", 10 },
+	[BOP_GET_LINK] = { "GetLink", 10 },	    [BOP_CREATE_VXLAN] = { "CreateLink", 3 },
+	[BOP_CREATE_NEIGH] = { "CreateNeighbor", 40 }, [BOP_APPEND_FDB] = { "CreateFdbEntry", 42 },
 };
 
 const char *bench_op_method(BenchOpKind k)
@@ -66,6 +67,14 @@ void bench_op_describe(const BenchOp *op, char *buf, size_t n)
 		snprintf(buf, n, "%s %s via %s%s%s in %s", m, op->addr, op->gw,
 			 op->name[0] ? " dev " : "", op->name, op->ns);
 		break;
+	case BOP_CREATE_NEIGH:
+		snprintf(buf, n, "%s %s lladdr %s dev %s in %s", m, op->addr, op->gw, op->name,
+			 op->ns);
+		break;
+	case BOP_APPEND_FDB:
+		snprintf(buf, n, "%s append 00:00:00:00:00:00 dev %s dst %s in %s", m, op->name,
+			 op->addr, op->ns);
+		break;
 	default:
 		snprintf(buf, n, "%s %s in %s", m, op->name, op->ns);
 		break;
@@ -82,6 +91,9 @@ static ssize_t pack_op(const BenchOp *op, BenchBuf *scratch)
 	Nsring__V1__Link link = NSRING__V1__LINK__INIT;
 	Nsring__V1__Address addr = NSRING__V1__ADDRESS__INIT;
 	Nsring__V1__Route route = NSRING__V1__ROUTE__INIT;
+	Nsring__V1__Vxlan vxlan = NSRING__V1__VXLAN__INIT;
+	Nsring__V1__Neighbor neigh = NSRING__V1__NEIGHBOR__INIT;
+	Nsring__V1__FdbEntry fdb = NSRING__V1__FDB_ENTRY__INIT;
 	union {
 		ProtobufCMessage base;
 		Nsring__V1__CreateNamespaceRequest cns;
@@ -92,6 +104,8 @@ static ssize_t pack_op(const BenchOp *op, BenchBuf *scratch)
 		Nsring__V1__GetLinkRequest gl;
 		Nsring__V1__CreateAddressRequest ca;
 		Nsring__V1__CreateRouteRequest cr;
+		Nsring__V1__CreateNeighborRequest cn;
+		Nsring__V1__CreateFdbEntryRequest cf;
 	} m;
 	size_t len;
 	int r;
@@ -112,6 +126,7 @@ static ssize_t pack_op(const BenchOp *op, BenchBuf *scratch)
 		break;
 	case BOP_CREATE_VETH:
 	case BOP_CREATE_BRIDGE:
+	case BOP_CREATE_VXLAN:
 		m.cl = (Nsring__V1__CreateLinkRequest)NSRING__V1__CREATE_LINK_REQUEST__INIT;
 		m.cl.namespace_ = &ns;
 		m.cl.link = &link;
@@ -126,6 +141,12 @@ static ssize_t pack_op(const BenchOp *op, BenchBuf *scratch)
 				peer_ns.name = (char *)op->peer_ns;
 				veth.peer_namespace = &peer_ns;
 			}
+		} else if (op->kind == BOP_CREATE_VXLAN) {
+			link.info_case = NSRING__V1__LINK__INFO_VXLAN;
+			link.vxlan = &vxlan;
+			vxlan.vni = 100;
+			vxlan.local = (char *)op->addr;
+			vxlan.port = 4789;
 		} else {
 			link.info_case = NSRING__V1__LINK__INFO_BRIDGE;
 			link.bridge = &bridge;
@@ -172,6 +193,23 @@ static ssize_t pack_op(const BenchOp *op, BenchBuf *scratch)
 		route.gateway = (char *)op->gw;
 		route.dev = (char *)op->name;
 		break;
+	case BOP_CREATE_NEIGH:
+		m.cn = (Nsring__V1__CreateNeighborRequest)NSRING__V1__CREATE_NEIGHBOR_REQUEST__INIT;
+		m.cn.namespace_ = &ns;
+		m.cn.neighbor = &neigh;
+		neigh.dev = (char *)op->name;
+		neigh.address = (char *)op->addr;
+		neigh.lladdr = (char *)op->gw;
+		break;
+	case BOP_APPEND_FDB:
+		m.cf = (Nsring__V1__CreateFdbEntryRequest)NSRING__V1__CREATE_FDB_ENTRY_REQUEST__INIT;
+		m.cf.namespace_ = &ns;
+		m.cf.entry = &fdb;
+		m.cf.append = true;
+		fdb.dev = (char *)op->name;
+		fdb.mac = "00:00:00:00:00:00";
+		fdb.dst = (char *)op->addr;
+		break;
 	default:
 		return -EINVAL;
 	}
@@ -213,9 +251,15 @@ static size_t ld_size(size_t len)
 	return 1 + varint_size(len) + len;
 }
 
+/* The same for any field number (a BatchOp member past 15 takes a two-byte tag). */
+static size_t ld_size_field(unsigned field, size_t len)
+{
+	return varint_size(field << 3 | 2) + varint_size(len) + len;
+}
+
 static uint8_t *put_ld_head(uint8_t *p, unsigned field, size_t len)
 {
-	*p++ = (uint8_t)(field << 3 | 2);
+	p = put_varint(p, field << 3 | 2);
 	return put_varint(p, len);
 }
 
@@ -326,7 +370,9 @@ int bench_encode_rpc(BenchBuf *out, uint32_t stream_id, const BenchOp *ops, size
 			return (int)l;
 		lens[i] = (uint32_t)l;
 		/* BatchRequest.ops (1) { BatchOp.<member> { request } } */
-		payload += batch ? ld_size(ld_size(l)) : (size_t)l;
+		payload += batch ? ld_size(ld_size_field(bench_op_batch_field(ops[i].kind),
+							  (size_t)l))
+				 : (size_t)l;
 	}
 	if (batch)
 		payload += 2; /* mode */
@@ -351,7 +397,8 @@ int bench_encode_rpc(BenchBuf *out, uint32_t stream_id, const BenchOp *ops, size
 	off = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (batch) {
-			p = put_ld_head(p, 1, ld_size(lens[i]));
+			p = put_ld_head(p, 1,
+					ld_size_field(bench_op_batch_field(ops[i].kind), lens[i]));
 			p = put_ld_head(p, bench_op_batch_field(ops[i].kind), lens[i]);
 		}
 		memcpy(p, scratch->data + off, lens[i]);

@@ -19,6 +19,8 @@ typedef enum BenchWorkload {
 	WL_DELETE,
 	WL_GET,
 	WL_TOPO,
+	WL_NEIGH, /* N permanent neighbours on one link */
+	WL_FDB,	  /* a flood list of N remote VTEPs on one vxlan device */
 	_WL_MAX,
 } BenchWorkload;
 
@@ -59,6 +61,9 @@ typedef enum BenchOpKind {
 	BOP_CREATE_ROUTE,
 	BOP_DELETE_LINK,
 	BOP_GET_LINK,
+	BOP_CREATE_VXLAN, /* name, vni 100, local addr, dstport 4789 */
+	BOP_CREATE_NEIGH, /* addr on dev name, lladdr gw, permanent */
+	BOP_APPEND_FDB,	  /* 00:00:00:00:00:00 dev name dst addr (bridge fdb append) */
 } BenchOpKind;
 
 /* One operation, as plain data: the engine turns it into a request message. Generated on
@@ -75,7 +80,7 @@ typedef struct BenchOp {
 	char master[BENCH_IFNAME_MAX];
 	char addr[48]; /* address, or route destination ("A.B.C.D/P" or "default") */
 	uint32_t plen;
-	char gw[48];
+	char gw[48]; /* a route's gateway; a neighbour's lladdr */
 } BenchOp;
 
 /* "CreateLink", ... and the BatchOp field number of the op's request. */
@@ -139,6 +144,8 @@ typedef enum BenchStep {
 	STEP_TOPO_LINKS, /* chain k: link k, 7 ops */
 	STEP_DELETE_NS,	 /* chain i: DeleteNamespace ids[i] */
 	STEP_PROBE,	 /* one chain: create the probe veth (ids[0]: where; seq: its number) */
+	STEP_NEIGH,	 /* chain i: neighbour i */
+	STEP_FDB,	 /* chain i: flood-list remote i */
 } BenchStep;
 
 typedef struct BenchPhase {

@@ -16,7 +16,7 @@ bench() { timeout 300 "$BENCH" -s "$SOCK" "$@"; }
 
 run bench --help
 expect_eq "$RC" 0 "--help exits 0"
-for word in veth route wire wire-create netns delete get topo --count --clients --depth \
+for word in veth route wire wire-create netns delete get topo neigh fdb --count --clients --depth \
 	--batch --nodes --links --json --prefix --no-cleanup --quiet --socket; do
 	expect_contains "$OUT" "$word" "--help mentions $word"
 done
@@ -79,6 +79,8 @@ for batch in 1 8; do
 	check_run delete $N $batch -n $N -c 2 -d 4
 	check_run get 500 $batch -n 500 -c 3 -d 16
 	check_run topo $((6 + 9 * 7)) $batch --nodes 6 --links 9 -c 2 -d 4
+	check_run neigh $((N * 10)) $batch -n $((N * 10)) -c 2 -d 4
+	check_run fdb $((N * 4)) $batch -n $((N * 4)) -c 2 -d 4
 done
 # A Batch smaller than a container's chain of 6: the chain is split over several RPCs.
 check_run wire $((N * 6)) 4 -n $N -c 1 -d 2

@@ -224,6 +224,23 @@ cat >"$T/neigh-del.batch" <<EOB
 -n na bridge fdb del 00:00:00:00:00:00 dev vx0 dst 198.18.0.14
 EOB
 run_ok ctl -batch "$T/neigh-del.batch"
+# The batch's name map knows vx0 is a vxlan after the first append (no lookup for the second),
+# and still refuses a remote on a bridge port.
+cat >"$T/fdb-map.batch" <<EOB
+-n na bridge fdb append 00:00:00:00:00:00 dev vx0 dst 198.18.0.17
+-n na bridge fdb append 00:00:00:00:00:00 dev vx0 dst 198.18.0.18
+-n na bridge fdb append 00:00:00:00:00:00 dev vx0 dst 2001:db8::18
+-n na bridge fdb add 02:00:00:00:01:31 dev p0 dst 198.18.0.19
+EOB
+run ctl -batch "$T/fdb-map.batch"
+expect_eq "$RC" 1 "batch with refused FDB entries: exit 1"
+expect_contains "$ERR" "is IPv6 but \"vx0\" has an IPv4 local address" \
+	"batch: the family mismatch is refused (from the name map's knowledge)"
+run_ok in_ns na bridge fdb show dev vx0
+expect_contains "$OUT" "dst 198.18.0.18 self permanent" "batch: both appends before it applied"
+expect_not_contains "$OUT" "2001:db8::18" "batch: the refused remote is not there"
+run ctl -batch <(echo "-n na bridge fdb add 02:00:00:00:01:31 dev p0 dst 198.18.0.19")
+expect_contains "$ERR" "only a VXLAN device takes them" "batch: a remote on a bridge port is refused"
 run_ok in_ns na ip neigh show dev n2
 expect_not_contains "$OUT" "198.18.0.2" "batch: both neighbours deleted"
 
