@@ -61,6 +61,13 @@ static const char *const methods[] = {
 	"Watch",
 	"",
 	"NoSuchMethod",
+	/* Neighbours and FDB entries. */
+	"CreateNeighbor",
+	"DeleteNeighbor",
+	"ListNeighbors",
+	"CreateFdbEntry",
+	"DeleteFdbEntry",
+	"ListFdbEntries",
 };
 #define N_METHODS (sizeof(methods) / sizeof(methods[0]))
 

@@ -29,7 +29,8 @@ PROTOS = ["nsring/v1/nsring.proto", "ttrpc/ttrpc.proto", "grpc/health/v1/health.
 METHODS = ["CreateNamespace", "DeleteNamespace", "ListNamespaces", "CreateLink", "GetLink",
            "ListLinks", "UpdateLink", "DeleteLink", "CreateAddress", "DeleteAddress",
            "ListAddresses", "CreateRoute", "DeleteRoute", "ListRoutes", "Batch", "Watch", "",
-           "NoSuchMethod"]
+           "NoSuchMethod", "CreateNeighbor", "DeleteNeighbor", "ListNeighbors", "CreateFdbEntry",
+           "DeleteFdbEntry", "ListFdbEntries"]
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 
 
@@ -146,6 +147,27 @@ REQUESTS = {
     "Watch": [{}],
     "": [{}],
     "NoSuchMethod": [{}],
+    "CreateNeighbor": [
+        {"neighbor": {"dev": "lo", "address": "10.9.0.2", "lladdr": "02:00:00:00:00:02"}},
+        {"neighbor": {"dev": "lo", "address": "fd09::2", "lladdr": "2:0:0:0:0:3", "router": True,
+                      "state": 4}, "replace": True},
+        {"neighbor": {"dev": "lo", "address": "10.9.0.3", "proxy": True}, "ensure": True},
+        {"neighbor": {"dev": "lo", "address": "10.9.0.4", "lladdr": "zz:00"}},
+        {"neighbor": {"devIndex": 1, "address": "10.9.0.5", "state": 256}},
+    ],
+    "DeleteNeighbor": [{"neighbor": {"dev": "lo", "address": "10.9.0.2"}, "ensure": True},
+                       {"neighbor": {"address": "10.9.0.2"}}],
+    "ListNeighbors": [{}, {"family": 6, "dev": "lo"}, {"proxy": True}, {"nudMask": 191}],
+    "CreateFdbEntry": [
+        {"entry": {"dev": "lo", "mac": "02:00:00:00:01:01", "master": True, "state": 2}},
+        {"entry": {"dev": "lo", "mac": "00:00:00:00:00:00", "dst": "10.9.0.9", "vni": 5,
+                   "port": 4790}, "append": True},
+        {"entry": {"dev": "lo", "mac": "02:00:00:00:01", "vlan": 4095}},
+        {"entry": {"dev": "lo", "mac": "02:00:00:00:01:02"}, "append": True, "replace": True},
+    ],
+    "DeleteFdbEntry": [{"entry": {"dev": "lo", "mac": "02:00:00:00:01:01", "self": True},
+                        "ensure": True}],
+    "ListFdbEntries": [{}, {"dev": "lo"}, {"bridge": "nope"}],
 }
 
 
@@ -156,7 +178,8 @@ def request_corpus():
         name = method or "empty"
         for j, fields in enumerate(reqs):
             try:
-                body = req(method, fields) if method in METHODS[:15] else b""
+                body = req(method, fields) if method not in ("Watch", "", "NoSuchMethod") \
+                    else b""
             except Exception:  # Watch is streaming; "" and NoSuchMethod have no type
                 body = MSG("nsring.v1.WatchRequest") if method == "Watch" else b""
             out["%s-%02d" % (name, j)] = bytes([i]) + body
