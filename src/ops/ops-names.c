@@ -122,7 +122,8 @@ void op_link_learn(Op *op, unsigned slot, const RtnlLink *l)
 	if (!nm || !l->name[0] || strlen(l->name) >= IFNAMSIZ)
 		return;
 	e = name_find(nm, op->ns_key[slot], l->name, false);
-	if (!e || e->writer != op->seq || e->index != l->index || strlen(l->kind) >= sizeof(e->kind))
+	if (!e || e->writer != op->seq || e->index != l->index ||
+	    strlen(l->kind) >= sizeof(e->kind))
 		return;
 	memcpy(e->kind, l->kind, strlen(l->kind) + 1);
 	e->local_family = strcmp(l->kind, "vxlan") == 0 ? l->info.vxlan.local.family : 0;

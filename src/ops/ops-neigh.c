@@ -168,11 +168,13 @@ static void neigh_reply(Op *op)
 		return;
 	}
 	if (neigh_create(op)) {
-		Nsring__V1__CreateNeighborResponse resp = NSRING__V1__CREATE_NEIGHBOR_RESPONSE__INIT;
+		Nsring__V1__CreateNeighborResponse resp =
+			NSRING__V1__CREATE_NEIGHBOR_RESPONSE__INIT;
 		resp.already_done = x->already_done;
 		op_reply(op, &resp.base);
 	} else {
-		Nsring__V1__DeleteNeighborResponse resp = NSRING__V1__DELETE_NEIGHBOR_RESPONSE__INIT;
+		Nsring__V1__DeleteNeighborResponse resp =
+			NSRING__V1__DELETE_NEIGHBOR_RESPONSE__INIT;
 		resp.already_done = x->already_done;
 		op_reply(op, &resp.base);
 	}
@@ -205,7 +207,10 @@ static void neigh_judge_existing(Op *op)
 		if (n->lladdr_len != want.lladdr_len ||
 		    memcmp(n->lladdr, want.lladdr, want.lladdr_len) != 0)
 			strcat(diff, " lladdr");
-		if (!(want.flags & NTF_PROXY) && n->state != want.state)
+		/* Only a static state is the entry's own: the others move with traffic (a
+		 * reachable entry ages to stale), so an aged one still is the one asked for. */
+		if (!(want.flags & NTF_PROXY) && (want.state & (NUD_PERMANENT | NUD_NOARP)) &&
+		    n->state != want.state)
 			strcat(diff, " state");
 		if ((n->flags & NTF_ROUTER) != (want.flags & NTF_ROUTER))
 			strcat(diff, " router");
@@ -337,8 +342,8 @@ Nsring__V1__Neighbor *op_neigh_to_pb(Op *op, const RtnlNeigh *n)
 	pb->dev = (char *)op_link_name(op, n->ifindex);
 	pb->address = op_strdup(op, rtnl_ip_format(&n->dst, ip, sizeof(ip)));
 	if (n->lladdr_len)
-		pb->lladdr = op_strdup(op, rtnl_mac_format(n->lladdr, n->lladdr_len, mac,
-							   sizeof(mac)));
+		pb->lladdr =
+			op_strdup(op, rtnl_mac_format(n->lladdr, n->lladdr_len, mac, sizeof(mac)));
 	pb->state = n->state;
 	pb->proxy = n->flags & NTF_PROXY;
 	pb->router = n->flags & NTF_ROUTER;
@@ -544,11 +549,13 @@ static void fdb_reply(Op *op)
 		return;
 	}
 	if (fdb_create(op)) {
-		Nsring__V1__CreateFdbEntryResponse resp = NSRING__V1__CREATE_FDB_ENTRY_RESPONSE__INIT;
+		Nsring__V1__CreateFdbEntryResponse resp =
+			NSRING__V1__CREATE_FDB_ENTRY_RESPONSE__INIT;
 		resp.already_done = x->already_done;
 		op_reply(op, &resp.base);
 	} else {
-		Nsring__V1__DeleteFdbEntryResponse resp = NSRING__V1__DELETE_FDB_ENTRY_RESPONSE__INIT;
+		Nsring__V1__DeleteFdbEntryResponse resp =
+			NSRING__V1__DELETE_FDB_ENTRY_RESPONSE__INIT;
 		resp.already_done = x->already_done;
 		op_reply(op, &resp.base);
 	}
@@ -639,9 +646,8 @@ static void fdb_send(Op *op)
 	if (x->link.index) {
 		x->kind_known = true;
 		x->kind = x->link.kind;
-		x->local_family = strcmp(x->link.kind, "vxlan") == 0
-					  ? x->link.info.vxlan.local.family
-					  : 0;
+		x->local_family =
+			strcmp(x->link.kind, "vxlan") == 0 ? x->link.info.vxlan.local.family : 0;
 		x->idx_link = x->link.index;
 	}
 	if (x->kind_known) {
@@ -650,8 +656,8 @@ static void fdb_send(Op *op)
 		/* Only a VXLAN device has remotes; the bridge would ignore them silently. */
 		if (strcmp(x->kind, "vxlan") != 0) {
 			op_fail(op, STATUS_INVALID_ARGUMENT,
-				"dst, vni, port: only a VXLAN device takes them; \"%s\" is %s%s", name,
-				x->kind[0] ? "a " : "not a VXLAN device", x->kind);
+				"dst, vni, port: only a VXLAN device takes them; \"%s\" is %s%s",
+				name, x->kind[0] ? "a " : "not a VXLAN device", x->kind);
 			return;
 		}
 		if (n.dst.family && x->local_family && n.dst.family != x->local_family) {
@@ -672,7 +678,9 @@ static void fdb_send(Op *op)
 							     : RTNL_NEIGH_ADD)
 			    : rtnl_neigh_del(buf, sizeof(buf), &n),
 		     op_printf(op, "%s %s",
-			       create ? (creq->append ? "append" : creq->replace ? "replace" : "add")
+			       create ? (creq->append	 ? "append"
+					 : creq->replace ? "replace"
+							 : "add")
 				      : "delete",
 			       fdb_what(op, pb, n.ifindex)));
 	if (nl && ensure) {
@@ -693,13 +701,12 @@ static void fdb_resolve(Op *op)
 
 	/* A remote needs the device's kind; otherwise the index is enough (a batch knows it). */
 	if (fdb_is_remote(pb)) {
-		if (!str_set(pb->dev) || !op_link_kind_lookup(op, 0, pb->dev, &x->idx_link, &x->kind,
-							      &x->local_family))
+		if (!str_set(pb->dev) ||
+		    !op_link_kind_lookup(op, 0, pb->dev, &x->idx_link, &x->kind, &x->local_family))
 			op_get_link(op, 0, pb->dev_index, pb->dev, &x->link, NULL);
 		else
 			x->kind_known = true;
-	}
-	else if (str_set(pb->dev))
+	} else if (str_set(pb->dev))
 		op_get_link(op, 0, 0, pb->dev, NULL, &x->idx_link);
 	op_then(op, fdb_send);
 }

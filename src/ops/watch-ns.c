@@ -258,7 +258,8 @@ void wns_dump_start(WatchNs *wns)
 			break;
 		default: /* the neighbour tables (ARP, NDP), or the bridge FDB */
 			len = rtnl_neigh_dump(buf, sizeof(buf),
-					      dumps[i].kind == WK_FDB ? AF_BRIDGE : AF_UNSPEC, 0, 0);
+					      dumps[i].kind == WK_FDB ? AF_BRIDGE : AF_UNSPEC, 0,
+					      0);
 			break;
 		}
 		d->req[i] = (struct WatchDumpReq){ .d = d, .what = dumps[i].what,

@@ -122,8 +122,8 @@ static void event_neigh(WatchNs *wns, Nsring__V1__WatchEvent *ev, const WObj *o)
 {
 	Op *op = wns->w->scratch;
 	const RtnlLink *dev = wstate_link(&wns->mirror, o->u.neigh.ifindex);
-	const RtnlLink *br = o->u.neigh.master ? wstate_link(&wns->mirror, o->u.neigh.master)
-					       : NULL;
+	const RtnlLink *br =
+		o->u.neigh.master ? wstate_link(&wns->mirror, o->u.neigh.master) : NULL;
 	RtnlLink *links = op_alloc(op, 2 * sizeof(*links));
 
 	op->dump.nlinks = 0;

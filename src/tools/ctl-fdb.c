@@ -56,8 +56,8 @@ static int parse_fdb_modify(CtlParser *p, const char *cmd)
 			p->i--;
 			r = ctl_arg_lladdr(p, "lladdr", &mac);
 			if (r >= 0 && strlen(mac) != 17)
-				return ctl_fail(p->cmd, "argument \"%s\" is wrong: invalid MAC address",
-						a);
+				return ctl_fail(p->cmd,
+						"argument \"%s\" is wrong: invalid MAC address", a);
 			e->mac = mac;
 		} else {
 			return ctl_unknown(p, a);

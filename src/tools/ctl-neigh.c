@@ -9,9 +9,9 @@
 
 /* NUD_* of linux/neighbour.h as ip names them (lower case in, upper case out). */
 static const CtlWord nud_states[] = {
-	{ "permanent", 0x80 }, { "noarp", 0x40 },  { "reachable", 0x02 }, { "stale", 0x04 },
-	{ "delay", 0x08 },     { "probe", 0x10 },  { "failed", 0x20 },	  { "incomplete", 0x01 },
-	{ "none", 0x00 },
+	{ "permanent", 0x80 }, { "noarp", 0x40 },      { "reachable", 0x02 },
+	{ "stale", 0x04 },     { "delay", 0x08 },      { "probe", 0x10 },
+	{ "failed", 0x20 },    { "incomplete", 0x01 }, { "none", 0x00 },
 };
 
 static int parse_neigh_modify(CtlParser *p, const char *method)
@@ -58,8 +58,8 @@ static int parse_neigh_modify(CtlParser *p, const char *method)
 			}
 			fam = ctl_ip_family(a);
 			if (!fam)
-				return ctl_fail(p->cmd, "argument \"%s\" is wrong: not an IP address",
-						a);
+				return ctl_fail(p->cmd,
+						"argument \"%s\" is wrong: not an IP address", a);
 			n->address = (char *)a;
 			have_addr = true;
 		} else {
@@ -131,8 +131,10 @@ static int parse_neigh_show(CtlParser *p)
 				/* Several nud words add up, as in ip. */
 				req->nud_mask = (nud_set ? req->nud_mask : 0) | (uint32_t)st;
 			} else {
-				return ctl_fail(p->cmd, "argument \"%s\" is wrong: nud takes all or a "
-							"state", v);
+				return ctl_fail(p->cmd,
+						"argument \"%s\" is wrong: nud takes all or a "
+						"state",
+						v);
 			}
 			nud_set = true;
 		} else {
@@ -229,7 +231,7 @@ int ctl_print_neighbors(FILE *f, const ProtobufCMessage *resp, bool json)
 	const Nsring__V1__ListNeighborsResponse *r = (const void *)resp;
 
 	/* ip's own lines, no header: they are what scripts compare. */
-	ctl_print_list(f, json, (ProtobufCMessage **)r->neighbors, r->n_neighbors, neigh_row,
-		       "%s", "");
+	ctl_print_list(f, json, (ProtobufCMessage **)r->neighbors, r->n_neighbors, neigh_row, "%s",
+		       "");
 	return 0;
 }

@@ -33,8 +33,11 @@ static const struct {
 	[BOP_CREATE_VETH] = { "CreateLink", 3 },    [BOP_CREATE_BRIDGE] = { "CreateLink", 3 },
 	[BOP_UPDATE_LINK] = { "UpdateLink", 4 },    [BOP_DELETE_LINK] = { "DeleteLink", 5 },
 	[BOP_CREATE_ADDR] = { "CreateAddress", 6 }, [BOP_CREATE_ROUTE] = { "CreateRoute", 8 },
-	[BOP_GET_LINK] = { "GetLink", 10 },	    [BOP_CREATE_VXLAN] = { "CreateLink", 3 },
-	[BOP_CREATE_NEIGH] = { "CreateNeighbor", 40 }, [BOP_APPEND_FDB] = { "CreateFdbEntry", 42 },
+	[BOP_GET_LINK] = { "GetLink", 10 },
+	/* Neighbours and FDB entries: BatchOp members past 15 (two-byte tags). */
+	[BOP_CREATE_VXLAN] = { "CreateLink", 3 },
+	[BOP_CREATE_NEIGH] = { "CreateNeighbor", 40 },
+	[BOP_APPEND_FDB] = { "CreateFdbEntry", 42 },
 };
 
 const char *bench_op_method(BenchOpKind k)

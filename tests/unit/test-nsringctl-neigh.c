@@ -16,8 +16,14 @@ typedef struct Case {
 	const char *expect; /* OK: the request as JSON ('' for ""); BAD: part of the error */
 } Case;
 
-#define OK(a, m, j) { a, CTL_PARSE_OK, m, j }
-#define BAD(a, e)   { a, -22, NULL, e }
+#define OK(a, m, j)                                                                                \
+	{                                                                                          \
+		a, CTL_PARSE_OK, m, j                                                              \
+	}
+#define BAD(a, e)                                                                                  \
+	{                                                                                          \
+		a, -22, NULL, e                                                                    \
+	}
 
 static const Case cases[] = {
 	OK("neigh add 198.18.0.2 lladdr 02:00:00:00:00:02 dev v0", "CreateNeighbor",
@@ -117,8 +123,8 @@ static void test_grammar(void)
 		split(c->args, buf, sizeof(buf), argv, &argc);
 		r = ctl_parse(argc, argv, &cmd);
 		if (r != c->ret)
-			fprintf(stderr, "\"%s\": returned %d, expected %d (%s)\n", c->args, r, c->ret,
-				cmd.error);
+			fprintf(stderr, "\"%s\": returned %d, expected %d (%s)\n", c->args, r,
+				c->ret, cmd.error);
 		CHECK_EQ(r, c->ret);
 		if (r == CTL_PARSE_OK) {
 			char *got = to_string(print_req, &cmd);
@@ -187,8 +193,9 @@ static void test_printers(void)
 	fr.n_entries = 2, fr.entries = ep;
 	print_fn = ctl_print_fdb_entries, print_arg = &fr.base;
 	out = to_string(print_text, NULL);
-	CHECK_STREQ(out, "02:00:00:00:01:01 dev p0 vlan 5 master br0 static\n"
-			 "00:00:00:00:00:00 dev vx0 dst 198.18.0.2 port 4790 vni 43 self permanent\n");
+	CHECK_STREQ(out,
+		    "02:00:00:00:01:01 dev p0 vlan 5 master br0 static\n"
+		    "00:00:00:00:00:00 dev vx0 dst 198.18.0.2 port 4790 vni 43 self permanent\n");
 	free(out);
 }
 
