@@ -245,6 +245,45 @@ expect_contains "$ERR" "only a VXLAN device takes them" "batch: a remote on a br
 run_ok in_ns na ip neigh show dev n2 nud all
 expect_not_contains "$OUT" "198.18.0.2" "batch: both neighbours deleted"
 
+# ---------------------------------------------------------------- gRPC
+# The same methods over gRPC (one socket serves both transports): list, create, delete.
+run "$PY" - "$SOCK" "$PROTO_DIR" "$LIB_DIR" <<'EOPY'
+import os, sys
+sys.path.insert(0, os.path.join(sys.argv[3], "..", "common"))
+import grpc
+from nsring_ttrpc import load_protos
+sock, proto_dir = sys.argv[1:3]
+pb = load_protos(proto_dir, ["nsring/v1/nsring.proto"])[0]
+ch = grpc.insecure_channel("unix://" + sock)
+def call(method, req):
+    m = ch.unary_unary("/nsring.v1.NsRing/" + method,
+                       request_serializer=lambda r: r.SerializeToString(),
+                       response_deserializer=getattr(pb, method + "Response").FromString)
+    return m(req, timeout=10)
+ns = pb.NamespaceRef(name="na")
+r = call("ListFdbEntries", pb.ListFdbEntriesRequest(namespace=ns, dev="vx0"))
+print("fdb", sorted(e.dst for e in r.entries if e.mac == "00:00:00:00:00:00"))
+req = pb.CreateNeighborRequest(namespace=ns)
+req.neighbor.dev, req.neighbor.address, req.neighbor.lladdr = "n0", "198.18.0.40", "02:00:00:00:00:40"
+call("CreateNeighbor", req)
+r = call("ListNeighbors", pb.ListNeighborsRequest(namespace=ns, dev="n0"))
+print("neigh", [(n.address, n.lladdr, n.state) for n in r.neighbors if n.address == "198.18.0.40"])
+d = pb.DeleteNeighborRequest(namespace=ns)
+d.neighbor.dev, d.neighbor.address = "n0", "198.18.0.40"
+call("DeleteNeighbor", d)
+try:
+    call("DeleteNeighbor", d)
+except grpc.RpcError as e:
+    print("again", e.code().name, e.details())
+EOPY
+expect_eq "$RC" 0 "gRPC client ran"
+expect_contains "$OUT" "fdb ['198.18.0.12', '198.18.0.17', '198.18.0.18']" \
+	"gRPC ListFdbEntries: the flood list"
+expect_contains "$OUT" "neigh [('198.18.0.40', '02:00:00:00:00:40', 128)]" \
+	"gRPC CreateNeighbor then ListNeighbors"
+expect_contains "$OUT" "again NOT_FOUND DeleteNeighbor: delete neighbor 198.18.0.40 dev \"n0\": ENOENT" \
+	"gRPC DeleteNeighbor of a gone one: NOT_FOUND with the errno name"
+
 # ---------------------------------------------------------------- monitor (Watch)
 # wait_grep FILE PATTERN DESCRIPTION: up to 10 s for an extended regex in FILE.
 wait_grep() {
