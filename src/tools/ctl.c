@@ -9,7 +9,7 @@
 
 /* The objects in the order of the usage text. ip's table order decides abbreviations that
  * more than one object shares: put a new object after those its prefixes should not take
- * (today every object has its own first letter: a, r, l, n, m). */
+ * (n and ne are netns, nei is neighbor; b is bridge, the words of bridge(8) after it). */
 static const CtlObject *const objects[] = {
 	&ctl_object_netns, &ctl_object_link,	&ctl_object_addr,
 	&ctl_object_route, &ctl_object_monitor,

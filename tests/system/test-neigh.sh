@@ -284,6 +284,38 @@ expect_contains "$OUT" "neigh [('198.18.0.40', '02:00:00:00:00:40', 128)]" \
 expect_contains "$OUT" "again NOT_FOUND DeleteNeighbor: delete neighbor 198.18.0.40 dev \"n0\": ENOENT" \
 	"gRPC DeleteNeighbor of a gone one: NOT_FOUND with the errno name"
 
+# BatchRequest.ensure reaches each neighbour/FDB op: a delete of nothing and a repeated append
+# both succeed.
+run "$PY" - "$SOCK" "$PROTO_DIR" "$LIB_DIR" <<'EOPY'
+import os, sys
+sys.path.insert(0, os.path.join(sys.argv[3], "..", "common"))
+from nsring_ttrpc import Conn, code_name, load_protos
+sock, proto_dir = sys.argv[1:3]
+pb = load_protos(proto_dir, ["nsring/v1/nsring.proto"])[0]
+ns = pb.NamespaceRef(name="na")
+b = pb.BatchRequest(ensure=True)
+op = b.ops.add().delete_neighbor
+op.namespace.CopyFrom(ns)
+op.neighbor.dev, op.neighbor.address = "n0", "198.18.0.77"
+op = b.ops.add().create_fdb_entry
+op.namespace.CopyFrom(ns)
+op.append = True
+op.entry.dev, op.entry.mac, op.entry.dst = "vx0", "00:00:00:00:00:00", "198.18.0.12"
+op = b.ops.add().create_neighbor
+op.namespace.CopyFrom(ns)
+op.neighbor.dev, op.neighbor.address, op.neighbor.lladdr = "n0", "198.18.0.2", "02:00:00:00:00:22"
+code, msg, payload = Conn(sock).call(1, "Batch", b.SerializeToString())
+r = pb.BatchResponse.FromString(payload)
+print("batch", code, [(x.code, x.WhichOneof("result"), x.message) for x in r.results])
+for x in r.results:
+    if x.WhichOneof("result") in ("delete_neighbor", "create_neighbor"):
+        print(x.WhichOneof("result"), "already_done", getattr(x, x.WhichOneof("result")).already_done)
+EOPY
+expect_contains "$OUT" "batch 0 [(0, 'delete_neighbor', ''), (0, 'create_fdb_entry', ''), (0, 'create_neighbor', '')]" \
+	"Batch with ensure: a gone neighbour, a repeated append and an existing neighbour succeed"
+expect_contains "$OUT" "delete_neighbor already_done True" "... the delete reports already_done"
+expect_contains "$OUT" "create_neighbor already_done True" "... the create reports already_done"
+
 # ---------------------------------------------------------------- monitor (Watch)
 # wait_grep FILE PATTERN DESCRIPTION: up to 10 s for an extended regex in FILE.
 wait_grep() {
