@@ -36,20 +36,21 @@ typedef struct BatchItem {
 	Batch *b;
 	const OpMethod *m;
 	ProtobufCMessage *req;
-	int result_case;      /* the BatchResult oneof member for this op */
-	const char *keys[2];  /* namespaces it names (ordering and name map) */
+	int result_case;     /* the BatchResult oneof member for this op */
+	const char *keys[2]; /* namespaces it names (ordering and name map) */
 	KeyState *ks[2];
 	unsigned nkeys;
-	int succ[2];	      /* the next item naming keys[k], or -1 */
-	unsigned waiting;     /* earlier items (per key) not finished yet */
+	int succ[2];	  /* the next item naming keys[k], or -1 */
+	unsigned waiting; /* earlier items (per key) not finished yet */
 	bool started, finished, queued;
 	/* The one namespace whose socket carries all its requests (NULL: it sends on two, or it is
 	 * not a pipelined op); and which successor edges were released early (pipelining). */
 	const char *send_key;
 	bool released[2];
-	int next_ready;	      /* ready queue link */
+	int next_ready; /* ready queue link */
 	int code;
 	const char *msg;
+	bool already_done;	/* ensure: it found its work done */
 	ProtobufCMessage *resp; /* copy in the batch's arena */
 } BatchItem;
 
@@ -58,6 +59,7 @@ struct Batch {
 	BatchItem *items;
 	size_t n, finished, running;
 	bool stop_on_error, stopping, pumping, replied;
+	bool ensure; /* BatchRequest.ensure: every op with ensure semantics */
 	int ready_head, ready_tail;
 	NameMap names; /* ops-names.c */
 };
@@ -172,6 +174,57 @@ static bool item_describe(Op *op, const Nsring__V1__BatchOp *bop, BatchItem *it)
 		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_GET_LINK;
 		ns = bop->get_link->namespace_;
 		break;
+	case NSRING__V1__BATCH_OP__OP_GET_SYSCTL:
+		it->m = ops_method("GetSysctl");
+		it->req = &bop->get_sysctl->base;
+		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_GET_SYSCTL;
+		ns = bop->get_sysctl->namespace_;
+		break;
+	case NSRING__V1__BATCH_OP__OP_SET_SYSCTL:
+		it->m = ops_method("SetSysctl");
+		it->req = &bop->set_sysctl->base;
+		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_SET_SYSCTL;
+		ns = bop->set_sysctl->namespace_;
+		break;
+		/* Traffic control: one namespace each. */
+#define TC_OP(CASE, method, member)                                                                \
+	case NSRING__V1__BATCH_OP__OP_##CASE:                                                      \
+		it->m = ops_method(method);                                                        \
+		it->req = &bop->member->base;                                                      \
+		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_##CASE;                         \
+		ns = bop->member->namespace_;                                                      \
+		break;
+		TC_OP(CREATE_QDISC, "CreateQdisc", create_qdisc)
+		TC_OP(DELETE_QDISC, "DeleteQdisc", delete_qdisc)
+		TC_OP(CREATE_CLASS, "CreateClass", create_class)
+		TC_OP(DELETE_CLASS, "DeleteClass", delete_class)
+		TC_OP(CREATE_FILTER, "CreateFilter", create_filter)
+		TC_OP(DELETE_FILTER, "DeleteFilter", delete_filter)
+#undef TC_OP
+	case NSRING__V1__BATCH_OP__OP_UPDATE_BRIDGE_PORT:
+		it->m = ops_method("UpdateBridgePort");
+		it->req = &bop->update_bridge_port->base;
+		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_UPDATE_BRIDGE_PORT;
+		ns = bop->update_bridge_port->namespace_;
+		break;
+	case NSRING__V1__BATCH_OP__OP_CREATE_BRIDGE_VLAN:
+		it->m = ops_method("CreateBridgeVlan");
+		it->req = &bop->create_bridge_vlan->base;
+		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_CREATE_BRIDGE_VLAN;
+		ns = bop->create_bridge_vlan->namespace_;
+		break;
+	case NSRING__V1__BATCH_OP__OP_DELETE_BRIDGE_VLAN:
+		it->m = ops_method("DeleteBridgeVlan");
+		it->req = &bop->delete_bridge_vlan->base;
+		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_DELETE_BRIDGE_VLAN;
+		ns = bop->delete_bridge_vlan->namespace_;
+		break;
+	case NSRING__V1__BATCH_OP__OP_LIST_BRIDGE_VLANS:
+		it->m = ops_method("ListBridgeVlans");
+		it->req = &bop->list_bridge_vlans->base;
+		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_LIST_BRIDGE_VLANS;
+		ns = bop->list_bridge_vlans->namespace_;
+		break;
 	/* Neighbours and FDB entries (ops-neigh.c). */
 	case NSRING__V1__BATCH_OP__OP_CREATE_NEIGHBOR:
 		it->m = ops_method("CreateNeighbor");
@@ -212,10 +265,14 @@ static bool item_describe(Op *op, const Nsring__V1__BatchOp *bop, BatchItem *it)
 	}
 	/* A veth made with its peer elsewhere goes out on its own namespace's socket alone,
 	 * unless the peer is to be brought up (on the peer's socket); a move reads back there. */
-	if (it->m->pipelined && it->nkeys > 1 &&
-	    (bop->op_case == NSRING__V1__BATCH_OP__OP_UPDATE_LINK ||
-	     (bop->op_case == NSRING__V1__BATCH_OP__OP_CREATE_LINK && bop->create_link->link &&
-	      bop->create_link->link->up)))
+	/* A tun/tap is made by a helper thread, not on the socket: it waits its turn. */
+	if (bop->op_case == NSRING__V1__BATCH_OP__OP_CREATE_LINK && bop->create_link->link &&
+	    bop->create_link->link->info_case == NSRING__V1__LINK__INFO_TUN)
+		it->send_key = NULL;
+	else if (it->m->pipelined && it->nkeys > 1 &&
+		 (bop->op_case == NSRING__V1__BATCH_OP__OP_UPDATE_LINK ||
+		  (bop->op_case == NSRING__V1__BATCH_OP__OP_CREATE_LINK && bop->create_link->link &&
+		   bop->create_link->link->up)))
 		it->send_key = NULL;
 	else if (it->m->pipelined)
 		it->send_key = it->keys[0];
@@ -253,7 +310,8 @@ static void item_finish(BatchItem *it, int code, const char *msg)
 		KeyState *ks = it->ks[k];
 
 		ks->running--;
-		/* Released early already, or started with this one (a group delete): nothing to do. */
+		/* Released early already, or started with this one (a group delete): nothing to do.
+		 */
 		if (it->succ[k] >= 0 && !it->released[k] && !b->items[it->succ[k]].started) {
 			if (ks->running == 0)
 				item_release(b, &b->items[it->succ[k]]);
@@ -321,8 +379,10 @@ static void item_replied(void *userdata, int code, const char *msg, const Protob
 	Batch *b = it->b;
 
 	b->running--;
-	if (code == 0)
+	if (code == 0) {
 		item_keep_reply(it, resp);
+		it->already_done = ensure_resp_already_done(resp);
+	}
 	item_finish(it, code, code ? op_strdup(b->op, msg) : NULL);
 	batch_pump(b);
 }
@@ -338,6 +398,7 @@ static void item_start(Batch *b, BatchItem *it)
 	}
 	sub->req = it->req;
 	sub->req_borrowed = true;
+	sub->ensure = b->ensure;
 	sub->batch = b;
 	sub->parent = b->op;
 	sub->item = it;
@@ -369,11 +430,18 @@ static void group_replied(void *userdata, int code, const char *msg, const Proto
 		BatchItem *it = run->items[i];
 		const char *m = msg;
 		int c = code ? code : link_group_result(run->lg, i, &m);
+		const Nsring__V1__DeleteLinkRequest *req = (const void *)it->req;
+		bool gone = false;
 
+		/* Ensure: a member already gone is done (the whole group's failure is not). */
+		if (!code && c == STATUS_NOT_FOUND && (b->ensure || req->ensure))
+			c = 0, gone = true;
 		if (!c) {
 			Nsring__V1__DeleteLinkResponse *r = op_alloc(b->op, sizeof(*r));
 
 			nsring__v1__delete_link_response__init(r);
+			r->already_done = gone;
+			it->already_done = gone;
 			it->resp = &r->base;
 		}
 		item_finish(it, c, c ? op_strdup(b->op, m ? m : "DeleteLink failed") : NULL);
@@ -430,6 +498,7 @@ static bool group_start(Batch *b, BatchItem *first)
 		item_running(items[i]);
 	sub->req = first->req;
 	sub->req_borrowed = true;
+	sub->ensure = b->ensure;
 	sub->batch = b;
 	sub->parent = b->op;
 	sub->ns_key[0] = sub->ns_key[1] = first->keys[0];
@@ -465,6 +534,7 @@ static void batch_reply(Batch *b)
 				r->message = (char *)it->msg;
 			if (it->code)
 				resp.failed++;
+			r->already_done = it->code == 0 && it->already_done;
 		}
 		if (it->started && it->code == 0 && it->resp) {
 			r->result_case = it->result_case;
@@ -518,6 +588,7 @@ void ops_batch(Op *op)
 	b->op = op;
 	b->n = req->n_ops;
 	b->stop_on_error = req->mode == NSRING__V1__BATCH_MODE__BATCH_MODE_STOP_ON_ERROR;
+	b->ensure = req->ensure;
 	b->ready_head = b->ready_tail = -1;
 	name_map_init(&b->names, op);
 	b->items = op_alloc(op, (b->n ? b->n : 1) * sizeof(*b->items));
@@ -529,7 +600,13 @@ void ops_batch(Op *op)
 		it->succ[0] = it->succ[1] = -1;
 		if (!req->ops[i] || !item_describe(op, req->ops[i], it)) {
 			hmap_clear(&keys);
-			op_fail(op, STATUS_INVALID_ARGUMENT, "operation %zu of the batch is empty", i);
+			/* Also what an operation Batch does not take looks like (an unknown
+			 * member): OpenSocket, OpenNamespace and Netlink are not in it. */
+			op_fail(op, STATUS_INVALID_ARGUMENT,
+				"operation %zu of the batch is empty or of a kind Batch does not "
+				"take "
+				"(OpenSocket, OpenNamespace and Netlink are called on their own)",
+				i);
 			return;
 		}
 		for (unsigned k = 0; k < it->nkeys; k++) {

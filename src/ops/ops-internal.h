@@ -27,6 +27,7 @@ struct Ops {
 /* What the operations keep per open namespace, in its ns->priv (NULL once it is closed). */
 typedef struct OpsNs {
 	NlConn *conn;		     /* its netlink connection: every request goes through it */
+	struct RawNl *raw;	     /* ops-netlink.c: raw netlink sockets, one per protocol */
 	struct DelGroup *delgroup; /* ops-linkdel.c: its DeleteLink calls waiting for the turn */
 } OpsNs;
 
@@ -51,10 +52,23 @@ typedef struct OpMethod {
 	/* Bytes of zeroed scratch its steps share (op->scratch), allocated with the Op; NULL:
 	 * none. A pointer: each method file keeps its scratch struct to itself. */
 	const size_t *scratch_size;
+	/* Replies with an fd (op_reply_fd()): only for callers that can pass one. */
+	bool passes_fd;
 } OpMethod;
 
+typedef struct OpNl OpNl;
+
+/* A method's own handling of a request's answers (ops-tc.c's dumps and refusals): each
+ * message, a dump's restart, and a failure it judges itself (true: it recorded the outcome,
+ * with op_fail() or not at all). Any member may be NULL. */
+typedef struct OpNlHooks {
+	void (*msg)(OpNl *nl, const struct nlmsghdr *nlh);
+	void (*restart)(OpNl *nl);
+	bool (*error)(OpNl *nl, int error, const char *extack);
+} OpNlHooks;
+
 /* One netlink request of an Op: where its answer goes. */
-typedef struct OpNl {
+struct OpNl {
 	Op *op;
 	const char *what;   /* names the object for error messages: link "veth0" */
 	RtnlLink *ret_link; /* a GET's answer */
@@ -66,7 +80,17 @@ typedef struct OpNl {
 	unsigned slot;
 	int *ret_code;	    /* set: a failure is stored here (with ret_msg), not failing the op */
 	char **ret_msg;
-} OpNl;
+	/* Ensure (ops-ensure.c): an EEXIST (exists_ok) or a "not found" errno (gone_ok) is
+	 * recorded in *found instead of failing the op; see op_nl_tolerate_exists(). */
+	struct OpFound *found;
+	bool exists_ok, gone_ok;
+
+	/* EOPNOTSUPP fails the op with this as what it was doing (it names the kernel support
+	 * missing: a link kind, bridge VLAN filtering) instead of what. */
+	const char *unsupported;
+	const OpNlHooks *hooks; /* set: the method handles the answers (see OpNlHooks) */
+	void *ctx;		/* the hooks' own */
+};
 
 /* Dump results of an op: links, addresses, routes (arena arrays). */
 typedef struct OpDump {
@@ -85,6 +109,7 @@ struct Op {
 	const OpMethod *m;
 	ProtobufCMessage *req;
 	ops_reply_cb reply;
+	ops_fd_reply_cb fd_reply; /* set when the caller can take an fd with the reply */
 	void *userdata;
 	uint64_t deadline;
 	unsigned pending;
@@ -97,6 +122,8 @@ struct Op {
 	uint32_t seq;	     /* its position in the batch: later writes of the name map win */
 	Op *parent;	     /* the batch's own Op: its caller decides about cancellation */
 	const char *ns_key[2]; /* its namespaces as the batch names them (slots 0 and 1) */
+	bool ensure;	       /* its batch has BatchRequest.ensure: see op_ensure() */
+	bool already_done;     /* op_set_already_done(): the reply says the work was found done */
 	int err_code;
 	char *err_msg;
 	struct OpBlock *mem;
@@ -105,6 +132,13 @@ struct Op {
 	 * Op, or what an internal op points it at (a group delete's LinkGroup). */
 	void *scratch;
 	OpDump dump; /* what dumps (op_dump(), OpNl.collect) collected */
+	/* An fd the op holds until it passes it with its reply (op_reply_fd()); closed when the
+	 * op is freed without (it failed, was cancelled, ran out of time). -1: none. */
+	int owned_fd;
+	/* Releases what the method holds outside the arena (fds, timers), however the Op ends:
+	 * run once, just before its reply (which may free the arena, in a batch) or when it is
+	 * freed without one. */
+	void (*cleanup)(Op *op);
 };
 
 /* Arena allocations, freed with the Op. */
@@ -163,6 +197,8 @@ int ops_errno_status(int err, const char *what, const char *extack, char *msg, s
  * step's stack, but everything it points to must be in the Op's arena or the request (a batch
  * copies resp and keeps the arena). */
 void op_reply(Op *op, const ProtobufCMessage *resp);
+/* Replies success with fd passed along (the caller takes it), and frees the Op. */
+void op_reply_fd(Op *op, const ProtobufCMessage *resp, int fd);
 /* Records a failure (the first one wins); the Op replies it once nothing is pending. */
 void op_fail(Op *op, int code, const char *fmt, ...) _printf_(3, 4);
 void op_fail_errno(Op *op, int err, const char *what, const char *extack);
@@ -205,6 +241,7 @@ bool op_check_link_ref(Op *op, const char *name, uint32_t index);
 const char *op_link_what(Op *op, const char *name, uint32_t index);
 /* Scratch sizes of the methods (OpMethod.scratch_size). */
 extern const size_t ops_link_scratch_size, ops_addr_scratch_size, ops_route_scratch_size;
+extern const size_t ops_netlink_scratch_size, ops_socket_scratch_size, ops_bridge_scratch_size;
 
 /* Method bodies. */
 void ops_create_namespace(Op *op);
@@ -215,6 +252,10 @@ void ops_get_link(Op *op);
 void ops_list_links(Op *op);
 void ops_update_link(Op *op);
 void ops_delete_link(Op *op);
+void ops_update_bridge_port(Op *op); /* ops-bridge.c */
+void ops_create_bridge_vlan(Op *op);
+void ops_delete_bridge_vlan(Op *op);
+void ops_list_bridge_vlans(Op *op);
 void ops_create_address(Op *op);
 void ops_delete_address(Op *op);
 void ops_list_addresses(Op *op);
@@ -230,6 +271,24 @@ void ops_create_fdb_entry(Op *op);
 void ops_delete_fdb_entry(Op *op);
 void ops_list_fdb_entries(Op *op);
 void ops_batch(Op *op);
+void ops_open_socket(Op *op);
+void ops_open_namespace(Op *op);
+void ops_netlink(Op *op);
+
+/* ops-netlink.c: the namespace is closing: its raw netlink sockets close, their calls fail. */
+void raw_nl_ns_closed(OpsNs *ons);
+
+void ops_get_sysctl(Op *op);
+void ops_set_sysctl(Op *op);
+
+/* ops-sysctl.c: sysctls set by another method (CreateNamespace's): checks them (false, failed,
+ * on bad input), before anything is done. */
+bool ops_sysctls_check(Op *op, Nsring__V1__Sysctl *const *sysctls, size_t n);
+/* Writes them in op->ns[0], in order, then continues with next (the op's scratch must be free:
+ * the writes keep their state in op->scratch). ensure: only the keys whose value differs are
+ * written; already_done is set when none did, and cleared when one was written. */
+void ops_sysctls_apply(Op *op, Nsring__V1__Sysctl *const *sysctls, size_t n, bool ensure,
+		       op_step_fn next);
 
 /* ops-linkdel.c: DeleteLink, alone or as one link group with others (one RCU wait for all). */
 typedef struct LinkGroup LinkGroup;
@@ -248,6 +307,71 @@ void delgroup_init(Ops *ops);
 void delgroup_flush_all(Ops *ops);
 /* The namespace is closing: its waiting deletes no longer hang on its OpsNs. */
 void delgroup_ns_closed(OpsNs *ons);
+
+/* ops-ensure.c: ensure semantics (see "Ensure" in nsring.proto and docs/ensure.md), shared by
+ * every object. A request with ensure (its `bool ensure = 15`, or BatchRequest.ensure) is safe to
+ * resend: a create that finds the same object, a delete that finds nothing, an update whose work
+ * is found done succeed with already_done. How an object gets it:
+ * - create: mark the create request with op_nl_tolerate_exists(nl, &found); in the next step, if
+ *   found.exists, read the object, compare with ensure_diff_*() and either
+ *   op_set_already_done() and reply, or ensure_diff_fail() (ALREADY_EXISTS naming the differing
+ *   attributes). op_fail_found() fails with the kernel's own refusal (nothing to compare with).
+ * - delete: op_nl_tolerate_gone(nl, &found); the reply step calls op_set_already_done() if
+ *   found.gone. A link named by a delete (an address's, a route's dev) that is missing counts
+ *   as gone too.
+ * Without ensure the tolerate helpers do nothing, so the old errors stay. */
+typedef struct OpFound {
+	bool exists; /* the kernel said EEXIST */
+	bool gone;   /* the kernel said ENODEV, ENOENT, ESRCH or EADDRNOTAVAIL */
+	int code;    /* the status and message the op would have failed with */
+	const char *msg;
+} OpFound;
+/* The request's ensure field (field 15, "ensure", of any request) or its batch's ensure. */
+bool op_ensure(const Op *op);
+/* The reply (op_reply()) carries already_done = true: in the response's field 15 and, in a
+ * batch, in BatchResult.already_done. */
+void op_set_already_done(Op *op);
+/* With ensure (else no-op; nl may be NULL): nl's EEXIST / "not found" goes to *found. */
+void op_nl_tolerate_exists(OpNl *nl, OpFound *found);
+void op_nl_tolerate_gone(OpNl *nl, OpFound *found);
+/* Fails op with what found recorded (the refusal the kernel gave). */
+void op_fail_found(Op *op, const OpFound *found);
+/* A response's already_done field (field 15, "already_done"): read and set, for any method. */
+bool ensure_resp_already_done(const ProtobufCMessage *resp);
+void ensure_resp_set_already_done(ProtobufCMessage *resp);
+
+/* Comparing a found object with the request: collects "ATTR FOUND (asked ASKED)" items. */
+typedef struct EnsureDiff {
+	char text[768];
+	size_t len;
+	unsigned n;
+} EnsureDiff;
+void ensure_diff_init(EnsureDiff *d);
+/* Adds attr when found and asked differ (strings: NULL is ""; found "" prints "none"). */
+void ensure_diff_str(EnsureDiff *d, const char *attr, const char *found, const char *asked);
+void ensure_diff_u32(EnsureDiff *d, const char *attr, uint32_t found, uint32_t asked);
+/* Adds an item as given ("peer \"eth0\" (not found)"). */
+void ensure_diff_add(EnsureDiff *d, const char *fmt, ...) _printf_(2, 3);
+/* None differ: false. Else fails op with ALREADY_EXISTS "WHAT exists with different attributes:
+ * mtu 1400 (asked 1500), master br1 (asked br0)" and returns true. */
+bool ensure_diff_fail(Op *op, const EnsureDiff *d, const char *what);
+
+/* ops-link-ensure.c: CreateLink with ensure, an existing link against the request. */
+typedef struct LinkEnsure {
+	const Nsring__V1__CreateLinkRequest *req;
+	const RtnlLink *link;	     /* the link found under the requested name */
+	uint32_t idx_master, idx_parent; /* what the request's names resolved to */
+	const RtnlLink *peer;	     /* a veth's peer, read by name where the request puts it */
+	bool peer_gone;
+	const RtnlLink *master;	     /* the master it has, when not the one asked (for its name) */
+	bool changed;		     /* the caller finished work (brought ends up) */
+} LinkEnsure;
+/* Sends the reads the comparison needs (the peer by name, the master it has by index). */
+void link_ensure_read(Op *op, const Nsring__V1__Link *l, bool peer_elsewhere,
+		      const RtnlLink *link, uint32_t idx_master, RtnlLink *ret_peer,
+		      OpFound *peer_found, RtnlLink *ret_master);
+/* Fails op with ALREADY_EXISTS naming what differs and returns true, or returns false. */
+bool link_ensure_differs(Op *op, const LinkEnsure *e);
 
 /* The Watch streams (watch-*.c) and their hooks. */
 /* Frees an Op's arena (an Op used only to build messages in). */

@@ -22,27 +22,11 @@ typedef struct NeighScratch {
 	bool kind_known;
 	const char *kind;
 	uint8_t local_family;
-	/* The create or delete's own failure, held back so that ensure can judge it. */
-	int code;
-	char *msg;
-	bool already_done;
+	/* Ensure (ops-ensure.c): the create or delete's EEXIST / "not found", the device's. */
+	OpFound found, found_link;
 } NeighScratch;
 
 const size_t ops_neigh_scratch_size = sizeof(NeighScratch);
-
-/* The request's ensure, or its batch's. */
-static bool neigh_ensure(const Op *op, bool req_ensure)
-{
-	const Nsring__V1__BatchRequest *b;
-
-	if (req_ensure)
-		return true;
-	if (!op->parent || !op->parent->req ||
-	    op->parent->req->descriptor != &nsring__v1__batch_request__descriptor)
-		return false;
-	b = (const void *)op->parent->req;
-	return b->ensure;
-}
 
 static bool dev_ok(Op *op, const char *dev, uint32_t index)
 {
@@ -147,55 +131,50 @@ static bool neigh_create(const Op *op)
 	return op->m->start == ops_create_neighbor;
 }
 
-static const Nsring__V1__Neighbor *neigh_req(const Op *op, bool *ret_ensure)
+static const Nsring__V1__Neighbor *neigh_req(const Op *op)
 {
-	if (neigh_create(op)) {
-		const Nsring__V1__CreateNeighborRequest *r = (const void *)op->req;
-		*ret_ensure = neigh_ensure(op, r->ensure);
-		return r->neighbor;
-	}
-	const Nsring__V1__DeleteNeighborRequest *r = (const void *)op->req;
-	*ret_ensure = neigh_ensure(op, r->ensure);
-	return r->neighbor;
+	if (neigh_create(op))
+		return ((const Nsring__V1__CreateNeighborRequest *)op->req)->neighbor;
+	return ((const Nsring__V1__DeleteNeighborRequest *)op->req)->neighbor;
+}
+
+/* The entry's or the device's absence a delete with ensure tolerated: the work is done. */
+static void neigh_ensure_gone(Op *op)
+{
+	NeighScratch *x = op->scratch;
+
+	if (x->found.gone || x->found_link.gone)
+		op_set_already_done(op);
 }
 
 static void neigh_reply(Op *op)
 {
-	NeighScratch *x = op->scratch;
-
-	if (x->code) {
-		op_fail(op, x->code, "%s", x->msg);
-		return;
-	}
+	neigh_ensure_gone(op);
 	if (neigh_create(op)) {
 		Nsring__V1__CreateNeighborResponse resp =
 			NSRING__V1__CREATE_NEIGHBOR_RESPONSE__INIT;
-		resp.already_done = x->already_done;
 		op_reply(op, &resp.base);
 	} else {
 		Nsring__V1__DeleteNeighborResponse resp =
 			NSRING__V1__DELETE_NEIGHBOR_RESPONSE__INIT;
-		resp.already_done = x->already_done;
 		op_reply(op, &resp.base);
 	}
 }
 
-/* The failure held back, without the method name ret_msg starts with. */
-static const char *held_msg(Op *op, const char *msg)
+static const char *lladdr_str(Op *op, const uint8_t *ll, size_t len)
 {
-	size_t n = strlen(op->m->name);
+	char mac[3 * sizeof(((RtnlNeigh *)0)->lladdr)];
 
-	return strncmp(msg, op->m->name, n) == 0 && msg[n] == ':' ? msg + n + 2 : msg;
+	return len ? op_strdup(op, rtnl_mac_format(ll, len, mac, sizeof(mac))) : "";
 }
 
 /* Ensure, after an EEXIST: the entry found (in op->dump) against the one asked for. */
 static void neigh_judge_existing(Op *op)
 {
 	NeighScratch *x = op->scratch;
-	bool ensure;
-	const Nsring__V1__Neighbor *pb = neigh_req(op, &ensure);
-	char diff[128] = "";
+	const Nsring__V1__Neighbor *pb = neigh_req(op);
 	RtnlNeigh want;
+	EnsureDiff d;
 
 	neigh_from_pb(op, pb, true, &want);
 	for (size_t i = 0; i < op->dump.nneighs; i++) {
@@ -204,59 +183,46 @@ static void neigh_judge_existing(Op *op)
 		if (n->ifindex != x->idx_link || !ip_eq(&n->dst, &want.dst) ||
 		    (n->flags & NTF_PROXY) != (want.flags & NTF_PROXY))
 			continue;
+		ensure_diff_init(&d);
 		if (n->lladdr_len != want.lladdr_len ||
 		    memcmp(n->lladdr, want.lladdr, want.lladdr_len) != 0)
-			strcat(diff, " lladdr");
+			ensure_diff_str(&d, "lladdr", lladdr_str(op, n->lladdr, n->lladdr_len),
+					lladdr_str(op, want.lladdr, want.lladdr_len));
 		/* Only a static state is the entry's own: the others move with traffic (a
 		 * reachable entry ages to stale), so an aged one still is the one asked for. */
 		if (!(want.flags & NTF_PROXY) && (want.state & (NUD_PERMANENT | NUD_NOARP)) &&
 		    n->state != want.state)
-			strcat(diff, " state");
+			ensure_diff_add(&d, "state 0x%x (asked 0x%x)", n->state, want.state);
 		if ((n->flags & NTF_ROUTER) != (want.flags & NTF_ROUTER))
-			strcat(diff, " router");
-		if (diff[0]) {
-			x->code = STATUS_ALREADY_EXISTS;
-			x->msg = op_printf(op, "neighbor %s on \"%s\" exists with another%s",
-					   pb->address, dev_what(op, pb->dev, x->idx_link), diff);
-		} else {
-			x->code = 0;
-			x->already_done = true;
-		}
+			ensure_diff_add(&d, "router %s (asked %s)",
+					n->flags & NTF_ROUTER ? "on" : "off",
+					want.flags & NTF_ROUTER ? "on" : "off");
+		if (ensure_diff_fail(op, &d,
+				     op_printf(op, "neighbor %s on \"%s\"", pb->address,
+					       dev_what(op, pb->dev, x->idx_link))))
+			return;
+		op_set_already_done(op);
 		neigh_reply(op);
 		return;
 	}
-	neigh_reply(op); /* gone in between: report the EEXIST as it came */
+	op_fail_found(op, &x->found); /* gone in between: the EEXIST as it came */
 }
 
-static void neigh_sent(Op *op)
+/* Ensure, after the create: an EEXIST tolerated is judged against the entry found. */
+static void neigh_judge(Op *op)
 {
 	NeighScratch *x = op->scratch;
-	bool ensure;
-	const Nsring__V1__Neighbor *pb = neigh_req(op, &ensure);
+	const Nsring__V1__Neighbor *pb = neigh_req(op);
 	uint8_t buf[256];
 	RtnlNeigh want;
 	OpNl *nl;
 	int len;
 
+	if (!x->found.exists) {
+		neigh_reply(op);
+		return;
+	}
 	neigh_from_pb(op, pb, true, &want);
-	if (x->code)
-		x->msg = (char *)held_msg(op, x->msg);
-	if (!ensure || !x->code) {
-		neigh_reply(op);
-		return;
-	}
-	if (!neigh_create(op)) {
-		if (x->code == STATUS_NOT_FOUND) { /* ENOENT: nothing to delete */
-			x->code = 0;
-			x->already_done = true;
-		}
-		neigh_reply(op);
-		return;
-	}
-	if (x->code != STATUS_ALREADY_EXISTS) {
-		neigh_reply(op);
-		return;
-	}
 	len = rtnl_neigh_dump(buf, sizeof(buf), want.family, x->idx_link, 0);
 	if (len > 0 && pb->proxy)
 		((struct ndmsg *)NLMSG_DATA(buf))->ndm_flags = NTF_PROXY; /* the proxy table */
@@ -269,13 +235,20 @@ static void neigh_sent(Op *op)
 static void neigh_send(Op *op)
 {
 	NeighScratch *x = op->scratch;
-	bool create = neigh_create(op), ensure;
-	const Nsring__V1__Neighbor *pb = neigh_req(op, &ensure);
+	bool create = neigh_create(op);
+	const Nsring__V1__Neighbor *pb = neigh_req(op);
 	bool replace = create && ((const Nsring__V1__CreateNeighborRequest *)op->req)->replace;
 	uint8_t buf[256];
 	RtnlNeigh n;
 	OpNl *nl;
 
+	if (x->found_link.gone) {
+		if (create)
+			op_fail_found(op, &x->found_link);
+		else
+			neigh_reply(op); /* ensure: no device, no neighbour */
+		return;
+	}
 	neigh_from_pb(op, pb, create, &n);
 	if (x->idx_link)
 		n.ifindex = x->idx_link;
@@ -288,34 +261,31 @@ static void neigh_send(Op *op)
 			       create ? (replace ? "replace" : "add") : "delete",
 			       pb->proxy ? "proxy " : "", pb->address,
 			       dev_what(op, pb->dev, n.ifindex)));
-	if (nl && ensure) {
-		nl->ret_code = &x->code;
-		nl->ret_msg = &x->msg;
+	if (create && op_ensure(op)) {
+		op_nl_tolerate_exists(nl, &x->found);
+		op_then(op, neigh_judge);
+		return;
 	}
-	if (ensure)
-		op_then(op, neigh_sent);
-	else
-		op_then_final(op, neigh_sent);
+	op_nl_tolerate_gone(nl, &x->found);
+	op_then_final(op, neigh_reply);
 }
 
 static void neigh_resolve(Op *op)
 {
 	NeighScratch *x = op->scratch;
-	bool ensure;
-	const Nsring__V1__Neighbor *pb = neigh_req(op, &ensure);
+	const Nsring__V1__Neighbor *pb = neigh_req(op);
 
 	if (str_set(pb->dev))
-		op_get_link(op, 0, 0, pb->dev, NULL, &x->idx_link);
+		op_nl_tolerate_gone(op_get_link(op, 0, 0, pb->dev, NULL, &x->idx_link),
+				    &x->found_link);
 	op_then(op, neigh_send);
 }
 
 static void neigh_start(Op *op, const Nsring__V1__NamespaceRef *ns)
 {
-	bool ensure;
 	RtnlNeigh n;
 
-	if (!neigh_from_pb(op, neigh_req(op, &ensure), neigh_create(op), &n) ||
-	    !op_open_ns(op, 0, ns))
+	if (!neigh_from_pb(op, neigh_req(op), neigh_create(op), &n) || !op_open_ns(op, 0, ns))
 		return;
 	op_then(op, neigh_resolve);
 }
@@ -528,35 +498,23 @@ static bool fdb_create(const Op *op)
 	return op->m->start == ops_create_fdb_entry;
 }
 
-static const Nsring__V1__FdbEntry *fdb_req(const Op *op, bool *ret_ensure)
+static const Nsring__V1__FdbEntry *fdb_req(const Op *op)
 {
-	if (fdb_create(op)) {
-		const Nsring__V1__CreateFdbEntryRequest *r = (const void *)op->req;
-		*ret_ensure = neigh_ensure(op, r->ensure);
-		return r->entry;
-	}
-	const Nsring__V1__DeleteFdbEntryRequest *r = (const void *)op->req;
-	*ret_ensure = neigh_ensure(op, r->ensure);
-	return r->entry;
+	if (fdb_create(op))
+		return ((const Nsring__V1__CreateFdbEntryRequest *)op->req)->entry;
+	return ((const Nsring__V1__DeleteFdbEntryRequest *)op->req)->entry;
 }
 
 static void fdb_reply(Op *op)
 {
-	NeighScratch *x = op->scratch;
-
-	if (x->code) {
-		op_fail(op, x->code, "%s", x->msg);
-		return;
-	}
+	neigh_ensure_gone(op);
 	if (fdb_create(op)) {
 		Nsring__V1__CreateFdbEntryResponse resp =
 			NSRING__V1__CREATE_FDB_ENTRY_RESPONSE__INIT;
-		resp.already_done = x->already_done;
 		op_reply(op, &resp.base);
 	} else {
 		Nsring__V1__DeleteFdbEntryResponse resp =
 			NSRING__V1__DELETE_FDB_ENTRY_RESPONSE__INIT;
-		resp.already_done = x->already_done;
 		op_reply(op, &resp.base);
 	}
 }
@@ -565,10 +523,9 @@ static void fdb_reply(Op *op)
 static void fdb_judge_existing(Op *op)
 {
 	NeighScratch *x = op->scratch;
-	bool ensure;
-	const Nsring__V1__FdbEntry *pb = fdb_req(op, &ensure);
-	char diff[128] = "";
+	const Nsring__V1__FdbEntry *pb = fdb_req(op);
 	RtnlNeigh want;
+	EnsureDiff d;
 
 	fdb_from_pb(op, pb, true, &want);
 	for (size_t i = 0; i < op->dump.nneighs; i++) {
@@ -580,48 +537,30 @@ static void fdb_judge_existing(Op *op)
 		/* A flood list has one entry per remote: the one with this dst is the one. */
 		if (want.dst.family && !ip_eq(&n->dst, &want.dst))
 			continue;
-		if (fdb_state_to_pb(n->state) != fdb_state_to_pb(want.state))
-			strcat(diff, " state");
-		if (want.has_vni && n->vni != want.vni)
-			strcat(diff, " vni");
-		if (want.port && n->port != want.port)
-			strcat(diff, " port");
-		if (diff[0]) {
-			x->code = STATUS_ALREADY_EXISTS;
-			x->msg = op_printf(op, "%s exists with another%s",
-					   fdb_what(op, pb, x->idx_link), diff);
-		} else {
-			x->code = 0;
-			x->already_done = true;
-		}
-		break;
+		ensure_diff_init(&d);
+		ensure_diff_u32(&d, "state", fdb_state_to_pb(n->state),
+				fdb_state_to_pb(want.state));
+		if (want.has_vni)
+			ensure_diff_u32(&d, "vni", n->vni, want.vni);
+		if (want.port)
+			ensure_diff_u32(&d, "port", n->port, want.port);
+		if (ensure_diff_fail(op, &d, fdb_what(op, pb, x->idx_link)))
+			return;
+		op_set_already_done(op);
+		fdb_reply(op);
+		return;
 	}
-	fdb_reply(op);
+	op_fail_found(op, &x->found); /* gone in between: the EEXIST as it came */
 }
 
-static void fdb_sent(Op *op)
+/* Ensure, after the create: an EEXIST tolerated is judged against the entry found. */
+static void fdb_judge(Op *op)
 {
 	NeighScratch *x = op->scratch;
-	bool ensure;
 	uint8_t buf[256];
 	OpNl *nl;
 
-	fdb_req(op, &ensure);
-	if (x->code)
-		x->msg = (char *)held_msg(op, x->msg);
-	if (!ensure || !x->code) {
-		fdb_reply(op);
-		return;
-	}
-	if (!fdb_create(op)) {
-		if (x->code == STATUS_NOT_FOUND) { /* ENOENT: nothing to delete */
-			x->code = 0;
-			x->already_done = true;
-		}
-		fdb_reply(op);
-		return;
-	}
-	if (x->code != STATUS_ALREADY_EXISTS) {
+	if (!x->found.exists) {
 		fdb_reply(op);
 		return;
 	}
@@ -635,13 +574,20 @@ static void fdb_sent(Op *op)
 static void fdb_send(Op *op)
 {
 	NeighScratch *x = op->scratch;
-	bool create = fdb_create(op), ensure;
-	const Nsring__V1__FdbEntry *pb = fdb_req(op, &ensure);
+	bool create = fdb_create(op);
+	const Nsring__V1__FdbEntry *pb = fdb_req(op);
 	const Nsring__V1__CreateFdbEntryRequest *creq = (const void *)op->req;
 	uint8_t buf[256];
 	RtnlNeigh n;
 	OpNl *nl;
 
+	if (x->found_link.gone) {
+		if (create)
+			op_fail_found(op, &x->found_link);
+		else
+			fdb_reply(op); /* ensure: no device, no entry */
+		return;
+	}
 	fdb_from_pb(op, pb, create, &n);
 	if (x->link.index) {
 		x->kind_known = true;
@@ -683,38 +629,38 @@ static void fdb_send(Op *op)
 							 : "add")
 				      : "delete",
 			       fdb_what(op, pb, n.ifindex)));
-	if (nl && ensure) {
-		nl->ret_code = &x->code;
-		nl->ret_msg = &x->msg;
+	if (create && op_ensure(op)) {
+		op_nl_tolerate_exists(nl, &x->found);
+		op_then(op, fdb_judge);
+		return;
 	}
-	if (ensure)
-		op_then(op, fdb_sent);
-	else
-		op_then_final(op, fdb_sent);
+	op_nl_tolerate_gone(nl, &x->found);
+	op_then_final(op, fdb_reply);
 }
 
 static void fdb_resolve(Op *op)
 {
 	NeighScratch *x = op->scratch;
-	bool ensure;
-	const Nsring__V1__FdbEntry *pb = fdb_req(op, &ensure);
+	const Nsring__V1__FdbEntry *pb = fdb_req(op);
+	OpNl *nl = NULL;
 
 	/* A remote needs the device's kind; otherwise the index is enough (a batch knows it). */
 	if (fdb_is_remote(pb)) {
 		if (!str_set(pb->dev) ||
 		    !op_link_kind_lookup(op, 0, pb->dev, &x->idx_link, &x->kind, &x->local_family))
-			op_get_link(op, 0, pb->dev_index, pb->dev, &x->link, NULL);
+			nl = op_get_link(op, 0, pb->dev_index, pb->dev, &x->link, NULL);
 		else
 			x->kind_known = true;
-	} else if (str_set(pb->dev))
-		op_get_link(op, 0, 0, pb->dev, NULL, &x->idx_link);
+	} else if (str_set(pb->dev)) {
+		nl = op_get_link(op, 0, 0, pb->dev, NULL, &x->idx_link);
+	}
+	op_nl_tolerate_gone(nl, &x->found_link);
 	op_then(op, fdb_send);
 }
 
 static void fdb_start(Op *op, const Nsring__V1__NamespaceRef *ns)
 {
-	bool ensure;
-	const Nsring__V1__FdbEntry *pb = fdb_req(op, &ensure);
+	const Nsring__V1__FdbEntry *pb = fdb_req(op);
 	RtnlNeigh n;
 
 	if (!fdb_from_pb(op, pb, fdb_create(op), &n))

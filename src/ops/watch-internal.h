@@ -67,9 +67,9 @@ struct WatchDump {
 	int error;
 	struct WatchDumpReq {
 		WatchDump *d;
-		int what; /* RTM_GETLINK, ... */
-		uint8_t kind; /* WK_* of what it returns */
-	} req[5];
+		int what;      /* RTM_GETLINK, ... */
+		unsigned kind; /* WK_* of what it returns (one RTM_GETNEIGH serves two) */
+	} req[6];
 	WObj *objs; /* what the dump returned, in order */
 	size_t n, cap;
 };

@@ -68,11 +68,15 @@ int wns_subscribe(WatchNs *wns)
 	static const struct {
 		unsigned kind, group;
 	} groups[] = {
-		{ WK_LINK, RTNLGRP_LINK },	  { WK_ADDR, RTNLGRP_IPV4_IFADDR },
-		{ WK_ADDR, RTNLGRP_IPV6_IFADDR }, { WK_ROUTE, RTNLGRP_IPV4_ROUTE },
+		{ WK_LINK, RTNLGRP_LINK },
+		{ WK_ADDR, RTNLGRP_IPV4_IFADDR },
+		{ WK_ADDR, RTNLGRP_IPV6_IFADDR },
+		{ WK_ROUTE, RTNLGRP_IPV4_ROUTE },
 		{ WK_ROUTE, RTNLGRP_IPV6_ROUTE },
+		{ WK_QDISC, RTNLGRP_TC },
 		/* Neighbours and FDB entries share the group (AF_BRIDGE ones are the FDB). */
-		{ WK_NEIGH, RTNLGRP_NEIGH },	  { WK_FDB, RTNLGRP_NEIGH },
+		{ WK_NEIGH, RTNLGRP_NEIGH },
+		{ WK_FDB, RTNLGRP_NEIGH },
 	};
 	int r;
 
@@ -174,7 +178,7 @@ static void dump_restart(void *userdata)
 {
 	struct WatchDumpReq *rq = userdata;
 	WatchDump *d = rq->d;
-	uint8_t kind = rq->kind;
+	unsigned kind = rq->kind;
 	size_t k = 0;
 
 	/* An interrupted dump runs again: forget what it gave of its kind. */
@@ -211,10 +215,10 @@ void wns_dump_start(WatchNs *wns)
 {
 	static const struct {
 		int what;
-		uint8_t kind;
+		unsigned kind;
 	} dumps[] = {
-		{ RTM_GETLINK, WK_LINK },   { RTM_GETADDR, WK_ADDR }, { RTM_GETROUTE, WK_ROUTE },
-		{ RTM_GETNEIGH, WK_NEIGH }, { RTM_GETNEIGH, WK_FDB },
+		{ RTM_GETLINK, WK_LINK },   { RTM_GETADDR, WK_ADDR },	{ RTM_GETROUTE, WK_ROUTE },
+		{ RTM_GETQDISC, WK_QDISC }, { RTM_GETNEIGH, WK_NEIGH }, { RTM_GETNEIGH, WK_FDB },
 	};
 	WatchDump *d;
 	NlConn *c;
@@ -256,13 +260,17 @@ void wns_dump_start(WatchNs *wns)
 		case WK_ROUTE:
 			len = rtnl_route_dump(buf, sizeof(buf), AF_UNSPEC);
 			break;
+		case WK_QDISC:
+			len = rtnl_qdisc_dump(buf, sizeof(buf), 0);
+			break;
 		default: /* the neighbour tables (ARP, NDP), or the bridge FDB */
 			len = rtnl_neigh_dump(buf, sizeof(buf),
 					      dumps[i].kind == WK_FDB ? AF_BRIDGE : AF_UNSPEC, 0,
 					      0);
 			break;
 		}
-		d->req[i] = (struct WatchDumpReq){ .d = d, .what = dumps[i].what,
+		d->req[i] = (struct WatchDumpReq){ .d = d,
+						   .what = dumps[i].what,
 						   .kind = dumps[i].kind };
 		r = len < 0 ? len : nlconn_send(c, buf, (size_t)len, &dump_handler, &d->req[i], 0);
 		if (r < 0) {

@@ -83,6 +83,10 @@ static uint64_t wobj_hash(const WObj *o)
 		h = hmap_hash_bytes(h, &o->u.addr.index, sizeof(o->u.addr.index));
 		h = hmap_hash_bytes(h, &o->u.addr.addr, sizeof(o->u.addr.addr));
 		return hmap_hash_bytes(h, &o->u.addr.prefix_len, 1);
+	case WK_QDISC:
+		h = hmap_hash_bytes(h, &o->u.qdisc.ifindex, sizeof(o->u.qdisc.ifindex));
+		h = hmap_hash_bytes(h, &o->u.qdisc.handle, sizeof(o->u.qdisc.handle));
+		return hmap_hash_bytes(h, &o->u.qdisc.parent, sizeof(o->u.qdisc.parent));
 	default:
 		h = hmap_hash_bytes(h, &o->u.route.rt.table, sizeof(o->u.route.rt.table));
 		h = hmap_hash_bytes(h, &o->u.route.rt.dst, sizeof(o->u.route.rt.dst));
@@ -111,6 +115,10 @@ static bool wobj_key_eq(const WObj *a, const WObj *b)
 		return a->u.addr.index == b->u.addr.index &&
 		       memcmp(&a->u.addr.addr, &b->u.addr.addr, sizeof(a->u.addr.addr)) == 0 &&
 		       a->u.addr.prefix_len == b->u.addr.prefix_len;
+	case WK_QDISC: /* the kernel's default qdiscs all have handle 0: the parent tells */
+		return a->u.qdisc.ifindex == b->u.qdisc.ifindex &&
+		       a->u.qdisc.handle == b->u.qdisc.handle &&
+		       a->u.qdisc.parent == b->u.qdisc.parent;
 	default: {
 		const RtnlRoute *x = &a->u.route.rt, *y = &b->u.route.rt;
 
@@ -131,6 +139,8 @@ size_t wobj_bytes(const WObj *o)
 		return offsetof(WObj, u) + sizeof(RtnlLink);
 	case WK_ADDR:
 		return offsetof(WObj, u) + sizeof(RtnlAddr);
+	case WK_QDISC:
+		return offsetof(WObj, u) + sizeof(RtnlQdisc);
 	case WK_NEIGH:
 	case WK_FDB:
 		return offsetof(WObj, u) + sizeof(RtnlNeigh);
@@ -144,8 +154,7 @@ static bool wobj_same(const WObj *a, const WObj *b)
 {
 	size_t n = wobj_bytes(a);
 
-	return n == wobj_bytes(b) &&
-	       memcmp(&a->u, &b->u, n - offsetof(WObj, u)) == 0;
+	return n == wobj_bytes(b) && memcmp(&a->u, &b->u, n - offsetof(WObj, u)) == 0;
 }
 
 bool wobj_parse(const struct nlmsghdr *nlh, WObj *o)
@@ -187,6 +196,13 @@ bool wobj_parse(const struct nlmsghdr *nlh, WObj *o)
 		o->u.route.tos = rtm->rtm_tos;
 		break;
 	}
+	case RTM_NEWQDISC:
+	case RTM_DELQDISC:
+		/* Counters are left out (NULL stats): they change with every packet. */
+		o->kind = WK_QDISC;
+		if (rtnl_qdisc_parse(nlh, &o->u.qdisc, NULL, NULL) < 0)
+			return false;
+		break;
 	case RTM_NEWNEIGH:
 	case RTM_DELNEIGH:
 		if (!wobj_parse_neigh(nlh, o))
@@ -285,8 +301,20 @@ static void wstate_drop(WState *st, WObj **v, size_t n, bool from_dump)
 	}
 }
 
-/* Routes the kernel removes without telling: IPv4 routes through a link that went down (but
- * not the host-scope local ones) or away (all of them; IPv6 ones were announced already). */
+/* What the kernel removes without telling when link index went down or away (deleted): IPv4
+ * routes through it (but not the host-scope local ones when it only went down; IPv6 ones were
+ * announced already), and its qdiscs when it went away. */
+static bool wobj_goes_with_link(const WObj *o, uint32_t index, bool deleted)
+{
+	const RtnlRoute *rt = &o->u.route.rt;
+
+	if (o->kind == WK_QDISC)
+		return deleted && o->u.qdisc.ifindex == index;
+	if (o->kind != WK_ROUTE || rt->oif != index)
+		return false;
+	return deleted || (rt->family == AF_INET && rt->scope != RT_SCOPE_HOST);
+}
+
 static void wstate_flush_routes(WState *st, uint32_t index, bool deleted)
 {
 	WObj **v = NULL;
@@ -295,11 +323,8 @@ static void wstate_flush_routes(WState *st, uint32_t index, bool deleted)
 
 	hmap_for_each(&st->map, i, node, tmp) {
 		WObj *o = container_of(node, WObj, node);
-		const RtnlRoute *rt = &o->u.route.rt;
 
-		if (o->kind != WK_ROUTE || rt->oif != index)
-			continue;
-		if (!deleted && (rt->family != AF_INET || rt->scope == RT_SCOPE_HOST))
+		if (!wobj_goes_with_link(o, index, deleted))
 			continue;
 		if (n == cap) {
 			WObj **nv = realloc(v, (cap = cap ? cap * 2 : 16) * sizeof(*v));
@@ -315,13 +340,40 @@ flush:
 	free(v);
 }
 
+/* A bridge port's settings changed (`bridge link set`): the kernel tells only in an AF_BRIDGE
+ * RTM_NEWLINK, which carries the port's IFLA_PROTINFO. A known link whose port settings differ
+ * is CHANGED; everything else in the message is the bridge's view and is not taken. */
+static int wstate_apply_brport(WState *st, const struct nlmsghdr *nlh)
+{
+	WObj key = { .kind = WK_LINK }, *old;
+	RtnlLink *l = &key.u.link;
+
+	if (!(st->kinds & WK_LINK) || rtnl_link_parse(nlh, l) < 0 || !l->has_brport)
+		return 0;
+	key.node.hash = wobj_hash(&key);
+	old = wstate_find(st, &key);
+	if (!old || (old->u.link.has_brport &&
+		     memcmp(&old->u.link.brport, &l->brport, sizeof(l->brport)) == 0))
+		return 0;
+	old->u.link.has_brport = true;
+	old->u.link.brport = l->brport;
+	old->seen = false;
+	wstate_emit(st, WSTATE_CHANGED, old, false);
+	return 0;
+}
+
 int wstate_apply(WState *st, const struct nlmsghdr *nlh)
 {
 	bool del = nlh->nlmsg_type == RTM_DELLINK || nlh->nlmsg_type == RTM_DELADDR ||
-		   nlh->nlmsg_type == RTM_DELROUTE || nlh->nlmsg_type == RTM_DELNEIGH;
+		   nlh->nlmsg_type == RTM_DELROUTE || nlh->nlmsg_type == RTM_DELQDISC ||
+		   nlh->nlmsg_type == RTM_DELNEIGH;
 	bool went_down;
 	WObj o, *old;
 
+	if (nlh->nlmsg_type == RTM_NEWLINK &&
+	    nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(struct ifinfomsg)) &&
+	    ((const struct ifinfomsg *)NLMSG_DATA(nlh))->ifi_family == AF_BRIDGE)
+		return wstate_apply_brport(st, nlh);
 	if (!wobj_parse(nlh, &o) || !(st->kinds & o.kind))
 		return 0;
 	old = wstate_find(st, &o);
@@ -428,7 +480,7 @@ size_t wstate_count(const WState *st)
 bool wstate_snapshot(const WState *st, unsigned kinds, bool (*fn)(void *userdata, const WObj *o),
 		     void *userdata)
 {
-	static const uint8_t order[] = { WK_LINK, WK_ADDR, WK_ROUTE, WK_NEIGH, WK_FDB };
+	static const unsigned order[] = { WK_LINK, WK_ADDR, WK_ROUTE, WK_QDISC, WK_NEIGH, WK_FDB };
 	HNode *node, *tmp;
 	size_t i;
 

@@ -37,6 +37,17 @@ static int batch_case(const char *method, Nsring__V1__BatchOp *op, ProtobufCMess
 		{ "CreateRoute", NSRING__V1__BATCH_OP__OP_CREATE_ROUTE },
 		{ "DeleteRoute", NSRING__V1__BATCH_OP__OP_DELETE_ROUTE },
 		{ "GetLink", NSRING__V1__BATCH_OP__OP_GET_LINK },
+		{ "SetSysctl", NSRING__V1__BATCH_OP__OP_SET_SYSCTL },
+		{ "CreateQdisc", NSRING__V1__BATCH_OP__OP_CREATE_QDISC },
+		{ "DeleteQdisc", NSRING__V1__BATCH_OP__OP_DELETE_QDISC },
+		{ "CreateClass", NSRING__V1__BATCH_OP__OP_CREATE_CLASS },
+		{ "DeleteClass", NSRING__V1__BATCH_OP__OP_DELETE_CLASS },
+		{ "CreateFilter", NSRING__V1__BATCH_OP__OP_CREATE_FILTER },
+		{ "DeleteFilter", NSRING__V1__BATCH_OP__OP_DELETE_FILTER },
+		{ "UpdateBridgePort", NSRING__V1__BATCH_OP__OP_UPDATE_BRIDGE_PORT },
+		{ "CreateBridgeVlan", NSRING__V1__BATCH_OP__OP_CREATE_BRIDGE_VLAN },
+		{ "DeleteBridgeVlan", NSRING__V1__BATCH_OP__OP_DELETE_BRIDGE_VLAN },
+		{ "ListBridgeVlans", NSRING__V1__BATCH_OP__OP_LIST_BRIDGE_VLANS },
 		{ "CreateNeighbor", NSRING__V1__BATCH_OP__OP_CREATE_NEIGHBOR },
 		{ "DeleteNeighbor", NSRING__V1__BATCH_OP__OP_DELETE_NEIGHBOR },
 		{ "CreateFdbEntry", NSRING__V1__BATCH_OP__OP_CREATE_FDB_ENTRY },
@@ -84,7 +95,8 @@ static void lines_free(Line *lines, size_t n)
 }
 
 /* Sends lines[0..n) as one Batch; prints each failure with its line number. */
-static int send_chunk(NsrClient *c, Line *lines, size_t n, bool force, unsigned *failed)
+static int send_chunk(NsrClient *c, Line *lines, size_t n, bool force, bool ensure,
+		      unsigned *failed)
 {
 	Nsring__V1__BatchRequest req = NSRING__V1__BATCH_REQUEST__INIT;
 	Nsring__V1__BatchResponse *resp = NULL;
@@ -106,6 +118,7 @@ static int send_chunk(NsrClient *c, Line *lines, size_t n, bool force, unsigned 
 	req.ops = pops;
 	req.mode = force ? NSRING__V1__BATCH_MODE__BATCH_MODE_CONTINUE
 			 : NSRING__V1__BATCH_MODE__BATCH_MODE_STOP_ON_ERROR;
+	req.ensure = ensure;
 	r = nsr_call(c, "Batch", &req.base, &nsring__v1__batch_response__descriptor,
 		     (ProtobufCMessage **)&resp, &status);
 	free(ops);
@@ -150,7 +163,7 @@ static int connect_once(NsrClient **c, const char **sock, uint64_t timeout)
 	return 0;
 }
 
-int ctl_batch_run(int argc, char **argv, const char *file, bool force)
+int ctl_batch_run(int argc, char **argv, const char *file, bool force, bool ensure)
 {
 	FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "re");
 	Line *lines = calloc(CHUNK, sizeof(*lines));
@@ -219,7 +232,7 @@ int ctl_batch_run(int argc, char **argv, const char *file, bool force)
 			r = connect_once(&c, &sock, timeout);
 			if (r < 0)
 				goto connect_failed;
-			r = send_chunk(c, lines, n, force, &failed);
+			r = send_chunk(c, lines, n, force, ensure, &failed);
 			lines_free(lines, n);
 			memset(lines, 0, CHUNK * sizeof(*lines));
 			n = 0;
@@ -231,7 +244,7 @@ int ctl_batch_run(int argc, char **argv, const char *file, bool force)
 		r = connect_once(&c, &sock, timeout);
 		if (r < 0)
 			goto connect_failed;
-		r = send_chunk(c, lines, n, force, &failed);
+		r = send_chunk(c, lines, n, force, ensure, &failed);
 	}
 	goto out;
 connect_failed:

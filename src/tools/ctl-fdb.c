@@ -137,11 +137,6 @@ int ctl_fdb_parse(CtlParser *p)
 	return ctl_unknown(p, c);
 }
 
-const char ctl_fdb_usage[] =
-	"  bridge fdb add|append|replace|del MAC dev NAME [dst ADDR] [vni N] [port N]\n"
-	"           [vlan N] [self] [master] [permanent|static|dynamic]\n"
-	"  bridge fdb [show] [dev NAME] [br BRIDGE]\n";
-
 /* ---------------------------------------------------------------- printing */
 
 /* One entry as `bridge fdb show` prints it, without the newline. */

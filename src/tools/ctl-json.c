@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ctl.h"
@@ -307,6 +308,45 @@ void ctl_json_request(FILE *f, const char *method, const ProtobufCMessage *req)
 }
 
 /* Mutations print JSON only: the one place they write anything. */
+/* The response's already_done (field 15), set by an operation with ensure that found its
+ * work done. */
+static bool ensure_resp_done(const ProtobufCMessage *resp)
+{
+	const ProtobufCFieldDescriptor *fd =
+		protobuf_c_message_descriptor_get_field(resp->descriptor, 15);
+
+	return fd && fd->type == PROTOBUF_C_TYPE_BOOL && strcmp(fd->name, "already_done") == 0 &&
+	       *(const protobuf_c_boolean *)((const char *)resp + fd->offset);
+}
+
+/* The resource's object with "already_done": true as its last key (the same shape as without
+ * ensure, plus the key where it is true). */
+static void print_with_already_done(FILE *f, const ProtobufCMessage *sub)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (!m) {
+		ctl_print_json_message(f, sub, true);
+		fputc('\n', f);
+		return;
+	}
+	ctl_print_json_message(m, sub, true);
+	fclose(m);
+	while (len > 0 && buf[len - 1] != '}')
+		len--;
+	if (len == 0) {
+		fprintf(f, "%s\n", buf);
+	} else {
+		bool empty = len >= 2 && buf[len - 2] == '{';
+
+		fwrite(buf, 1, len - 1, f);
+		fprintf(f, "%s\"already_done\":true}\n", empty ? "" : ",");
+	}
+	free(buf);
+}
+
 int ctl_print_created(FILE *f, const ProtobufCMessage *resp, bool json)
 {
 	const ProtobufCMessageDescriptor *d = resp->descriptor;
@@ -322,12 +362,16 @@ int ctl_print_created(FILE *f, const ProtobufCMessage *resp, bool json)
 		const ProtobufCMessage *sub =
 			*(ProtobufCMessage *const *)((const char *)resp + d->fields[0].offset);
 
+		if (sub && ensure_resp_done(resp)) {
+			print_with_already_done(f, sub);
+			return 0;
+		}
 		if (sub) {
 			ctl_print_json_message(f, sub, true);
 			fputc('\n', f);
 			return 0;
 		}
-		fputs("{}\n", f);
+		fputs(ensure_resp_done(resp) ? "{\"already_done\":true}\n" : "{}\n", f);
 		return 0;
 	}
 	/* The rest carry only already_done: shown when true. */

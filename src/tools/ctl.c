@@ -1,5 +1,5 @@
 /* nsringctl's dispatcher: global options, the object table (netns, link, address, route,
- * monitor), and the usage text assembled from the objects' own lines. */
+ * monitor, sysctl), and the usage text assembled from the objects' own lines. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,12 +9,22 @@
 
 /* The objects in the order of the usage text. ip's table order decides abbreviations that
  * more than one object shares: put a new object after those its prefixes should not take
- * (n and ne are netns, nei is neighbor; b is bridge, the words of bridge(8) after it). */
+ * (every object has its own first letter but neigh: n and ne are netns, nei is neigh). */
 static const CtlObject *const objects[] = {
-	&ctl_object_netns, &ctl_object_link,	&ctl_object_addr,
-	&ctl_object_route, &ctl_object_monitor,
+	&ctl_object_netns,
+	&ctl_object_link,
+	&ctl_object_addr,
+	&ctl_object_route,
+	&ctl_object_monitor,
+	&ctl_object_netlink,
+	&ctl_object_sysctl,
+	&ctl_object_qdisc,
+	&ctl_object_class,
+	&ctl_object_filter,
+	&ctl_object_bridge,
 	/* After netns: "n" and "ne" stay netns, "nei" is neigh. */
-	&ctl_object_neigh, &ctl_object_neighbour, &ctl_object_bridge,
+	&ctl_object_neigh,
+	&ctl_object_neighbour,
 };
 
 void ctl_usage(FILE *f)
@@ -28,9 +38,16 @@ void ctl_usage(FILE *f)
 	      "                      an absolute path to an nsfs file (/proc/PID/ns/net, a\n"
 	      "                      container's netns file), or pid:N for process N's namespace\n"
 	      "  -j, --json          print JSON (one document)\n"
+	      "  -s, -stats          link show: with counters (as ip -s; \"-s PATH\" with a '/'\n"
+	      "                      in PATH is --socket)\n"
+	      "  -d, -details        link show: every attribute (as ip -d)\n"
 	      "  -4, -6              only IPv4 / IPv6 (addr show, route show, default routes)\n"
+	      "  -s, -stats          before qdisc/class: counters, as tc -s\n"
 	      "  --timeout SEC       give up after SEC seconds (default 60; 0: never)\n"
 	      "  --dry-run           print the request as JSON instead of sending it\n"
+	      "  --ensure            safe to resend: an add that finds the same object, a del\n"
+	      "                      that finds nothing, a set found done succeed (-j shows\n"
+	      "                      \"already_done\": true); with -batch: the whole batch\n"
 	      "  -h, --help          this help\n"
 	      "\n"
 	      "Objects and commands (abbreviations as in ip: l = link, a/addr = address,\n"
@@ -76,6 +93,33 @@ static int parse_timeout(CtlParser *p, const char *v)
 	return 0;
 }
 
+/* --ensure: every request that changes something has `bool ensure = 15` (nsring.proto). */
+static int set_ensure(CtlCmd *cmd)
+{
+	const ProtobufCFieldDescriptor *f =
+		protobuf_c_message_descriptor_get_field(cmd->req->descriptor, 15);
+
+	if (!f || f->type != PROTOBUF_C_TYPE_BOOL || strcmp(f->name, "ensure") != 0)
+		return ctl_fail(cmd, "--ensure applies to changes (add, del, set), not to %s",
+				cmd->method);
+	*(protobuf_c_boolean *)((char *)cmd->req + f->offset) = 1;
+	return CTL_PARSE_OK;
+}
+
+/* `-s` is ip's -stats when what follows is an option or an object word, and --socket's short
+ * form when it is a path (socket paths given to -s must contain a '/'). */
+static bool stats_not_socket(const char *next)
+{
+	if (!next || next[0] == '-')
+		return next != NULL;
+	if (strchr(next, '/'))
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(objects); i++)
+		if (ctl_matches(next, objects[i]->word))
+			return true;
+	return false;
+}
+
 int ctl_parse(int argc, char **argv, CtlCmd *cmd)
 {
 	CtlParser p = { .cmd = cmd, .argc = argc, .argv = argv, .i = 1 };
@@ -101,6 +145,15 @@ int ctl_parse(int argc, char **argv, CtlCmd *cmd)
 			cmd->family = 6;
 		} else if (ctl_streq(a, "--dry-run")) {
 			cmd->dry_run = true;
+		} else if (ctl_streq(a, "--ensure") || ctl_streq(a, "-ensure")) {
+			cmd->ensure = true;
+		} else if (ctl_streq(a, "-stats") || ctl_streq(a, "-statistics") ||
+			   ctl_streq(a, "--stats") ||
+			   (ctl_streq(a, "-s") && stats_not_socket(ctl_peek(&p)))) {
+			cmd->stats = true;
+		} else if (ctl_streq(a, "-d") || ctl_streq(a, "-details") ||
+			   ctl_streq(a, "--details")) {
+			cmd->details = true;
 		} else if (is_option(a, "-s", "--socket")) {
 			r = option_value(&p, a, "--socket", &v);
 			if (r >= 0 && !*v)
@@ -133,8 +186,10 @@ int ctl_parse(int argc, char **argv, CtlCmd *cmd)
 	}
 	/* The first object the word abbreviates, in the table's order. */
 	for (size_t i = 0; i < ARRAY_SIZE(objects); i++)
-		if (ctl_matches(obj, objects[i]->word))
-			return objects[i]->parse(&p);
+		if (ctl_matches(obj, objects[i]->word)) {
+			r = objects[i]->parse(&p);
+			return r == CTL_PARSE_OK && cmd->ensure ? set_ensure(cmd) : r;
+		}
 	if (ctl_matches(obj, "help"))
 		return CTL_PARSE_HELP;
 	return ctl_unknown(&p, obj);

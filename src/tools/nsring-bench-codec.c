@@ -29,12 +29,18 @@ static const struct {
 	const char *method;
 	unsigned batch_field; /* BatchOp oneof member */
 } op_info[] = {
-	[BOP_CREATE_NS] = { "CreateNamespace", 1 }, [BOP_DELETE_NS] = { "DeleteNamespace", 2 },
-	[BOP_CREATE_VETH] = { "CreateLink", 3 },    [BOP_CREATE_BRIDGE] = { "CreateLink", 3 },
-	[BOP_UPDATE_LINK] = { "UpdateLink", 4 },    [BOP_DELETE_LINK] = { "DeleteLink", 5 },
-	[BOP_CREATE_ADDR] = { "CreateAddress", 6 }, [BOP_CREATE_ROUTE] = { "CreateRoute", 8 },
+	[BOP_CREATE_NS] = { "CreateNamespace", 1 },
+	[BOP_DELETE_NS] = { "DeleteNamespace", 2 },
+	[BOP_CREATE_VETH] = { "CreateLink", 3 },
+	[BOP_CREATE_BRIDGE] = { "CreateLink", 3 },
+	[BOP_UPDATE_LINK] = { "UpdateLink", 4 },
+	[BOP_DELETE_LINK] = { "DeleteLink", 5 },
+	[BOP_CREATE_ADDR] = { "CreateAddress", 6 },
+	[BOP_CREATE_ROUTE] = { "CreateRoute", 8 },
 	[BOP_GET_LINK] = { "GetLink", 10 },
-	/* Neighbours and FDB entries: BatchOp members past 15 (two-byte tags). */
+	[BOP_SET_SYSCTL] = { "SetSysctl", 61 },
+	[BOP_CREATE_QDISC] = { "CreateQdisc", 65 },
+	/* Neighbours and FDB entries. */
 	[BOP_CREATE_VXLAN] = { "CreateLink", 3 },
 	[BOP_CREATE_NEIGH] = { "CreateNeighbor", 40 },
 	[BOP_APPEND_FDB] = { "CreateFdbEntry", 42 },
@@ -66,6 +72,9 @@ void bench_op_describe(const BenchOp *op, char *buf, size_t n)
 	case BOP_CREATE_ADDR:
 		snprintf(buf, n, "%s %s/%u dev %s in %s", m, op->addr, op->plen, op->name, op->ns);
 		break;
+	case BOP_SET_SYSCTL:
+		snprintf(buf, n, "%s net.ipv4.ip_forward=1 in %s", m, op->ns);
+		break;
 	case BOP_CREATE_ROUTE:
 		snprintf(buf, n, "%s %s via %s%s%s in %s", m, op->addr, op->gw,
 			 op->name[0] ? " dev " : "", op->name, op->ns);
@@ -94,6 +103,10 @@ static ssize_t pack_op(const BenchOp *op, BenchBuf *scratch)
 	Nsring__V1__Link link = NSRING__V1__LINK__INIT;
 	Nsring__V1__Address addr = NSRING__V1__ADDRESS__INIT;
 	Nsring__V1__Route route = NSRING__V1__ROUTE__INIT;
+	Nsring__V1__Sysctl sysctls[2] = { NSRING__V1__SYSCTL__INIT, NSRING__V1__SYSCTL__INIT };
+	Nsring__V1__Sysctl *psysctls[2] = { &sysctls[0], &sysctls[1] };
+	Nsring__V1__Qdisc qdisc = NSRING__V1__QDISC__INIT;
+	Nsring__V1__Tbf tbf = NSRING__V1__TBF__INIT;
 	Nsring__V1__Vxlan vxlan = NSRING__V1__VXLAN__INIT;
 	Nsring__V1__Neighbor neigh = NSRING__V1__NEIGHBOR__INIT;
 	Nsring__V1__FdbEntry fdb = NSRING__V1__FDB_ENTRY__INIT;
@@ -107,6 +120,8 @@ static ssize_t pack_op(const BenchOp *op, BenchBuf *scratch)
 		Nsring__V1__GetLinkRequest gl;
 		Nsring__V1__CreateAddressRequest ca;
 		Nsring__V1__CreateRouteRequest cr;
+		Nsring__V1__SetSysctlRequest ss;
+		Nsring__V1__CreateQdiscRequest cq;
 		Nsring__V1__CreateNeighborRequest cn;
 		Nsring__V1__CreateFdbEntryRequest cf;
 	} m;
@@ -121,6 +136,22 @@ static ssize_t pack_op(const BenchOp *op, BenchBuf *scratch)
 		m.cns = (Nsring__V1__CreateNamespaceRequest)
 			NSRING__V1__CREATE_NAMESPACE_REQUEST__INIT;
 		m.cns.name = (char *)op->ns;
+		if (op->no_ipv6) {
+			/* "all" for lo, "default" for every link made later */
+			sysctls[0].key = "net.ipv6.conf.all.disable_ipv6";
+			sysctls[1].key = "net.ipv6.conf.default.disable_ipv6";
+			sysctls[0].value = sysctls[1].value = "1";
+			m.cns.n_sysctls = 2;
+			m.cns.sysctls = psysctls;
+		}
+		break;
+	case BOP_SET_SYSCTL:
+		m.ss = (Nsring__V1__SetSysctlRequest)NSRING__V1__SET_SYSCTL_REQUEST__INIT;
+		m.ss.namespace_ = &ns;
+		sysctls[0].key = "net.ipv4.ip_forward";
+		sysctls[0].value = "1";
+		m.ss.n_sysctls = 1;
+		m.ss.sysctls = psysctls;
 		break;
 	case BOP_DELETE_NS:
 		m.dns = (Nsring__V1__DeleteNamespaceRequest)
@@ -196,6 +227,18 @@ static ssize_t pack_op(const BenchOp *op, BenchBuf *scratch)
 		route.gateway = (char *)op->gw;
 		route.dev = (char *)op->name;
 		break;
+	case BOP_CREATE_QDISC:
+		/* tc qdisc add dev NAME root tbf rate 8mbit burst 32kbit latency 50ms */
+		m.cq = (Nsring__V1__CreateQdiscRequest)NSRING__V1__CREATE_QDISC_REQUEST__INIT;
+		m.cq.namespace_ = &ns;
+		m.cq.qdisc = &qdisc;
+		qdisc.link_name = (char *)op->name;
+		qdisc.options_case = NSRING__V1__QDISC__OPTIONS_TBF;
+		qdisc.tbf = &tbf;
+		tbf.rate = 1000000;
+		tbf.burst = 4096;
+		tbf.latency_us = 50000;
+		break;
 	case BOP_CREATE_NEIGH:
 		m.cn = (Nsring__V1__CreateNeighborRequest)NSRING__V1__CREATE_NEIGHBOR_REQUEST__INIT;
 		m.cn.namespace_ = &ns;
@@ -205,7 +248,8 @@ static ssize_t pack_op(const BenchOp *op, BenchBuf *scratch)
 		neigh.lladdr = (char *)op->gw;
 		break;
 	case BOP_APPEND_FDB:
-		m.cf = (Nsring__V1__CreateFdbEntryRequest)NSRING__V1__CREATE_FDB_ENTRY_REQUEST__INIT;
+		m.cf = (Nsring__V1__CreateFdbEntryRequest)
+			NSRING__V1__CREATE_FDB_ENTRY_REQUEST__INIT;
 		m.cf.namespace_ = &ns;
 		m.cf.entry = &fdb;
 		m.cf.append = true;
@@ -248,16 +292,16 @@ static uint8_t *put_varint(uint8_t *p, uint64_t v)
 	return p;
 }
 
-/* A length-delimited field: tag (field < 16, so one byte), length, then the bytes. */
-static size_t ld_size(size_t len)
-{
-	return 1 + varint_size(len) + len;
-}
-
-/* The same for any field number (a BatchOp member past 15 takes a two-byte tag). */
+/* A length-delimited field: tag, length, then the bytes. */
 static size_t ld_size_field(unsigned field, size_t len)
 {
 	return varint_size(field << 3 | 2) + varint_size(len) + len;
+}
+
+/* The same for fields 1..15 (one-byte tags): every field here but the BatchOp members. */
+static size_t ld_size(size_t len)
+{
+	return ld_size_field(1, len);
 }
 
 static uint8_t *put_ld_head(uint8_t *p, unsigned field, size_t len)
@@ -373,13 +417,13 @@ int bench_encode_rpc(BenchBuf *out, uint32_t stream_id, const BenchOp *ops, size
 			return (int)l;
 		lens[i] = (uint32_t)l;
 		/* BatchRequest.ops (1) { BatchOp.<member> { request } } */
-		payload += batch ? ld_size(ld_size_field(bench_op_batch_field(ops[i].kind),
-							  (size_t)l))
+		payload += batch ? ld_size(ld_size_field(bench_op_batch_field(ops[i].kind), l))
 				 : (size_t)l;
 	}
 	if (batch)
 		payload += 2; /* mode */
-	env = ld_size(sizeof(service) - 1) + ld_size(mlen) + ld_size(payload);
+	env = ld_size_field(1, sizeof(service) - 1) + ld_size_field(2, mlen) +
+	      ld_size_field(3, payload);
 	if (env > TTRPC_MESSAGE_MAX)
 		return -EMSGSIZE;
 	r = bench_buf_reserve(out, TTRPC_HEADER_SIZE + env);

@@ -14,18 +14,19 @@
 #include "nsring/nsring.h"
 
 static const char *const workload_names[_WL_MAX] = {
-	[WL_VETH] = "veth",   [WL_ROUTE] = "route",
-	[WL_WIRE] = "wire",   [WL_WIRE_CREATE] = "wire-create",
-	[WL_NETNS] = "netns", [WL_DELETE] = "delete",
-	[WL_GET] = "get",     [WL_TOPO] = "topo",
-	[WL_NEIGH] = "neigh", [WL_FDB] = "fdb",
+	[WL_VETH] = "veth",	[WL_ROUTE] = "route",
+	[WL_WIRE] = "wire",	[WL_WIRE_CREATE] = "wire-create",
+	[WL_NETNS] = "netns",	[WL_DELETE] = "delete",
+	[WL_GET] = "get",	[WL_TOPO] = "topo",
+	[WL_SYSCTL] = "sysctl", [WL_QDISC] = "qdisc",
+	[WL_NEIGH] = "neigh",	[WL_FDB] = "fdb",
 };
 
 /* Full-scale defaults (the sizes the benchmark report uses). */
 static const uint32_t default_count[_WL_MAX] = {
-	[WL_VETH] = 2000,  [WL_ROUTE] = 20000, [WL_WIRE] = 200,	  [WL_WIRE_CREATE] = 200,
-	[WL_NETNS] = 1000, [WL_DELETE] = 1000, [WL_GET] = 200000, [WL_TOPO] = 1280,
-	[WL_NEIGH] = 10000, [WL_FDB] = 1000,
+	[WL_VETH] = 2000,   [WL_ROUTE] = 20000, [WL_WIRE] = 200,    [WL_WIRE_CREATE] = 200,
+	[WL_NETNS] = 1000,  [WL_DELETE] = 1000, [WL_GET] = 200000,  [WL_TOPO] = 1280,
+	[WL_SYSCTL] = 1000, [WL_QDISC] = 2000,	[WL_NEIGH] = 10000, [WL_FDB] = 1000,
 };
 #define DEFAULT_NODES 1024
 
@@ -59,6 +60,7 @@ static const char *main_suffix(BenchWorkload w)
 {
 	switch (w) {
 	case WL_VETH:
+	case WL_QDISC: /* its setup is what veth builds */
 		return "v";
 	case WL_ROUTE:
 		return "r";
@@ -88,6 +90,8 @@ static const char *node_suffix(BenchWorkload w)
 		return "n";
 	case WL_TOPO:
 		return "t";
+	case WL_SYSCTL:
+		return "s";
 	default:
 		return NULL;
 	}
@@ -127,6 +131,7 @@ unsigned bench_chain_len(const BenchConfig *cfg, BenchStep step)
 	case STEP_SETUP_MAIN:
 		switch (cfg->workload) {
 		case WL_VETH:
+		case WL_QDISC:
 			return 1;
 		case WL_ROUTE:
 		case WL_WIRE:
@@ -174,6 +179,7 @@ static void op_create_ns(const BenchConfig *cfg, BenchOp *op, int id)
 {
 	op->kind = BOP_CREATE_NS;
 	op->ns_id = id;
+	op->no_ipv6 = cfg->no_ipv6;
 	op_ns(cfg, op, id);
 }
 
@@ -359,6 +365,11 @@ void bench_gen(const BenchConfig *cfg, const BenchPhase *ph, size_t chain, unsig
 	case STEP_CREATE_NODES:
 		op_create_ns(cfg, op, NS_ID_FIRST + (int)chain);
 		break;
+	case STEP_QDISC:
+		op_ns(cfg, op, NS_ID_MAIN);
+		op->kind = BOP_CREATE_QDISC;
+		setf(op->name, sizeof(op->name), "%s%zua", P, chain);
+		break;
 	case STEP_VETH: {
 		char a[BENCH_IFNAME_MAX], b[BENCH_IFNAME_MAX];
 
@@ -396,6 +407,10 @@ void bench_gen(const BenchConfig *cfg, const BenchPhase *ph, size_t chain, unsig
 		break;
 	case STEP_TOPO_LINKS:
 		gen_topo(cfg, chain, k, op);
+		break;
+	case STEP_SYSCTL:
+		op_ns(cfg, op, NS_ID_FIRST + (int)chain);
+		op->kind = BOP_SET_SYSCTL;
 		break;
 	case STEP_DELETE_NS:
 		op->kind = BOP_DELETE_NS;
@@ -443,6 +458,7 @@ int bench_check_names(const BenchConfig *cfg, char *buf, size_t n)
 
 	switch (cfg->workload) {
 	case WL_VETH:
+	case WL_QDISC:
 		setf(name, sizeof(name), "%s%ua", P, last);
 		break;
 	case WL_ROUTE:
@@ -492,6 +508,9 @@ void bench_usage(FILE *f)
 		"  get          N GetLink calls of one link: RPC rate and latency [200000]\n"
 		"  topo         --nodes namespaces joined by --links veth links, /31\n"
 		"               addresses, a /32 route per link end [1024 nodes, 1280 links]\n"
+		"  sysctl       N existing namespaces: net.ipv4.ip_forward=1 in each [1000]\n"
+		"  qdisc        a tbf (8mbit, burst 32kbit, latency 50ms) on each of N veth\n"
+		"               ends made in setup [2000]\n"
 		"  neigh        N permanent neighbours on one link (N <= 65000) [10000]\n"
 		"  fdb          a flood list of N remote VTEPs (00:00:00:00:00:00 dst ...,\n"
 		"               bridge fdb append) on one vxlan device (N <= 65536) [1000]\n"
@@ -507,6 +526,8 @@ void bench_usage(FILE *f)
 		"  -p, --prefix P      name prefix of everything created (default nb<pid>)\n"
 		"  -j, --json          the summary as one JSON object, alone on stdout\n"
 		"      --no-cleanup    leave what the run built in place\n"
+		"      --no-ipv6       create every namespace with IPv6 off (disable_ipv6 on\n"
+		"                      all and default, in the CreateNamespace call)\n"
 		"  -q, --quiet         no progress bar\n"
 		"  -h, --help          this text\n"
 		"\n"
@@ -551,7 +572,7 @@ bad:
 	return -EINVAL;
 }
 
-enum { OPT_NODES = 0x100, OPT_LINKS, OPT_NO_CLEANUP };
+enum { OPT_NODES = 0x100, OPT_LINKS, OPT_NO_CLEANUP, OPT_NO_IPV6 };
 
 int bench_parse_args(int argc, char **argv, BenchConfig *cfg)
 {
@@ -566,6 +587,7 @@ int bench_parse_args(int argc, char **argv, BenchConfig *cfg)
 		{ "prefix", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "no-cleanup", no_argument, NULL, OPT_NO_CLEANUP },
+		{ "no-ipv6", no_argument, NULL, OPT_NO_IPV6 },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -635,6 +657,9 @@ int bench_parse_args(int argc, char **argv, BenchConfig *cfg)
 		case OPT_NO_CLEANUP:
 			cfg->no_cleanup = true;
 			break;
+		case OPT_NO_IPV6:
+			cfg->no_ipv6 = true;
+			break;
 		case 'q':
 			cfg->quiet = true;
 			break;
@@ -656,8 +681,9 @@ int bench_parse_args(int argc, char **argv, BenchConfig *cfg)
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "nsring-bench: no workload given (veth, route, wire, wire-create, "
-				"netns, delete, get, topo, neigh, fdb); see --help\n");
+		fprintf(stderr,
+			"nsring-bench: no workload given (veth, route, wire, wire-create, "
+			"netns, delete, get, topo, sysctl, qdisc, neigh, fdb); see --help\n");
 		return -EINVAL;
 	}
 	if (optind + 1 < argc) {
@@ -668,7 +694,7 @@ int bench_parse_args(int argc, char **argv, BenchConfig *cfg)
 	if (w < 0) {
 		fprintf(stderr,
 			"nsring-bench: unknown workload \"%s\" (veth, route, wire, "
-			"wire-create, netns, delete, get, topo, neigh, fdb)\n",
+			"wire-create, netns, delete, get, topo, sysctl, qdisc, neigh, fdb)\n",
 			argv[optind]);
 		return -EINVAL;
 	}

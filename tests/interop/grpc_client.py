@@ -29,6 +29,13 @@ METHODS = {
     "CreateNamespace", "DeleteNamespace", "ListNamespaces", "CreateLink", "GetLink",
     "ListLinks", "UpdateLink", "DeleteLink", "CreateAddress", "DeleteAddress",
     "ListAddresses", "CreateRoute", "DeleteRoute", "ListRoutes", "Batch", "Watch",
+    "OpenSocket", "OpenNamespace", "Netlink",
+    "CreateQdisc", "DeleteQdisc", "ListQdiscs", "CreateClass", "DeleteClass", "ListClasses",
+    "CreateFilter", "DeleteFilter", "ListFilters",
+    "UpdateBridgePort", "CreateBridgeVlan", "DeleteBridgeVlan", "ListBridgeVlans",
+    "GetSysctl", "SetSysctl",
+    "CreateNeighbor", "DeleteNeighbor", "ListNeighbors", "CreateFdbEntry", "DeleteFdbEntry",
+    "ListFdbEntries",
 }
 
 
