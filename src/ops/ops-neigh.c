@@ -411,6 +411,21 @@ static Nsring__V1__FdbState fdb_state_to_pb(uint16_t state)
 }
 
 /* What names one entry in messages: "00:00:00:00:00:00 dst 198.18.0.2 on \"vx0\"". */
+/* As `bridge fdb` prints it. */
+static const char *fdb_state_name(Nsring__V1__FdbState s)
+{
+	switch (s) {
+	case NSRING__V1__FDB_STATE__FDB_STATE_PERMANENT:
+		return "permanent";
+	case NSRING__V1__FDB_STATE__FDB_STATE_STATIC:
+		return "static";
+	case NSRING__V1__FDB_STATE__FDB_STATE_DYNAMIC:
+		return "dynamic";
+	default:
+		return "none";
+	}
+}
+
 static const char *fdb_what(Op *op, const Nsring__V1__FdbEntry *pb, uint32_t index)
 {
 	return op_printf(op, "fdb entry %s%s%s on \"%s\"", pb->mac, str_set(pb->dst) ? " dst " : "",
@@ -538,8 +553,8 @@ static void fdb_judge_existing(Op *op)
 		if (want.dst.family && !ip_eq(&n->dst, &want.dst))
 			continue;
 		ensure_diff_init(&d);
-		ensure_diff_u32(&d, "state", fdb_state_to_pb(n->state),
-				fdb_state_to_pb(want.state));
+		ensure_diff_str(&d, "state", fdb_state_name(fdb_state_to_pb(n->state)),
+				fdb_state_name(fdb_state_to_pb(want.state)));
 		if (want.has_vni)
 			ensure_diff_u32(&d, "vni", n->vni, want.vni);
 		if (want.port)

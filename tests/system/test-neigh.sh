@@ -103,7 +103,8 @@ ensure_call CreateNeighbor '{"neighbor": {"dev": "n0", "address": "198.18.0.2", 
 expect_eq "$OUT" "OK already_done" "ensure: the same neighbour is already done"
 ensure_call CreateNeighbor '{"neighbor": {"dev": "n0", "address": "198.18.0.2", "lladdr": "02:00:00:00:00:99"}}'
 expect_contains "$OUT" "ALREADY_EXISTS" "ensure: another lladdr is ALREADY_EXISTS"
-expect_contains "$OUT" "another lladdr" "ensure: the message names the differing lladdr"
+expect_contains "$OUT" "exists with different attributes: lladdr 02:00:00:00:00:22 (asked 02:00:00:00:00:99)" \
+	"ensure: the message names the differing lladdr, found and asked"
 ensure_call DeleteNeighbor '{"neighbor": {"dev": "n0", "address": "198.18.0.3"}}'
 expect_eq "$OUT" "OK already_done" "ensure: deleting a gone neighbour is done"
 
@@ -170,7 +171,9 @@ expect_eq "$OUT" "OK already_done" "ensure: deleting a gone FDB entry is done"
 ensure_call CreateFdbEntry '{"entry": {"dev": "p0", "mac": "02:00:00:00:01:03", "master": true, "state": "FDB_STATE_STATIC"}}'
 expect_eq "$OUT" "OK already_done" "ensure: the same FDB entry is already done"
 ensure_call CreateFdbEntry '{"entry": {"dev": "p0", "mac": "02:00:00:00:01:03", "master": true, "state": "FDB_STATE_DYNAMIC"}}'
-expect_contains "$OUT" "another state" "ensure: another FDB state is named"
+expect_contains "$OUT" "ALREADY_EXISTS" "ensure: another FDB state is ALREADY_EXISTS"
+expect_contains "$OUT" "exists with different attributes: state static (asked dynamic)" \
+	"ensure: the differing FDB state is named, found and asked"
 
 # VXLAN: the flood list (one all-zeros entry per remote VTEP, appended), with vni and port.
 run_ok ctl -n na link add vx0 type vxlan id 42 local 198.18.0.1 dstport 4789
