@@ -533,7 +533,7 @@ def test_watch(c, pb):
     expect_code("Watch with an invalid namespace name", grpc.StatusCode.INVALID_ARGUMENT,
                 lambda: first(pb.WatchRequest(namespaces=[NS(name="a/b")])))
     expect_code("Watch with an unknown kind", grpc.StatusCode.INVALID_ARGUMENT,
-                lambda: first(pb.WatchRequest(kinds=[7])))
+                lambda: first(pb.WatchRequest(kinds=[99])))
     expect_ok("DeleteNamespace gw", lambda: c.call("DeleteNamespace", name="gw"))
 
 
