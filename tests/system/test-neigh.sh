@@ -107,6 +107,11 @@ expect_contains "$OUT" "exists with different attributes: lladdr 02:00:00:00:00:
 	"ensure: the message names the differing lladdr, found and asked"
 ensure_call DeleteNeighbor '{"neighbor": {"dev": "n0", "address": "198.18.0.3"}}'
 expect_eq "$OUT" "OK already_done" "ensure: deleting a gone neighbour is done"
+ensure_call DeleteNeighbor '{"neighbor": {"dev": "nodev0", "address": "198.18.0.3"}}'
+expect_eq "$OUT" "OK already_done" "ensure: deleting a neighbour of a missing device is done"
+ensure_call CreateNeighbor '{"neighbor": {"dev": "nodev0", "address": "198.18.0.3", "lladdr": "02:00:00:00:00:33"}}'
+expect_contains "$OUT" "NOT_FOUND" "ensure: creating one on a missing device still fails"
+expect_contains "$OUT" "nodev0" "... naming the device"
 
 # bad input: nsringctl refuses it, and the daemon does before sending anything.
 run_usage "not an IP address" ctl -n na neigh add 198.18.0.300 lladdr 02:00:00:00:00:02 dev n0
@@ -168,6 +173,8 @@ expect_not_contains "$OUT" "02:00:00:00:01:01" "the deleted FDB entry is gone"
 run_fail NOT_FOUND ctl -n na bridge fdb del 02:00:00:00:01:01 dev p0 master
 ensure_call DeleteFdbEntry '{"entry": {"dev": "p0", "mac": "02:00:00:00:01:01", "master": true}}'
 expect_eq "$OUT" "OK already_done" "ensure: deleting a gone FDB entry is done"
+ensure_call DeleteFdbEntry '{"entry": {"dev": "nodev0", "mac": "02:00:00:00:01:01", "master": true}}'
+expect_eq "$OUT" "OK already_done" "ensure: deleting an FDB entry of a missing device is done"
 ensure_call CreateFdbEntry '{"entry": {"dev": "p0", "mac": "02:00:00:00:01:03", "master": true, "state": "FDB_STATE_STATIC"}}'
 expect_eq "$OUT" "OK already_done" "ensure: the same FDB entry is already done"
 ensure_call CreateFdbEntry '{"entry": {"dev": "p0", "mac": "02:00:00:00:01:03", "master": true, "state": "FDB_STATE_DYNAMIC"}}'
