@@ -147,7 +147,7 @@ const char *nsr_status_code_name(int code);
 	X(create_route, CreateRoute)                                                               \
 	X(delete_route, DeleteRoute)                                                               \
 	X(list_routes, ListRoutes)                                                                 \
-	X(netlink, Netlink)                                                                       \
+	X(netlink, Netlink)                                                                        \
 	X(get_sysctl, GetSysctl)                                                                   \
 	X(set_sysctl, SetSysctl)                                                                   \
 	X(create_qdisc, CreateQdisc)                                                               \
@@ -158,7 +158,13 @@ const char *nsr_status_code_name(int code);
 	X(list_classes, ListClasses)                                                               \
 	X(create_filter, CreateFilter)                                                             \
 	X(delete_filter, DeleteFilter)                                                             \
-	X(list_filters, ListFilters)
+	X(list_filters, ListFilters)                                                               \
+	X(create_neighbor, CreateNeighbor)                                                         \
+	X(delete_neighbor, DeleteNeighbor)                                                         \
+	X(list_neighbors, ListNeighbors)                                                           \
+	X(create_fdb_entry, CreateFdbEntry)                                                        \
+	X(delete_fdb_entry, DeleteFdbEntry)                                                        \
+	X(list_fdb_entries, ListFdbEntries)
 
 #define NSR_DECLARE_METHOD(lower, Camel)                                                           \
 	int nsr_##lower(NsrClient *c, const Nsring__V1__##Camel##Request *req,                     \

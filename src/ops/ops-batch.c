@@ -36,18 +36,18 @@ typedef struct BatchItem {
 	Batch *b;
 	const OpMethod *m;
 	ProtobufCMessage *req;
-	int result_case;      /* the BatchResult oneof member for this op */
-	const char *keys[2];  /* namespaces it names (ordering and name map) */
+	int result_case;     /* the BatchResult oneof member for this op */
+	const char *keys[2]; /* namespaces it names (ordering and name map) */
 	KeyState *ks[2];
 	unsigned nkeys;
-	int succ[2];	      /* the next item naming keys[k], or -1 */
-	unsigned waiting;     /* earlier items (per key) not finished yet */
+	int succ[2];	  /* the next item naming keys[k], or -1 */
+	unsigned waiting; /* earlier items (per key) not finished yet */
 	bool started, finished, queued;
 	/* The one namespace whose socket carries all its requests (NULL: it sends on two, or it is
 	 * not a pipelined op); and which successor edges were released early (pipelining). */
 	const char *send_key;
 	bool released[2];
-	int next_ready;	      /* ready queue link */
+	int next_ready; /* ready queue link */
 	int code;
 	const char *msg;
 	bool already_done;	/* ensure: it found its work done */
@@ -225,6 +225,31 @@ static bool item_describe(Op *op, const Nsring__V1__BatchOp *bop, BatchItem *it)
 		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_LIST_BRIDGE_VLANS;
 		ns = bop->list_bridge_vlans->namespace_;
 		break;
+	/* Neighbours and FDB entries (ops-neigh.c). */
+	case NSRING__V1__BATCH_OP__OP_CREATE_NEIGHBOR:
+		it->m = ops_method("CreateNeighbor");
+		it->req = &bop->create_neighbor->base;
+		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_CREATE_NEIGHBOR;
+		ns = bop->create_neighbor->namespace_;
+		break;
+	case NSRING__V1__BATCH_OP__OP_DELETE_NEIGHBOR:
+		it->m = ops_method("DeleteNeighbor");
+		it->req = &bop->delete_neighbor->base;
+		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_DELETE_NEIGHBOR;
+		ns = bop->delete_neighbor->namespace_;
+		break;
+	case NSRING__V1__BATCH_OP__OP_CREATE_FDB_ENTRY:
+		it->m = ops_method("CreateFdbEntry");
+		it->req = &bop->create_fdb_entry->base;
+		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_CREATE_FDB_ENTRY;
+		ns = bop->create_fdb_entry->namespace_;
+		break;
+	case NSRING__V1__BATCH_OP__OP_DELETE_FDB_ENTRY:
+		it->m = ops_method("DeleteFdbEntry");
+		it->req = &bop->delete_fdb_entry->base;
+		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_DELETE_FDB_ENTRY;
+		ns = bop->delete_fdb_entry->namespace_;
+		break;
 	default:
 		return false;
 	}
@@ -245,9 +270,9 @@ static bool item_describe(Op *op, const Nsring__V1__BatchOp *bop, BatchItem *it)
 	    bop->create_link->link->info_case == NSRING__V1__LINK__INFO_TUN)
 		it->send_key = NULL;
 	else if (it->m->pipelined && it->nkeys > 1 &&
-	    (bop->op_case == NSRING__V1__BATCH_OP__OP_UPDATE_LINK ||
-	     (bop->op_case == NSRING__V1__BATCH_OP__OP_CREATE_LINK && bop->create_link->link &&
-	      bop->create_link->link->up)))
+		 (bop->op_case == NSRING__V1__BATCH_OP__OP_UPDATE_LINK ||
+		  (bop->op_case == NSRING__V1__BATCH_OP__OP_CREATE_LINK && bop->create_link->link &&
+		   bop->create_link->link->up)))
 		it->send_key = NULL;
 	else if (it->m->pipelined)
 		it->send_key = it->keys[0];
@@ -285,7 +310,8 @@ static void item_finish(BatchItem *it, int code, const char *msg)
 		KeyState *ks = it->ks[k];
 
 		ks->running--;
-		/* Released early already, or started with this one (a group delete): nothing to do. */
+		/* Released early already, or started with this one (a group delete): nothing to do.
+		 */
 		if (it->succ[k] >= 0 && !it->released[k] && !b->items[it->succ[k]].started) {
 			if (ks->running == 0)
 				item_release(b, &b->items[it->succ[k]]);
@@ -577,7 +603,8 @@ void ops_batch(Op *op)
 			/* Also what an operation Batch does not take looks like (an unknown
 			 * member): OpenSocket, OpenNamespace and Netlink are not in it. */
 			op_fail(op, STATUS_INVALID_ARGUMENT,
-				"operation %zu of the batch is empty or of a kind Batch does not take "
+				"operation %zu of the batch is empty or of a kind Batch does not "
+				"take "
 				"(OpenSocket, OpenNamespace and Netlink are called on their own)",
 				i);
 			return;

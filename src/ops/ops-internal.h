@@ -11,6 +11,7 @@
 #include "nsring/v1/nsring.pb-c.h"
 #include "ops/ops.h"
 #include "rtnl/rtnl.h"
+#include "rtnl/rtnl-neigh.h"
 
 struct Ops {
 	Loop *loop;
@@ -72,7 +73,7 @@ struct OpNl {
 	const char *what;   /* names the object for error messages: link "veth0" */
 	RtnlLink *ret_link; /* a GET's answer */
 	uint32_t *ret_index;
-	int collect;	    /* RTM_GETLINK/GETADDR/GETROUTE: append dump results to the Op */
+	int collect;	    /* RTM_GETLINK/GETADDR/GETROUTE/GETNEIGH: append dump results to the Op */
 	bool not_found;	    /* ENODEV means "what" does not exist */
 	bool no_learn;	    /* a link's answer is not put in the batch's name map */
 	bool got;
@@ -99,6 +100,8 @@ typedef struct OpDump {
 	size_t naddrs, addrs_cap;
 	RtnlRoute *routes;
 	size_t nroutes, routes_cap;
+	RtnlNeigh *neighs; /* RTM_GETNEIGH: neighbours and FDB entries (ops-neigh.c) */
+	size_t nneighs, neighs_cap;
 } OpDump;
 
 struct Op {
@@ -154,6 +157,11 @@ Op *op_new(Ops *ops, const OpMethod *m, uint64_t deadline, ops_reply_cb reply, v
 bool op_index_lookup(Op *op, unsigned slot, const char *name, uint32_t *ret_index);
 void op_index_learn(Op *op, unsigned slot, const char *name, uint32_t index);
 void op_index_forget(Op *op, unsigned slot, const char *name);
+/* op_index_learn() from a full link answer, also remembering the link's kind (and a vxlan's
+ * local address family); the lookup finds both, or false when the map does not know them. */
+void op_link_learn(Op *op, unsigned slot, const RtnlLink *l);
+bool op_link_kind_lookup(Op *op, unsigned slot, const char *name, uint32_t *ret_index,
+			 const char **ret_kind, uint8_t *ret_local_family);
 /* A namespace an earlier op of the batch opened under key and still open, or NULL. */
 Netns *batch_ns_cached(Op *op, const char *key);
 void batch_ns_remember(Op *op, const char *key, Netns *ns);
@@ -254,6 +262,14 @@ void ops_list_addresses(Op *op);
 void ops_create_route(Op *op);
 void ops_delete_route(Op *op);
 void ops_list_routes(Op *op);
+/* ops-neigh.c: neighbours and bridge FDB entries. */
+extern const size_t ops_neigh_scratch_size;
+void ops_create_neighbor(Op *op);
+void ops_delete_neighbor(Op *op);
+void ops_list_neighbors(Op *op);
+void ops_create_fdb_entry(Op *op);
+void ops_delete_fdb_entry(Op *op);
+void ops_list_fdb_entries(Op *op);
 void ops_batch(Op *op);
 void ops_open_socket(Op *op);
 void ops_open_namespace(Op *op);

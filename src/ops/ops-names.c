@@ -17,6 +17,11 @@ typedef struct NameEntry {
 	uint32_t index;	 /* 0: forgotten (deleted, renamed) */
 	uint32_t writer; /* the op (batch position) that wrote it last: older answers lose */
 	Netns *ns;
+	/* Learned with index from a full link answer (op_link_learn()): its kind, and for a vxlan
+	 * the family of its local address (what an FDB entry's remote must match). */
+	bool kind_known;
+	char kind[16];
+	uint8_t local_family;
 } NameEntry;
 
 static uint64_t name_hash(const char *key, const char *name)
@@ -105,6 +110,41 @@ void op_index_learn(Op *op, unsigned slot, const char *name, uint32_t index)
 		return;
 	e->index = index;
 	e->writer = op->seq;
+	e->kind_known = false; /* until op_link_learn() says */
+}
+
+void op_link_learn(Op *op, unsigned slot, const RtnlLink *l)
+{
+	NameMap *nm = op_names(op, slot);
+	NameEntry *e;
+
+	op_index_learn(op, slot, l->name, l->index);
+	if (!nm || !l->name[0] || strlen(l->name) >= IFNAMSIZ)
+		return;
+	e = name_find(nm, op->ns_key[slot], l->name, false);
+	if (!e || e->writer != op->seq || e->index != l->index ||
+	    strlen(l->kind) >= sizeof(e->kind))
+		return;
+	memcpy(e->kind, l->kind, strlen(l->kind) + 1);
+	e->local_family = strcmp(l->kind, "vxlan") == 0 ? l->info.vxlan.local.family : 0;
+	e->kind_known = true;
+}
+
+bool op_link_kind_lookup(Op *op, unsigned slot, const char *name, uint32_t *ret_index,
+			 const char **ret_kind, uint8_t *ret_local_family)
+{
+	NameMap *nm = op_names(op, slot);
+	NameEntry *e;
+
+	if (!nm)
+		return false;
+	e = name_find(nm, op->ns_key[slot], name, false);
+	if (!e || !e->index || !e->kind_known)
+		return false;
+	*ret_index = e->index;
+	*ret_kind = e->kind;
+	*ret_local_family = e->local_family;
+	return true;
 }
 
 void op_index_forget(Op *op, unsigned slot, const char *name)
@@ -118,6 +158,7 @@ void op_index_forget(Op *op, unsigned slot, const char *name)
 	if (!e || e->writer > op->seq)
 		return;
 	e->index = 0; /* kept: its writer still orders later answers */
+	e->kind_known = false;
 	e->writer = op->seq;
 }
 

@@ -18,7 +18,7 @@
 /* Netlink receive buffers shared by every namespace's connection: only touched pages cost
  * memory, so 10,000 idle namespaces cost nothing here. */
 #define NL_BUF_COUNT 1024
-#define NL_BUF_SIZE 16384
+#define NL_BUF_SIZE  16384
 #define NL_BUF_GROUP 1
 
 /* ---- arena: everything an Op builds for its reply dies with it */
@@ -115,7 +115,7 @@ void *op_grow(Op *op, void *arr, size_t *cap, size_t n, size_t elem)
  * batch answers the batch). */
 static void op_cleanup(Op *op)
 {
-	void (*fn)(Op *op) = op->cleanup;
+	void (*fn)(Op * op) = op->cleanup;
 
 	op->cleanup = NULL;
 	if (fn)
@@ -379,8 +379,9 @@ NlConn *op_conn(Op *op, unsigned slot)
 	NlConn *c = ops_ns_conn(op->ns[slot]);
 
 	if (!c) {
-		op_fail(op, STATUS_NOT_FOUND, "the namespace was deleted or its netlink socket "
-					      "could not be set up");
+		op_fail(op, STATUS_NOT_FOUND,
+			"the namespace was deleted or its netlink socket "
+			"could not be set up");
 		return NULL;
 	}
 	return c;
@@ -411,7 +412,7 @@ static void op_nl_msg(void *userdata, const struct nlmsghdr *nlh)
 		if (rtnl_link_parse(nlh, &l) < 0)
 			return;
 		if (!nl->no_learn)
-			op_index_learn(op, nl->slot, l.name, l.index);
+			op_link_learn(op, nl->slot, &l);
 		if (nl->ret_link) {
 			*nl->ret_link = l;
 			nl->got = true;
@@ -438,6 +439,13 @@ static void op_nl_msg(void *userdata, const struct nlmsghdr *nlh)
 			OP_APPEND(op, op->dump.routes, op->dump.nroutes, op->dump.routes_cap, rt);
 		break;
 	}
+	case RTM_NEWNEIGH: {
+		RtnlNeigh n;
+
+		if (nl->collect && rtnl_neigh_parse(nlh, &n) == 0)
+			OP_APPEND(op, op->dump.neighs, op->dump.nneighs, op->dump.neighs_cap, n);
+		break;
+	}
 	default:
 		break;
 	}
@@ -462,6 +470,9 @@ static void op_nl_restart(void *userdata)
 		break;
 	case RTM_GETROUTE:
 		nl->op->dump.nroutes = 0;
+		break;
+	case RTM_GETNEIGH:
+		nl->op->dump.nneighs = 0;
 		break;
 	}
 }
@@ -576,14 +587,14 @@ OpNl *op_get_link(Op *op, unsigned slot, uint32_t index, const char *name, RtnlL
 {
 	uint8_t buf[512];
 	const char *what = index && !(name && *name) ? op_printf(op, "link index %u", index)
-						      : op_printf(op, "link \"%s\"", name);
+						     : op_printf(op, "link \"%s\"", name);
 	OpNl *nl;
 
 	/* Only an index is wanted and a batch learned it (or it is lo): no round trip. */
 	if (ret_index && !ret_link && name && *name && op_index_lookup(op, slot, name, ret_index))
 		return NULL;
-	nl = op_send(op, slot, buf, rtnl_link_get(buf, sizeof(buf), name && *name ? 0 : index, name),
-		     what);
+	nl = op_send(op, slot, buf,
+		     rtnl_link_get(buf, sizeof(buf), name && *name ? 0 : index, name), what);
 	if (nl) {
 		nl->ret_link = ret_link;
 		nl->ret_index = ret_index;
@@ -631,7 +642,7 @@ OpNl *op_dump(Op *op, int what, uint8_t family)
 		break;
 	}
 	nl = op_send(op, 0, buf, len,
-		     what == RTM_GETLINK	   ? "list links"
+		     what == RTM_GETLINK   ? "list links"
 		     : what == RTM_GETADDR ? "list addresses"
 					   : "list routes");
 	if (nl)
@@ -642,8 +653,10 @@ OpNl *op_dump(Op *op, int what, uint8_t family)
 /* ---- dispatch */
 
 static const OpMethod methods[] = {
-	{ "CreateNamespace", &nsring__v1__create_namespace_request__descriptor, ops_create_namespace },
-	{ "DeleteNamespace", &nsring__v1__delete_namespace_request__descriptor, ops_delete_namespace },
+	{ "CreateNamespace", &nsring__v1__create_namespace_request__descriptor,
+	  ops_create_namespace },
+	{ "DeleteNamespace", &nsring__v1__delete_namespace_request__descriptor,
+	  ops_delete_namespace },
 	{ "ListNamespaces", &nsring__v1__list_namespaces_request__descriptor, ops_list_namespaces },
 	{ "CreateLink", &nsring__v1__create_link_request__descriptor, ops_create_link, true,
 	  &ops_link_scratch_size },
@@ -693,6 +706,19 @@ static const OpMethod methods[] = {
 	  &ops_tc_scratch_size },
 	{ "ListFilters", &nsring__v1__list_filters_request__descriptor, ops_list_filters, false,
 	  &ops_tc_list_scratch_size },
+	/* Neighbours and FDB entries (ops-neigh.c). */
+	{ "CreateNeighbor", &nsring__v1__create_neighbor_request__descriptor, ops_create_neighbor,
+	  true, &ops_neigh_scratch_size },
+	{ "DeleteNeighbor", &nsring__v1__delete_neighbor_request__descriptor, ops_delete_neighbor,
+	  true, &ops_neigh_scratch_size },
+	{ "ListNeighbors", &nsring__v1__list_neighbors_request__descriptor, ops_list_neighbors,
+	  false, &ops_neigh_scratch_size },
+	{ "CreateFdbEntry", &nsring__v1__create_fdb_entry_request__descriptor, ops_create_fdb_entry,
+	  true, &ops_neigh_scratch_size },
+	{ "DeleteFdbEntry", &nsring__v1__delete_fdb_entry_request__descriptor, ops_delete_fdb_entry,
+	  true, &ops_neigh_scratch_size },
+	{ "ListFdbEntries", &nsring__v1__list_fdb_entries_request__descriptor, ops_list_fdb_entries,
+	  false, &ops_neigh_scratch_size },
 	{ "Batch", &nsring__v1__batch_request__descriptor, ops_batch },
 	{ "OpenSocket", &nsring__v1__open_socket_request__descriptor, ops_open_socket, false,
 	  &ops_socket_scratch_size, true },
@@ -767,8 +793,7 @@ void ops_call_fd(Ops *ops, const char *method, const uint8_t *payload, size_t le
 	op->fd_reply = fd_reply;
 	op->req = protobuf_c_message_unpack(m->req_desc, NULL, len, payload);
 	if (!op->req) {
-		op_fail(op, STATUS_INVALID_ARGUMENT, "malformed %s message",
-			m->req_desc->name);
+		op_fail(op, STATUS_INVALID_ARGUMENT, "malformed %s message", m->req_desc->name);
 		op_reply_error(op);
 		return;
 	}

@@ -67,8 +67,9 @@ struct WatchDump {
 	int error;
 	struct WatchDumpReq {
 		WatchDump *d;
-		int what; /* RTM_GETLINK, ... */
-	} req[4];
+		int what;      /* RTM_GETLINK, ... */
+		unsigned kind; /* WK_* of what it returns (one RTM_GETNEIGH serves two) */
+	} req[6];
 	WObj *objs; /* what the dump returned, in order */
 	size_t n, cap;
 };

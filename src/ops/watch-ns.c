@@ -68,9 +68,15 @@ int wns_subscribe(WatchNs *wns)
 	static const struct {
 		unsigned kind, group;
 	} groups[] = {
-		{ WK_LINK, RTNLGRP_LINK },	  { WK_ADDR, RTNLGRP_IPV4_IFADDR },
-		{ WK_ADDR, RTNLGRP_IPV6_IFADDR }, { WK_ROUTE, RTNLGRP_IPV4_ROUTE },
-		{ WK_ROUTE, RTNLGRP_IPV6_ROUTE }, { WK_QDISC, RTNLGRP_TC },
+		{ WK_LINK, RTNLGRP_LINK },
+		{ WK_ADDR, RTNLGRP_IPV4_IFADDR },
+		{ WK_ADDR, RTNLGRP_IPV6_IFADDR },
+		{ WK_ROUTE, RTNLGRP_IPV4_ROUTE },
+		{ WK_ROUTE, RTNLGRP_IPV6_ROUTE },
+		{ WK_QDISC, RTNLGRP_TC },
+		/* Neighbours and FDB entries share the group (AF_BRIDGE ones are the FDB). */
+		{ WK_NEIGH, RTNLGRP_NEIGH },
+		{ WK_FDB, RTNLGRP_NEIGH },
 	};
 	int r;
 
@@ -172,10 +178,7 @@ static void dump_restart(void *userdata)
 {
 	struct WatchDumpReq *rq = userdata;
 	WatchDump *d = rq->d;
-	uint8_t kind = rq->what == RTM_GETLINK	  ? WK_LINK
-		       : rq->what == RTM_GETADDR  ? WK_ADDR
-		       : rq->what == RTM_GETQDISC ? WK_QDISC
-						  : WK_ROUTE;
+	unsigned kind = rq->kind;
 	size_t k = 0;
 
 	/* An interrupted dump runs again: forget what it gave of its kind. */
@@ -210,7 +213,13 @@ static const NlConnHandler dump_handler = {
 
 void wns_dump_start(WatchNs *wns)
 {
-	static const int whats[] = { RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE, RTM_GETQDISC };
+	static const struct {
+		int what;
+		unsigned kind;
+	} dumps[] = {
+		{ RTM_GETLINK, WK_LINK },   { RTM_GETADDR, WK_ADDR },	{ RTM_GETROUTE, WK_ROUTE },
+		{ RTM_GETQDISC, WK_QDISC }, { RTM_GETNEIGH, WK_NEIGH }, { RTM_GETNEIGH, WK_FDB },
+	};
 	WatchDump *d;
 	NlConn *c;
 
@@ -235,19 +244,34 @@ void wns_dump_start(WatchNs *wns)
 	wns->dump_again = false;
 	wns->lost = false;
 	wns->hold_len = 0;
-	for (size_t i = 0; i < ARRAY_SIZE(whats); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(dumps); i++) {
 		uint8_t buf[512];
 		int len, r;
 
-		if ((whats[i] == RTM_GETADDR && !(d->kinds & WK_ADDR)) ||
-		    (whats[i] == RTM_GETROUTE && !(d->kinds & WK_ROUTE)) ||
-		    (whats[i] == RTM_GETQDISC && !(d->kinds & WK_QDISC)))
+		if (dumps[i].kind != WK_LINK && !(d->kinds & dumps[i].kind))
 			continue;
-		len = whats[i] == RTM_GETLINK	 ? rtnl_link_dump(buf, sizeof(buf), 0, NULL)
-		      : whats[i] == RTM_GETADDR	 ? rtnl_addr_dump(buf, sizeof(buf), AF_UNSPEC, 0)
-		      : whats[i] == RTM_GETQDISC ? rtnl_qdisc_dump(buf, sizeof(buf), 0)
-						 : rtnl_route_dump(buf, sizeof(buf), AF_UNSPEC);
-		d->req[i] = (struct WatchDumpReq){ .d = d, .what = whats[i] };
+		switch (dumps[i].kind) {
+		case WK_LINK:
+			len = rtnl_link_dump(buf, sizeof(buf), 0, NULL);
+			break;
+		case WK_ADDR:
+			len = rtnl_addr_dump(buf, sizeof(buf), AF_UNSPEC, 0);
+			break;
+		case WK_ROUTE:
+			len = rtnl_route_dump(buf, sizeof(buf), AF_UNSPEC);
+			break;
+		case WK_QDISC:
+			len = rtnl_qdisc_dump(buf, sizeof(buf), 0);
+			break;
+		default: /* the neighbour tables (ARP, NDP), or the bridge FDB */
+			len = rtnl_neigh_dump(buf, sizeof(buf),
+					      dumps[i].kind == WK_FDB ? AF_BRIDGE : AF_UNSPEC, 0,
+					      0);
+			break;
+		}
+		d->req[i] = (struct WatchDumpReq){ .d = d,
+						   .what = dumps[i].what,
+						   .kind = dumps[i].kind };
 		r = len < 0 ? len : nlconn_send(c, buf, (size_t)len, &dump_handler, &d->req[i], 0);
 		if (r < 0) {
 			d->error = r;

@@ -5,11 +5,69 @@
 #include <errno.h>
 #include <stddef.h>
 #include <linux/if.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/macro.h"
+
+/* ---- neighbours and FDB entries (WK_NEIGH, WK_FDB) */
+
+/* The all-zeros MAC of a VXLAN flood list: one entry per remote, told apart by dst and vni. */
+static bool fdb_is_flood(const RtnlNeigh *n)
+{
+	static const uint8_t zero[6];
+
+	return memcmp(n->lladdr, zero, 6) == 0;
+}
+
+static uint64_t wobj_neigh_hash(uint64_t h, const WObj *o)
+{
+	const RtnlNeigh *n = &o->u.neigh;
+	uint8_t where = n->flags & (NTF_SELF | NTF_MASTER);
+
+	h = hmap_hash_bytes(h, &n->ifindex, sizeof(n->ifindex));
+	if (o->kind == WK_NEIGH) {
+		h = hmap_hash_bytes(h, &n->family, 1);
+		return hmap_hash_bytes(h, &n->dst, sizeof(n->dst));
+	}
+	h = hmap_hash_bytes(h, n->lladdr, 6);
+	h = hmap_hash_bytes(h, &n->vlan, sizeof(n->vlan));
+	return hmap_hash_bytes(h, &where, 1);
+}
+
+/* Neighbours by (ifindex, family, address); FDB entries by (ifindex, MAC, vlan, self/master)
+ * and, for the all-zeros MAC, also (dst, vni): each remote of a flood list is an entry. */
+static bool wobj_neigh_key_eq(const WObj *a, const WObj *b)
+{
+	const RtnlNeigh *x = &a->u.neigh, *y = &b->u.neigh;
+
+	if (x->ifindex != y->ifindex)
+		return false;
+	if (a->kind == WK_NEIGH)
+		return x->family == y->family && memcmp(&x->dst, &y->dst, sizeof(x->dst)) == 0;
+	if (memcmp(x->lladdr, y->lladdr, 6) != 0 || x->vlan != y->vlan ||
+	    (x->flags & (NTF_SELF | NTF_MASTER)) != (y->flags & (NTF_SELF | NTF_MASTER)))
+		return false;
+	return !fdb_is_flood(x) || (memcmp(&x->dst, &y->dst, sizeof(x->dst)) == 0 &&
+				    x->has_vni == y->has_vni && x->vni == y->vni);
+}
+
+static bool wobj_parse_neigh(const struct nlmsghdr *nlh, WObj *o)
+{
+	const struct ndmsg *ndm = NLMSG_DATA(nlh);
+
+	/* Proxy entries live in another table, without notifications of their own. */
+	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*ndm)) || (ndm->ndm_flags & NTF_PROXY))
+		return false;
+	if (rtnl_neigh_parse(nlh, &o->u.neigh) < 0)
+		return false;
+	o->kind = o->u.neigh.family == AF_BRIDGE ? WK_FDB : WK_NEIGH;
+	return true;
+}
+
+/* ---- every kind */
 
 static uint64_t wobj_hash(const WObj *o)
 {
@@ -18,6 +76,9 @@ static uint64_t wobj_hash(const WObj *o)
 	switch (o->kind) {
 	case WK_LINK:
 		return hmap_hash_bytes(h, &o->u.link.index, sizeof(o->u.link.index));
+	case WK_NEIGH:
+	case WK_FDB:
+		return wobj_neigh_hash(h, o);
 	case WK_ADDR:
 		h = hmap_hash_bytes(h, &o->u.addr.index, sizeof(o->u.addr.index));
 		h = hmap_hash_bytes(h, &o->u.addr.addr, sizeof(o->u.addr.addr));
@@ -47,6 +108,9 @@ static bool wobj_key_eq(const WObj *a, const WObj *b)
 	switch (a->kind) {
 	case WK_LINK:
 		return a->u.link.index == b->u.link.index;
+	case WK_NEIGH:
+	case WK_FDB:
+		return wobj_neigh_key_eq(a, b);
 	case WK_ADDR:
 		return a->u.addr.index == b->u.addr.index &&
 		       memcmp(&a->u.addr.addr, &b->u.addr.addr, sizeof(a->u.addr.addr)) == 0 &&
@@ -77,6 +141,9 @@ size_t wobj_bytes(const WObj *o)
 		return offsetof(WObj, u) + sizeof(RtnlAddr);
 	case WK_QDISC:
 		return offsetof(WObj, u) + sizeof(RtnlQdisc);
+	case WK_NEIGH:
+	case WK_FDB:
+		return offsetof(WObj, u) + sizeof(RtnlNeigh);
 	default:
 		return offsetof(WObj, u.route.rt.paths) +
 		       o->u.route.rt.n_paths * sizeof(RtnlRoutePath);
@@ -87,8 +154,7 @@ static bool wobj_same(const WObj *a, const WObj *b)
 {
 	size_t n = wobj_bytes(a);
 
-	return n == wobj_bytes(b) &&
-	       memcmp(&a->u, &b->u, n - offsetof(WObj, u)) == 0;
+	return n == wobj_bytes(b) && memcmp(&a->u, &b->u, n - offsetof(WObj, u)) == 0;
 }
 
 bool wobj_parse(const struct nlmsghdr *nlh, WObj *o)
@@ -135,6 +201,11 @@ bool wobj_parse(const struct nlmsghdr *nlh, WObj *o)
 		/* Counters are left out (NULL stats): they change with every packet. */
 		o->kind = WK_QDISC;
 		if (rtnl_qdisc_parse(nlh, &o->u.qdisc, NULL, NULL) < 0)
+			return false;
+		break;
+	case RTM_NEWNEIGH:
+	case RTM_DELNEIGH:
+		if (!wobj_parse_neigh(nlh, o))
 			return false;
 		break;
 	default:
@@ -294,7 +365,8 @@ static int wstate_apply_brport(WState *st, const struct nlmsghdr *nlh)
 int wstate_apply(WState *st, const struct nlmsghdr *nlh)
 {
 	bool del = nlh->nlmsg_type == RTM_DELLINK || nlh->nlmsg_type == RTM_DELADDR ||
-		   nlh->nlmsg_type == RTM_DELROUTE || nlh->nlmsg_type == RTM_DELQDISC;
+		   nlh->nlmsg_type == RTM_DELROUTE || nlh->nlmsg_type == RTM_DELQDISC ||
+		   nlh->nlmsg_type == RTM_DELNEIGH;
 	bool went_down;
 	WObj o, *old;
 
@@ -408,7 +480,7 @@ size_t wstate_count(const WState *st)
 bool wstate_snapshot(const WState *st, unsigned kinds, bool (*fn)(void *userdata, const WObj *o),
 		     void *userdata)
 {
-	static const uint8_t order[] = { WK_LINK, WK_ADDR, WK_ROUTE, WK_QDISC };
+	static const unsigned order[] = { WK_LINK, WK_ADDR, WK_ROUTE, WK_QDISC, WK_NEIGH, WK_FDB };
 	HNode *node, *tmp;
 	size_t i;
 

@@ -10,10 +10,13 @@
 #include "core/hmap.h"
 #include "rtnl/rtnl-tc.h"
 #include "rtnl/rtnl.h"
+#include "rtnl/rtnl-neigh.h"
 
 /* Object kinds (a bit set: what a mirror tracks, what a watch asked for). */
-/* WK_ALL: what a watch gets when it names no kind (qdiscs only when asked for). */
+/* WK_ALL: what a watch gets when it names no kind (qdiscs, neighbours and FDB entries only when
+ * asked for: the last two's events come with traffic). */
 enum { WK_LINK = 1, WK_ADDR = 2, WK_ROUTE = 4, WK_QDISC = 8, WK_ALL = 7 };
+enum { WK_NEIGH = 16, WK_FDB = 32 };
 
 typedef enum {
 	WSTATE_ADDED,
@@ -24,13 +27,14 @@ typedef enum {
 /* One object, keyed as the kernel keys it. Zeroed before parsing, so a memcmp of the value
  * tells whether it changed. */
 typedef struct WObj {
-	HNode node;   /* node.hash: the key's hash, set by wobj_parse() */
-	uint8_t kind; /* WK_* */
-	bool seen;    /* in the dump being reconciled */
+	HNode node;    /* node.hash: the key's hash, set by wobj_parse() */
+	unsigned kind; /* WK_* (a bit; unsigned: room past eight kinds) */
+	bool seen;     /* in the dump being reconciled */
 	union {
 		RtnlLink link;
 		RtnlAddr addr;
 		RtnlQdisc qdisc; /* its options, not its counters */
+		RtnlNeigh neigh; /* WK_NEIGH and WK_FDB */
 		struct {
 			uint8_t tos;
 			RtnlRoute rt; /* last: a route's allocation ends after its n_paths paths */
@@ -53,8 +57,9 @@ typedef struct WState {
 	void *userdata;
 } WState;
 
-/* Parses a link, address, route or qdisc message into o (zeroed first); false for anything the
- * mirror does not keep (bridge port messages, other families, cloned routes, malformed). */
+/* Parses a link, address, route, qdisc or neighbour message into o (zeroed first); false for
+ * anything the mirror does not keep (bridge port messages, other families, cloned routes, proxy
+ * neighbour entries, malformed). */
 bool wobj_parse(const struct nlmsghdr *nlh, WObj *o);
 
 void wstate_init(WState *st, unsigned kinds, wstate_event_fn event, void *userdata);

@@ -118,6 +118,30 @@ void watch_stream_send_type(OpsStream *s, WatchNs *wns, Nsring__V1__WatchEventTy
 	stream_send(s, &ev.base);
 }
 
+/* A neighbour's or FDB entry's event object, its device (and bridge) named from the mirror. */
+static void event_neigh(WatchNs *wns, Nsring__V1__WatchEvent *ev, const WObj *o)
+{
+	Op *op = wns->w->scratch;
+	const RtnlLink *dev = wstate_link(&wns->mirror, o->u.neigh.ifindex);
+	const RtnlLink *br =
+		o->u.neigh.master ? wstate_link(&wns->mirror, o->u.neigh.master) : NULL;
+	RtnlLink *links = op_alloc(op, 2 * sizeof(*links));
+
+	op->dump.nlinks = 0;
+	if (dev)
+		links[op->dump.nlinks++] = *dev;
+	if (br)
+		links[op->dump.nlinks++] = *br;
+	op->dump.links = links;
+	if (o->kind == WK_NEIGH) {
+		ev->object_case = NSRING__V1__WATCH_EVENT__OBJECT_NEIGHBOR;
+		ev->neighbor = op_neigh_to_pb(op, &o->u.neigh);
+	} else {
+		ev->object_case = NSRING__V1__WATCH_EVENT__OBJECT_FDB;
+		ev->fdb = op_fdb_to_pb(op, &o->u.neigh);
+	}
+}
+
 /* Fills ev's object from o (in the scratch arena; the caller resets it). */
 static void event_object(WatchNs *wns, Nsring__V1__WatchEvent *ev, const WObj *o)
 {
@@ -145,6 +169,10 @@ static void event_object(WatchNs *wns, Nsring__V1__WatchEvent *ev, const WObj *o
 		op->dump.nlinks = l ? 1 : 0;
 		ev->object_case = NSRING__V1__WATCH_EVENT__OBJECT_QDISC;
 		ev->qdisc = tc_qdisc_to_pb(op, &o->u.qdisc, NULL);
+		break;
+	case WK_NEIGH:
+	case WK_FDB:
+		event_neigh(wns, ev, o);
 		break;
 	default:
 		l = wstate_link(&wns->mirror, o->u.route.rt.oif);
@@ -555,10 +583,16 @@ OpsStream *ops_stream_start(Ops *ops, const char *method, const uint8_t *payload
 		case NSRING__V1__WATCH_KIND__WATCH_KIND_QDISC:
 			s->kinds |= WK_QDISC;
 			break;
+		case NSRING__V1__WATCH_KIND__WATCH_KIND_NEIGHBOR:
+			s->kinds |= WK_NEIGH;
+			break;
+		case NSRING__V1__WATCH_KIND__WATCH_KIND_FDB:
+			s->kinds |= WK_FDB;
+			break;
 		default:
 			snprintf(msg, sizeof(msg),
 				 "Watch: unknown kind %d (1 link, 2 address, "
-				 "3 route, 8 qdisc)",
+				 "3 route, 6 neighbor, 7 fdb, 8 qdisc)",
 				 (int)req->kinds[i]);
 			r = -EINVAL;
 			break;

@@ -48,6 +48,10 @@ static int batch_case(const char *method, Nsring__V1__BatchOp *op, ProtobufCMess
 		{ "CreateBridgeVlan", NSRING__V1__BATCH_OP__OP_CREATE_BRIDGE_VLAN },
 		{ "DeleteBridgeVlan", NSRING__V1__BATCH_OP__OP_DELETE_BRIDGE_VLAN },
 		{ "ListBridgeVlans", NSRING__V1__BATCH_OP__OP_LIST_BRIDGE_VLANS },
+		{ "CreateNeighbor", NSRING__V1__BATCH_OP__OP_CREATE_NEIGHBOR },
+		{ "DeleteNeighbor", NSRING__V1__BATCH_OP__OP_DELETE_NEIGHBOR },
+		{ "CreateFdbEntry", NSRING__V1__BATCH_OP__OP_CREATE_FDB_ENTRY },
+		{ "DeleteFdbEntry", NSRING__V1__BATCH_OP__OP_DELETE_FDB_ENTRY },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(map); i++)

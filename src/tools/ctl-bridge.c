@@ -1,6 +1,6 @@
 /* nsringctl's bridge object, with the grammar of bridge(8): `bridge link set|show` (port flags)
- * and `bridge vlan add|del|show`. Sub-objects dispatch through one table, so another (fdb) is
- * one more row and its own file. */
+ * `bridge vlan add|del|show` and `bridge fdb` (ctl-fdb.c). Sub-objects dispatch through one
+ * table: each is one row. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -316,13 +316,14 @@ static int parse_vlan(CtlParser *p)
 
 /* ---- the object */
 
-/* bridge(8)'s sub-objects; fdb (ctl-fdb.c) is one more row. */
+/* bridge(8)'s sub-objects; fdb's parser is in ctl-fdb.c. */
 static const struct {
 	const char *word;
 	int (*parse)(CtlParser *p);
 } subobjects[] = {
 	{ "link", parse_link },
 	{ "vlan", parse_vlan },
+	{ "fdb", ctl_fdb_parse },
 };
 
 static int parse_bridge(CtlParser *p)
@@ -344,6 +345,9 @@ const CtlObject ctl_object_bridge = {
 		 "           [cost N] [priority N]\n"
 		 "  bridge link [show] [dev PORT]\n"
 		 "  bridge vlan add|del dev PORT vid N[-M] [pvid] [untagged] [self|master]\n"
-		 "  bridge vlan [show] [dev PORT]\n",
+		 "  bridge vlan [show] [dev PORT]\n"
+		 "  bridge fdb add|append|replace|del MAC dev NAME [dst ADDR] [vni N] [port N]\n"
+		 "           [vlan N] [self] [master] [permanent|static|dynamic]\n"
+		 "  bridge fdb [show] [dev NAME] [br BRIDGE]\n",
 	.parse = parse_bridge,
 };

@@ -15,8 +15,13 @@ typedef struct CtlObject {
 } CtlObject;
 
 extern const CtlObject ctl_object_netns, ctl_object_link, ctl_object_addr, ctl_object_route,
-	ctl_object_monitor, ctl_object_netlink, ctl_object_sysctl, ctl_object_qdisc, ctl_object_class,
-	ctl_object_filter, ctl_object_bridge;
+	ctl_object_monitor, ctl_object_netlink, ctl_object_sysctl, ctl_object_qdisc,
+	ctl_object_class, ctl_object_filter, ctl_object_bridge;
+/* ctl-neigh.c (`neigh`); ctl-fdb.c: `bridge fdb`, a row of ctl-bridge.c's sub-objects. */
+extern const CtlObject ctl_object_neigh, ctl_object_neighbour;
+int ctl_fdb_parse(CtlParser *p);
+void ctl_neigh_print_event(FILE *f, const Nsring__V1__Neighbor *n);
+void ctl_fdb_print_event(FILE *f, const Nsring__V1__FdbEntry *e);
 
 /* ctl-sysctl.c: "KEY=VALUE" (sysctl -w's argument, netns add's sysctl list) as a Sysctl. */
 int ctl_parse_sysctl_assign(CtlParser *p, const char *s, Nsring__V1__Sysctl **ret);

@@ -12,6 +12,8 @@ static const CtlWord objects[] = {
 	{ "address", NSRING__V1__WATCH_KIND__WATCH_KIND_ADDRESS },
 	{ "route", NSRING__V1__WATCH_KIND__WATCH_KIND_ROUTE },
 	{ "qdisc", NSRING__V1__WATCH_KIND__WATCH_KIND_QDISC },
+	{ "neigh", NSRING__V1__WATCH_KIND__WATCH_KIND_NEIGHBOR },
+	{ "fdb", NSRING__V1__WATCH_KIND__WATCH_KIND_FDB },
 };
 
 /* monitor [all | link | address | route | qdisc ...] [-n NS ... | --all] [--snapshot]: a
@@ -81,8 +83,8 @@ static int parse_monitor(CtlParser *p)
 
 const CtlObject ctl_object_monitor = {
 	.word = "monitor",
-	.usage = "  monitor [all | link | address | route | qdisc ...] [-n NS ... | --all]\n"
-		 "          [--snapshot]\n"
+	.usage = "  monitor [all | link | address | route | qdisc | neigh | fdb ...]\n"
+		 "          [-n NS ... | --all] [--snapshot]\n"
 		 "      print changes as ip monitor does, one line each (JSON lines with -j), "
 		 "until\n"
 		 "      Ctrl-C or the daemon ends the stream; -n (also before monitor): watch NS\n"
@@ -147,6 +149,12 @@ int ctl_print_watch_event(FILE *f, const ProtobufCMessage *m, bool json)
 		break;
 	case NSRING__V1__WATCH_EVENT__OBJECT_QDISC:
 		ctl_qdisc_print_event(f, ev->qdisc);
+		break;
+	case NSRING__V1__WATCH_EVENT__OBJECT_NEIGHBOR:
+		ctl_neigh_print_event(f, ev->neighbor);
+		break;
+	case NSRING__V1__WATCH_EVENT__OBJECT_FDB:
+		ctl_fdb_print_event(f, ev->fdb);
 		break;
 	default:
 		fprintf(f, "event %d", (int)ev->type); /* a newer daemon's event */

@@ -9,11 +9,22 @@
 
 /* The objects in the order of the usage text. ip's table order decides abbreviations that
  * more than one object shares: put a new object after those its prefixes should not take
- * (today every object has its own first letter: a, r, l, n, m, s). */
+ * (every object has its own first letter but neigh: n and ne are netns, nei is neigh). */
 static const CtlObject *const objects[] = {
-	&ctl_object_netns, &ctl_object_link,	&ctl_object_addr,
-	&ctl_object_route, &ctl_object_monitor, &ctl_object_netlink, &ctl_object_sysctl,
-	&ctl_object_qdisc, &ctl_object_class, &ctl_object_filter, &ctl_object_bridge,
+	&ctl_object_netns,
+	&ctl_object_link,
+	&ctl_object_addr,
+	&ctl_object_route,
+	&ctl_object_monitor,
+	&ctl_object_netlink,
+	&ctl_object_sysctl,
+	&ctl_object_qdisc,
+	&ctl_object_class,
+	&ctl_object_filter,
+	&ctl_object_bridge,
+	/* After netns: "n" and "ne" stay netns, "nei" is neigh. */
+	&ctl_object_neigh,
+	&ctl_object_neighbour,
 };
 
 void ctl_usage(FILE *f)

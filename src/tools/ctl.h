@@ -55,15 +55,17 @@ void ctl_usage(FILE *f);
 
 /* Printers for CtlCmd.print; each takes the method's response message. No I/O besides the
  * FILE*, so tests print constructed messages. */
-int ctl_print_namespaces(FILE *f, const ProtobufCMessage *resp, bool json); /* List */
-int ctl_print_links(FILE *f, const ProtobufCMessage *resp, bool json);	    /* ListLinks */
-int ctl_print_link(FILE *f, const ProtobufCMessage *resp, bool json);	    /* GetLink */
-int ctl_print_addresses(FILE *f, const ProtobufCMessage *resp, bool json);  /* ListAddresses */
-int ctl_print_routes(FILE *f, const ProtobufCMessage *resp, bool json);	    /* ListRoutes */
-int ctl_print_sysctls(FILE *f, const ProtobufCMessage *resp, bool json); /* Get/SetSysctl */
-int ctl_print_qdiscs(FILE *f, const ProtobufCMessage *resp, bool json);	    /* ListQdiscs */
-int ctl_print_classes(FILE *f, const ProtobufCMessage *resp, bool json);    /* ListClasses */
-int ctl_print_filters(FILE *f, const ProtobufCMessage *resp, bool json);    /* ListFilters */
+int ctl_print_namespaces(FILE *f, const ProtobufCMessage *resp, bool json);  /* List */
+int ctl_print_links(FILE *f, const ProtobufCMessage *resp, bool json);	     /* ListLinks */
+int ctl_print_link(FILE *f, const ProtobufCMessage *resp, bool json);	     /* GetLink */
+int ctl_print_addresses(FILE *f, const ProtobufCMessage *resp, bool json);   /* ListAddresses */
+int ctl_print_routes(FILE *f, const ProtobufCMessage *resp, bool json);	     /* ListRoutes */
+int ctl_print_sysctls(FILE *f, const ProtobufCMessage *resp, bool json);     /* Get/SetSysctl */
+int ctl_print_qdiscs(FILE *f, const ProtobufCMessage *resp, bool json);	     /* ListQdiscs */
+int ctl_print_classes(FILE *f, const ProtobufCMessage *resp, bool json);     /* ListClasses */
+int ctl_print_filters(FILE *f, const ProtobufCMessage *resp, bool json);     /* ListFilters */
+int ctl_print_neighbors(FILE *f, const ProtobufCMessage *resp, bool json);   /* ListNeighbors */
+int ctl_print_fdb_entries(FILE *f, const ProtobufCMessage *resp, bool json); /* ListFdbEntries */
 /* Watch (monitor), once per WatchEvent: a line as ip monitor prints it ("[NS] " first when the
  * event names its namespace; "Deleted " before removed objects), or one JSON object a line. */
 int ctl_print_watch_event(FILE *f, const ProtobufCMessage *event, bool json);

@@ -29,12 +29,21 @@ static const struct {
 	const char *method;
 	unsigned batch_field; /* BatchOp oneof member */
 } op_info[] = {
-	[BOP_CREATE_NS] = { "CreateNamespace", 1 }, [BOP_DELETE_NS] = { "DeleteNamespace", 2 },
-	[BOP_CREATE_VETH] = { "CreateLink", 3 },    [BOP_CREATE_BRIDGE] = { "CreateLink", 3 },
-	[BOP_UPDATE_LINK] = { "UpdateLink", 4 },    [BOP_DELETE_LINK] = { "DeleteLink", 5 },
-	[BOP_CREATE_ADDR] = { "CreateAddress", 6 }, [BOP_CREATE_ROUTE] = { "CreateRoute", 8 },
-	[BOP_GET_LINK] = { "GetLink", 10 }, [BOP_SET_SYSCTL] = { "SetSysctl", 61 },
+	[BOP_CREATE_NS] = { "CreateNamespace", 1 },
+	[BOP_DELETE_NS] = { "DeleteNamespace", 2 },
+	[BOP_CREATE_VETH] = { "CreateLink", 3 },
+	[BOP_CREATE_BRIDGE] = { "CreateLink", 3 },
+	[BOP_UPDATE_LINK] = { "UpdateLink", 4 },
+	[BOP_DELETE_LINK] = { "DeleteLink", 5 },
+	[BOP_CREATE_ADDR] = { "CreateAddress", 6 },
+	[BOP_CREATE_ROUTE] = { "CreateRoute", 8 },
+	[BOP_GET_LINK] = { "GetLink", 10 },
+	[BOP_SET_SYSCTL] = { "SetSysctl", 61 },
 	[BOP_CREATE_QDISC] = { "CreateQdisc", 65 },
+	/* Neighbours and FDB entries. */
+	[BOP_CREATE_VXLAN] = { "CreateLink", 3 },
+	[BOP_CREATE_NEIGH] = { "CreateNeighbor", 40 },
+	[BOP_APPEND_FDB] = { "CreateFdbEntry", 42 },
 };
 
 const char *bench_op_method(BenchOpKind k)
@@ -70,6 +79,14 @@ void bench_op_describe(const BenchOp *op, char *buf, size_t n)
 		snprintf(buf, n, "%s %s via %s%s%s in %s", m, op->addr, op->gw,
 			 op->name[0] ? " dev " : "", op->name, op->ns);
 		break;
+	case BOP_CREATE_NEIGH:
+		snprintf(buf, n, "%s %s lladdr %s dev %s in %s", m, op->addr, op->gw, op->name,
+			 op->ns);
+		break;
+	case BOP_APPEND_FDB:
+		snprintf(buf, n, "%s append 00:00:00:00:00:00 dev %s dst %s in %s", m, op->name,
+			 op->addr, op->ns);
+		break;
 	default:
 		snprintf(buf, n, "%s %s in %s", m, op->name, op->ns);
 		break;
@@ -90,6 +107,9 @@ static ssize_t pack_op(const BenchOp *op, BenchBuf *scratch)
 	Nsring__V1__Sysctl *psysctls[2] = { &sysctls[0], &sysctls[1] };
 	Nsring__V1__Qdisc qdisc = NSRING__V1__QDISC__INIT;
 	Nsring__V1__Tbf tbf = NSRING__V1__TBF__INIT;
+	Nsring__V1__Vxlan vxlan = NSRING__V1__VXLAN__INIT;
+	Nsring__V1__Neighbor neigh = NSRING__V1__NEIGHBOR__INIT;
+	Nsring__V1__FdbEntry fdb = NSRING__V1__FDB_ENTRY__INIT;
 	union {
 		ProtobufCMessage base;
 		Nsring__V1__CreateNamespaceRequest cns;
@@ -102,6 +122,8 @@ static ssize_t pack_op(const BenchOp *op, BenchBuf *scratch)
 		Nsring__V1__CreateRouteRequest cr;
 		Nsring__V1__SetSysctlRequest ss;
 		Nsring__V1__CreateQdiscRequest cq;
+		Nsring__V1__CreateNeighborRequest cn;
+		Nsring__V1__CreateFdbEntryRequest cf;
 	} m;
 	size_t len;
 	int r;
@@ -138,6 +160,7 @@ static ssize_t pack_op(const BenchOp *op, BenchBuf *scratch)
 		break;
 	case BOP_CREATE_VETH:
 	case BOP_CREATE_BRIDGE:
+	case BOP_CREATE_VXLAN:
 		m.cl = (Nsring__V1__CreateLinkRequest)NSRING__V1__CREATE_LINK_REQUEST__INIT;
 		m.cl.namespace_ = &ns;
 		m.cl.link = &link;
@@ -152,6 +175,12 @@ static ssize_t pack_op(const BenchOp *op, BenchBuf *scratch)
 				peer_ns.name = (char *)op->peer_ns;
 				veth.peer_namespace = &peer_ns;
 			}
+		} else if (op->kind == BOP_CREATE_VXLAN) {
+			link.info_case = NSRING__V1__LINK__INFO_VXLAN;
+			link.vxlan = &vxlan;
+			vxlan.vni = 100;
+			vxlan.local = (char *)op->addr;
+			vxlan.port = 4789;
 		} else {
 			link.info_case = NSRING__V1__LINK__INFO_BRIDGE;
 			link.bridge = &bridge;
@@ -209,6 +238,24 @@ static ssize_t pack_op(const BenchOp *op, BenchBuf *scratch)
 		tbf.rate = 1000000;
 		tbf.burst = 4096;
 		tbf.latency_us = 50000;
+		break;
+	case BOP_CREATE_NEIGH:
+		m.cn = (Nsring__V1__CreateNeighborRequest)NSRING__V1__CREATE_NEIGHBOR_REQUEST__INIT;
+		m.cn.namespace_ = &ns;
+		m.cn.neighbor = &neigh;
+		neigh.dev = (char *)op->name;
+		neigh.address = (char *)op->addr;
+		neigh.lladdr = (char *)op->gw;
+		break;
+	case BOP_APPEND_FDB:
+		m.cf = (Nsring__V1__CreateFdbEntryRequest)
+			NSRING__V1__CREATE_FDB_ENTRY_REQUEST__INIT;
+		m.cf.namespace_ = &ns;
+		m.cf.entry = &fdb;
+		m.cf.append = true;
+		fdb.dev = (char *)op->name;
+		fdb.mac = "00:00:00:00:00:00";
+		fdb.dst = (char *)op->addr;
 		break;
 	default:
 		return -EINVAL;
@@ -375,7 +422,8 @@ int bench_encode_rpc(BenchBuf *out, uint32_t stream_id, const BenchOp *ops, size
 	}
 	if (batch)
 		payload += 2; /* mode */
-	env = ld_size_field(1, sizeof(service) - 1) + ld_size_field(2, mlen) + ld_size_field(3, payload);
+	env = ld_size_field(1, sizeof(service) - 1) + ld_size_field(2, mlen) +
+	      ld_size_field(3, payload);
 	if (env > TTRPC_MESSAGE_MAX)
 		return -EMSGSIZE;
 	r = bench_buf_reserve(out, TTRPC_HEADER_SIZE + env);

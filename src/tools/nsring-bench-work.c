@@ -14,20 +14,19 @@
 #include "nsring/nsring.h"
 
 static const char *const workload_names[_WL_MAX] = {
-	[WL_VETH] = "veth",   [WL_ROUTE] = "route",
-	[WL_WIRE] = "wire",   [WL_WIRE_CREATE] = "wire-create",
-	[WL_NETNS] = "netns", [WL_DELETE] = "delete",
-	[WL_GET] = "get",     [WL_TOPO] = "topo",
-	[WL_SYSCTL] = "sysctl",
-	[WL_QDISC] = "qdisc",
+	[WL_VETH] = "veth",	[WL_ROUTE] = "route",
+	[WL_WIRE] = "wire",	[WL_WIRE_CREATE] = "wire-create",
+	[WL_NETNS] = "netns",	[WL_DELETE] = "delete",
+	[WL_GET] = "get",	[WL_TOPO] = "topo",
+	[WL_SYSCTL] = "sysctl", [WL_QDISC] = "qdisc",
+	[WL_NEIGH] = "neigh",	[WL_FDB] = "fdb",
 };
 
 /* Full-scale defaults (the sizes the benchmark report uses). */
 static const uint32_t default_count[_WL_MAX] = {
-	[WL_VETH] = 2000,  [WL_ROUTE] = 20000, [WL_WIRE] = 200,	  [WL_WIRE_CREATE] = 200,
-	[WL_NETNS] = 1000, [WL_DELETE] = 1000, [WL_GET] = 200000, [WL_TOPO] = 1280,
-	[WL_SYSCTL] = 1000,
-	[WL_QDISC] = 2000,
+	[WL_VETH] = 2000,   [WL_ROUTE] = 20000, [WL_WIRE] = 200,    [WL_WIRE_CREATE] = 200,
+	[WL_NETNS] = 1000,  [WL_DELETE] = 1000, [WL_GET] = 200000,  [WL_TOPO] = 1280,
+	[WL_SYSCTL] = 1000, [WL_QDISC] = 2000,	[WL_NEIGH] = 10000, [WL_FDB] = 1000,
 };
 #define DEFAULT_NODES 1024
 
@@ -71,6 +70,10 @@ static const char *main_suffix(BenchWorkload w)
 		return "h";
 	case WL_GET:
 		return "g";
+	case WL_NEIGH:
+		return "a";
+	case WL_FDB:
+		return "x";
 	default:
 		return NULL;
 	}
@@ -137,6 +140,10 @@ unsigned bench_chain_len(const BenchConfig *cfg, BenchStep step)
 			return 3;
 		case WL_GET:
 			return 2;
+		case WL_NEIGH:
+			return 3;
+		case WL_FDB:
+			return 4;
 		default:
 			return 0;
 		}
@@ -236,6 +243,22 @@ static void gen_setup_main(const BenchConfig *cfg, unsigned k, BenchOp *op)
 		setf(a, sizeof(a), "%s-g0", P);
 		setf(b, sizeof(b), "%s-g1", P);
 		op_veth(op, a, b, false);
+		break;
+	case WL_NEIGH:
+	case WL_FDB:
+		/* A link up with 198.18.0.1/16 (the vxlan's local address), then the vxlan. */
+		setf(a, sizeof(a), "%s-%s0", P, main_suffix(cfg->workload));
+		setf(b, sizeof(b), "%s-%s1", P, main_suffix(cfg->workload));
+		if (k == 1) {
+			op_veth(op, a, b, true);
+		} else if (k == 2) {
+			op_addr(op, a, NET_198_18 | 1, 16);
+		} else {
+			op->kind = BOP_CREATE_VXLAN;
+			setf(op->name, sizeof(op->name), "%s-xv", P);
+			ipv4(op->addr, sizeof(op->addr), NET_198_18 | 1);
+			op->up = true;
+		}
 		break;
 	default:
 		break;
@@ -395,6 +418,21 @@ void bench_gen(const BenchConfig *cfg, const BenchPhase *ph, size_t chain, unsig
 		op->ok_if_missing = ph->ok_if_missing;
 		op_ns(cfg, op, op->ns_id);
 		break;
+	case STEP_NEIGH:
+		/* 198.18.1.0 onwards, on the link (not needed for a permanent entry, but real). */
+		op_ns(cfg, op, NS_ID_MAIN);
+		op->kind = BOP_CREATE_NEIGH;
+		setf(op->name, sizeof(op->name), "%s-a0", P);
+		ipv4(op->addr, sizeof(op->addr), NET_198_18 + 256 + (uint32_t)chain);
+		setf(op->gw, sizeof(op->gw), "02:00:00:00:%02zx:%02zx", (chain >> 8) & 255,
+		     chain & 255);
+		break;
+	case STEP_FDB:
+		op_ns(cfg, op, NS_ID_MAIN);
+		op->kind = BOP_APPEND_FDB;
+		setf(op->name, sizeof(op->name), "%s-xv", P);
+		setf(op->addr, sizeof(op->addr), "198.19.%zu.%zu", chain / 256, chain % 256);
+		break;
 	case STEP_PROBE:
 		op_ns(cfg, op, ph->ids[0]);
 		op->kind = BOP_CREATE_VETH;
@@ -439,6 +477,10 @@ int bench_check_names(const BenchConfig *cfg, char *buf, size_t n)
 	case WL_TOPO:
 		setf(name, sizeof(name), "t%ua", last);
 		break;
+	case WL_NEIGH:
+	case WL_FDB:
+		setf(name, sizeof(name), "%s-xv", P);
+		break;
 	default:
 		return 0;
 	}
@@ -469,6 +511,9 @@ void bench_usage(FILE *f)
 		"  sysctl       N existing namespaces: net.ipv4.ip_forward=1 in each [1000]\n"
 		"  qdisc        a tbf (8mbit, burst 32kbit, latency 50ms) on each of N veth\n"
 		"               ends made in setup [2000]\n"
+		"  neigh        N permanent neighbours on one link (N <= 65000) [10000]\n"
+		"  fdb          a flood list of N remote VTEPs (00:00:00:00:00:00 dst ...,\n"
+		"               bridge fdb append) on one vxlan device (N <= 65536) [1000]\n"
 		"\n"
 		"Options:\n"
 		"  -s, --socket PATH   nsringd's socket (default $%s, else %s)\n"
@@ -636,8 +681,9 @@ int bench_parse_args(int argc, char **argv, BenchConfig *cfg)
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "nsring-bench: no workload given (veth, route, wire, wire-create, "
-				"netns, delete, get, topo, sysctl); see --help\n");
+		fprintf(stderr,
+			"nsring-bench: no workload given (veth, route, wire, wire-create, "
+			"netns, delete, get, topo, sysctl, qdisc, neigh, fdb); see --help\n");
 		return -EINVAL;
 	}
 	if (optind + 1 < argc) {
@@ -648,7 +694,7 @@ int bench_parse_args(int argc, char **argv, BenchConfig *cfg)
 	if (w < 0) {
 		fprintf(stderr,
 			"nsring-bench: unknown workload \"%s\" (veth, route, wire, "
-			"wire-create, netns, delete, get, topo, sysctl)\n",
+			"wire-create, netns, delete, get, topo, sysctl, qdisc, neigh, fdb)\n",
 			argv[optind]);
 		return -EINVAL;
 	}
@@ -668,6 +714,14 @@ int bench_parse_args(int argc, char **argv, BenchConfig *cfg)
 			return -EINVAL;
 		}
 		cfg->count = have_count ? count : default_count[w];
+	}
+	if (w == WL_NEIGH && cfg->count > 65000) {
+		fprintf(stderr, "nsring-bench: neigh: --count is at most 65000 (198.18.0.0/16)\n");
+		return -EINVAL;
+	}
+	if (w == WL_FDB && cfg->count > 65536) {
+		fprintf(stderr, "nsring-bench: fdb: --count is at most 65536 (198.19.0.0/16)\n");
+		return -EINVAL;
 	}
 	if (w == WL_ROUTE && cfg->count > 65536) {
 		fprintf(stderr, "nsring-bench: route: --count is at most 65536 (198.19.0.0/16)\n");

@@ -273,6 +273,10 @@ static int run_workload(Bench *b)
 		return r < 0 ? r : run_timed(b, STEP_DELETE_LINKS, n);
 	case WL_GET:
 		return run_timed(b, STEP_GET, n);
+	case WL_NEIGH:
+		return run_timed(b, STEP_NEIGH, n);
+	case WL_FDB:
+		return run_timed(b, STEP_FDB, n);
 	case WL_TOPO:
 		r = run_timed(b, STEP_CREATE_NODES, cfg->nodes);
 		return r < 0 ? r : run_timed(b, STEP_TOPO_LINKS, n);

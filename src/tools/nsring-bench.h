@@ -21,6 +21,8 @@ typedef enum BenchWorkload {
 	WL_TOPO,
 	WL_SYSCTL,
 	WL_QDISC,
+	WL_NEIGH, /* N permanent neighbours on one link */
+	WL_FDB,	  /* a flood list of N remote VTEPs on one vxlan device */
 	_WL_MAX,
 } BenchWorkload;
 
@@ -64,8 +66,11 @@ typedef enum BenchOpKind {
 	BOP_CREATE_ROUTE,
 	BOP_DELETE_LINK,
 	BOP_GET_LINK,
-	BOP_SET_SYSCTL, /* net.ipv4.ip_forward=1 in ns */
+	BOP_SET_SYSCTL,	  /* net.ipv4.ip_forward=1 in ns */
 	BOP_CREATE_QDISC, /* tbf rate 8mbit burst 32kbit latency 50ms at the root of name */
+	BOP_CREATE_VXLAN, /* name, vni 100, local addr, dstport 4789 */
+	BOP_CREATE_NEIGH, /* addr on dev name, lladdr gw, permanent */
+	BOP_APPEND_FDB,	  /* 00:00:00:00:00:00 dev name dst addr (bridge fdb append) */
 } BenchOpKind;
 
 /* One operation, as plain data: the engine turns it into a request message. Generated on
@@ -83,7 +88,7 @@ typedef struct BenchOp {
 	char master[BENCH_IFNAME_MAX];
 	char addr[48]; /* address, or route destination ("A.B.C.D/P" or "default") */
 	uint32_t plen;
-	char gw[48];
+	char gw[48]; /* a route's gateway; a neighbour's lladdr */
 } BenchOp;
 
 /* "CreateLink", ... and the BatchOp field number of the op's request. */
@@ -149,6 +154,8 @@ typedef enum BenchStep {
 	STEP_QDISC,	 /* chain i: a tbf on P{i}a */
 	STEP_DELETE_NS,	 /* chain i: DeleteNamespace ids[i] */
 	STEP_PROBE,	 /* one chain: create the probe veth (ids[0]: where; seq: its number) */
+	STEP_NEIGH,	 /* chain i: neighbour i */
+	STEP_FDB,	 /* chain i: flood-list remote i */
 } BenchStep;
 
 typedef struct BenchPhase {

@@ -82,6 +82,13 @@ static const char *const methods[] = {
 	"CreateBridgeVlan",
 	"DeleteBridgeVlan",
 	"ListBridgeVlans",
+	/* Neighbours and FDB entries. */
+	"CreateNeighbor",
+	"DeleteNeighbor",
+	"ListNeighbors",
+	"CreateFdbEntry",
+	"DeleteFdbEntry",
+	"ListFdbEntries",
 };
 #define N_METHODS (sizeof(methods) / sizeof(methods[0]))
 

@@ -32,7 +32,9 @@ METHODS = ["CreateNamespace", "DeleteNamespace", "ListNamespaces", "CreateLink",
            "NoSuchMethod", "OpenSocket", "OpenNamespace", "Netlink", "GetSysctl", "SetSysctl",
            "CreateQdisc", "DeleteQdisc", "ListQdiscs", "CreateClass", "DeleteClass", "ListClasses",
            "CreateFilter", "DeleteFilter", "ListFilters",
-           "UpdateBridgePort", "CreateBridgeVlan", "DeleteBridgeVlan", "ListBridgeVlans"]
+           "UpdateBridgePort", "CreateBridgeVlan", "DeleteBridgeVlan", "ListBridgeVlans",
+           "CreateNeighbor", "DeleteNeighbor", "ListNeighbors", "CreateFdbEntry",
+           "DeleteFdbEntry", "ListFdbEntries"]
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 
 
@@ -325,6 +327,27 @@ REQUESTS = {
         {"protocol": 0, "messages": NL_GETLINK, "timeoutMs": 70000},
         {"protocol": 4, "messages": NL_GETLINK},
     ],
+    "CreateNeighbor": [
+        {"neighbor": {"dev": "lo", "address": "10.9.0.2", "lladdr": "02:00:00:00:00:02"}},
+        {"neighbor": {"dev": "lo", "address": "fd09::2", "lladdr": "2:0:0:0:0:3", "router": True,
+                      "state": 4}, "replace": True},
+        {"neighbor": {"dev": "lo", "address": "10.9.0.3", "proxy": True}, "ensure": True},
+        {"neighbor": {"dev": "lo", "address": "10.9.0.4", "lladdr": "zz:00"}},
+        {"neighbor": {"devIndex": 1, "address": "10.9.0.5", "state": 256}},
+    ],
+    "DeleteNeighbor": [{"neighbor": {"dev": "lo", "address": "10.9.0.2"}, "ensure": True},
+                       {"neighbor": {"address": "10.9.0.2"}}],
+    "ListNeighbors": [{}, {"family": 6, "dev": "lo"}, {"proxy": True}, {"nudMask": 191}],
+    "CreateFdbEntry": [
+        {"entry": {"dev": "lo", "mac": "02:00:00:00:01:01", "master": True, "state": 2}},
+        {"entry": {"dev": "lo", "mac": "00:00:00:00:00:00", "dst": "10.9.0.9", "vni": 5,
+                   "port": 4790}, "append": True},
+        {"entry": {"dev": "lo", "mac": "02:00:00:00:01", "vlan": 4095}},
+        {"entry": {"dev": "lo", "mac": "02:00:00:00:01:02"}, "append": True, "replace": True},
+    ],
+    "DeleteFdbEntry": [{"entry": {"dev": "lo", "mac": "02:00:00:00:01:01", "self": True},
+                        "ensure": True}],
+    "ListFdbEntries": [{}, {"dev": "lo"}, {"bridge": "nope"}],
 }
 
 

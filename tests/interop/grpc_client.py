@@ -33,6 +33,9 @@ METHODS = {
     "CreateQdisc", "DeleteQdisc", "ListQdiscs", "CreateClass", "DeleteClass", "ListClasses",
     "CreateFilter", "DeleteFilter", "ListFilters",
     "UpdateBridgePort", "CreateBridgeVlan", "DeleteBridgeVlan", "ListBridgeVlans",
+    "GetSysctl", "SetSysctl",
+    "CreateNeighbor", "DeleteNeighbor", "ListNeighbors", "CreateFdbEntry", "DeleteFdbEntry",
+    "ListFdbEntries",
 }
 
 
@@ -530,7 +533,7 @@ def test_watch(c, pb):
     expect_code("Watch with an invalid namespace name", grpc.StatusCode.INVALID_ARGUMENT,
                 lambda: first(pb.WatchRequest(namespaces=[NS(name="a/b")])))
     expect_code("Watch with an unknown kind", grpc.StatusCode.INVALID_ARGUMENT,
-                lambda: first(pb.WatchRequest(kinds=[7])))
+                lambda: first(pb.WatchRequest(kinds=[99])))
     expect_ok("DeleteNamespace gw", lambda: c.call("DeleteNamespace", name="gw"))
 
 

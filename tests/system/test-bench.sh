@@ -16,8 +16,8 @@ bench() { timeout 300 "$BENCH" -s "$SOCK" "$@"; }
 
 run bench --help
 expect_eq "$RC" 0 "--help exits 0"
-for word in veth route wire wire-create netns delete get topo sysctl --count --clients --depth \
-	--batch --nodes --links --json --prefix --no-cleanup --no-ipv6 --quiet --socket; do
+for word in veth route wire wire-create netns delete get topo sysctl neigh fdb --count --clients \
+	--depth --batch --nodes --links --json --prefix --no-cleanup --no-ipv6 --quiet --socket; do
 	expect_contains "$OUT" "$word" "--help mentions $word"
 done
 run bench
@@ -82,6 +82,8 @@ for batch in 1 8; do
 	check_run sysctl $N $batch -n $N -c 2 -d 4
 	check_run wire $((N * 6)) $batch -n $N -c 2 -d 4 --no-ipv6
 	check_run qdisc $N $batch -n $N -c 2 -d 4
+	check_run neigh $((N * 10)) $batch -n $((N * 10)) -c 2 -d 4
+	check_run fdb $((N * 4)) $batch -n $((N * 4)) -c 2 -d 4
 done
 # A Batch smaller than a container's chain of 6: the chain is split over several RPCs.
 check_run wire $((N * 6)) 4 -n $N -c 1 -d 2

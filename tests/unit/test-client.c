@@ -276,6 +276,24 @@ static void *server_main(void *arg)
 			if (dr)
 				nsring__v1__delete_link_request__free_unpacked(dr, NULL);
 			reply(s->fd, id, NULL, 5, msg);
+		} else if (strcmp(m, "CreateFdbEntry") == 0) {
+			/* The neighbour/FDB wrappers: the request arrives whole, the response's
+			 * already_done comes back. */
+			Nsring__V1__CreateFdbEntryRequest *fr;
+			Nsring__V1__CreateFdbEntryResponse resp =
+				NSRING__V1__CREATE_FDB_ENTRY_RESPONSE__INIT;
+
+			fr = nsring__v1__create_fdb_entry_request__unpack(NULL, req->payload.len,
+									  req->payload.data);
+			CHECK(fr && fr->append && fr->entry && strcmp(fr->entry->dev, "vx0") == 0 &&
+			      strcmp(fr->entry->dst, "198.18.10.2") == 0 &&
+			      strcmp(fr->entry->mac, "00:00:00:00:00:00") == 0);
+			if (fr)
+				nsring__v1__create_fdb_entry_request__free_unpacked(fr, NULL);
+			resp.already_done = true;
+			reply(s->fd, id, &resp.base, 0, NULL);
+		} else if (strcmp(m, "DeleteNeighbor") == 0) {
+			reply(s->fd, id, NULL, 5, "DeleteNeighbor: delete neighbor: ENOENT");
 		} else if (strcmp(m, "Interleave") == 0) {
 			/* A stale answer, a data frame, then ours. */
 			reply_namespaces(s->fd, id + 100, 1, false);
@@ -445,6 +463,40 @@ static void test_calls(void)
 	nsr_close(c);
 	pthread_join(s.thread, NULL);
 	CHECK_EQ(s.next_id, 27);
+}
+
+static void test_neigh_wrappers(void)
+{
+	Server s;
+	NsrClient *c = start_pair(&s);
+	NsrStatus st;
+
+	current_test = "test_neigh_wrappers";
+	{
+		Nsring__V1__CreateFdbEntryRequest req = NSRING__V1__CREATE_FDB_ENTRY_REQUEST__INIT;
+		Nsring__V1__FdbEntry e = NSRING__V1__FDB_ENTRY__INIT;
+		Nsring__V1__CreateFdbEntryResponse *resp = NULL;
+
+		e.dev = (char *)"vx0";
+		e.mac = (char *)"00:00:00:00:00:00";
+		e.dst = (char *)"198.18.10.2";
+		req.entry = &e;
+		req.append = true;
+		CHECK_EQ(nsr_create_fdb_entry(c, &req, &resp, &st), 0);
+		CHECK(resp && resp->already_done);
+		if (resp)
+			nsring__v1__create_fdb_entry_response__free_unpacked(resp, NULL);
+	}
+	{
+		Nsring__V1__DeleteNeighborRequest req = NSRING__V1__DELETE_NEIGHBOR_REQUEST__INIT;
+		Nsring__V1__DeleteNeighborResponse *resp = NULL;
+
+		CHECK_EQ(nsr_delete_neighbor(c, &req, &resp, &st), -NSR_ESTATUS);
+		CHECK_EQ(st.code, 5);
+		CHECK(resp == NULL);
+	}
+	nsr_close(c);
+	pthread_join(s.thread, NULL);
 }
 
 static void test_eof(void)
@@ -687,6 +739,7 @@ static void test_streams(void)
 int main(void)
 {
 	test_calls();
+	test_neigh_wrappers();
 	test_eof();
 	test_stream_ids_and_path();
 	test_request_limits();

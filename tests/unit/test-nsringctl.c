@@ -323,7 +323,7 @@ static const Case cases[] = {
 	BAD("bridge vlan add dev p1", "\"vid\" argument is required"),
 	BAD("bridge vlan add vid 10", "\"dev\" argument is required"),
 	BAD("bridge vlan add dev p1 vid x-3", "vid is N or N-M"),
-	BAD("bridge fdb show", "unknown"),
+	BAD("bridge mdb show", "unknown"),
 	BAD("link add x type dummy type bridge", "duplicate \"type\""),
 	BAD("link add x", "\"type\" is required"),
 	BAD("link add type dummy", "NAME is required"),
