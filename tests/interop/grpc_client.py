@@ -33,7 +33,6 @@ METHODS = {
     "CreateQdisc", "DeleteQdisc", "ListQdiscs", "CreateClass", "DeleteClass", "ListClasses",
     "CreateFilter", "DeleteFilter", "ListFilters",
     "UpdateBridgePort", "CreateBridgeVlan", "DeleteBridgeVlan", "ListBridgeVlans",
-    "GetSysctl", "SetSysctl",
     "CreateNeighbor", "DeleteNeighbor", "ListNeighbors", "CreateFdbEntry", "DeleteFdbEntry",
     "ListFdbEntries",
 }
