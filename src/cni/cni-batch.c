@@ -258,6 +258,107 @@ int cni_op_add_route(CniBatch *b, Nsring__V1__NamespaceRef *ns, const char *dst,
 	return (int)b->n - 1;
 }
 
+int cni_op_set_promisc(CniBatch *b, Nsring__V1__NamespaceRef *ns, const char *name)
+{
+	Nsring__V1__BatchOp *op = new_op(b, 0, "set %s promisc on%s", name, "");
+	Nsring__V1__UpdateLinkRequest *r =
+		NEW(b, Nsring__V1__UpdateLinkRequest, nsring__v1__update_link_request__init);
+
+	if (!op || !r)
+		return -1;
+	r->namespace_ = ns;
+	r->name = dup_str(b, name);
+	r->set_promisc_case = NSRING__V1__UPDATE_LINK_REQUEST__SET_PROMISC_PROMISC;
+	r->promisc = true;
+	r->ensure = true;
+	op->op_case = NSRING__V1__BATCH_OP__OP_UPDATE_LINK;
+	op->update_link = r;
+	return (int)b->n - 1;
+}
+
+int cni_op_vlan_filtering(CniBatch *b, Nsring__V1__NamespaceRef *ns, const char *bridge)
+{
+	Nsring__V1__BatchOp *op = new_op(b, 0, "set bridge %s vlan_filtering on%s", bridge, "");
+	Nsring__V1__UpdateLinkRequest *r =
+		NEW(b, Nsring__V1__UpdateLinkRequest, nsring__v1__update_link_request__init);
+	Nsring__V1__Bridge *br = NEW(b, Nsring__V1__Bridge, nsring__v1__bridge__init);
+
+	if (!op || !r || !br)
+		return -1;
+	r->namespace_ = ns;
+	r->name = dup_str(b, bridge);
+	br->set_vlan_filtering_case = NSRING__V1__BRIDGE__SET_VLAN_FILTERING_VLAN_FILTERING;
+	br->vlan_filtering = true;
+	r->bridge = br;
+	r->ensure = true;
+	op->op_case = NSRING__V1__BATCH_OP__OP_UPDATE_LINK;
+	op->update_link = r;
+	return (int)b->n - 1;
+}
+
+int cni_op_hairpin(CniBatch *b, Nsring__V1__NamespaceRef *ns, const char *port)
+{
+	Nsring__V1__BatchOp *op = new_op(b, 0, "set bridge port %s hairpin on%s", port, "");
+	Nsring__V1__UpdateBridgePortRequest *r = NEW(b, Nsring__V1__UpdateBridgePortRequest,
+						     nsring__v1__update_bridge_port_request__init);
+	Nsring__V1__BridgePort *p = NEW(b, Nsring__V1__BridgePort, nsring__v1__bridge_port__init);
+
+	if (!op || !r || !p)
+		return -1;
+	r->namespace_ = ns;
+	r->name = dup_str(b, port);
+	p->set_hairpin_case = NSRING__V1__BRIDGE_PORT__SET_HAIRPIN_HAIRPIN;
+	p->hairpin = true;
+	r->port = p;
+	r->ensure = true;
+	op->op_case = NSRING__V1__BATCH_OP__OP_UPDATE_BRIDGE_PORT;
+	op->update_bridge_port = r;
+	return (int)b->n - 1;
+}
+
+int cni_op_port_vlan(CniBatch *b, Nsring__V1__NamespaceRef *ns, const char *dev, uint32_t vid)
+{
+	Nsring__V1__BatchOp *op = new_op(b, 0, "add vlan pvid untagged on %s%s", dev, "");
+	Nsring__V1__CreateBridgeVlanRequest *r = NEW(b, Nsring__V1__CreateBridgeVlanRequest,
+						     nsring__v1__create_bridge_vlan_request__init);
+	Nsring__V1__BridgeVlan *v = NEW(b, Nsring__V1__BridgeVlan, nsring__v1__bridge_vlan__init);
+
+	if (!op || !r || !v)
+		return -1;
+	r->namespace_ = ns;
+	r->dev = dup_str(b, dev);
+	v->vid = vid;
+	v->pvid = true;
+	v->untagged = true;
+	r->vlan = v;
+	r->ensure = true;
+	op->op_case = NSRING__V1__BATCH_OP__OP_CREATE_BRIDGE_VLAN;
+	op->create_bridge_vlan = r;
+	return (int)b->n - 1;
+}
+
+int cni_op_sysctl(CniBatch *b, Nsring__V1__NamespaceRef *ns, const char *key, const char *value)
+{
+	Nsring__V1__BatchOp *op = new_op(b, 0, "set sysctl %s=%s", key, value);
+	Nsring__V1__SetSysctlRequest *r =
+		NEW(b, Nsring__V1__SetSysctlRequest, nsring__v1__set_sysctl_request__init);
+	Nsring__V1__Sysctl *kv = NEW(b, Nsring__V1__Sysctl, nsring__v1__sysctl__init);
+	Nsring__V1__Sysctl **list = alloc(b, sizeof(*list));
+
+	if (!op || !r || !kv || !list)
+		return -1;
+	r->namespace_ = ns;
+	kv->key = dup_str(b, key);
+	kv->value = dup_str(b, value);
+	list[0] = kv;
+	r->n_sysctls = 1;
+	r->sysctls = list;
+	r->ensure = true;
+	op->op_case = NSRING__V1__BATCH_OP__OP_SET_SYSCTL;
+	op->set_sysctl = r;
+	return (int)b->n - 1;
+}
+
 int cni_op_get_link(CniBatch *b, Nsring__V1__NamespaceRef *ns, const char *name)
 {
 	Nsring__V1__BatchOp *op = new_op(b, 0, "get link %s%s", name, "");

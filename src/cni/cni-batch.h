@@ -4,7 +4,7 @@
 #include "cni/cni.h"
 #include "nsring/nsring.h"
 
-#define CNI_BATCH_MAX 96
+#define CNI_BATCH_MAX 128
 
 enum {
 	CNI_OK_EXISTS = 1 << 0,	 /* ALREADY_EXISTS is success (the bridge, a gateway address) */
@@ -38,8 +38,23 @@ int cni_op_add_addr(CniBatch *b, Nsring__V1__NamespaceRef *ns, const char *dev, 
 		    unsigned plen, unsigned flags);
 int cni_op_add_route(CniBatch *b, Nsring__V1__NamespaceRef *ns, const char *dst, unsigned plen,
 		     const char *gw, const char *dev, bool scope_link);
+/* promiscMode: the bridge's promiscuity on (UpdateLink promisc). */
+int cni_op_set_promisc(CniBatch *b, Nsring__V1__NamespaceRef *ns, const char *name);
+/* vlan: the bridge's VLAN filtering on (UpdateLink bridge options). */
+int cni_op_vlan_filtering(CniBatch *b, Nsring__V1__NamespaceRef *ns, const char *bridge);
+/* hairpinMode: the port's hairpin flag on (UpdateBridgePort). */
+int cni_op_hairpin(CniBatch *b, Nsring__V1__NamespaceRef *ns, const char *port);
+/* vlan: the port's VLAN vid as its PVID, egress untagged (CreateBridgeVlan). */
+int cni_op_port_vlan(CniBatch *b, Nsring__V1__NamespaceRef *ns, const char *dev, uint32_t vid);
+/* One sysctl (SetSysctl with ensure: written only if its value differs). */
+int cni_op_sysctl(CniBatch *b, Nsring__V1__NamespaceRef *ns, const char *key, const char *value);
 int cni_op_get_link(CniBatch *b, Nsring__V1__NamespaceRef *ns, const char *name);
 int cni_op_del_link(CniBatch *b, Nsring__V1__NamespaceRef *ns, const char *name);
+
+/* The whole ADD in b (mode of ctx->cfg), from IPAM's answer with gateways filled: idx gets the
+ * indexes of the GetLink ops of the bridge (-1 in ptp mode), the host end and the container end. */
+void cni_add_ops(CniCtx *ctx, CniBatch *b, const CniIpam *ip, const CniRoute *routes,
+		 size_t n_routes, const char *host_if, int idx[3]);
 
 /* Sends the batch (CONTINUE mode: every op runs, pipelined per namespace) and checks every
  * result against its flags: the first failure becomes e. */

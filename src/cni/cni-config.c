@@ -146,6 +146,11 @@ static int parse_members(CniConfig *c, CniError *e)
 		return cni_err(
 			e, CNI_ERR_CONFIG,
 			"invalid network config: \"cni.dev/valid-attachments\" must be an array");
+	/* The standard bridge plugin refuses the pair too: a config means the same to both. */
+	if (c->hairpin && c->promisc)
+		return cni_err(e, CNI_ERR_CONFIG,
+			       "invalid network config: hairpinMode and promiscMode cannot both be "
+			       "true");
 	if (!c->cni_version)
 		return cni_err(e, CNI_ERR_CONFIG,
 			       "invalid network config: \"cniVersion\" is missing");

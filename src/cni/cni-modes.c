@@ -20,12 +20,10 @@ void cni_host_ifname(const char *network, const char *container_id, const char *
 	snprintf(out, 16, "nsr%012llx", (unsigned long long)(h & 0xffffffffffffull));
 }
 
-/* Keys that need link attributes (bridge port flags, promiscuity, bridge VLANs) the API of
- * this version lacks: refused clearly rather than silently ignored. */
-static int check_link_features(const CniConfig *cfg, CniError *e)
+/* ipMasq would need iptables rules, which nsring-cni does not make: refused clearly rather
+ * than silently ignored. */
+static int check_unsupported(const CniConfig *cfg, CniError *e)
 {
-	static const char why[] = "needs nsringd link attributes not available in this version";
-
 	if (cfg->ip_masq) {
 		cni_err(e, CNI_ERR_UNSUPPORTED,
 			"ipMasq is not supported: nsring-cni sets up no iptables rules");
@@ -33,15 +31,25 @@ static int check_link_features(const CniConfig *cfg, CniError *e)
 				   "on the host");
 		return -1;
 	}
-	if (cfg->mode != CNI_MODE_BRIDGE)
-		return 0;
-	if (cfg->hairpin)
-		return cni_err(e, CNI_ERR_NO_FEATURE, "hairpinMode %s", why);
-	if (cfg->promisc)
-		return cni_err(e, CNI_ERR_NO_FEATURE, "promiscMode %s", why);
-	if (cfg->vlan)
-		return cni_err(e, CNI_ERR_NO_FEATURE, "vlan %s", why);
 	return 0;
+}
+
+static bool has_family(const CniIpam *ip, int family, bool gw)
+{
+	for (size_t i = 0; i < ip->n_ips; i++)
+		if (ip->ips[i].family == family && (!gw || ip->ips[i].gw[0]))
+			return true;
+	return false;
+}
+
+/* Forwarding in the host namespace for each family with a gateway, as the standard plugins'
+ * enableIPForward (bridge with isGateway, ptp always). */
+static void forward_ops(CniBatch *b, Nsring__V1__NamespaceRef *H, const CniIpam *ip)
+{
+	if (has_family(ip, 4, true))
+		cni_op_sysctl(b, H, "net.ipv4.ip_forward", "1");
+	if (has_family(ip, 6, true))
+		cni_op_sysctl(b, H, "net.ipv6.conf.all.forwarding", "1");
 }
 
 /* The gateway of each IP: IPAM's, else (as the standard plugins) the subnet's first address. */
@@ -98,12 +106,13 @@ static void iface_from(CniIface *f, const char *name, const Nsring__V1__Link *l,
 
 /* The ops of bridge mode: bridge (created on first use) and up, gateway addresses on it, the
  * veth born with its peer in the container, enslaved and up, addresses and routes inside. */
-static int bridge_ops(CniCtx *ctx, CniBatch *b, const CniIpam *ip, const CniRoute *routes,
+static void bridge_ops(CniCtx *ctx, CniBatch *b, const CniIpam *ip, const CniRoute *routes,
 		      size_t n_routes, const char *host_if, int idx[3])
 {
 	const CniConfig *cfg = ctx->cfg;
 	Nsring__V1__NamespaceRef *H = cni_batch_ns(b, cfg->host_ns);
 	Nsring__V1__NamespaceRef *C = cni_batch_ns(b, ctx->env->netns);
+	char key[64];
 
 	cni_op_create_bridge(b, H, cfg->bridge, cfg->mtu);
 	cni_op_set_up(b, H, cfg->bridge);
@@ -111,12 +120,31 @@ static int bridge_ops(CniCtx *ctx, CniBatch *b, const CniIpam *ip, const CniRout
 		for (size_t i = 0; i < ip->n_ips; i++)
 			cni_op_add_addr(b, H, cfg->bridge, ip->ips[i].gw, ip->ips[i].plen,
 					CNI_OK_EXISTS);
-	/* Sysctls (as the standard plugin: net.ipv4.ip_forward with isGateway, the container's
-	 * arp_notify and IPv6 accept_dad): they come with nsringd's sysctl API; this is where
-	 * they join the batch. */
+	if (cfg->promisc)
+		cni_op_set_promisc(b, H, cfg->bridge);
+	/* Before any port VLAN: the kernel keeps VLANs only on a filtering bridge. On a kernel
+	 * without CONFIG_BRIDGE_VLAN_FILTERING this op's error (which says so) fails the ADD. */
+	if (cfg->vlan)
+		cni_op_vlan_filtering(b, H, cfg->bridge);
+	if (cfg->is_gateway)
+		forward_ops(b, H, ip);
 	cni_op_create_veth(b, H, host_if, ctx->env->ifname, C, cfg->bridge, cfg->mtu);
+	if (cfg->hairpin)
+		cni_op_hairpin(b, H, host_if);
+	if (cfg->vlan)
+		cni_op_port_vlan(b, H, host_if, cfg->vlan);
 	if (cfg->mtu)
 		cni_op_set_mtu(b, C, ctx->env->ifname, cfg->mtu);
+	/* Inside, before the addresses (DAD starts when an IPv6 address is added), as the
+	 * standard plugin: gratuitous ARP on address changes, and no IPv6 DAD (with hairpin or
+	 * promisc the bridge echoes the container's own neighbour solicitations, which DAD
+	 * takes for a duplicate). The slashed form takes any interface name, dots included. */
+	snprintf(key, sizeof(key), "net/ipv4/conf/%s/arp_notify", ctx->env->ifname);
+	cni_op_sysctl(b, C, key, "1");
+	if (has_family(ip, 6, false)) {
+		snprintf(key, sizeof(key), "net/ipv6/conf/%s/accept_dad", ctx->env->ifname);
+		cni_op_sysctl(b, C, key, "0");
+	}
 	for (size_t i = 0; i < ip->n_ips; i++)
 		cni_op_add_addr(b, C, ctx->env->ifname, ip->ips[i].addr, ip->ips[i].plen, 0);
 	for (size_t i = 0; i < n_routes; i++) {
@@ -128,13 +156,12 @@ static int bridge_ops(CniCtx *ctx, CniBatch *b, const CniIpam *ip, const CniRout
 	idx[0] = cni_op_get_link(b, H, cfg->bridge);
 	idx[1] = cni_op_get_link(b, H, host_if);
 	idx[2] = cni_op_get_link(b, C, ctx->env->ifname);
-	return 0;
 }
 
 /* The ops of ptp mode: the veth, the gateway address (a /32 or /128) on the host end with a
  * host route to each container address; inside, the address as a host address, a link route to
  * the gateway, the subnet and the other routes via it. */
-static int ptp_ops(CniCtx *ctx, CniBatch *b, const CniIpam *ip, const CniRoute *routes,
+static void ptp_ops(CniCtx *ctx, CniBatch *b, const CniIpam *ip, const CniRoute *routes,
 		   size_t n_routes, const char *host_if, int idx[3])
 {
 	const CniConfig *cfg = ctx->cfg;
@@ -142,7 +169,6 @@ static int ptp_ops(CniCtx *ctx, CniBatch *b, const CniIpam *ip, const CniRoute *
 	Nsring__V1__NamespaceRef *C = cni_batch_ns(b, ctx->env->netns);
 	const char *ifn = ctx->env->ifname;
 
-	/* Sysctls (net.ipv4.ip_forward on the host side): with nsringd's sysctl API, here. */
 	cni_op_create_veth(b, H, host_if, ifn, C, NULL, cfg->mtu);
 	if (cfg->mtu)
 		cni_op_set_mtu(b, C, ifn, cfg->mtu);
@@ -165,10 +191,19 @@ static int ptp_ops(CniCtx *ctx, CniBatch *b, const CniIpam *ip, const CniRoute *
 
 		cni_op_add_route(b, C, routes[i].dst, routes[i].plen, gw, ifn, false);
 	}
+	forward_ops(b, H, ip);
 	idx[0] = -1;
 	idx[1] = cni_op_get_link(b, H, host_if);
 	idx[2] = cni_op_get_link(b, C, ifn);
-	return 0;
+}
+
+void cni_add_ops(CniCtx *ctx, CniBatch *b, const CniIpam *ip, const CniRoute *routes,
+		 size_t n_routes, const char *host_if, int idx[3])
+{
+	if (ctx->cfg->mode == CNI_MODE_BRIDGE)
+		bridge_ops(ctx, b, ip, routes, n_routes, host_if, idx);
+	else
+		ptp_ops(ctx, b, ip, routes, n_routes, host_if, idx);
 }
 
 int cni_cmd_add(CniCtx *ctx, CniError *e)
@@ -183,7 +218,7 @@ int cni_cmd_add(CniCtx *ctx, CniError *e)
 	size_t n_routes, n_ifs = 0;
 	int idx[3], r = -1;
 
-	if (check_link_features(cfg, e) < 0)
+	if (check_unsupported(cfg, e) < 0)
 		return -1;
 	if (!cfg->ipam)
 		return cni_err(e, CNI_ERR_CONFIG, "invalid network config: \"ipam\" is missing");
@@ -202,10 +237,7 @@ int cni_cmd_add(CniCtx *ctx, CniError *e)
 		fill_gateways(&ip);
 	n_routes = result_routes(cfg, &ip, routes);
 	cni_host_ifname(cfg->name, ctx->env->container_id, ctx->env->ifname, host_if);
-	if (cfg->mode == CNI_MODE_BRIDGE)
-		bridge_ops(ctx, &b, &ip, routes, n_routes, host_if, idx);
-	else
-		ptp_ops(ctx, &b, &ip, routes, n_routes, host_if, idx);
+	cni_add_ops(ctx, &b, &ip, routes, n_routes, host_if, idx);
 	if (cni_batch_run(ctx, &b, e) < 0)
 		goto undo;
 	if (idx[0] >= 0) {

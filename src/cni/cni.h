@@ -23,7 +23,6 @@ enum {
 	CNI_ERR_NOT_AVAILABLE = 50, /* STATUS: the plugin cannot serve ADDs now */
 	CNI_ERR_NSRINGD = 100,	    /* nsringd refused an operation (its status and message) */
 	CNI_ERR_CHECK = 101,	    /* CHECK found the container's network not as ADD left it */
-	CNI_ERR_NO_FEATURE = 102,   /* a key needs a daemon feature this version lacks */
 };
 
 typedef struct CniError {

@@ -670,7 +670,16 @@ static bool update_link_changes(Op *op)
 	if (req->set_group_case == NSRING__V1__UPDATE_LINK_REQUEST__SET_GROUP_GROUP &&
 	    k->group != req->group)
 		return true;
-	return false;
+	/* IFF_PROMISC in ifi_flags is the flag set through setlink (the kernel reports gflags),
+	 * not promiscuity taken by bridge ports or packet sockets: comparable. */
+	if (req->set_promisc_case == NSRING__V1__UPDATE_LINK_REQUEST__SET_PROMISC_PROMISC &&
+	    !!(k->flags & IFF_PROMISC) != !!req->promisc)
+		return true;
+	/* The other attributes and the bridge options are not compared here: they are sent (the
+	 * kernel leaves a value already in place alone), never dropped as "already done". */
+	return req->set_alias_case || req->set_txqlen_case || req->set_allmulti_case ||
+	       req->set_multicast_case || req->set_arp_case || str_set(req->addr_gen_mode) ||
+	       req->bridge;
 }
 
 /* Ensure: the link was read (and, for a rename or a move, its new name where it would be). */

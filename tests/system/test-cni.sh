@@ -18,7 +18,10 @@ require_ping
 start_daemon
 
 N=$NETNS_DIR
-for ns in nhost c1 c2 c3 bhost b1 phost p1 q1; do
+# The root namespace's forwarding: never written (isGateway writes it in the test's "host"
+# namespaces only); compared at the end.
+ROOT_FWD=$(cat /proc/sys/net/ipv4/ip_forward)
+for ns in nhost c1 c2 c3 bhost b1 phost p1 q1 h1 h2 hb1 hb2 bv fresh; do
 	ctl netns add "$ns" || die "cannot create namespace $ns"
 done
 CONF=$T/conf
@@ -106,6 +109,48 @@ expect_contains "$(in_ns nhost ip -o link show dev "$c5_end")" "mtu 1400" "mtu: 
 cni "$CNI" DEL c5 "$N/c5" "$CONF/mtu1400.json"
 expect_eq "$RC:$OUT" "0:" "DEL c5"
 
+log "hairpinMode, promiscMode and sysctls, side by side with the standard bridge plugin"
+# confk NAME TYPE HOSTNS POOL KEY: a config with KEY true, sharing POOL's addresses (one pool per
+# bridge).
+confk() {
+	conf "$1.json" "$2" bridge "\"$5\": true," "$3"
+	sed -i "s/\"$5\": false, //; s|$T/ipam-$1\"|$T/ipam-$4\"|" "$CONF/$1.json"
+}
+confk hp nsring nhost nsring hairpinMode
+confk pm nsring nhost nsring promiscMode
+confk bhp bridge bhost bridge hairpinMode
+confk bpm bridge bhost bridge promiscMode
+cni "$CNI" ADD h1 "$N/h1" "$CONF/hp.json" && pass "nsring-cni ADD h1 (hairpinMode)" || { fail "nsring-cni ADD h1"; show_last; }
+h1_end=$(json_get "$OUT" 'd["interfaces"][1]["name"]')
+cni "$CNI_DIR/bridge" ADD hb1 "$N/hb1" "$CONF/bhp.json" bhost &&
+	pass "standard bridge ADD hb1 (hairpinMode)" || { fail "standard bridge ADD hb1"; show_last; }
+hb1_end=$(json_get "$OUT" 'd["interfaces"][1]["name"]')
+expect_contains "$(in_ns nhost bridge -d link show dev "$h1_end")" "hairpin on" "hairpinMode: the host end has hairpin on"
+expect_contains "$(in_ns bhost bridge -d link show dev "$hb1_end")" "hairpin on" "(the standard plugin's port too)"
+expect_contains "$(in_ns nhost bridge -d link show dev "$host_end")" "hairpin off" "c1's port (hairpinMode false) has it off"
+expect_contains "$(in_ns nhost ip -d link show dev cnibr0)" "promiscuity 0" "no promiscMode yet: the bridge is not promiscuous"
+cni "$CNI" ADD h2 "$N/h2" "$CONF/pm.json" && pass "nsring-cni ADD h2 (promiscMode)" || { fail "nsring-cni ADD h2"; show_last; }
+cni "$CNI_DIR/bridge" ADD hb2 "$N/hb2" "$CONF/bpm.json" bhost &&
+	pass "standard bridge ADD hb2 (promiscMode)" || { fail "standard bridge ADD hb2"; show_last; }
+expect_contains "$(in_ns nhost ip -d link show dev cnibr0)" "promiscuity 1" "promiscMode: the bridge is promiscuous"
+expect_contains "$(in_ns bhost ip -d link show dev cnibr0)" "promiscuity 1" "(the standard plugin's bridge too)"
+expect_eq "$(in_ns nhost cat /proc/sys/net/ipv4/ip_forward)" 1 "isGateway: ip_forward 1 in the host namespace"
+expect_eq "$(in_ns bhost cat /proc/sys/net/ipv4/ip_forward)" 1 "(the standard plugin's host namespace too)"
+expect_eq "$(in_ns fresh cat /proc/sys/net/ipv4/ip_forward)" 0 "(a namespace nobody configured has 0)"
+expect_eq "$(in_ns h1 cat /proc/sys/net/ipv4/conf/eth0/arp_notify)" 1 "the container's eth0 has arp_notify 1"
+expect_eq "$(in_ns hb1 cat /proc/sys/net/ipv4/conf/eth0/arp_notify)" 1 "(the standard plugin's container too)"
+run_ok in_ns h1 ping -c 1 -W 5 198.18.10.2
+run_ok in_ns h2 ping -c 1 -W 5 198.18.10.2
+confk both nsring nhost nsring hairpinMode
+sed -i 's/"promiscMode": false/"promiscMode": true/' "$CONF/both.json"
+cni "$CNI" ADD c3 "$N/c3" "$CONF/both.json"
+json_check "$OUT" 'd["code"] == 7 and "hairpinMode and promiscMode" in d["msg"]' \
+	"hairpinMode with promiscMode: code 7, as the standard plugin refuses the pair"
+for c in h1 h2; do
+	cni "$CNI" DEL $c "$N/$c" "$CONF/hp.json"
+	expect_eq "$RC:$OUT" "0:" "DEL $c"
+done
+
 log "CHECK"
 prev_conf() { # prev_conf CONFIG RESULT OUT: the config with prevResult, as a runtime passes it
 	"$PY" -c 'import json,sys; c=json.load(open(sys.argv[1])); c["prevResult"]=json.loads(sys.argv[2]); json.dump(c, open(sys.argv[3],"w"))' "$1" "$2" "$3"
@@ -164,11 +209,19 @@ expect_eq "$RC" 1 "bad JSON: exit 1"
 conf mtu.json nsring bridge '"mtu": "big",'
 cni "$CNI" ADD c3 "$N/c3" "$CONF/mtu.json"
 json_check "$OUT" 'd["code"] == 7 and "mtu" in d["msg"]' "mtu of the wrong type: code 7 (invalid network config)"
-conf hp.json nsring bridge '"hairpinMode": true, "vlan": 5,'
-sed -i 's/"hairpinMode": false, //' "$CONF/hp.json"
-cni "$CNI" ADD c3 "$N/c3" "$CONF/hp.json"
-json_check "$OUT" 'd["code"] == 102 and d["msg"] == "hairpinMode needs nsringd link attributes not available in this version"' \
-	"hairpinMode: a clear error while nsringd lacks the attribute"
+conf vl.json nsring bridge '"vlan": 5,'
+sed -i "s|$T/ipam-vl|$T/ipam-nsring|" "$CONF/vl.json"
+ports=$(in_ns nhost ip -o link show master cnibr0 | wc -l)
+cni "$CNI" ADD c3 "$N/c3" "$CONF/vl.json"
+json_check "$OUT" 'd["code"] == 100 and "vlan_filtering" in d["msg"] and "lacks support for bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING)" in d["msg"]' \
+	"vlan: this kernel lacks bridge VLAN filtering, and the error names it"
+expect_eq "$(in_ns nhost ip -o link show master cnibr0 | wc -l)" "$ports" \
+	"vlan: the failed ADD leaves no host end behind"
+expect_eq "$(in_ns c3 ip -o link show dev eth0 2>/dev/null)" "" "vlan: nor a container end"
+conf bridge-vl.json bridge bridge '"vlan": 5,'
+sed -i "s|$T/ipam-bridge-vl|$T/ipam-bridge|" "$CONF/bridge-vl.json"
+cni "$CNI_DIR/bridge" ADD bv "$N/bv" "$CONF/bridge-vl.json" bhost
+log "(the standard bridge plugin with vlan here: exit $RC: $(json_get "$OUT" 'd.get("msg", "")' 2>/dev/null))"
 sed 's/"ipMasq": false/"ipMasq": true/' "$CONF/nsring.json" >"$CONF/masq.json"
 cni "$CNI" ADD c3 "$N/c3" "$CONF/masq.json"
 json_check "$OUT" 'd["code"] == 2 and "ipMasq" in d["msg"]' "ipMasq true: code 2 (unsupported field), not silently ignored"
@@ -214,3 +267,5 @@ ctl netns add c4 || die "cannot create c4"
 cni "$CNI" ADD c4 "$N/c4" "$CONF/chain.json" && pass "ADD with a prevResult" || { fail "ADD with a prevResult"; show_last; }
 json_check "$OUT" 'd["interfaces"][0]["name"] == "dummy0" and len(d["interfaces"]) == 4 and d["ips"][0] == {"address": "198.19.0.5/32", "interface": 0} and d["ips"][1]["interface"] == 3 and d["interfaces"][3]["name"] == "eth0"' \
 	"the previous result comes first, ours follows with its interface index shifted"
+
+expect_eq "$(cat /proc/sys/net/ipv4/ip_forward)" "$ROOT_FWD" "the root namespace's ip_forward is untouched"

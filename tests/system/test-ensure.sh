@@ -128,6 +128,11 @@ expect_not_contains "$OUT" "Error" "no concurrent ensure delete fails"
 twice "link set to what it is" -n ea link set ebr1 mtu 1500 up
 run_ok ctl --ensure -j -n ea link set ebr1 mtu 1400
 json_check "$OUT" 'not d.get("already_done", False) and d["mtu"] == 1400' "link set --ensure that changes something changes it"
+twice "link set promisc on" -n ea link set ebr1 promisc on
+expect_contains "$(in_ns ea ip -d link show dev ebr1)" "promiscuity 1" "link set --ensure promisc on: the kernel has it"
+run_ok ctl --ensure -j -n ea link set ebr1 alias ensure-test
+expect_contains "$(in_ns ea ip link show dev ebr1)" "alias ensure-test" \
+	"link set --ensure alias (not compared): sent, not dropped as already done"
 twice "link rename" -n ea link set ebr1 name ebr9
 run_fail NOT_FOUND ctl -n ea link set ebr1 name ebr9
 twice "link move" -n ea link set es1 netns eb

@@ -1,8 +1,10 @@
 /* Unit tests of nsring-cni's pure parts: the network config (defaults, validation and the
- * spec's error codes), address prefixes, host end names, results and their chaining merge. */
+ * spec's error codes), address prefixes, host end names, results and their chaining merge, and
+ * the Batch an ADD sends (built, not sent). */
 #include <string.h>
 
 #include "../common/check.h"
+#include "cni/cni-batch.h"
 #include "cni/cni.h"
 #include "core/names.h"
 
@@ -64,6 +66,9 @@ static void test_config(void)
 		CNI_ERR_CONFIG, "\"vlan\"");
 	refused("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"t\",\"hairpinMode\":1}",
 		CNI_ERR_CONFIG, "hairpinMode");
+	refused("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"t\",\"hairpinMode\":true,"
+		"\"promiscMode\":true}",
+		CNI_ERR_CONFIG, "hairpinMode and promiscMode cannot both be true");
 	refused("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"t\",\"mode\":\"macvlan\"}",
 		CNI_ERR_CONFIG, "macvlan");
 	refused("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"t\",\"bridge\":\"a/b\"}",
@@ -168,11 +173,198 @@ static void test_result(void)
 	json_decref(prev);
 }
 
+/* The op at i is a SetSysctl of key=value with ensure, in the namespace at path (NULL: the
+ * daemon's own). */
+static void check_sysctl(CniBatch *b, size_t i, const char *path, const char *key,
+			 const char *value)
+{
+	Nsring__V1__SetSysctlRequest *r;
+
+	CHECK(i < b->n && b->ops[i]->op_case == NSRING__V1__BATCH_OP__OP_SET_SYSCTL,
+	      "op %zu is not SetSysctl %s", i, key);
+	r = b->ops[i]->set_sysctl;
+	CHECK(r->ensure && r->n_sysctls == 1);
+	CHECK_STREQ(r->sysctls[0]->key, key);
+	CHECK_STREQ(r->sysctls[0]->value, value);
+	if (path)
+		CHECK(r->namespace_ && r->namespace_->ref_case == NSRING__V1__NAMESPACE_REF__REF_PATH &&
+		      strcmp(r->namespace_->path, path) == 0);
+	else
+		CHECK(!r->namespace_);
+}
+
+/* Index of the first op of this case at or after from (b->n if none). */
+static size_t find_op(CniBatch *b, size_t from, int op_case)
+{
+	while (from < b->n && (int)b->ops[from]->op_case != op_case)
+		from++;
+	return from;
+}
+
+static void set_ip(CniIp *ip, int family, const char *addr, unsigned plen, const char *gw)
+{
+	ip->family = family;
+	strcpy(ip->addr, addr);
+	ip->plen = plen;
+	strcpy(ip->gw, gw);
+}
+
+static void test_add_batch(void)
+{
+	static const char H[] = "/run/netns/h", Cn[] = "/run/netns/c";
+	CniEnv env = { .command = "ADD", .container_id = "ctr1", .netns = Cn, .ifname = "eth0" };
+	CniConfig c;
+	CniError e = { 0 };
+	CniIpam ip = { 0 };
+	CniCtx ctx = { .cfg = &c, .env = &env };
+	char host_if[16];
+	int idx[3];
+	size_t i, veth, addr;
+
+	current_test = "add-batch";
+	CHECK(parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"nsring\",\"bridge\":\"br9\","
+		    "\"isGateway\":true,\"hairpinMode\":true,\"vlan\":10,"
+		    "\"hostNamespace\":\"/run/netns/h\",\"ipam\":{\"type\":\"host-local\"}}",
+		    &c, &e) == 0,
+	      "%s", e.msg);
+	set_ip(&ip.ips[ip.n_ips++], 4, "198.18.0.2", 24, "198.18.0.1");
+	set_ip(&ip.ips[ip.n_ips++], 6, "2001:db8::2", 64, "2001:db8::1");
+	cni_host_ifname(c.name, env.container_id, env.ifname, host_if);
+	{
+		_cleanup_(cni_batch_free) CniBatch b = { 0 };
+		Nsring__V1__UpdateLinkRequest *u;
+		Nsring__V1__UpdateBridgePortRequest *p;
+		Nsring__V1__CreateBridgeVlanRequest *v;
+
+		cni_add_ops(&ctx, &b, &ip, NULL, 0, host_if, idx);
+		CHECK(!b.oom && b.n > 0);
+		/* The bridge first, then VLAN filtering on it (ensure). */
+		CHECK(b.ops[0]->op_case == NSRING__V1__BATCH_OP__OP_CREATE_LINK);
+		CHECK_STREQ(b.ops[0]->create_link->link->name, "br9");
+		i = find_op(&b, 0, NSRING__V1__BATCH_OP__OP_UPDATE_LINK); /* set up */
+		i = find_op(&b, i + 1, NSRING__V1__BATCH_OP__OP_UPDATE_LINK);
+		CHECK(i < b.n, "no vlan_filtering op");
+		u = b.ops[i]->update_link;
+		CHECK_STREQ(u->name, "br9");
+		CHECK_STREQ(u->namespace_->path, H);
+		CHECK(u->bridge && u->ensure &&
+		      u->bridge->set_vlan_filtering_case ==
+			      NSRING__V1__BRIDGE__SET_VLAN_FILTERING_VLAN_FILTERING &&
+		      u->bridge->vlan_filtering);
+		CHECK(u->set_promisc_case == NSRING__V1__UPDATE_LINK_REQUEST__SET_PROMISC__NOT_SET);
+		CHECK(u->set_up_case == NSRING__V1__UPDATE_LINK_REQUEST__SET_UP__NOT_SET);
+		veth = find_op(&b, 0, NSRING__V1__BATCH_OP__OP_CREATE_BRIDGE_VLAN);
+		CHECK(i < veth && veth < b.n, "vlan filtering must come before the port VLAN");
+		/* isGateway: forwarding in the host namespace for both families, never in the
+		 * daemon's own. */
+		i = find_op(&b, 0, NSRING__V1__BATCH_OP__OP_SET_SYSCTL);
+		check_sysctl(&b, i, H, "net.ipv4.ip_forward", "1");
+		check_sysctl(&b, i + 1, H, "net.ipv6.conf.all.forwarding", "1");
+		/* The veth enslaved to br9, then hairpin and the PVID on its host end. */
+		veth = find_op(&b, 0, NSRING__V1__BATCH_OP__OP_CREATE_LINK);
+		veth = find_op(&b, veth + 1, NSRING__V1__BATCH_OP__OP_CREATE_LINK);
+		CHECK(veth < b.n && b.ops[veth]->create_link->link->veth);
+		CHECK_STREQ(b.ops[veth]->create_link->master, "br9");
+		CHECK_STREQ(b.ops[veth]->create_link->link->name, host_if);
+		i = find_op(&b, 0, NSRING__V1__BATCH_OP__OP_UPDATE_BRIDGE_PORT);
+		CHECK(i > veth && i < b.n);
+		p = b.ops[i]->update_bridge_port;
+		CHECK_STREQ(p->name, host_if);
+		CHECK_STREQ(p->namespace_->path, H);
+		CHECK(p->ensure && p->port &&
+		      p->port->set_hairpin_case == NSRING__V1__BRIDGE_PORT__SET_HAIRPIN_HAIRPIN &&
+		      p->port->hairpin);
+		CHECK(p->port->set_learning_case == NSRING__V1__BRIDGE_PORT__SET_LEARNING__NOT_SET);
+		i = find_op(&b, 0, NSRING__V1__BATCH_OP__OP_CREATE_BRIDGE_VLAN);
+		CHECK(i > veth && i < b.n);
+		v = b.ops[i]->create_bridge_vlan;
+		CHECK_STREQ(v->dev, host_if);
+		CHECK_STREQ(v->namespace_->path, H);
+		CHECK(v->ensure && v->vlan && v->vlan->vid == 10 && v->vlan->vid_end == 0 &&
+		      v->vlan->pvid && v->vlan->untagged &&
+		      v->target == NSRING__V1__BRIDGE_VLAN_TARGET__BRIDGE_VLAN_TARGET_UNSPECIFIED);
+		/* Inside: arp_notify and (an IPv6 address is there) no DAD, before the addresses. */
+		i = find_op(&b, veth, NSRING__V1__BATCH_OP__OP_SET_SYSCTL);
+		check_sysctl(&b, i, Cn, "net/ipv4/conf/eth0/arp_notify", "1");
+		check_sysctl(&b, i + 1, Cn, "net/ipv6/conf/eth0/accept_dad", "0");
+		addr = find_op(&b, veth, NSRING__V1__BATCH_OP__OP_CREATE_ADDRESS);
+		CHECK(addr < b.n && addr > i + 1, "accept_dad must be set before the addresses");
+		CHECK(find_op(&b, i + 2, NSRING__V1__BATCH_OP__OP_SET_SYSCTL) == b.n);
+		CHECK(idx[0] >= 0 && idx[1] > idx[0] && idx[2] > idx[1]);
+	}
+	/* promiscMode: UpdateLink promisc on the bridge (ensure), and no hairpin. */
+	cni_config_free(&c);
+	CHECK(parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"nsring\",\"bridge\":\"br9\","
+		    "\"promiscMode\":true,\"ipam\":{\"type\":\"host-local\"}}",
+		    &c, &e) == 0,
+	      "%s", e.msg);
+	{
+		_cleanup_(cni_batch_free) CniBatch b = { 0 };
+		Nsring__V1__UpdateLinkRequest *u;
+
+		cni_add_ops(&ctx, &b, &ip, NULL, 0, host_if, idx);
+		i = find_op(&b, 0, NSRING__V1__BATCH_OP__OP_UPDATE_LINK); /* set up */
+		i = find_op(&b, i + 1, NSRING__V1__BATCH_OP__OP_UPDATE_LINK);
+		CHECK(i < b.n, "no promisc op");
+		u = b.ops[i]->update_link;
+		CHECK_STREQ(u->name, "br9");
+		CHECK(u->set_promisc_case == NSRING__V1__UPDATE_LINK_REQUEST__SET_PROMISC_PROMISC &&
+		      u->promisc && u->ensure && !u->bridge);
+		CHECK(find_op(&b, 0, NSRING__V1__BATCH_OP__OP_UPDATE_BRIDGE_PORT) == b.n);
+		/* isGateway false: no forwarding; IPv6 address: accept_dad 0. */
+		i = find_op(&b, 0, NSRING__V1__BATCH_OP__OP_SET_SYSCTL);
+		check_sysctl(&b, i, Cn, "net/ipv4/conf/eth0/arp_notify", "1");
+		check_sysctl(&b, i + 1, Cn, "net/ipv6/conf/eth0/accept_dad", "0");
+	}
+	/* Without the keys, none of their ops; IPv4 only: no accept_dad, no IPv6 forwarding;
+	 * no isGateway: no forwarding at all. */
+	cni_config_free(&c);
+	CHECK(parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"nsring\","
+		    "\"ipam\":{\"type\":\"host-local\"}}",
+		    &c, &e) == 0,
+	      "%s", e.msg);
+	ip.n_ips = 1;
+	ip.ips[0].gw[0] = 0;
+	{
+		_cleanup_(cni_batch_free) CniBatch b = { 0 };
+
+		cni_add_ops(&ctx, &b, &ip, NULL, 0, host_if, idx);
+		CHECK(find_op(&b, 0, NSRING__V1__BATCH_OP__OP_UPDATE_BRIDGE_PORT) == b.n);
+		CHECK(find_op(&b, 0, NSRING__V1__BATCH_OP__OP_CREATE_BRIDGE_VLAN) == b.n);
+		for (i = 0; i < b.n; i++)
+			if (b.ops[i]->op_case == NSRING__V1__BATCH_OP__OP_UPDATE_LINK)
+				CHECK(!b.ops[i]->update_link->bridge &&
+				      !b.ops[i]->update_link->set_promisc_case);
+		i = find_op(&b, 0, NSRING__V1__BATCH_OP__OP_SET_SYSCTL);
+		check_sysctl(&b, i, Cn, "net/ipv4/conf/eth0/arp_notify", "1");
+		CHECK(find_op(&b, i + 1, NSRING__V1__BATCH_OP__OP_SET_SYSCTL) == b.n);
+	}
+	/* ptp: forwarding on the host side for the family it routes, as the standard ptp
+	 * plugin. */
+	cni_config_free(&c);
+	CHECK(parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"nsring\",\"mode\":\"ptp\","
+		    "\"ipam\":{\"type\":\"host-local\"}}",
+		    &c, &e) == 0,
+	      "%s", e.msg);
+	strcpy(ip.ips[0].gw, "198.18.0.1");
+	{
+		_cleanup_(cni_batch_free) CniBatch b = { 0 };
+
+		cni_add_ops(&ctx, &b, &ip, NULL, 0, host_if, idx);
+		i = find_op(&b, 0, NSRING__V1__BATCH_OP__OP_SET_SYSCTL);
+		check_sysctl(&b, i, NULL, "net.ipv4.ip_forward", "1");
+		CHECK(find_op(&b, i + 1, NSRING__V1__BATCH_OP__OP_SET_SYSCTL) == b.n);
+		CHECK(idx[0] == -1);
+	}
+	cni_config_free(&c);
+}
+
 int main(void)
 {
 	test_config();
 	test_prefix();
 	test_host_ifname();
 	test_result();
+	test_add_batch();
 	return 0;
 }
