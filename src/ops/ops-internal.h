@@ -11,6 +11,8 @@
 #include "nsring/v1/nsring.pb-c.h"
 #include "ops/ops.h"
 #include "rtnl/rtnl.h"
+#include "rtnl/rtnl-nexthop.h"
+#include "rtnl/rtnl-rule.h"
 
 struct Ops {
 	Loop *loop;
@@ -58,7 +60,8 @@ typedef struct OpNl {
 	const char *what;   /* names the object for error messages: link "veth0" */
 	RtnlLink *ret_link; /* a GET's answer */
 	uint32_t *ret_index;
-	int collect;	    /* RTM_GETLINK/GETADDR/GETROUTE: append dump results to the Op */
+	int collect;	    /* RTM_GETLINK/GETADDR/GETROUTE/GETRULE/GETNEXTHOP: append dump
+			     * results to the Op (GETROUTE also takes a route get's answer) */
 	bool not_found;	    /* ENODEV means "what" does not exist */
 	bool no_learn;	    /* a link's answer is not put in the batch's name map */
 	bool got;
@@ -75,6 +78,10 @@ typedef struct OpDump {
 	size_t naddrs, addrs_cap;
 	RtnlRoute *routes;
 	size_t nroutes, routes_cap;
+	RtnlRule *rules;
+	size_t nrules, rules_cap;
+	RtnlNexthop *nexthops;
+	size_t nnexthops, nexthops_cap;
 } OpDump;
 
 struct Op {
@@ -175,8 +182,8 @@ NlConn *op_conn(Op *op, unsigned slot);
 OpNl *op_send(Op *op, unsigned slot, const void *buf, int len, const char *what);
 OpNl *op_get_link(Op *op, unsigned slot, uint32_t index, const char *name, RtnlLink *ret_link,
 		  uint32_t *ret_index);
-/* A full dump of links, addresses or routes (RTM_GETLINK/GETADDR/GETROUTE) of the target
- * namespace, collected into op->dump. */
+/* A full dump of links, addresses, routes, rules or nexthops (RTM_GETLINK/GETADDR/GETROUTE/
+ * GETRULE/GETNEXTHOP) of the target namespace, collected into op->dump. */
 OpNl *op_dump(Op *op, int what, uint8_t family);
 /* The API's family (4, 6, 0 for both) as AF_INET, AF_INET6 or AF_UNSPEC. */
 uint8_t op_af(uint32_t family);
@@ -192,6 +199,15 @@ bool op_check_link_ref(Op *op, const char *name, uint32_t index);
 const char *op_link_what(Op *op, const char *name, uint32_t index);
 /* Scratch sizes of the methods (OpMethod.scratch_size). */
 extern const size_t ops_link_scratch_size, ops_addr_scratch_size, ops_route_scratch_size;
+extern const size_t ops_rule_scratch_size, ops_nexthop_scratch_size, ops_route_get_scratch_size;
+
+/* Ensure semantics for this op: its request's ensure field, or its batch's (BatchRequest.ensure
+ * sets it for every operation). */
+bool op_ensure(const Op *op, bool req_ensure);
+/* The request's route as an RtnlRoute (ops-route.c): validation and ip's defaults; false
+ * (failed, INVALID_ARGUMENT naming the field) on bad input. Paths' devices are resolved by the
+ * caller (ifindex 0 left for named ones). */
+bool op_route_from_pb(Op *op, const Nsring__V1__Route *pb, bool create, RtnlRoute *ret);
 
 /* Method bodies. */
 void ops_create_namespace(Op *op);
@@ -208,6 +224,13 @@ void ops_list_addresses(Op *op);
 void ops_create_route(Op *op);
 void ops_delete_route(Op *op);
 void ops_list_routes(Op *op);
+void ops_get_route(Op *op);
+void ops_create_rule(Op *op);
+void ops_delete_rule(Op *op);
+void ops_list_rules(Op *op);
+void ops_create_nexthop(Op *op);
+void ops_delete_nexthop(Op *op);
+void ops_list_nexthops(Op *op);
 void ops_batch(Op *op);
 
 /* ops-linkdel.c: DeleteLink, alone or as one link group with others (one RCU wait for all). */

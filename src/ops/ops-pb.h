@@ -6,11 +6,16 @@
 
 #include "nsring/v1/nsring.pb-c.h"
 #include "rtnl/rtnl.h"
+#include "rtnl/rtnl-nexthop.h"
+#include "rtnl/rtnl-rule.h"
 
 typedef struct Op Op;
 
 Nsring__V1__Link *op_link_to_pb(Op *op, const RtnlLink *l);
 Nsring__V1__Address *op_addr_to_pb(Op *op, const RtnlAddr *a);
 Nsring__V1__Route *op_route_to_pb(Op *op, const RtnlRoute *rt);
+Nsring__V1__Rule *op_rule_to_pb(Op *op, const RtnlRule *r);
+/* A nexthop's device is named from op->links. */
+Nsring__V1__Nexthop *op_nexthop_to_pb(Op *op, const RtnlNexthop *nh);
 /* The name of a link collected by a dump in this op (op->links), or "". */
 const char *op_link_name(Op *op, uint32_t index);

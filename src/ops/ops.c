@@ -401,6 +401,29 @@ static void op_nl_msg(void *userdata, const struct nlmsghdr *nlh)
 			d->addrs[d->naddrs++] = a;
 		}
 		break;
+	case RTM_NEWRULE:
+		if (nl->collect) {
+			OpDump *d = &op->dump;
+			RtnlRule r;
+
+			if (rtnl_rule_parse(nlh, &r) < 0)
+				return;
+			d->rules = op_grow(op, d->rules, &d->rules_cap, d->nrules, sizeof(*d->rules));
+			d->rules[d->nrules++] = r;
+		}
+		break;
+	case RTM_NEWNEXTHOP:
+		if (nl->collect) {
+			OpDump *d = &op->dump;
+			RtnlNexthop nh;
+
+			if (rtnl_nexthop_parse(nlh, &nh) < 0)
+				return;
+			d->nexthops = op_grow(op, d->nexthops, &d->nexthops_cap, d->nnexthops,
+					      sizeof(*d->nexthops));
+			d->nexthops[d->nnexthops++] = nh;
+		}
+		break;
 	case RTM_NEWROUTE:
 		if (nl->collect) {
 			OpDump *d = &op->dump;
@@ -432,6 +455,12 @@ static void op_nl_restart(void *userdata)
 		break;
 	case RTM_GETROUTE:
 		nl->op->dump.nroutes = 0;
+		break;
+	case RTM_GETRULE:
+		nl->op->dump.nrules = 0;
+		break;
+	case RTM_GETNEXTHOP:
+		nl->op->dump.nnexthops = 0;
 		break;
 	}
 }
@@ -531,6 +560,18 @@ OpNl *op_get_link(Op *op, unsigned slot, uint32_t index, const char *name, RtnlL
 	return nl;
 }
 
+bool op_ensure(const Op *op, bool req_ensure)
+{
+	const Op *root = op;
+
+	if (req_ensure)
+		return true;
+	while (root->parent)
+		root = root->parent;
+	return root != op && root->m->start == ops_batch &&
+	       ((const Nsring__V1__BatchRequest *)root->req)->ensure;
+}
+
 uint8_t op_af(uint32_t family)
 {
 	return family == 4 ? AF_INET : family == 6 ? AF_INET6 : AF_UNSPEC;
@@ -549,14 +590,22 @@ OpNl *op_dump(Op *op, int what, uint8_t family)
 	case RTM_GETADDR:
 		len = rtnl_addr_dump(buf, sizeof(buf), family, 0);
 		break;
+	case RTM_GETRULE:
+		len = rtnl_rule_dump(buf, sizeof(buf), family);
+		break;
+	case RTM_GETNEXTHOP:
+		len = rtnl_nexthop_dump(buf, sizeof(buf), 0);
+		break;
 	default:
 		len = rtnl_route_dump(buf, sizeof(buf), family);
 		break;
 	}
 	nl = op_send(op, 0, buf, len,
-		     what == RTM_GETLINK	   ? "list links"
-		     : what == RTM_GETADDR ? "list addresses"
-					   : "list routes");
+		     what == RTM_GETLINK      ? "list links"
+		     : what == RTM_GETADDR    ? "list addresses"
+		     : what == RTM_GETRULE    ? "list rules"
+		     : what == RTM_GETNEXTHOP ? "list nexthops"
+					      : "list routes");
 	if (nl)
 		nl->collect = what;
 	return nl;
@@ -587,6 +636,18 @@ static const OpMethod methods[] = {
 	{ "DeleteRoute", &nsring__v1__delete_route_request__descriptor, ops_delete_route, true,
 	  &ops_route_scratch_size },
 	{ "ListRoutes", &nsring__v1__list_routes_request__descriptor, ops_list_routes },
+	{ "GetRoute", &nsring__v1__get_route_request__descriptor, ops_get_route, true,
+	  &ops_route_get_scratch_size },
+	{ "CreateRule", &nsring__v1__create_rule_request__descriptor, ops_create_rule, true,
+	  &ops_rule_scratch_size },
+	{ "DeleteRule", &nsring__v1__delete_rule_request__descriptor, ops_delete_rule, true,
+	  &ops_rule_scratch_size },
+	{ "ListRules", &nsring__v1__list_rules_request__descriptor, ops_list_rules },
+	{ "CreateNexthop", &nsring__v1__create_nexthop_request__descriptor, ops_create_nexthop,
+	  true, &ops_nexthop_scratch_size },
+	{ "DeleteNexthop", &nsring__v1__delete_nexthop_request__descriptor, ops_delete_nexthop,
+	  true, &ops_nexthop_scratch_size },
+	{ "ListNexthops", &nsring__v1__list_nexthops_request__descriptor, ops_list_nexthops },
 	{ "Batch", &nsring__v1__batch_request__descriptor, ops_batch },
 };
 

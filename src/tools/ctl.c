@@ -9,10 +9,10 @@
 
 /* The objects in the order of the usage text. ip's table order decides abbreviations that
  * more than one object shares: put a new object after those its prefixes should not take
- * (today every object has its own first letter: a, r, l, n, m). */
+ * (r and ro are route, ru rule; n is netns, ne nexthop... as with ip's table where it matters). */
 static const CtlObject *const objects[] = {
-	&ctl_object_netns, &ctl_object_link,	&ctl_object_addr,
-	&ctl_object_route, &ctl_object_monitor,
+	&ctl_object_netns, &ctl_object_link,	&ctl_object_addr,    &ctl_object_route,
+	&ctl_object_rule,  &ctl_object_nexthop, &ctl_object_monitor,
 };
 
 void ctl_usage(FILE *f)
@@ -129,6 +129,8 @@ int ctl_parse(int argc, char **argv, CtlCmd *cmd)
 						i ? ", " : "", objects[i]->word);
 		return ctl_fail(cmd, "no object given (%s); try --help", list);
 	}
+	if (ctl_streq(obj, "nh")) /* ip's short name of nexthop */
+		return ctl_object_nexthop.parse(&p);
 	/* The first object the word abbreviates, in the table's order. */
 	for (size_t i = 0; i < ARRAY_SIZE(objects); i++)
 		if (ctl_matches(obj, objects[i]->word))

@@ -57,6 +57,9 @@ int ctl_print_links(FILE *f, const ProtobufCMessage *resp, bool json);	    /* Li
 int ctl_print_link(FILE *f, const ProtobufCMessage *resp, bool json);	    /* GetLink */
 int ctl_print_addresses(FILE *f, const ProtobufCMessage *resp, bool json);  /* ListAddresses */
 int ctl_print_routes(FILE *f, const ProtobufCMessage *resp, bool json);	    /* ListRoutes */
+int ctl_print_route_get(FILE *f, const ProtobufCMessage *resp, bool json);  /* GetRoute */
+int ctl_print_rules(FILE *f, const ProtobufCMessage *resp, bool json);	    /* ListRules */
+int ctl_print_nexthops(FILE *f, const ProtobufCMessage *resp, bool json);   /* ListNexthops */
 /* Watch (monitor), once per WatchEvent: a line as ip monitor prints it ("[NS] " first when the
  * event names its namespace; "Deleted " before removed objects), or one JSON object a line. */
 int ctl_print_watch_event(FILE *f, const ProtobufCMessage *event, bool json);
