@@ -9,6 +9,7 @@ import shutil
 import socket
 import struct
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -202,7 +203,18 @@ def load_protos(proto_dir, files, prefix="nsring-py."):
     grpc package itself), in the order of files."""
     out = tempfile.mkdtemp(prefix=prefix)
     atexit.register(shutil.rmtree, out, ignore_errors=True)
-    subprocess.run(["protoc", "-I" + proto_dir, "--python_out=" + out] + list(files), check=True)
+    # nsring.proto imports the other API files (nsring/v1/tc.proto...): their modules are
+    # generated too and imported by their package path (nsring.v1.tc_pb2), which clashes with
+    # nothing, from the end of sys.path.
+    api = sorted(os.path.join("nsring", "v1", n)
+                 for n in os.listdir(os.path.join(proto_dir, "nsring", "v1"))
+                 if n.endswith(".proto"))
+    deps = [f for f in api if f not in files] if any(f.startswith("nsring/") for f in files) \
+        else []
+    subprocess.run(["protoc", "-I" + proto_dir, "--python_out=" + out] + list(files) + deps,
+                   check=True)
+    if deps and out not in sys.path:
+        sys.path.append(out)
     mods = []
     for f in files:
         path = os.path.join(out, f.replace(".proto", "_pb2.py"))

@@ -29,6 +29,8 @@ METHODS = {
     "CreateNamespace", "DeleteNamespace", "ListNamespaces", "CreateLink", "GetLink",
     "ListLinks", "UpdateLink", "DeleteLink", "CreateAddress", "DeleteAddress",
     "ListAddresses", "CreateRoute", "DeleteRoute", "ListRoutes", "Batch", "Watch",
+    "GetRoute", "CreateRule", "DeleteRule", "ListRules", "CreateNexthop", "DeleteNexthop",
+    "ListNexthops",
 }
 
 
