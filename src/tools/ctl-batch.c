@@ -37,6 +37,10 @@ static int batch_case(const char *method, Nsring__V1__BatchOp *op, ProtobufCMess
 		{ "CreateRoute", NSRING__V1__BATCH_OP__OP_CREATE_ROUTE },
 		{ "DeleteRoute", NSRING__V1__BATCH_OP__OP_DELETE_ROUTE },
 		{ "GetLink", NSRING__V1__BATCH_OP__OP_GET_LINK },
+		{ "CreateRule", NSRING__V1__BATCH_OP__OP_CREATE_RULE },
+		{ "DeleteRule", NSRING__V1__BATCH_OP__OP_DELETE_RULE },
+		{ "CreateNexthop", NSRING__V1__BATCH_OP__OP_CREATE_NEXTHOP },
+		{ "DeleteNexthop", NSRING__V1__BATCH_OP__OP_DELETE_NEXTHOP },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(map); i++)

@@ -233,7 +233,7 @@ static int parse_rule_show(CtlParser *p)
 	if (!req)
 		return ctl_oom(p->cmd);
 	ctl_set_namespace(p, &req->namespace_);
-	req->family = (uint32_t)p->cmd->family;
+	req->family = (uint32_t)(p->cmd->family ?: 4); /* as ip rule: IPv4 unless -6 */
 	ctl_set_call(p->cmd, "ListRules", &req->base, &nsring__v1__list_rules_response__descriptor,
 		     ctl_print_rules);
 	return 0;
@@ -262,7 +262,7 @@ const CtlObject ctl_object_rule = {
 		 "           [fwmark MARK[/MASK]] [ipproto PROTO] [sport N[-M]] [dport N[-M]]\n"
 		 "           [tos N] [l3mdev] [suppress_prefixlength N] [proto N] ACTION\n"
 		 "      ACTION := table TABLE | goto PREF | blackhole | unreachable | prohibit | nop\n"
-		 "  rule show                    (-6: IPv6 rules; add/del: -6 or an IPv6 prefix)\n",
+		 "  rule show                    (IPv4 rules as in ip; -6: IPv6 rules)\n",
 	.parse = parse_rule,
 };
 

@@ -464,7 +464,7 @@ static const Case cases[] = {
 	   "{'rule':{'family':4,'priority':1000,'l3mdev':true}}"),
 	OK("rule del pref 1000", "DeleteRule", "{'rule':{'family':4,'priority':1000}}"),
 	OK("-6 rule show", "ListRules", "{'family':6}"),
-	OK("rule", "ListRules", "{}"),
+	OK("rule", "ListRules", "{'family':4}"),
 	BAD("rule add from 198.18.1.0/24 table 100 blackhole", "not both"),
 	BAD("rule add from 198.18.1.0/24 table nosuch", "invalid \"table\" value"),
 	BAD("rule add from 198.18.1.0/24", "\"table\" (or l3mdev"),
