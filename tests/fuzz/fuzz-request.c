@@ -61,6 +61,14 @@ static const char *const methods[] = {
 	"Watch",
 	"",
 	"NoSuchMethod",
+	/* Policy routing (routing.proto). */
+	"GetRoute",
+	"CreateRule",
+	"DeleteRule",
+	"ListRules",
+	"CreateNexthop",
+	"DeleteNexthop",
+	"ListNexthops",
 };
 #define N_METHODS (sizeof(methods) / sizeof(methods[0]))
 

@@ -29,7 +29,8 @@ PROTOS = ["nsring/v1/nsring.proto", "ttrpc/ttrpc.proto", "grpc/health/v1/health.
 METHODS = ["CreateNamespace", "DeleteNamespace", "ListNamespaces", "CreateLink", "GetLink",
            "ListLinks", "UpdateLink", "DeleteLink", "CreateAddress", "DeleteAddress",
            "ListAddresses", "CreateRoute", "DeleteRoute", "ListRoutes", "Batch", "Watch", "",
-           "NoSuchMethod"]
+           "NoSuchMethod", "GetRoute", "CreateRule", "DeleteRule", "ListRules", "CreateNexthop",
+           "DeleteNexthop", "ListNexthops"]
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 
 
@@ -142,10 +143,48 @@ REQUESTS = {
                                                                             "dummy": {}}}}]},
         {"ops": [{}]},
         {"ops": []},
+        {"mode": "BATCH_MODE_CONTINUE", "ensure": True,
+         "ops": [{"createNexthop": {"nexthop": {"id": 5, "gateway": "127.0.0.2", "dev": "lo"}}},
+                 {"createRule": {"rule": {"from": "10.9.0.0/16", "table": 9}}},
+                 {"deleteRule": {"rule": {"from": "10.9.0.0/16", "table": 9}}},
+                 {"deleteNexthop": {"id": 5}}]},
     ],
     "Watch": [{}],
     "": [{}],
     "NoSuchMethod": [{}],
+    "GetRoute": [{"destination": "127.0.0.1"}, {"destination": "::1", "oif": "lo"},
+                 {"destination": "10.1.1.1", "from": "127.0.0.1", "iif": "lo", "mark": 3},
+                 {"destination": "127.0.0.1", "fibMatch": True}, {"destination": "nope"},
+                 {"destination": "10.1.1.1", "iif": "lo"}, {}],
+    "CreateRule": [
+        {"rule": {"from": "10.1.0.0/16", "table": 100, "priority": 1000}},
+        {"rule": {"family": 6, "to": "fd00::/8", "table": 254, "invert": True}},
+        {"rule": {"fwmark": 16, "fwmask": 255, "iif": "lo", "oif": "lo", "ipproto": 6,
+                  "sport": {"start": 1000, "end": 2000}, "dport": {"start": 80},
+                  "table": 300, "suppressPrefixlength": 0}},
+        {"rule": {"priority": 10, "action": "RULE_ACTION_GOTO", "gotoPriority": 20}},
+        {"rule": {"action": "RULE_ACTION_BLACKHOLE", "table": 5}},
+        {"rule": {"l3mdev": True, "priority": 1000}},
+        {"rule": {"from": "10.1.0.0/16", "to": "fd00::/8", "table": 1}},
+        {"rule": {"dport": {"start": 90, "end": 80}, "table": 1}},
+        {"rule": {}}, {},
+    ],
+    "DeleteRule": [{"rule": {"priority": 1000}}, {"rule": {"family": 6, "table": 100}},
+                   {"rule": {"from": "10.1.0.0/16", "action": "RULE_ACTION_PROHIBIT"}}],
+    "ListRules": [{}, {"family": 4}, {"family": 6}, {"family": 7}],
+    "CreateNexthop": [
+        {"nexthop": {"id": 1, "gateway": "127.0.0.2", "dev": "lo"}},
+        {"nexthop": {"id": 2, "gateway": "fd00::2", "dev": "lo", "onlink": True}},
+        {"nexthop": {"id": 3, "blackhole": True}},
+        {"nexthop": {"id": 10, "group": [{"id": 1}, {"id": 3, "weight": 5}]}},
+        {"nexthop": {"id": 11, "group": [{"id": 1}], "resilientBuckets": 8}},
+        {"nexthop": {"id": 12, "group": [{"id": 12}]}},
+        {"nexthop": {"id": 13, "gateway": "127.0.0.2"}},
+        {"nexthop": {"id": 1, "gateway": "127.0.0.3", "dev": "lo"}, "replace": True},
+        {},
+    ],
+    "DeleteNexthop": [{"id": 10}, {"id": 0}, {"id": 4294967295}],
+    "ListNexthops": [{}, {"dev": "lo"}, {"dev": "a b"}],
 }
 
 
@@ -156,7 +195,8 @@ def request_corpus():
         name = method or "empty"
         for j, fields in enumerate(reqs):
             try:
-                body = req(method, fields) if method in METHODS[:15] else b""
+                body = req(method, fields) if method not in ("Watch", "", "NoSuchMethod") \
+                    else b""
             except Exception:  # Watch is streaming; "" and NoSuchMethod have no type
                 body = MSG("nsring.v1.WatchRequest") if method == "Watch" else b""
             out["%s-%02d" % (name, j)] = bytes([i]) + body
