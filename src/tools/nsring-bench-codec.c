@@ -33,7 +33,7 @@ static const struct {
 	[BOP_CREATE_VETH] = { "CreateLink", 3 },    [BOP_CREATE_BRIDGE] = { "CreateLink", 3 },
 	[BOP_UPDATE_LINK] = { "UpdateLink", 4 },    [BOP_DELETE_LINK] = { "DeleteLink", 5 },
 	[BOP_CREATE_ADDR] = { "CreateAddress", 6 }, [BOP_CREATE_ROUTE] = { "CreateRoute", 8 },
-	[BOP_GET_LINK] = { "GetLink", 10 },
+	[BOP_GET_LINK] = { "GetLink", 10 },	    [BOP_CREATE_RULE] = { "CreateRule", 30 },
 };
 
 const char *bench_op_method(BenchOpKind k)
@@ -66,6 +66,10 @@ void bench_op_describe(const BenchOp *op, char *buf, size_t n)
 		snprintf(buf, n, "%s %s via %s%s%s in %s", m, op->addr, op->gw,
 			 op->name[0] ? " dev " : "", op->name, op->ns);
 		break;
+	case BOP_CREATE_RULE:
+		snprintf(buf, n, "%s from %s table %u pref %u in %s", m, op->addr, op->table,
+			 op->priority, op->ns);
+		break;
 	default:
 		snprintf(buf, n, "%s %s in %s", m, op->name, op->ns);
 		break;
@@ -82,6 +86,7 @@ static ssize_t pack_op(const BenchOp *op, BenchBuf *scratch)
 	Nsring__V1__Link link = NSRING__V1__LINK__INIT;
 	Nsring__V1__Address addr = NSRING__V1__ADDRESS__INIT;
 	Nsring__V1__Route route = NSRING__V1__ROUTE__INIT;
+	Nsring__V1__Rule rule = NSRING__V1__RULE__INIT;
 	union {
 		ProtobufCMessage base;
 		Nsring__V1__CreateNamespaceRequest cns;
@@ -92,6 +97,7 @@ static ssize_t pack_op(const BenchOp *op, BenchBuf *scratch)
 		Nsring__V1__GetLinkRequest gl;
 		Nsring__V1__CreateAddressRequest ca;
 		Nsring__V1__CreateRouteRequest cr;
+		Nsring__V1__CreateRuleRequest cu;
 	} m;
 	size_t len;
 	int r;
@@ -172,6 +178,16 @@ static ssize_t pack_op(const BenchOp *op, BenchBuf *scratch)
 		route.gateway = (char *)op->gw;
 		route.dev = (char *)op->name;
 		break;
+	case BOP_CREATE_RULE:
+		m.cu = (Nsring__V1__CreateRuleRequest)NSRING__V1__CREATE_RULE_REQUEST__INIT;
+		m.cu.namespace_ = &ns;
+		m.cu.rule = &rule;
+		rule.family = 4;
+		rule.from = (char *)op->addr;
+		rule.table = op->table;
+		rule.set_priority_case = NSRING__V1__RULE__SET_PRIORITY_PRIORITY;
+		rule.priority = op->priority;
+		break;
 	default:
 		return -EINVAL;
 	}
@@ -213,9 +229,15 @@ static size_t ld_size(size_t len)
 	return 1 + varint_size(len) + len;
 }
 
+/* The same for any field number (BatchOp members from 16 on take a two-byte tag). */
+static size_t ldf_size(unsigned field, size_t len)
+{
+	return varint_size(field << 3 | 2) + varint_size(len) + len;
+}
+
 static uint8_t *put_ld_head(uint8_t *p, unsigned field, size_t len)
 {
-	*p++ = (uint8_t)(field << 3 | 2);
+	p = put_varint(p, field << 3 | 2);
 	return put_varint(p, len);
 }
 
@@ -319,7 +341,8 @@ int bench_encode_rpc(BenchBuf *out, uint32_t stream_id, const BenchOp *ops, size
 			return (int)l;
 		lens[i] = (uint32_t)l;
 		/* BatchRequest.ops (1) { BatchOp.<member> { request } } */
-		payload += batch ? ld_size(ld_size(l)) : (size_t)l;
+		payload += batch ? ld_size(ldf_size(bench_op_batch_field(ops[i].kind), (size_t)l))
+				 : (size_t)l;
 	}
 	if (batch)
 		payload += 2; /* mode */
@@ -344,7 +367,7 @@ int bench_encode_rpc(BenchBuf *out, uint32_t stream_id, const BenchOp *ops, size
 	off = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (batch) {
-			p = put_ld_head(p, 1, ld_size(lens[i]));
+			p = put_ld_head(p, 1, ldf_size(bench_op_batch_field(ops[i].kind), lens[i]));
 			p = put_ld_head(p, bench_op_batch_field(ops[i].kind), lens[i]);
 		}
 		memcpy(p, scratch->data + off, lens[i]);

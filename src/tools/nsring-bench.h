@@ -19,6 +19,7 @@ typedef enum BenchWorkload {
 	WL_DELETE,
 	WL_GET,
 	WL_TOPO,
+	WL_RULE,
 	_WL_MAX,
 } BenchWorkload;
 
@@ -59,6 +60,7 @@ typedef enum BenchOpKind {
 	BOP_CREATE_ROUTE,
 	BOP_DELETE_LINK,
 	BOP_GET_LINK,
+	BOP_CREATE_RULE, /* from addr (a /32), table, priority */
 } BenchOpKind;
 
 /* One operation, as plain data: the engine turns it into a request message. Generated on
@@ -76,6 +78,7 @@ typedef struct BenchOp {
 	char addr[48]; /* address, or route destination ("A.B.C.D/P" or "default") */
 	uint32_t plen;
 	char gw[48];
+	uint32_t table, priority; /* rule */
 } BenchOp;
 
 /* "CreateLink", ... and the BatchOp field number of the op's request. */
@@ -139,6 +142,7 @@ typedef enum BenchStep {
 	STEP_TOPO_LINKS, /* chain k: link k, 7 ops */
 	STEP_DELETE_NS,	 /* chain i: DeleteNamespace ids[i] */
 	STEP_PROBE,	 /* one chain: create the probe veth (ids[0]: where; seq: its number) */
+	STEP_RULE,	 /* chain i: rule i of the rule workload */
 } BenchStep;
 
 typedef struct BenchPhase {
