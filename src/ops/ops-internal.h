@@ -204,10 +204,7 @@ extern const size_t ops_rule_scratch_size, ops_nexthop_scratch_size, ops_route_g
 /* Ensure semantics for this op: its request's ensure field, or its batch's (BatchRequest.ensure
  * sets it for every operation). */
 bool op_ensure(const Op *op, bool req_ensure);
-/* The request's route as an RtnlRoute (ops-route.c): validation and ip's defaults; false
- * (failed, INVALID_ARGUMENT naming the field) on bad input. Paths' devices are resolved by the
- * caller (ifindex 0 left for named ones). */
-bool op_route_from_pb(Op *op, const Nsring__V1__Route *pb, bool create, RtnlRoute *ret);
+
 
 /* Method bodies. */
 void ops_create_namespace(Op *op);

@@ -241,11 +241,6 @@ static bool route_from_pb(Op *op, const Nsring__V1__Route *pb, bool create, Rtnl
 	return true;
 }
 
-bool op_route_from_pb(Op *op, const Nsring__V1__Route *pb, bool create, RtnlRoute *ret)
-{
-	return route_from_pb(op, pb, create, ret);
-}
-
 static bool route_create(const Op *op)
 {
 	return op->m->start == ops_create_route;
