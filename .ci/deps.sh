@@ -3,9 +3,10 @@
 # Usage: .ci/deps.sh [build|test]   (test adds the tools the test suites use)
 set -euo pipefail
 build_pkgs=(gcc meson ninja-build pkg-config liburing-dev libmnl-dev libprotobuf-c-dev
-	protobuf-c-compiler libnghttp2-dev protobuf-compiler)
+	protobuf-c-compiler libnghttp2-dev protobuf-compiler libjansson-dev)
 test_pkgs=(iproute2 iputils-ping util-linux python3 socat clang libclang-rt-14-dev
-	golang-go golang-github-containerd-ttrpc-dev python3-grpcio python3-protobuf)
+	golang-go golang-github-containerd-ttrpc-dev python3-grpcio python3-protobuf
+	containernetworking-plugins podman busybox-static)
 pkgs=("${build_pkgs[@]}")
 [ "${1:-build}" = test ] && pkgs+=("${test_pkgs[@]}")
 

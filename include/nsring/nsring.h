@@ -102,7 +102,13 @@ int nsr_watch_next(NsrStream *s, Nsring__V1__WatchEvent **ret_event, NsrStatus *
 /* "NOT_FOUND", ... for a gRPC status code; "UNKNOWN" for codes out of range. */
 const char *nsr_status_code_name(int code);
 
-/* Typed wrappers around nsr_call(), one per rpc of nsring.v1.NsRing. */
+/* Typed wrappers around nsr_call(), one per rpc of nsring.v1.NsRing.
+ *
+ * Safe resends: after a failure that leaves the outcome unknown (-ECONNRESET, -ETIMEDOUT,
+ * -ENOTCONN, UNAVAILABLE), reconnect and send the same request again with its `ensure` field set
+ * (a Batch: BatchRequest.ensure). A create that finds the same object, a delete that finds
+ * nothing, an update found done then succeed, with the response's `already_done` set (a Batch:
+ * BatchResult.already_done per operation); see docs/ensure.md and docs/operations.md. */
 #define NSR_METHODS(X)                                                                             \
 	X(create_namespace, CreateNamespace)                                                       \
 	X(delete_namespace, DeleteNamespace)                                                       \

@@ -19,6 +19,7 @@
 #include "core/status.h"
 #include "ttrpc/ttrpc.pb-c.h"
 #include "wire/ttrpc-wire.h"
+#include "wire/unix-addr.h"
 
 struct NsrClient {
 	int fd;
@@ -233,40 +234,24 @@ int nsr_connect_fd(int fd, NsrClient **ret)
 
 int nsr_connect(const char *socket_path, NsrClient **ret)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa;
 	_cleanup_close_ int fd = -1;
 	const char *path = socket_path ? socket_path : NSR_DEFAULT_SOCKET;
 	socklen_t salen;
-	size_t len;
+	int r;
 
 	if (!ret)
 		return -EINVAL;
-	/* Accept the gRPC-style address too, so one string works for both transports. */
-	if (strncmp(path, "unix://", 7) == 0)
-		path += 7;
-	else if (strncmp(path, "unix:", 5) == 0)
-		path += 5;
-	len = strlen(path);
-	if (len == 0)
-		return -EINVAL;
-	if (len >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	memcpy(sa.sun_path, path, len);
-	salen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len);
-	if (path[0] == '@')
-		sa.sun_path[0] = '\0'; /* abstract: the name is the bytes after the NUL */
-	else
-		salen++; /* include the NUL, as the kernel expects for a path */
-
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = wire_unix_socket(path, &sa, &salen);
 	if (fd < 0)
-		return negative_errno();
+		return fd;
 	while (connect(fd, (struct sockaddr *)&sa, salen) < 0) {
 		/* A connect interrupted by a signal completes asynchronously: wait for it. */
 		if (errno == EINTR || errno == EINPROGRESS) {
-			int err = 0, r = wait_fd(fd, POLLOUT, 0);
+			int err = 0;
 			socklen_t errlen = sizeof(err);
 
+			r = wait_fd(fd, POLLOUT, 0);
 			if (r < 0)
 				return r;
 			if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &errlen) < 0)

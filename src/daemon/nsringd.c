@@ -17,6 +17,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "core/list.h"
 #include "core/log.h"
 #include "core/macro.h"
 #include "core/status.h"
@@ -251,12 +252,7 @@ struct DaemonStream {
 
 static void stream_unlink(DaemonStream *ds)
 {
-	if (ds->prev)
-		ds->prev->next = ds->next;
-	else
-		ds->d->streams = ds->next;
-	if (ds->next)
-		ds->next->prev = ds->prev;
+	LIST_UNLINK(ds->d->streams, ds, prev, next);
 }
 
 static int stream_send(void *userdata, const ProtobufCMessage *msg)
@@ -315,10 +311,7 @@ static void on_stream_call(Daemon *d, RpcCall *call, const RpcCallInfo *info)
 	}
 	ds->d = d;
 	ds->call = call;
-	ds->next = d->streams;
-	if (d->streams)
-		d->streams->prev = ds;
-	d->streams = ds;
+	LIST_PREPEND(d->streams, ds, prev, next);
 	ds->starting = true;
 	ds->s = ops_stream_start(d->ops, info->method, info->payload, info->len, &stream_cb, ds);
 	ds->starting = false;

@@ -540,3 +540,19 @@ void loop_bufring_recycle(LoopBufRing *b, uint16_t bid)
 	io_uring_buf_ring_add(b->br, b->bufs + (size_t)bid * b->size, b->size, bid, b->mask, 0);
 	io_uring_buf_ring_advance(b->br, 1);
 }
+
+void *loop_bufring_recvmsg(LoopBufRing *b, int res, uint32_t flags, struct msghdr *msg,
+			   unsigned *ret_len, uint16_t *ret_bid)
+{
+	uint16_t bid = (uint16_t)(flags >> IORING_CQE_BUFFER_SHIFT);
+	void *buf = loop_bufring_buf(b, bid);
+	struct io_uring_recvmsg_out *out;
+
+	*ret_bid = bid;
+	mem_mark_defined(buf, (size_t)res);
+	out = io_uring_recvmsg_validate(buf, res, msg);
+	if (!out || (out->flags & MSG_TRUNC))
+		return NULL;
+	*ret_len = io_uring_recvmsg_payload_length(out, res, msg);
+	return io_uring_recvmsg_payload(out, msg);
+}

@@ -79,3 +79,8 @@ unsigned loop_bufring_size(const LoopBufRing *br);
 void *loop_bufring_buf(LoopBufRing *br, uint16_t bid);
 /* Gives a buffer back to the kernel once its contents are consumed. */
 void loop_bufring_recycle(LoopBufRing *br, uint16_t bid);
+/* A multishot recvmsg completion that carries a buffer (res > 0, IORING_CQE_F_BUFFER; msg as
+ * given to the prep): its datagram and length, or NULL when it was truncated (bigger than a
+ * buffer) or is malformed. *ret_bid is the buffer to recycle once done either way. */
+void *loop_bufring_recvmsg(LoopBufRing *br, int res, uint32_t flags, struct msghdr *msg,
+			   unsigned *ret_len, uint16_t *ret_bid);

@@ -12,9 +12,12 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
+#include "core/list.h"
 #include "core/log.h"
 #include "core/names.h"
 
@@ -65,12 +68,7 @@ static int netns_create_run(NetnsTask *t)
 
 static void netns_create_unlink(NetnsRegistry *reg, NetnsCreate *job)
 {
-	if (job->prev)
-		job->prev->next = job->next;
-	else
-		reg->creates = job->next;
-	if (job->next)
-		job->next->prev = job->prev;
+	LIST_UNLINK(reg->creates, job, prev, next);
 	job->prev = job->next = NULL;
 }
 
@@ -256,10 +254,7 @@ int netns_create(NetnsRegistry *reg, const char *name, netns_open_cb cb, void *u
 	close(fd);
 
 	job->waiters = TAKE_PTR(w);
-	job->next = reg->creates;
-	if (reg->creates)
-		reg->creates->prev = job;
-	reg->creates = job;
+	LIST_PREPEND(reg->creates, job, prev, next);
 	netns_pool_queue(&reg->pool, &job->task);
 	return 0;
 }
@@ -292,6 +287,36 @@ int netns_delete(NetnsRegistry *reg, const char *name)
 
 	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL)
 		return negative_errno();
+	if (unlink(path) < 0)
+		return negative_errno();
+	return 0;
+}
+
+int netns_reclaim_stale(NetnsRegistry *reg, const char *name)
+{
+	char path[PATH_MAX];
+	struct statfs sfs;
+	struct stat st;
+	int n;
+
+	if (!reg || !name_netns_valid(name))
+		return -EINVAL;
+	if (netns_create_waiters(reg, name))
+		return -EBUSY; /* ours, being made: not stale */
+	n = snprintf(path, sizeof(path), "%s/%s", reg->dir, name);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return -ENAMETOOLONG;
+	/* What netns_create() leaves when it dies before the mount: an empty regular file on the
+	 * directory's own file system. A mounted namespace is on nsfs; anything else is not ours
+	 * to remove. */
+	if (lstat(path, &st) < 0)
+		return negative_errno();
+	if (!S_ISREG(st.st_mode) || st.st_size != 0)
+		return -EEXIST;
+	if (statfs(path, &sfs) < 0)
+		return negative_errno();
+	if (sfs.f_type == NSFS_MAGIC)
+		return -EEXIST;
 	if (unlink(path) < 0)
 		return negative_errno();
 	return 0;

@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "core/list.h"
 #include "core/log.h"
 
 /* The idle sweep walks every entry: at most once a second, whatever the idle time. */
@@ -51,22 +52,14 @@ void netns_orphan_add(NetnsOrphan *o)
 {
 	pthread_mutex_lock(&netns_orphans_lock);
 	o->prev = NULL;
-	o->next = netns_orphans;
-	if (netns_orphans)
-		netns_orphans->prev = o;
-	netns_orphans = o;
+	LIST_PREPEND(netns_orphans, o, prev, next);
 	pthread_mutex_unlock(&netns_orphans_lock);
 }
 
 void netns_orphan_remove(NetnsOrphan *o)
 {
 	pthread_mutex_lock(&netns_orphans_lock);
-	if (o->prev)
-		o->prev->next = o->next;
-	else
-		netns_orphans = o->next;
-	if (o->next)
-		o->next->prev = o->prev;
+	LIST_UNLINK(netns_orphans, o, prev, next);
 	pthread_mutex_unlock(&netns_orphans_lock);
 }
 

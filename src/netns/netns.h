@@ -114,6 +114,12 @@ void netns_unref(Netns *ns);
  * netns_open() does; cb gets -ENOENT if the name is deleted before the creation completes. */
 int netns_create(NetnsRegistry *reg, const char *name, netns_open_cb cb, void *userdata);
 
+/* Removes name's file if it is what a creation that never finished leaves (a daemon killed
+ * between creating the file and mounting the namespace on it): an empty regular file that is
+ * no mounted namespace, with no creation of ours in flight for it. 0 removed; -EEXIST it is
+ * something else (a namespace); -EBUSY our creation is in flight; -ENOENT no such file. */
+int netns_reclaim_stale(NetnsRegistry *reg, const char *name);
+
 /* Deletes a named namespace as `ip netns del` does (umount2 MNT_DETACH + unlink); if we have
  * it open, it is closed first (close_cb), so no socket of ours pins it. Synchronous. Opens of
  * the namespace still in flight get -ENOENT. */

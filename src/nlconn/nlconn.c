@@ -249,17 +249,11 @@ static void recv_done(LoopOp *op, int res, uint32_t flags)
 		c->recv_armed = false;
 
 	if (res > 0 && (flags & IORING_CQE_F_BUFFER)) {
-		uint16_t bid = (uint16_t)(flags >> IORING_CQE_BUFFER_SHIFT);
-		void *buf = loop_bufring_buf(c->br, bid);
-		struct io_uring_recvmsg_out *out;
+		unsigned plen = 0;
+		uint16_t bid;
+		void *payload = loop_bufring_recvmsg(c->br, res, flags, &c->rmsg, &plen, &bid);
 
-		mem_mark_defined(buf, (size_t)res);
-		out = io_uring_recvmsg_validate(buf, res, &c->rmsg);
-
-		if (out && !(out->flags & MSG_TRUNC)) {
-			void *payload = io_uring_recvmsg_payload(out, &c->rmsg);
-			unsigned plen = io_uring_recvmsg_payload_length(out, res, &c->rmsg);
-
+		if (payload) {
 			c->busy++;
 			if (rtnl_walk(payload, plen, walk_cb, c) == -EINVAL)
 				log_debug("nlconn: malformed netlink message from the kernel");

@@ -147,19 +147,14 @@ static void recv_done(LoopOp *op, int res, uint32_t flags)
 		e->recv_armed = false;
 
 	if (res > 0 && (flags & IORING_CQE_F_BUFFER)) {
-		uint16_t bid = (uint16_t)(flags >> IORING_CQE_BUFFER_SHIFT);
-		void *buf = loop_bufring_buf(e->br, bid);
-		struct io_uring_recvmsg_out *out;
+		unsigned plen = 0;
+		uint16_t bid;
+		void *payload = loop_bufring_recvmsg(e->br, res, flags, &e->rmsg, &plen, &bid);
 
-		mem_mark_defined(buf, (size_t)res);
-		out = io_uring_recvmsg_validate(buf, res, &e->rmsg);
 		e->busy++;
 		if (e->drain != DRAIN_NONE || e->closed) {
 			/* Older than what was lost: dropped (see above). */
-		} else if (out && !(out->flags & MSG_TRUNC)) {
-			void *payload = io_uring_recvmsg_payload(out, &e->rmsg);
-			unsigned plen = io_uring_recvmsg_payload_length(out, res, &e->rmsg);
-
+		} else if (payload) {
 			if (rtnl_walk(payload, plen, walk_cb, e) == -EINVAL)
 				log_debug("nlevents: malformed netlink message from the kernel");
 		} else {

@@ -13,6 +13,7 @@
 /* What the steps share (op->scratch): the link named by name, once looked up. */
 typedef struct AddrScratch {
 	uint32_t idx_link;
+	OpFound found, found_link; /* ensure: the address, its link */
 } AddrScratch;
 
 const size_t ops_addr_scratch_size = sizeof(AddrScratch);
@@ -127,6 +128,10 @@ static const Nsring__V1__Address *addr_req(Op *op, bool create)
 
 static void addr_reply(Op *op)
 {
+	AddrScratch *x = op->scratch;
+
+	if (x->found.gone || x->found_link.gone)
+		op_set_already_done(op); /* ensure: a delete that found nothing */
 	if (op->m->start == ops_create_address) {
 		Nsring__V1__CreateAddressResponse resp = NSRING__V1__CREATE_ADDRESS_RESPONSE__INIT;
 		op_reply(op, &resp.base);
@@ -134,6 +139,70 @@ static void addr_reply(Op *op)
 		Nsring__V1__DeleteAddressResponse resp = NSRING__V1__DELETE_ADDRESS_RESPONSE__INIT;
 		op_reply(op, &resp.base);
 	}
+}
+
+/* Ensure: the address exists; the link's addresses were dumped. The kernel refuses an IPv4
+ * address only with the same prefix, an IPv6 one with any: compare the prefix length and the
+ * broadcast. */
+static void addr_compare(Op *op)
+{
+	AddrScratch *x = op->scratch;
+	const Nsring__V1__Address *pb = addr_req(op, true);
+	char ip[INET6_ADDRSTRLEN], fb[INET6_ADDRSTRLEN], ab[INET6_ADDRSTRLEN];
+	const RtnlAddr *found = NULL;
+	EnsureDiff d;
+	RtnlAddr a;
+
+	addr_from_pb(op, pb, &a);
+	a.index = x->idx_link ? x->idx_link : a.index;
+	for (size_t i = 0; i < op->dump.naddrs && !found; i++) {
+		const RtnlAddr *c = &op->dump.addrs[i];
+
+		if (c->index == a.index && c->addr.family == a.addr.family &&
+		    memcmp(c->addr.bytes, a.addr.bytes, sizeof(a.addr.bytes)) == 0)
+			found = c;
+	}
+	if (!found) {
+		op_fail_found(op, &x->found); /* gone again, or the kernel meant something else */
+		return;
+	}
+	ensure_diff_init(&d);
+	ensure_diff_u32(&d, "prefix length", found->prefix_len, a.prefix_len);
+	if (a.broadcast.family && (found->broadcast.family != AF_INET ||
+				   found->broadcast.v4.s_addr != a.broadcast.v4.s_addr))
+		ensure_diff_str(&d, "broadcast",
+				found->broadcast.family
+					? rtnl_ip_format(&found->broadcast, fb, sizeof(fb))
+					: "",
+				rtnl_ip_format(&a.broadcast, ab, sizeof(ab)));
+	if (ensure_diff_fail(op, &d,
+			     op_printf(op, "address %s on link \"%s\"",
+				       rtnl_ip_format(&a.addr, ip, sizeof(ip)),
+				       str_set(pb->link_name) ? pb->link_name
+							      : op_printf(op, "%u", a.index))))
+		return;
+	op_set_already_done(op);
+	addr_reply(op);
+}
+
+static void addr_judge(Op *op)
+{
+	AddrScratch *x = op->scratch;
+	const Nsring__V1__Address *pb = addr_req(op, true);
+	uint8_t buf[512];
+	OpNl *nl;
+
+	if (!x->found.exists) {
+		addr_reply(op);
+		return;
+	}
+	nl = op_send(op, 0, buf,
+		     rtnl_addr_dump(buf, sizeof(buf), op_af(0),
+				    x->idx_link ? x->idx_link : pb->link_index),
+		     "list addresses");
+	if (nl)
+		nl->collect = RTM_GETADDR;
+	op_then(op, addr_compare);
 }
 
 static void addr_send(Op *op)
@@ -145,7 +214,15 @@ static void addr_send(Op *op)
 	char ip[INET6_ADDRSTRLEN];
 	uint8_t buf[512];
 	RtnlAddr a;
+	OpNl *nl;
 
+	if (x->found_link.gone) {
+		if (create)
+			op_fail_found(op, &x->found_link);
+		else
+			addr_reply(op); /* ensure: no link, no address */
+		return;
+	}
 	addr_from_pb(op, pb, &a);
 	if (x->idx_link)
 		a.index = x->idx_link;
@@ -157,7 +234,7 @@ static void addr_send(Op *op)
 		a.has_lifetimes = false;
 		a.flags = 0;
 	}
-	op_send(op, 0, buf,
+	nl = op_send(op, 0, buf,
 		     create ? (replace ? rtnl_addr_replace(buf, sizeof(buf), &a)
 				       : rtnl_addr_new(buf, sizeof(buf), &a))
 			    : rtnl_addr_del(buf, sizeof(buf), &a),
@@ -165,6 +242,12 @@ static void addr_send(Op *op)
 			       create ? (replace ? "replace" : "add") : "delete",
 			       rtnl_ip_format(&a.addr, ip, sizeof(ip)), a.prefix_len,
 			       str_set(pb->link_name) ? pb->link_name : op_printf(op, "%u", a.index)));
+	if (create && op_ensure(op)) {
+		op_nl_tolerate_exists(nl, &x->found);
+		op_then(op, addr_judge);
+		return;
+	}
+	op_nl_tolerate_gone(nl, &x->found);
 	op_then_final(op, addr_reply);
 }
 
@@ -174,7 +257,8 @@ static void addr_resolve(Op *op)
 	const Nsring__V1__Address *pb = addr_req(op, op->m->start == ops_create_address);
 
 	if (str_set(pb->link_name))
-		op_get_link(op, 0, 0, pb->link_name, NULL, &x->idx_link);
+		op_nl_tolerate_gone(op_get_link(op, 0, 0, pb->link_name, NULL, &x->idx_link),
+				    &x->found_link);
 	op_then(op, addr_send);
 }
 
@@ -232,21 +316,15 @@ static void list_addresses_dump(Op *op)
 {
 	const Nsring__V1__ListAddressesRequest *req = (void *)op->req;
 
-	/* Links first, for the names; the connection runs one dump at a time, in order. */
-	op_dump(op, RTM_GETLINK, AF_UNSPEC);
-	op_dump(op, RTM_GETADDR, op_af(req->family));
-	op_then(op, list_addresses_reply);
+	op_dump_after_links(op, RTM_GETADDR, req->family, list_addresses_reply);
 }
 
 void ops_list_addresses(Op *op)
 {
 	const Nsring__V1__ListAddressesRequest *req = (void *)op->req;
 
-	if (req->family != 0 && req->family != 4 && req->family != 6) {
-		op_fail(op, STATUS_INVALID_ARGUMENT, "family must be 4, 6 or 0 (both), not %u",
-			req->family);
+	if (!op_list_family_ok(op, req->family))
 		return;
-	}
 	if (str_set(req->link_name) && !name_ifname_valid(req->link_name)) {
 		op_fail(op, STATUS_INVALID_ARGUMENT, "invalid interface name \"%.64s\"",
 			req->link_name);

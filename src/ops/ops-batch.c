@@ -50,6 +50,7 @@ typedef struct BatchItem {
 	int next_ready;	      /* ready queue link */
 	int code;
 	const char *msg;
+	bool already_done;	/* ensure: it found its work done */
 	ProtobufCMessage *resp; /* copy in the batch's arena */
 } BatchItem;
 
@@ -58,6 +59,7 @@ struct Batch {
 	BatchItem *items;
 	size_t n, finished, running;
 	bool stop_on_error, stopping, pumping, replied;
+	bool ensure; /* BatchRequest.ensure: every op with ensure semantics */
 	int ready_head, ready_tail;
 	NameMap names; /* ops-names.c */
 };
@@ -320,8 +322,10 @@ static void item_replied(void *userdata, int code, const char *msg, const Protob
 	Batch *b = it->b;
 
 	b->running--;
-	if (code == 0)
+	if (code == 0) {
 		item_keep_reply(it, resp);
+		it->already_done = ensure_resp_already_done(resp);
+	}
 	item_finish(it, code, code ? op_strdup(b->op, msg) : NULL);
 	batch_pump(b);
 }
@@ -337,6 +341,7 @@ static void item_start(Batch *b, BatchItem *it)
 	}
 	sub->req = it->req;
 	sub->req_borrowed = true;
+	sub->ensure = b->ensure;
 	sub->batch = b;
 	sub->parent = b->op;
 	sub->item = it;
@@ -368,11 +373,18 @@ static void group_replied(void *userdata, int code, const char *msg, const Proto
 		BatchItem *it = run->items[i];
 		const char *m = msg;
 		int c = code ? code : link_group_result(run->lg, i, &m);
+		const Nsring__V1__DeleteLinkRequest *req = (const void *)it->req;
+		bool gone = false;
 
+		/* Ensure: a member already gone is done (the whole group's failure is not). */
+		if (!code && c == STATUS_NOT_FOUND && (b->ensure || req->ensure))
+			c = 0, gone = true;
 		if (!c) {
 			Nsring__V1__DeleteLinkResponse *r = op_alloc(b->op, sizeof(*r));
 
 			nsring__v1__delete_link_response__init(r);
+			r->already_done = gone;
+			it->already_done = gone;
 			it->resp = &r->base;
 		}
 		item_finish(it, c, c ? op_strdup(b->op, m ? m : "DeleteLink failed") : NULL);
@@ -429,6 +441,7 @@ static bool group_start(Batch *b, BatchItem *first)
 		item_running(items[i]);
 	sub->req = first->req;
 	sub->req_borrowed = true;
+	sub->ensure = b->ensure;
 	sub->batch = b;
 	sub->parent = b->op;
 	sub->ns_key[0] = sub->ns_key[1] = first->keys[0];
@@ -464,6 +477,7 @@ static void batch_reply(Batch *b)
 				r->message = (char *)it->msg;
 			if (it->code)
 				resp.failed++;
+			r->already_done = it->code == 0 && it->already_done;
 		}
 		if (it->started && it->code == 0 && it->resp) {
 			r->result_case = it->result_case;
@@ -517,6 +531,7 @@ void ops_batch(Op *op)
 	b->op = op;
 	b->n = req->n_ops;
 	b->stop_on_error = req->mode == NSRING__V1__BATCH_MODE__BATCH_MODE_STOP_ON_ERROR;
+	b->ensure = req->ensure;
 	b->ready_head = b->ready_tail = -1;
 	name_map_init(&b->names, op);
 	b->items = op_alloc(op, (b->n ? b->n : 1) * sizeof(*b->items));

@@ -68,6 +68,10 @@ typedef struct OpNl {
 	unsigned slot;
 	int *ret_code;	    /* set: a failure is stored here (with ret_msg), not failing the op */
 	char **ret_msg;
+	/* Ensure (ops-ensure.c): an EEXIST (exists_ok) or a "not found" errno (gone_ok) is
+	 * recorded in *found instead of failing the op; see op_nl_tolerate_exists(). */
+	struct OpFound *found;
+	bool exists_ok, gone_ok;
 } OpNl;
 
 /* Dump results of an op: links, addresses, routes (arena arrays). */
@@ -101,6 +105,8 @@ struct Op {
 	uint32_t seq;	     /* its position in the batch: later writes of the name map win */
 	Op *parent;	     /* the batch's own Op: its caller decides about cancellation */
 	const char *ns_key[2]; /* its namespaces as the batch names them (slots 0 and 1) */
+	bool ensure;	       /* its batch has BatchRequest.ensure: see op_ensure() */
+	bool already_done;     /* op_set_already_done(): the reply says the work was found done */
 	int err_code;
 	char *err_msg;
 	struct OpBlock *mem;
@@ -187,6 +193,11 @@ OpNl *op_get_link(Op *op, unsigned slot, uint32_t index, const char *name, RtnlL
 OpNl *op_dump(Op *op, int what, uint8_t family);
 /* The API's family (4, 6, 0 for both) as AF_INET, AF_INET6 or AF_UNSPEC. */
 uint8_t op_af(uint32_t family);
+/* A list request's family (4, 6, 0 for both): false, having failed op, for any other. */
+bool op_list_family_ok(Op *op, uint32_t family);
+/* Dumps the links, then what (RTM_GETADDR, RTM_GETROUTE) of the API's family, then next runs:
+ * the links name what the second dump refers to by index. */
+void op_dump_after_links(Op *op, int what, uint32_t family, op_step_fn next);
 
 static inline bool str_set(const char *s)
 {
@@ -201,9 +212,6 @@ const char *op_link_what(Op *op, const char *name, uint32_t index);
 extern const size_t ops_link_scratch_size, ops_addr_scratch_size, ops_route_scratch_size;
 extern const size_t ops_rule_scratch_size, ops_nexthop_scratch_size, ops_route_get_scratch_size;
 
-/* Ensure semantics for this op: its request's ensure field, or its batch's (BatchRequest.ensure
- * sets it for every operation). */
-bool op_ensure(const Op *op, bool req_ensure);
 
 
 /* Method bodies. */
@@ -247,6 +255,71 @@ void delgroup_init(Ops *ops);
 void delgroup_flush_all(Ops *ops);
 /* The namespace is closing: its waiting deletes no longer hang on its OpsNs. */
 void delgroup_ns_closed(OpsNs *ons);
+
+/* ops-ensure.c: ensure semantics (see "Ensure" in nsring.proto and docs/ensure.md), shared by
+ * every object. A request with ensure (its `bool ensure = 15`, or BatchRequest.ensure) is safe to
+ * resend: a create that finds the same object, a delete that finds nothing, an update whose work
+ * is found done succeed with already_done. How an object gets it:
+ * - create: mark the create request with op_nl_tolerate_exists(nl, &found); in the next step, if
+ *   found.exists, read the object, compare with ensure_diff_*() and either
+ *   op_set_already_done() and reply, or ensure_diff_fail() (ALREADY_EXISTS naming the differing
+ *   attributes). op_fail_found() fails with the kernel's own refusal (nothing to compare with).
+ * - delete: op_nl_tolerate_gone(nl, &found); the reply step calls op_set_already_done() if
+ *   found.gone. A link named by a delete (an address's, a route's dev) that is missing counts
+ *   as gone too.
+ * Without ensure the tolerate helpers do nothing, so the old errors stay. */
+typedef struct OpFound {
+	bool exists; /* the kernel said EEXIST */
+	bool gone;   /* the kernel said ENODEV, ENOENT, ESRCH or EADDRNOTAVAIL */
+	int code;    /* the status and message the op would have failed with */
+	const char *msg;
+} OpFound;
+/* The request's ensure field (field 15, "ensure", of any request) or its batch's ensure. */
+bool op_ensure(const Op *op);
+/* The reply (op_reply()) carries already_done = true: in the response's field 15 and, in a
+ * batch, in BatchResult.already_done. */
+void op_set_already_done(Op *op);
+/* With ensure (else no-op; nl may be NULL): nl's EEXIST / "not found" goes to *found. */
+void op_nl_tolerate_exists(OpNl *nl, OpFound *found);
+void op_nl_tolerate_gone(OpNl *nl, OpFound *found);
+/* Fails op with what found recorded (the refusal the kernel gave). */
+void op_fail_found(Op *op, const OpFound *found);
+/* A response's already_done field (field 15, "already_done"): read and set, for any method. */
+bool ensure_resp_already_done(const ProtobufCMessage *resp);
+void ensure_resp_set_already_done(ProtobufCMessage *resp);
+
+/* Comparing a found object with the request: collects "ATTR FOUND (asked ASKED)" items. */
+typedef struct EnsureDiff {
+	char text[768];
+	size_t len;
+	unsigned n;
+} EnsureDiff;
+void ensure_diff_init(EnsureDiff *d);
+/* Adds attr when found and asked differ (strings: NULL is ""; found "" prints "none"). */
+void ensure_diff_str(EnsureDiff *d, const char *attr, const char *found, const char *asked);
+void ensure_diff_u32(EnsureDiff *d, const char *attr, uint32_t found, uint32_t asked);
+/* Adds an item as given ("peer \"eth0\" (not found)"). */
+void ensure_diff_add(EnsureDiff *d, const char *fmt, ...) _printf_(2, 3);
+/* None differ: false. Else fails op with ALREADY_EXISTS "WHAT exists with different attributes:
+ * mtu 1400 (asked 1500), master br1 (asked br0)" and returns true. */
+bool ensure_diff_fail(Op *op, const EnsureDiff *d, const char *what);
+
+/* ops-link-ensure.c: CreateLink with ensure, an existing link against the request. */
+typedef struct LinkEnsure {
+	const Nsring__V1__CreateLinkRequest *req;
+	const RtnlLink *link;	     /* the link found under the requested name */
+	uint32_t idx_master, idx_parent; /* what the request's names resolved to */
+	const RtnlLink *peer;	     /* a veth's peer, read by name where the request puts it */
+	bool peer_gone;
+	const RtnlLink *master;	     /* the master it has, when not the one asked (for its name) */
+	bool changed;		     /* the caller finished work (brought ends up) */
+} LinkEnsure;
+/* Sends the reads the comparison needs (the peer by name, the master it has by index). */
+void link_ensure_read(Op *op, const Nsring__V1__Link *l, bool peer_elsewhere,
+		      const RtnlLink *link, uint32_t idx_master, RtnlLink *ret_peer,
+		      OpFound *peer_found, RtnlLink *ret_master);
+/* Fails op with ALREADY_EXISTS naming what differs and returns true, or returns false. */
+bool link_ensure_differs(Op *op, const LinkEnsure *e);
 
 /* The Watch streams (watch-*.c) and their hooks. */
 /* Frees an Op's arena (an Op used only to build messages in). */

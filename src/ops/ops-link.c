@@ -17,6 +17,9 @@
 typedef struct LinkScratch {
 	RtnlLink link, link2; /* the link as read before and after a change */
 	uint32_t idx_master, idx_parent;
+	/* Ensure (ops-link-ensure.c): what the kernel found, and the links read to compare. */
+	OpFound found, found_get, found_peer;
+	RtnlLink master;
 } LinkScratch;
 
 const size_t ops_link_scratch_size = sizeof(LinkScratch);
@@ -49,24 +52,6 @@ const char *op_link_what(Op *op, const char *name, uint32_t index)
 }
 
 /* ---- CreateLink */
-
-static uint32_t macvlan_mode(Nsring__V1__MacvlanMode m)
-{
-	switch (m) {
-	case NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_PRIVATE:
-		return MACVLAN_MODE_PRIVATE;
-	case NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_VEPA:
-		return MACVLAN_MODE_VEPA;
-	case NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_BRIDGE:
-		return MACVLAN_MODE_BRIDGE;
-	case NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_PASSTHRU:
-		return MACVLAN_MODE_PASSTHRU;
-	case NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_SOURCE:
-		return MACVLAN_MODE_SOURCE;
-	default:
-		return 0;
-	}
-}
 
 static bool parse_ip_field(Op *op, const char *what, const char *s, RtnlIp *ret)
 {
@@ -112,6 +97,10 @@ static void create_link_peer_up(Op *op)
 	op_then(op, create_link_reply);
 }
 
+static void create_link_bring_up(Op *op);
+static void create_link_judge(Op *op);
+static void create_link_compare(Op *op);
+
 static void create_link_send(Op *op)
 {
 	LinkScratch *x = op->scratch;
@@ -120,6 +109,7 @@ static void create_link_send(Op *op)
 	RtnlLinkSpec spec = { .name = l->name, .ns_fd = -1, .mtu = l->mtu };
 	bool veth = l->info_case == NSRING__V1__LINK__INFO_VETH;
 	uint8_t buf[1024];
+	OpNl *nl;
 
 	if (str_set(l->address))
 		spec.has_mac = true, rtnl_mac_parse(l->address, spec.mac);
@@ -150,7 +140,7 @@ static void create_link_send(Op *op)
 	case NSRING__V1__LINK__INFO_MACVLAN:
 		spec.kind = RTNL_KIND_MACVLAN;
 		spec.macvlan.parent_index = x->idx_parent;
-		spec.macvlan.mode = macvlan_mode(l->macvlan->mode);
+		spec.macvlan.mode = op_macvlan_mode_from_pb(l->macvlan->mode);
 		break;
 	case NSRING__V1__LINK__INFO_IFB:
 		spec.kind = RTNL_KIND_IFB;
@@ -164,9 +154,33 @@ static void create_link_send(Op *op)
 	/* A veth end cannot be created up (its peer does not exist yet): bring it up after,
 	 * in the same send. Other kinds are created up. */
 	spec.up = l->up && !veth;
-	op_send(op, 0, buf, rtnl_link_new(buf, sizeof(buf), &spec),
-		op_printf(op, "create link \"%s\"", l->name));
-	if (l->up && veth) {
+	nl = op_send(op, 0, buf, rtnl_link_new(buf, sizeof(buf), &spec),
+		     op_printf(op, "create link \"%s\"", l->name));
+	if (op_ensure(op)) {
+		/* Nothing else goes out until it is known whether the link was there. */
+		op_nl_tolerate_exists(nl, &x->found);
+		op_nl_tolerate_gone(op_get_link(op, 0, 0, l->name, &x->link, NULL), &x->found_get);
+		op_then(op, create_link_judge);
+		return;
+	}
+	create_link_bring_up(op);
+	op_get_link(op, 0, 0, l->name, &x->link, NULL);
+	/* The peer's namespace has its own socket: its request must wait for the creation. */
+	if (l->up && veth && peer_elsewhere(op))
+		op_then(op, create_link_peer_up);
+	else
+		op_then_final(op, create_link_reply);
+}
+
+/* A veth's ends go up after the creation, on this namespace's socket (the peer too when it is
+ * here; create_link_peer_up() brings it up elsewhere). */
+static void create_link_bring_up(Op *op)
+{
+	const Nsring__V1__CreateLinkRequest *req = (void *)op->req;
+	const Nsring__V1__Link *l = req->link;
+	uint8_t buf[512];
+
+	if (l->up && l->info_case == NSRING__V1__LINK__INFO_VETH) {
 		RtnlLinkChange ch = { .name = l->name, .up = 1, .ns_fd = -1 };
 		op_send(op, 0, buf, rtnl_link_set(buf, sizeof(buf), &ch),
 			op_printf(op, "bring up \"%s\"", l->name));
@@ -176,12 +190,74 @@ static void create_link_send(Op *op)
 				op_printf(op, "bring up peer \"%s\"", ch.name));
 		}
 	}
-	op_get_link(op, 0, 0, l->name, &x->link, NULL);
-	/* The peer's namespace has its own socket: its request must wait for the creation. */
-	if (l->up && veth && peer_elsewhere(op))
-		op_then(op, create_link_peer_up);
-	else
-		op_then_final(op, create_link_reply);
+}
+
+/* Ensure: the creation's answer is in. Created: go on as without ensure. Found: compare. */
+static void create_link_judge(Op *op)
+{
+	LinkScratch *x = op->scratch;
+	const Nsring__V1__CreateLinkRequest *req = (void *)op->req;
+	const Nsring__V1__Link *l = req->link;
+
+	if (!x->found.exists) {
+		create_link_bring_up(op);
+		op_get_link(op, 0, 0, l->name, &x->link, NULL);
+		if (l->up && l->info_case == NSRING__V1__LINK__INFO_VETH && peer_elsewhere(op))
+			op_then(op, create_link_peer_up);
+		else
+			op_then(op, create_link_reply);
+		return;
+	}
+	if (x->found_get.gone) {
+		/* EEXIST, yet no link of that name: another name of the request (a veth's peer)
+		 * is taken. */
+		op_fail_found(op, &x->found);
+		return;
+	}
+	link_ensure_read(op, l, peer_elsewhere(op), &x->link, x->idx_master, &x->link2,
+			 &x->found_peer, &x->master);
+	op_then(op, create_link_compare);
+}
+
+/* Ensure: the existing link (and its peer, its master) against the request. */
+static void create_link_compare(Op *op)
+{
+	LinkScratch *x = op->scratch;
+	const Nsring__V1__CreateLinkRequest *req = (void *)op->req;
+	const Nsring__V1__Link *l = req->link;
+	LinkEnsure e = {
+		.req = req,
+		.link = &x->link,
+		.idx_master = x->idx_master,
+		.idx_parent = x->idx_parent,
+		.peer = &x->link2,
+		.peer_gone = x->found_peer.gone,
+		.master = &x->master,
+	};
+	uint8_t buf[512];
+
+	if (link_ensure_differs(op, &e))
+		return;
+	/* Everything the creation sets matches. What it does after (bringing the ends up, a
+	 * request of its own) may be what a crash cut off: finish it. */
+	if (l->up && !(x->link.flags & IFF_UP)) {
+		RtnlLinkChange ch = { .index = x->link.index, .up = 1, .ns_fd = -1 };
+
+		op_send(op, 0, buf, rtnl_link_set(buf, sizeof(buf), &ch),
+			op_printf(op, "bring up \"%s\"", l->name));
+		op_get_link(op, 0, x->link.index, NULL, &x->link, NULL);
+		e.changed = true;
+	}
+	if (l->up && l->info_case == NSRING__V1__LINK__INFO_VETH && !(x->link2.flags & IFF_UP)) {
+		RtnlLinkChange ch = { .index = x->link2.index, .up = 1, .ns_fd = -1 };
+
+		op_send(op, peer_elsewhere(op) ? 1 : 0, buf, rtnl_link_set(buf, sizeof(buf), &ch),
+			op_printf(op, "bring up peer \"%s\"", l->veth->peer_name));
+		e.changed = true;
+	}
+	if (!e.changed)
+		op_set_already_done(op);
+	op_then(op, create_link_reply);
 }
 
 static void create_link_resolve(Op *op)
@@ -444,10 +520,90 @@ static void update_link_apply(Op *op)
 	op_then_final(op, update_link_reply);
 }
 
+/* Ensure: what the request would change, against the link as read. */
+static bool update_link_changes(Op *op)
+{
+	LinkScratch *x = op->scratch;
+	const Nsring__V1__UpdateLinkRequest *req = (void *)op->req;
+	const RtnlLink *k = &x->link;
+	uint8_t mac[6];
+
+	if (update_link_moves(req))
+		return true;
+	if (req->set_up_case == NSRING__V1__UPDATE_LINK_REQUEST__SET_UP_UP &&
+	    !!(k->flags & IFF_UP) != !!req->up)
+		return true;
+	if (req->set_mtu_case == NSRING__V1__UPDATE_LINK_REQUEST__SET_MTU_MTU && k->mtu != req->mtu)
+		return true;
+	if (req->set_address_case == NSRING__V1__UPDATE_LINK_REQUEST__SET_ADDRESS_ADDRESS &&
+	    (rtnl_mac_parse(req->address, mac) < 0 || k->mac_len != 6 ||
+	     memcmp(k->mac, mac, 6) != 0))
+		return true;
+	if (req->set_master_case == NSRING__V1__UPDATE_LINK_REQUEST__SET_MASTER_MASTER &&
+	    k->master != x->idx_master)
+		return true;
+	if (req->set_name_case == NSRING__V1__UPDATE_LINK_REQUEST__SET_NAME_NEW_NAME &&
+	    strcmp(k->name, req->new_name) != 0)
+		return true;
+	if (req->set_group_case == NSRING__V1__UPDATE_LINK_REQUEST__SET_GROUP_GROUP &&
+	    k->group != req->group)
+		return true;
+	return false;
+}
+
+/* Ensure: the link was read (and, for a rename or a move, its new name where it would be). */
+static void update_link_judge(Op *op)
+{
+	LinkScratch *x = op->scratch;
+	const Nsring__V1__UpdateLinkRequest *req = (void *)op->req;
+
+	if (!x->found_get.gone) {
+		if (update_link_changes(op)) {
+			update_link_apply(op);
+			return;
+		}
+		x->link2 = x->link; /* nothing to change */
+	} else if (x->found.gone ||
+		   (req->set_name_case != NSRING__V1__UPDATE_LINK_REQUEST__SET_NAME_NEW_NAME &&
+		    !update_link_moves(req))) {
+		op_fail_found(op, &x->found_get); /* not there, not renamed or moved either */
+		return;
+	}
+	/* Else gone under its old name (or from its namespace), there under the new one: a rename
+	 * or a move already done (a move's changes went out in the same send as the move). */
+	op_set_already_done(op);
+	update_link_reply(op);
+}
+
 static void update_link_resolve(Op *op)
 {
 	LinkScratch *x = op->scratch;
 	const Nsring__V1__UpdateLinkRequest *req = (void *)op->req;
+
+	if (op_ensure(op)) {
+		/* Read first: an update whose work is found done sends nothing. */
+		op_nl_tolerate_gone(op_get_link(op, 0, req->index, req->name, &x->link, NULL),
+				    &x->found_get);
+		if (update_link_moves(req) ||
+		    req->set_name_case == NSRING__V1__UPDATE_LINK_REQUEST__SET_NAME_NEW_NAME) {
+			const char *final = req->set_name_case ==
+							    NSRING__V1__UPDATE_LINK_REQUEST__SET_NAME_NEW_NAME
+						    ? req->new_name
+						    : req->name;
+
+			if (str_set(final))
+				op_nl_tolerate_gone(op_get_link(op, update_link_moves(req) ? 1 : 0,
+								0, final, &x->link2, NULL),
+						    &x->found);
+			else
+				x->found.gone = true; /* a move by index: nothing to look for */
+		}
+		if (req->set_master_case == NSRING__V1__UPDATE_LINK_REQUEST__SET_MASTER_MASTER &&
+		    str_set(req->master))
+			op_get_link(op, 0, 0, req->master, NULL, &x->idx_master);
+		op_then(op, update_link_judge);
+		return;
+	}
 
 	/* The link's index (renames and moves need it) comes from the batch's name map, or from
 	 * reading the link first, which also gives a clear "not found"; that read rides in the

@@ -214,7 +214,10 @@ const OpMethod link_group_method = {
 static void delete_link_reply(Op *op)
 {
 	Nsring__V1__DeleteLinkResponse resp = NSRING__V1__DELETE_LINK_RESPONSE__INIT;
+	const OpFound *found = op->scratch; /* set by delete_link_send_one() */
 
+	if (found && found->gone)
+		op_set_already_done(op);
 	op_reply(op, &resp.base);
 }
 
@@ -232,6 +235,11 @@ static void delete_link_send_one(Op *op)
 		     op_link_what(op, req->name, req->index));
 	if (nl)
 		nl->not_found = true;
+	if (nl && op_ensure(op)) {
+		/* Ensure: already gone is done. */
+		op->scratch = op_alloc(op, sizeof(OpFound));
+		op_nl_tolerate_gone(nl, op->scratch);
+	}
 	op_then_final(op, delete_link_reply);
 }
 
@@ -287,6 +295,10 @@ static void member_alone(Op *m)
 
 static void member_done(Op *m, int code, const char *msg)
 {
+	if (code == STATUS_NOT_FOUND && op_ensure(m)) {
+		op_set_already_done(m); /* ensure: already gone is done */
+		code = 0;
+	}
 	if (code && !m->err_code) {
 		m->err_code = code;
 		m->err_msg = op_strdup(m, msg ? msg : "DeleteLink failed");

@@ -152,9 +152,7 @@ static bool nh_create(const Op *op)
 
 static bool nh_ensure(const Op *op)
 {
-	if (nh_create(op))
-		return op_ensure(op, ((const Nsring__V1__CreateNexthopRequest *)op->req)->ensure);
-	return op_ensure(op, ((const Nsring__V1__DeleteNexthopRequest *)op->req)->ensure);
+	return op_ensure(op);
 }
 
 static void nh_reply_ok(Op *op)
@@ -307,7 +305,7 @@ void ops_create_nexthop(Op *op)
 
 	if (!nexthop_from_pb(op, req->nexthop, &nh))
 		return;
-	if (req->ensure && !nh.id) {
+	if (op_ensure(op) && !nh.id) {
 		op_fail(op, STATUS_INVALID_ARGUMENT,
 			"nexthop.id is required with ensure (else every resend makes a new one)");
 		return;

@@ -51,20 +51,84 @@ static void create_namespace_reply(Op *op)
 	op_reply(op, &resp.base);
 }
 
-void ops_create_namespace(Op *op)
+static void create_namespace_again(Op *op);
+
+/* Ensure: the name exists. A namespace there (also one our own creation is still making) is the
+ * work done; the empty file a daemon killed mid-creation leaves is removed and the namespace
+ * made anew (the next step). r: how opening the name went. */
+static void create_namespace_found(Op *op, int r, Netns *ns)
+{
+	const Nsring__V1__CreateNamespaceRequest *req = (void *)op->req;
+	int rr;
+
+	if (r == 0) {
+		op->ns[0] = ns;
+		op_set_already_done(op);
+	} else if (r == -EINVAL && (rr = netns_reclaim_stale(op->ops->reg, req->name)) != -EEXIST) {
+		if (rr < 0 && rr != -ENOENT)
+			op_fail_errno(op, rr,
+				      op_printf(op, "stale file of namespace \"%s\"", req->name),
+				      NULL);
+		else
+			op_then(op, create_namespace_again);
+	} else if (r == -EINVAL) {
+		op_fail(op, STATUS_ALREADY_EXISTS,
+			"namespace \"%s\" exists with different attributes: its file is not a "
+			"network namespace",
+			req->name);
+	} else if (r == -ENOENT) {
+		op_then(op, create_namespace_again); /* deleted meanwhile: make it */
+	} else {
+		create_namespace_error(op, r);
+	}
+}
+
+static void create_namespace_existing(void *userdata, int r, Netns *ns)
+{
+	Op *op = userdata;
+
+	op->pending--;
+	create_namespace_found(op, r, ns);
+	op_continue(op);
+}
+
+/* may_exist: with ensure, an existing name is looked at (not after a stale file was removed:
+ * a second EEXIST then is somebody else's new namespace, reported as such). */
+static void create_namespace_send(Op *op, bool may_exist)
 {
 	const Nsring__V1__CreateNamespaceRequest *req = (void *)op->req;
 	int r;
 
-	if (!check_name(op, req->name))
-		return;
+	op_then(op, create_namespace_reply);
 	r = netns_create(op->ops->reg, req->name, create_namespace_done, op);
+	if (r == -EEXIST && may_exist && op_ensure(op)) {
+		NetnsRef ref = { .type = NETNS_REF_NAME, .str = req->name };
+
+		r = netns_open(op->ops->reg, &ref, create_namespace_existing, op);
+		if (r < 0) {
+			create_namespace_found(op, r, NULL);
+			return;
+		}
+	}
 	if (r < 0) {
 		create_namespace_error(op, r);
 		return;
 	}
 	op->pending++;
-	op_then(op, create_namespace_reply);
+}
+
+static void create_namespace_again(Op *op)
+{
+	create_namespace_send(op, false);
+}
+
+void ops_create_namespace(Op *op)
+{
+	const Nsring__V1__CreateNamespaceRequest *req = (void *)op->req;
+
+	if (!check_name(op, req->name))
+		return;
+	create_namespace_send(op, true);
 }
 
 void ops_delete_namespace(Op *op)
@@ -76,6 +140,11 @@ void ops_delete_namespace(Op *op)
 	if (!check_name(op, req->name))
 		return;
 	r = netns_delete(op->ops->reg, req->name);
+	if (r == -ENOENT && op_ensure(op)) {
+		op_set_already_done(op);
+		op_reply(op, &resp.base);
+		return;
+	}
 	if (r == -ENOENT) {
 		op_fail(op, STATUS_NOT_FOUND, "namespace \"%s\" not found", req->name);
 		return;

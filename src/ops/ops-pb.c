@@ -22,22 +22,32 @@ static bool ip_multicast(const RtnlIp *ip)
 	return ip->family == AF_INET6 && ip->bytes[0] == 0xff;
 }
 
+/* The macvlan modes both ways: the API's enum and the kernel's MACVLAN_MODE_*. */
+static const struct {
+	Nsring__V1__MacvlanMode pb;
+	uint32_t kernel;
+} macvlan_modes[] = {
+	{ NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_PRIVATE, MACVLAN_MODE_PRIVATE },
+	{ NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_VEPA, MACVLAN_MODE_VEPA },
+	{ NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_BRIDGE, MACVLAN_MODE_BRIDGE },
+	{ NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_PASSTHRU, MACVLAN_MODE_PASSTHRU },
+	{ NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_SOURCE, MACVLAN_MODE_SOURCE },
+};
+
+uint32_t op_macvlan_mode_from_pb(Nsring__V1__MacvlanMode m)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(macvlan_modes); i++)
+		if (macvlan_modes[i].pb == m)
+			return macvlan_modes[i].kernel;
+	return 0;
+}
+
 static Nsring__V1__MacvlanMode macvlan_mode_to_pb(uint32_t mode)
 {
-	switch (mode) {
-	case MACVLAN_MODE_PRIVATE:
-		return NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_PRIVATE;
-	case MACVLAN_MODE_VEPA:
-		return NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_VEPA;
-	case MACVLAN_MODE_BRIDGE:
-		return NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_BRIDGE;
-	case MACVLAN_MODE_PASSTHRU:
-		return NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_PASSTHRU;
-	case MACVLAN_MODE_SOURCE:
-		return NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_SOURCE;
-	default:
-		return NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_UNSPECIFIED;
-	}
+	for (size_t i = 0; i < ARRAY_SIZE(macvlan_modes); i++)
+		if (macvlan_modes[i].kernel == mode)
+			return macvlan_modes[i].pb;
+	return NSRING__V1__MACVLAN_MODE__MACVLAN_MODE_UNSPECIFIED;
 }
 
 /* The kind-specific oneof, for the kinds the API models. */

@@ -17,5 +17,7 @@ Nsring__V1__Route *op_route_to_pb(Op *op, const RtnlRoute *rt);
 Nsring__V1__Rule *op_rule_to_pb(Op *op, const RtnlRule *r);
 /* A nexthop's device is named from op->links. */
 Nsring__V1__Nexthop *op_nexthop_to_pb(Op *op, const RtnlNexthop *nh);
+/* The kernel's MACVLAN_MODE_* for the API's mode, 0 for UNSPECIFIED. */
+uint32_t op_macvlan_mode_from_pb(Nsring__V1__MacvlanMode m);
 /* The name of a link collected by a dump in this op (op->links), or "". */
 const char *op_link_name(Op *op, uint32_t index);

@@ -1,5 +1,6 @@
 /* Route methods: CreateRoute (also replace), DeleteRoute, ListRoutes. Defaults follow ip. */
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/names.h"
@@ -12,6 +13,7 @@
 typedef struct RouteScratch {
 	uint32_t idx_link;
 	uint32_t idx_paths[RTNL_ROUTE_MAX_PATHS];
+	OpFound found, found_link; /* ensure: the route, its dev */
 } RouteScratch;
 
 const size_t ops_route_scratch_size = sizeof(RouteScratch);
@@ -255,6 +257,10 @@ static const Nsring__V1__Route *route_req(const Op *op)
 
 static void route_reply(Op *op)
 {
+	RouteScratch *x = op->scratch;
+
+	if (x->found.gone || x->found_link.gone)
+		op_set_already_done(op); /* ensure: a delete that found nothing */
 	if (route_create(op)) {
 		Nsring__V1__CreateRouteResponse resp = NSRING__V1__CREATE_ROUTE_RESPONSE__INIT;
 		op_reply(op, &resp.base);
@@ -262,6 +268,92 @@ static void route_reply(Op *op)
 		Nsring__V1__DeleteRouteResponse resp = NSRING__V1__DELETE_ROUTE_RESPONSE__INIT;
 		op_reply(op, &resp.base);
 	}
+}
+
+static bool ip_eq(const RtnlIp *a, const RtnlIp *b)
+{
+	return a->family == b->family &&
+	       (!a->family || memcmp(a->bytes, b->bytes, a->family == AF_INET ? 4 : 16) == 0);
+}
+
+static const char *ip_text(Op *op, const RtnlIp *ip)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	return ip->family ? op_strdup(op, rtnl_ip_format(ip, buf, sizeof(buf))) : "";
+}
+
+static const char *dev_text(Op *op, uint32_t index)
+{
+	const char *name = index ? op_link_name(op, index) : "";
+
+	return *name || !index ? name : op_printf(op, "index %u", index);
+}
+
+/* Ensure: the kernel has a route with the same key (table, destination, metric); the routes of
+ * the family were dumped. Everything the request sets must match. */
+static void route_compare(Op *op)
+{
+	RouteScratch *x = op->scratch;
+	const Nsring__V1__Route *pb = route_req(op);
+	char sc[12], asc[12];
+	const RtnlRoute *f = NULL;
+	EnsureDiff d;
+	RtnlRoute rt;
+
+	route_from_pb(op, pb, true, &rt);
+	if (x->idx_link)
+		rt.oif = x->idx_link;
+	if (rt.family == AF_INET6 && !rt.priority)
+		rt.priority = 1024; /* IP6_RT_PRIO_USER: what the kernel gives metric 0 */
+	for (size_t i = 0; i < op->dump.nroutes && !f; i++) {
+		const RtnlRoute *c = &op->dump.routes[i];
+
+		if (c->family == rt.family && c->table == rt.table && c->dst_len == rt.dst_len &&
+		    ip_eq(&c->dst, &rt.dst) && c->priority == rt.priority)
+			f = c;
+	}
+	if (!f) {
+		op_fail_found(op, &x->found);
+		return;
+	}
+	ensure_diff_init(&d);
+	if (!ip_eq(&f->gateway, &rt.gateway))
+		ensure_diff_str(&d, "gateway", ip_text(op, &f->gateway), ip_text(op, &rt.gateway));
+	if (rt.oif && f->oif != rt.oif)
+		ensure_diff_str(&d, "dev", dev_text(op, f->oif), dev_text(op, rt.oif));
+	if (f->scope != rt.scope) {
+		snprintf(sc, sizeof(sc), "%u", f->scope);
+		snprintf(asc, sizeof(asc), "%u", rt.scope);
+		ensure_diff_str(&d, "scope", sc, asc);
+	}
+	ensure_diff_u32(&d, "protocol", f->protocol, rt.protocol);
+	ensure_diff_u32(&d, "type", f->type, rt.type);
+	if (rt.prefsrc.family && !ip_eq(&f->prefsrc, &rt.prefsrc))
+		ensure_diff_str(&d, "prefsrc", ip_text(op, &f->prefsrc), ip_text(op, &rt.prefsrc));
+	if (ensure_diff_fail(op, &d,
+			     op_printf(op, "route %s",
+				       rt.dst.family ? op_printf(op, "%s/%u", ip_text(op, &rt.dst),
+								 rt.dst_len)
+						     : "default")))
+		return;
+	op_set_already_done(op);
+	route_reply(op);
+}
+
+static void route_judge(Op *op)
+{
+	RouteScratch *x = op->scratch;
+	RtnlRoute rt;
+
+	if (!x->found.exists) {
+		route_reply(op);
+		return;
+	}
+	route_from_pb(op, route_req(op), true, &rt);
+	op_dump(op, RTM_GETLINK, AF_UNSPEC); /* for the devices' names in the message */
+	op_dump(op, RTM_GETROUTE, rt.family);
+	op_then(op, route_compare);
 }
 
 static void route_send(Op *op)
@@ -274,7 +366,15 @@ static void route_send(Op *op)
 	uint8_t buf[2048];
 	RtnlRoute rt;
 	const char *dst;
+	OpNl *nl;
 
+	if (x->found_link.gone) {
+		if (create)
+			op_fail_found(op, &x->found_link);
+		else
+			route_reply(op); /* ensure: no device, no route through it */
+		return;
+	}
 	route_from_pb(op, pb, create, &rt);
 	if (x->idx_link)
 		rt.oif = x->idx_link;
@@ -284,10 +384,19 @@ static void route_send(Op *op)
 	dst = rt.dst.family ? op_printf(op, "%s/%u", rtnl_ip_format(&rt.dst, ip, sizeof(ip)),
 					rt.dst_len)
 			    : "default";
-	op_send(op, 0, buf,
-		create ? rtnl_route_new(buf, sizeof(buf), &rt, replace)
-		       : rtnl_route_del(buf, sizeof(buf), &rt),
-		op_printf(op, "%s route %s", create ? (replace ? "replace" : "add") : "delete", dst));
+	nl = op_send(op, 0, buf,
+		     create ? rtnl_route_new(buf, sizeof(buf), &rt, replace)
+			    : rtnl_route_del(buf, sizeof(buf), &rt),
+		     op_printf(op, "%s route %s", create ? (replace ? "replace" : "add") : "delete",
+			       dst));
+	/* A replace never finds its route in the way: nothing to compare. */
+	if (create && !replace && op_ensure(op)) {
+		op_nl_tolerate_exists(nl, &x->found);
+		op_then(op, route_judge);
+		return;
+	}
+	if (!create)
+		op_nl_tolerate_gone(nl, &x->found);
 	op_then_final(op, route_reply);
 }
 
@@ -297,7 +406,8 @@ static void route_resolve(Op *op)
 	const Nsring__V1__Route *pb = route_req(op);
 
 	if (str_set(pb->dev))
-		op_get_link(op, 0, 0, pb->dev, NULL, &x->idx_link);
+		op_nl_tolerate_gone(op_get_link(op, 0, 0, pb->dev, NULL, &x->idx_link),
+				    &x->found_link);
 	for (size_t i = 0; i < pb->n_paths && i < RTNL_ROUTE_MAX_PATHS; i++)
 		if (str_set(pb->paths[i]->dev))
 			op_get_link(op, 0, 0, pb->paths[i]->dev, NULL, &x->idx_paths[i]);
@@ -347,20 +457,15 @@ static void list_routes_dump(Op *op)
 {
 	const Nsring__V1__ListRoutesRequest *req = (void *)op->req;
 
-	op_dump(op, RTM_GETLINK, AF_UNSPEC);
-	op_dump(op, RTM_GETROUTE, op_af(req->family));
-	op_then(op, list_routes_reply);
+	op_dump_after_links(op, RTM_GETROUTE, req->family, list_routes_reply);
 }
 
 void ops_list_routes(Op *op)
 {
 	const Nsring__V1__ListRoutesRequest *req = (void *)op->req;
 
-	if (req->family != 0 && req->family != 4 && req->family != 6) {
-		op_fail(op, STATUS_INVALID_ARGUMENT, "family must be 4, 6 or 0 (both), not %u",
-			req->family);
+	if (!op_list_family_ok(op, req->family))
 		return;
-	}
 	if (!op_open_ns(op, 0, req->namespace_))
 		return;
 	op_then(op, list_routes_dump);

@@ -230,9 +230,7 @@ static const Nsring__V1__Rule *rule_req(const Op *op)
 
 static bool rule_ensure(const Op *op)
 {
-	if (rule_create(op))
-		return op_ensure(op, ((const Nsring__V1__CreateRuleRequest *)op->req)->ensure);
-	return op_ensure(op, ((const Nsring__V1__DeleteRuleRequest *)op->req)->ensure);
+	return op_ensure(op);
 }
 
 static void rule_reply(Op *op)

@@ -132,6 +132,9 @@ static void op_free(Op *op)
 
 void op_reply(Op *op, const ProtobufCMessage *resp)
 {
+	/* Every reply is a message the step built (on its stack or in the arena) for this. */
+	if (op->already_done && resp)
+		ensure_resp_set_already_done((ProtobufCMessage *)resp);
 	op->reply(op->userdata, 0, NULL, resp);
 	op_free(op);
 }
@@ -362,6 +365,13 @@ NlConn *op_conn(Op *op, unsigned slot)
 
 /* ---- netlink requests */
 
+/* Appends v to the op-owned array arr of n elements (capacity cap), growing it as needed. */
+#define OP_APPEND(op, arr, n, cap, v)                                                              \
+	do {                                                                                       \
+		(arr) = op_grow((op), (arr), &(cap), (n), sizeof(*(arr)));                         \
+		(arr)[(n)++] = (v);                                                                \
+	} while (0)
+
 static void op_nl_msg(void *userdata, const struct nlmsghdr *nlh)
 {
 	OpNl *nl = userdata;
@@ -382,60 +392,39 @@ static void op_nl_msg(void *userdata, const struct nlmsghdr *nlh)
 			*nl->ret_index = l.index;
 			nl->got = true;
 		}
-		if (nl->collect) {
-			OpDump *d = &op->dump;
-
-			d->links = op_grow(op, d->links, &d->links_cap, d->nlinks, sizeof(*d->links));
-			d->links[d->nlinks++] = l;
-		}
+		if (nl->collect)
+			OP_APPEND(op, op->dump.links, op->dump.nlinks, op->dump.links_cap, l);
 		break;
 	}
-	case RTM_NEWADDR:
-		if (nl->collect) {
-			OpDump *d = &op->dump;
-			RtnlAddr a;
+	case RTM_NEWADDR: {
+		RtnlAddr a;
 
-			if (rtnl_addr_parse(nlh, &a) < 0)
-				return;
-			d->addrs = op_grow(op, d->addrs, &d->addrs_cap, d->naddrs, sizeof(*d->addrs));
-			d->addrs[d->naddrs++] = a;
-		}
+		if (nl->collect && rtnl_addr_parse(nlh, &a) == 0)
+			OP_APPEND(op, op->dump.addrs, op->dump.naddrs, op->dump.addrs_cap, a);
 		break;
-	case RTM_NEWRULE:
-		if (nl->collect) {
-			OpDump *d = &op->dump;
-			RtnlRule r;
+	}
+	case RTM_NEWRULE: {
+		RtnlRule r;
 
-			if (rtnl_rule_parse(nlh, &r) < 0)
-				return;
-			d->rules = op_grow(op, d->rules, &d->rules_cap, d->nrules, sizeof(*d->rules));
-			d->rules[d->nrules++] = r;
-		}
+		if (nl->collect && rtnl_rule_parse(nlh, &r) == 0)
+			OP_APPEND(op, op->dump.rules, op->dump.nrules, op->dump.rules_cap, r);
 		break;
-	case RTM_NEWNEXTHOP:
-		if (nl->collect) {
-			OpDump *d = &op->dump;
-			RtnlNexthop nh;
+	}
+	case RTM_NEWNEXTHOP: {
+		RtnlNexthop nh;
 
-			if (rtnl_nexthop_parse(nlh, &nh) < 0)
-				return;
-			d->nexthops = op_grow(op, d->nexthops, &d->nexthops_cap, d->nnexthops,
-					      sizeof(*d->nexthops));
-			d->nexthops[d->nnexthops++] = nh;
-		}
+		if (nl->collect && rtnl_nexthop_parse(nlh, &nh) == 0)
+			OP_APPEND(op, op->dump.nexthops, op->dump.nnexthops, op->dump.nexthops_cap,
+				  nh);
 		break;
-	case RTM_NEWROUTE:
-		if (nl->collect) {
-			OpDump *d = &op->dump;
-			RtnlRoute rt;
+	}
+	case RTM_NEWROUTE: {
+		RtnlRoute rt;
 
-			if (rtnl_route_parse(nlh, &rt) < 0)
-				return;
-			d->routes = op_grow(op, d->routes, &d->routes_cap, d->nroutes,
-					    sizeof(*d->routes));
-			d->routes[d->nroutes++] = rt;
-		}
+		if (nl->collect && rtnl_route_parse(nlh, &rt) == 0)
+			OP_APPEND(op, op->dump.routes, op->dump.nroutes, op->dump.routes_cap, rt);
 		break;
+	}
 	default:
 		break;
 	}
@@ -465,13 +454,39 @@ static void op_nl_restart(void *userdata)
 	}
 }
 
+/* Ensure: an EEXIST or a "not found" the op tolerates is recorded, not failed. */
+static bool op_found_record(Op *op, OpNl *nl, int error, const char *extack)
+{
+	OpFound *f = nl->found;
+	bool gone =
+		error == -ENODEV || error == -ENOENT || error == -ESRCH || error == -EADDRNOTAVAIL;
+
+	if (!(error == -EEXIST && nl->exists_ok) && !(gone && nl->gone_ok))
+		return false;
+	if (error == -EEXIST)
+		f->exists = true;
+	else
+		f->gone = true;
+	if (!f->msg) {
+		if (error == -ENODEV && nl->not_found) {
+			f->code = STATUS_NOT_FOUND;
+			f->msg = op_printf(op, "%s not found", nl->what);
+		} else {
+			f->msg = op_errno_message(op, error, nl->what, extack, &f->code);
+		}
+	}
+	return true;
+}
+
 static void op_nl_done(void *userdata, int error, const char *extack)
 {
 	OpNl *nl = userdata;
 	Op *op = nl->op;
 
 	op->pending--;
-	if (error < 0 && nl->ret_code) {
+	if (error < 0 && nl->found && op_found_record(op, nl, error, extack)) {
+		/* Ensure: the op's next step judges what the kernel found. */
+	} else if (error < 0 && nl->ret_code) {
 		/* The caller sorts this request's failure out itself (a batch's group delete). */
 		if (error == -ENODEV && nl->not_found) {
 			*nl->ret_code = STATUS_NOT_FOUND;
@@ -560,21 +575,25 @@ OpNl *op_get_link(Op *op, unsigned slot, uint32_t index, const char *name, RtnlL
 	return nl;
 }
 
-bool op_ensure(const Op *op, bool req_ensure)
-{
-	const Op *root = op;
-
-	if (req_ensure)
-		return true;
-	while (root->parent)
-		root = root->parent;
-	return root != op && root->m->start == ops_batch &&
-	       ((const Nsring__V1__BatchRequest *)root->req)->ensure;
-}
-
 uint8_t op_af(uint32_t family)
 {
 	return family == 4 ? AF_INET : family == 6 ? AF_INET6 : AF_UNSPEC;
+}
+
+bool op_list_family_ok(Op *op, uint32_t family)
+{
+	if (family == 0 || family == 4 || family == 6)
+		return true;
+	op_fail(op, STATUS_INVALID_ARGUMENT, "family must be 4, 6 or 0 (both), not %u", family);
+	return false;
+}
+
+void op_dump_after_links(Op *op, int what, uint32_t family, op_step_fn next)
+{
+	/* Links first; the connection runs one dump at a time, in order. */
+	op_dump(op, RTM_GETLINK, AF_UNSPEC);
+	op_dump(op, what, op_af(family));
+	op_then(op, next);
 }
 
 OpNl *op_dump(Op *op, int what, uint8_t family)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/list.h"
 #include "core/log.h"
 #include "watch-internal.h"
 
@@ -400,22 +401,14 @@ static int wns_hash_add(Watches *w, WatchNs *wns)
 
 	if (r < 0)
 		return r;
-	wns->next = w->nss;
-	if (w->nss)
-		w->nss->prev = wns;
-	w->nss = wns;
+	LIST_PREPEND(w->nss, wns, prev, next);
 	return 0;
 }
 
 static void wns_hash_remove(Watches *w, WatchNs *wns)
 {
 	hmap_remove(&w->nmap, &wns->hnode);
-	if (wns->prev)
-		wns->prev->next = wns->next;
-	else
-		w->nss = wns->next;
-	if (wns->next)
-		wns->next->prev = wns->prev;
+	LIST_UNLINK(w->nss, wns, prev, next);
 }
 
 /* Lets go of the namespace: the event socket closes (it would pin the namespace), answers of

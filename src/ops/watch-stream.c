@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/list.h"
 #include "core/log.h"
 #include "core/status.h"
 #include "ops-pb.h"
@@ -70,18 +71,8 @@ void watch_sub_free(WatchSub *sub)
 	OpsStream *s = sub->s;
 	WatchNs *wns = sub->wns;
 
-	if (sub->s_prev)
-		sub->s_prev->s_next = sub->s_next;
-	else
-		s->subs = sub->s_next;
-	if (sub->s_next)
-		sub->s_next->s_prev = sub->s_prev;
-	if (sub->n_prev)
-		sub->n_prev->n_next = sub->n_next;
-	else
-		wns->subs = sub->n_next;
-	if (sub->n_next)
-		sub->n_next->n_prev = sub->n_prev;
+	LIST_UNLINK(s->subs, sub, s_prev, s_next);
+	LIST_UNLINK(wns->subs, sub, n_prev, n_next);
 	free(sub);
 }
 
@@ -104,12 +95,7 @@ static void watches_reap(LoopDefer *d)
 			if (!wns->subs)
 				wns_free(wns);
 		}
-		if (s->prev)
-			s->prev->next = s->next;
-		else
-			w->streams = s->next;
-		if (s->next)
-			s->next->prev = s->prev;
+		LIST_UNLINK(w->streams, s, prev, next);
 		free(s);
 	}
 }
@@ -290,14 +276,8 @@ static void stream_attach(OpsStream *s, Netns *ns, const char *name, const char 
 	sub->s = s;
 	sub->wns = wns;
 	sub->state = s->snapshot ? SUB_SNAPSHOT : SUB_QUIET;
-	sub->s_next = s->subs;
-	if (s->subs)
-		s->subs->s_prev = sub;
-	s->subs = sub;
-	sub->n_next = wns->subs;
-	if (wns->subs)
-		wns->subs->n_prev = sub;
-	wns->subs = sub;
+	LIST_PREPEND(s->subs, sub, s_prev, s_next);
+	LIST_PREPEND(wns->subs, sub, n_prev, n_next);
 	if (s->all)
 		watch_stream_send_type(
 			s, wns, NSRING__V1__WATCH_EVENT_TYPE__WATCH_EVENT_TYPE_NAMESPACE_ADDED);
@@ -326,12 +306,7 @@ static void watch_opened(void *userdata, int r, Netns *ns)
 	OpsStream *s = o->s;
 
 	if (s) {
-		if (o->prev)
-			o->prev->next = o->next;
-		else
-			s->opens = o->next;
-		if (o->next)
-			o->next->prev = o->prev;
+		LIST_UNLINK(s->opens, o, prev, next);
 		s->n_opens--;
 	}
 	if (!s) {
@@ -397,10 +372,7 @@ static int stream_open(OpsStream *s, const NetnsRef *ref, const char *what, bool
 	r = netns_open(s->w->ops->reg, ref, watch_opened, o);
 	if (r < 0)
 		goto fail;
-	o->next = s->opens;
-	if (s->opens)
-		s->opens->prev = o;
-	s->opens = o;
+	LIST_PREPEND(s->opens, o, prev, next);
 	s->n_opens++;
 	return 0;
 fail:
@@ -635,10 +607,7 @@ OpsStream *ops_stream_start(Ops *ops, const char *method, const uint8_t *payload
 	}
 
 	ops->outstanding++;
-	s->next = w->streams;
-	if (w->streams)
-		w->streams->prev = s;
-	w->streams = s;
+	LIST_PREPEND(w->streams, s, prev, next);
 	if (s->all) {
 		w->n_all++;
 		if (!w->dir_hooked) {

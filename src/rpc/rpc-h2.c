@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/list.h"
 #include "core/log.h"
 #include "core/status.h"
 #include "grpc/health/v1/health.pb-c.h"
@@ -107,12 +108,7 @@ static void stream_free(RpcStream *st)
 {
 	H2Conn *h = st->h;
 
-	if (st->prev)
-		st->prev->next = st->next;
-	else
-		h->streams = st->next;
-	if (st->next)
-		st->next->prev = st->prev;
+	LIST_UNLINK(h->streams, st, prev, next);
 	stream_drop_input(st);
 	h->outbuf -= st->out.len - st->outoff;
 	free(st->out.data);
@@ -537,10 +533,7 @@ static int on_begin_headers(nghttp2_session *h2, const nghttp2_frame *frame, voi
 		return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE; /* resets just this stream */
 	st->h = h;
 	st->id = frame->hd.stream_id;
-	st->next = h->streams;
-	if (h->streams)
-		h->streams->prev = st;
-	h->streams = st;
+	LIST_PREPEND(h->streams, st, prev, next);
 	if (nghttp2_session_set_stream_user_data(h2, st->id, st) < 0) {
 		stream_free(st);
 		return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;

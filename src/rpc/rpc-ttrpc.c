@@ -303,18 +303,9 @@ static bool ttrpc_input(RpcConn *c)
 			break;
 		}
 		if (c->rlen - off < TTRPC_HEADER_SIZE + (size_t)h.length) {
-			size_t need = TTRPC_HEADER_SIZE + (size_t)h.length;
-			if (need > c->rcap) {
-				uint8_t *p;
-				memmove(c->rbuf, c->rbuf + off, c->rlen - off);
-				c->rlen -= off;
-				off = 0;
-				p = realloc(c->rbuf, need);
-				if (!p)
-					return false;
-				c->rbuf = p;
-				c->rcap = need;
-			}
+			if (ttrpc_rbuf_fit(&c->rbuf, &c->rlen, &c->rcap, &off,
+					   TTRPC_HEADER_SIZE + (size_t)h.length) < 0)
+				return false;
 			break;
 		}
 		if (h.type == TTRPC_TYPE_DATA && h.stream_id != 0) {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/list.h"
 #include "core/log.h"
 #include "core/status.h"
 
@@ -139,12 +140,7 @@ static void call_unlink(RpcCall *call)
 
 	if (!c)
 		return;
-	if (call->prev)
-		call->prev->next = call->next;
-	else
-		c->calls = call->next;
-	if (call->next)
-		call->next->prev = call->prev;
+	LIST_UNLINK(c->calls, call, prev, next);
 	call->prev = call->next = NULL;
 	call->conn = NULL;
 	c->ncalls--;
@@ -217,10 +213,7 @@ RpcCall *rpc_call_start(RpcConn *c, uint32_t stream_id, int *ret_code, const cha
 	call->loop = s->loop;
 	call->stream_id = stream_id;
 	call->cancel_defer.cb = call_cancel_run;
-	call->next = c->calls;
-	if (c->calls)
-		c->calls->prev = call;
-	c->calls = call;
+	LIST_PREPEND(c->calls, call, prev, next);
 	c->ncalls++;
 	s->unanswered++;
 	return call;
@@ -428,12 +421,7 @@ void rpc_conn_close(RpcConn *c)
 	}
 	if (c->busy || c->recv_inflight || c->send_inflight || c->flush.queued)
 		return;
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		s->conns = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
+	LIST_UNLINK(s->conns, c, prev, next);
 	s->nconns--;
 	conn_free(c);
 	srv_check_drained(s);
@@ -511,10 +499,7 @@ static void accept_done(LoopOp *op, int res, uint32_t flags)
 		log_warning("rpc: connection from uid %u pid %d is not admitted; its calls get "
 			    "PERMISSION_DENIED",
 			    (unsigned)cred.uid, (int)cred.pid);
-	c->next = s->conns;
-	if (s->conns)
-		s->conns->prev = c;
-	s->conns = c;
+	LIST_PREPEND(s->conns, c, prev, next);
 	s->nconns++;
 	conn_recv(c);
 rearm:

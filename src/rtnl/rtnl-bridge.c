@@ -58,49 +58,36 @@ int rtnl_brport_set(void *buf, size_t size, uint32_t index, const RtnlBrport *p)
 	return (int)nlh->nlmsg_len;
 }
 
-static int rtnl_brport_tri(const struct nlattr *attr, RtnlTri *ret)
-{
-	if (!rtnl_attr_ok(attr, MNL_TYPE_U8))
-		return -EINVAL;
-	*ret = mnl_attr_get_u8(attr) ? RTNL_TRI_ON : RTNL_TRI_OFF;
-	return 0;
-}
-
 int rtnl_brport_attr(const struct nlattr *attr, void *userdata)
 {
 	RtnlBrport *p = userdata;
+	int r;
 
 	switch (mnl_attr_get_type(attr)) {
 	case IFLA_BRPORT_MODE:
-		return rtnl_brport_tri(attr, &p->hairpin);
+		return rtnl_get_tri(attr, &p->hairpin);
 	case IFLA_BRPORT_LEARNING:
-		return rtnl_brport_tri(attr, &p->learning);
+		return rtnl_get_tri(attr, &p->learning);
 	case IFLA_BRPORT_UNICAST_FLOOD:
-		return rtnl_brport_tri(attr, &p->flood);
+		return rtnl_get_tri(attr, &p->flood);
 	case IFLA_BRPORT_MCAST_FLOOD:
-		return rtnl_brport_tri(attr, &p->mcast_flood);
+		return rtnl_get_tri(attr, &p->mcast_flood);
 	case IFLA_BRPORT_ISOLATED:
-		return rtnl_brport_tri(attr, &p->isolated);
+		return rtnl_get_tri(attr, &p->isolated);
 	case IFLA_BRPORT_NEIGH_SUPPRESS:
-		return rtnl_brport_tri(attr, &p->neigh_suppress);
+		return rtnl_get_tri(attr, &p->neigh_suppress);
 	case IFLA_BRPORT_COST:
-		if (!rtnl_attr_ok(attr, MNL_TYPE_U32))
-			return -EINVAL;
-		p->has_cost = true;
-		p->cost = mnl_attr_get_u32(attr);
-		return 0;
+		r = rtnl_get_u32(attr, &p->cost);
+		p->has_cost |= r == 0;
+		return r;
 	case IFLA_BRPORT_PRIORITY:
-		if (!rtnl_attr_ok(attr, MNL_TYPE_U16))
-			return -EINVAL;
-		p->has_priority = true;
-		p->priority = mnl_attr_get_u16(attr);
-		return 0;
+		r = rtnl_get_u16(attr, &p->priority);
+		p->has_priority |= r == 0;
+		return r;
 	case IFLA_BRPORT_STATE:
-		if (!rtnl_attr_ok(attr, MNL_TYPE_U8))
-			return -EINVAL;
-		p->has_state = true;
-		p->state = mnl_attr_get_u8(attr);
-		return 0;
+		r = rtnl_get_u8(attr, &p->state);
+		p->has_state |= r == 0;
+		return r;
 	default:
 		return 0;
 	}

@@ -71,6 +71,12 @@ bool rtnl_attr_len_ok(const struct nlattr *attr, size_t len);
 int rtnl_attr_strcpy(const struct nlattr *attr, char *dst, size_t size);
 /* An address of exactly the family's length; -EINVAL otherwise. */
 int rtnl_attr_ip(const struct nlattr *attr, uint8_t family, RtnlIp *ret);
+/* Fixed-size integer attributes (and a u8 as on/off): -EINVAL, *ret untouched, if the
+ * attribute is not one. */
+int rtnl_get_u8(const struct nlattr *attr, uint8_t *ret);
+int rtnl_get_u16(const struct nlattr *attr, uint16_t *ret);
+int rtnl_get_u32(const struct nlattr *attr, uint32_t *ret);
+int rtnl_get_tri(const struct nlattr *attr, RtnlTri *ret);
 
 /* True when a and b hold the same address (padding and unused bytes ignored). */
 static inline bool rtnl_ip_eq(const RtnlIp *a, const RtnlIp *b)

@@ -498,40 +498,6 @@ int rtnl_kind_put_data(struct nlmsghdr *nlh, size_t size, const RtnlLinkSpec *sp
 
 /* ---- replies */
 
-static int rtnl_get_u8(const struct nlattr *attr, uint8_t *ret)
-{
-	if (!rtnl_attr_ok(attr, MNL_TYPE_U8))
-		return -EINVAL;
-	*ret = mnl_attr_get_u8(attr);
-	return 0;
-}
-
-static int rtnl_get_u16(const struct nlattr *attr, uint16_t *ret)
-{
-	if (!rtnl_attr_ok(attr, MNL_TYPE_U16))
-		return -EINVAL;
-	*ret = mnl_attr_get_u16(attr);
-	return 0;
-}
-
-static int rtnl_get_u32(const struct nlattr *attr, uint32_t *ret)
-{
-	if (!rtnl_attr_ok(attr, MNL_TYPE_U32))
-		return -EINVAL;
-	*ret = mnl_attr_get_u32(attr);
-	return 0;
-}
-
-static int rtnl_get_tri(const struct nlattr *attr, RtnlTri *ret)
-{
-	uint8_t v;
-	int r = rtnl_get_u8(attr, &v);
-
-	if (r == 0)
-		*ret = v ? RTNL_TRI_ON : RTNL_TRI_OFF;
-	return r;
-}
-
 static int rtnl_vlan_attr(const struct nlattr *attr, void *userdata)
 {
 	RtnlVlan *v = userdata;

@@ -90,6 +90,40 @@ int rtnl_attr_strcpy(const struct nlattr *attr, char *dst, size_t size)
 	return 0;
 }
 
+int rtnl_get_u8(const struct nlattr *attr, uint8_t *ret)
+{
+	if (!rtnl_attr_ok(attr, MNL_TYPE_U8))
+		return -EINVAL;
+	*ret = mnl_attr_get_u8(attr);
+	return 0;
+}
+
+int rtnl_get_u16(const struct nlattr *attr, uint16_t *ret)
+{
+	if (!rtnl_attr_ok(attr, MNL_TYPE_U16))
+		return -EINVAL;
+	*ret = mnl_attr_get_u16(attr);
+	return 0;
+}
+
+int rtnl_get_u32(const struct nlattr *attr, uint32_t *ret)
+{
+	if (!rtnl_attr_ok(attr, MNL_TYPE_U32))
+		return -EINVAL;
+	*ret = mnl_attr_get_u32(attr);
+	return 0;
+}
+
+int rtnl_get_tri(const struct nlattr *attr, RtnlTri *ret)
+{
+	uint8_t v;
+	int r = rtnl_get_u8(attr, &v);
+
+	if (r == 0)
+		*ret = v ? RTNL_TRI_ON : RTNL_TRI_OFF;
+	return r;
+}
+
 int rtnl_attr_ip(const struct nlattr *attr, uint8_t family, RtnlIp *ret)
 {
 	size_t len = rtnl_family_len(family);
@@ -108,14 +142,9 @@ static int rtnl_vxlan_attr(const struct nlattr *attr, void *userdata)
 
 	switch (mnl_attr_get_type(attr)) {
 	case IFLA_VXLAN_ID:
+		return rtnl_get_u32(attr, &l->info.vxlan.vni);
 	case IFLA_VXLAN_LINK:
-		if (!rtnl_attr_ok(attr, MNL_TYPE_U32))
-			return -EINVAL;
-		if (mnl_attr_get_type(attr) == IFLA_VXLAN_ID)
-			l->info.vxlan.vni = mnl_attr_get_u32(attr);
-		else
-			l->info.vxlan.dev_index = mnl_attr_get_u32(attr);
-		return 0;
+		return rtnl_get_u32(attr, &l->info.vxlan.dev_index);
 	case IFLA_VXLAN_PORT:
 		if (!rtnl_attr_ok(attr, MNL_TYPE_U16))
 			return -EINVAL;
@@ -140,10 +169,7 @@ static int rtnl_macvlan_attr(const struct nlattr *attr, void *userdata)
 
 	if (mnl_attr_get_type(attr) != IFLA_MACVLAN_MODE)
 		return 0;
-	if (!rtnl_attr_ok(attr, MNL_TYPE_U32))
-		return -EINVAL;
-	l->info.macvlan.mode = mnl_attr_get_u32(attr);
-	return 0;
+	return rtnl_get_u32(attr, &l->info.macvlan.mode);
 }
 
 static int rtnl_linkinfo_attr(const struct nlattr *attr, void *userdata)
@@ -192,10 +218,9 @@ static int rtnl_inet6_attr(const struct nlattr *attr, void *userdata)
 
 	if (mnl_attr_get_type(attr) != IFLA_INET6_ADDR_GEN_MODE)
 		return 0;
-	if (!rtnl_attr_ok(attr, MNL_TYPE_U8))
+	if (rtnl_get_u8(attr, &l->addr_gen_mode) < 0)
 		return -EINVAL;
 	l->has_addr_gen_mode = true;
-	l->addr_gen_mode = mnl_attr_get_u8(attr);
 	return 0;
 }
 
@@ -259,10 +284,7 @@ static int rtnl_link_attr(const struct nlattr *attr, void *userdata)
 	case IFLA_STATS64:
 		return rtnl_stats64(attr, l);
 	case IFLA_OPERSTATE:
-		if (!rtnl_attr_ok(attr, MNL_TYPE_U8))
-			return -EINVAL;
-		l->operstate = mnl_attr_get_u8(attr);
-		return 0;
+		return rtnl_get_u8(attr, &l->operstate);
 	case IFLA_ADDRESS:
 		if (mnl_attr_get_payload_len(attr) > sizeof(l->mac))
 			return -EINVAL;
@@ -305,17 +327,38 @@ static int rtnl_link_attr(const struct nlattr *attr, void *userdata)
 	return 0;
 }
 
+/* The family header of a message of type new_type or del_type that holds hdr_len bytes of
+ * it, or NULL. */
+static const void *rtnl_msg_header(const struct nlmsghdr *nlh, uint16_t new_type, uint16_t del_type,
+				   size_t hdr_len)
+{
+	if (!nlh || nlh->nlmsg_len < MNL_NLMSG_HDRLEN + hdr_len)
+		return NULL;
+	if (nlh->nlmsg_type != new_type && nlh->nlmsg_type != del_type)
+		return NULL;
+	return mnl_nlmsg_get_payload(nlh);
+}
+
+/* An address's or route's family and prefix length: -EAFNOSUPPORT for a family that is not
+ * IPv4 or IPv6 (well-formed, just not ours), -EINVAL for a length beyond the family's. */
+static int rtnl_prefix_check(uint8_t family, unsigned plen)
+{
+	if (!rtnl_family_len(family))
+		return -EAFNOSUPPORT;
+	if (plen > rtnl_family_max_plen(family))
+		return -EINVAL;
+	return 0;
+}
+
 int rtnl_link_parse(const struct nlmsghdr *nlh, RtnlLink *ret)
 {
 	const struct ifinfomsg *ifm;
 	RtnlLink l = { .link_netnsid = -1 };
 	int r;
 
-	if (!nlh || !ret || nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*ifm))
+	ifm = rtnl_msg_header(nlh, RTM_NEWLINK, RTM_DELLINK, sizeof(*ifm));
+	if (!ifm || !ret)
 		return -EINVAL;
-	if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)
-		return -EINVAL;
-	ifm = mnl_nlmsg_get_payload(nlh);
 	l.family = ifm->ifi_family;
 	l.index = (uint32_t)ifm->ifi_index;
 	l.flags = ifm->ifi_flags;
@@ -345,10 +388,7 @@ static int rtnl_addr_attr(const struct nlattr *attr, void *userdata)
 			return -EINVAL;
 		return rtnl_attr_ip(attr, AF_INET, &p->a.broadcast);
 	case IFA_FLAGS:
-		if (!rtnl_attr_ok(attr, MNL_TYPE_U32))
-			return -EINVAL;
-		p->a.flags = mnl_attr_get_u32(attr);
-		return 0;
+		return rtnl_get_u32(attr, &p->a.flags);
 	case IFA_LABEL:
 		return rtnl_attr_strcpy(attr, p->a.label, sizeof(p->a.label));
 	case IFA_CACHEINFO: {
@@ -373,15 +413,12 @@ int rtnl_addr_parse(const struct nlmsghdr *nlh, RtnlAddr *ret)
 	RtnlAddrParse p = {};
 	int r;
 
-	if (!nlh || !ret || nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*ifa))
+	ifa = rtnl_msg_header(nlh, RTM_NEWADDR, RTM_DELADDR, sizeof(*ifa));
+	if (!ifa || !ret)
 		return -EINVAL;
-	if (nlh->nlmsg_type != RTM_NEWADDR && nlh->nlmsg_type != RTM_DELADDR)
-		return -EINVAL;
-	ifa = mnl_nlmsg_get_payload(nlh);
-	if (!rtnl_family_len(ifa->ifa_family))
-		return -EAFNOSUPPORT;
-	if (ifa->ifa_prefixlen > rtnl_family_max_plen(ifa->ifa_family))
-		return -EINVAL;
+	r = rtnl_prefix_check(ifa->ifa_family, ifa->ifa_prefixlen);
+	if (r < 0)
+		return r;
 	p.a.index = ifa->ifa_index;
 	p.a.addr.family = ifa->ifa_family;
 	p.a.prefix_len = ifa->ifa_prefixlen;
@@ -447,23 +484,15 @@ static int rtnl_route_attr(const struct nlattr *attr, void *userdata)
 			return -EINVAL;
 		return rtnl_route_parse_metrics(attr, &p->r);
 	case RTA_OIF:
+		return rtnl_get_u32(attr, &p->r.oif);
 	case RTA_PRIORITY:
+		return rtnl_get_u32(attr, &p->r.priority);
 	case RTA_TABLE:
+		return rtnl_get_u32(attr, &p->r.table);
 	case RTA_IIF:
+		return rtnl_get_u32(attr, &p->r.iif);
 	case RTA_NH_ID:
-		if (!rtnl_attr_ok(attr, MNL_TYPE_U32))
-			return -EINVAL;
-		if (mnl_attr_get_type(attr) == RTA_OIF)
-			p->r.oif = mnl_attr_get_u32(attr);
-		else if (mnl_attr_get_type(attr) == RTA_PRIORITY)
-			p->r.priority = mnl_attr_get_u32(attr);
-		else if (mnl_attr_get_type(attr) == RTA_IIF)
-			p->r.iif = mnl_attr_get_u32(attr);
-		else if (mnl_attr_get_type(attr) == RTA_NH_ID)
-			p->r.nhid = mnl_attr_get_u32(attr);
-		else
-			p->r.table = mnl_attr_get_u32(attr);
-		return 0;
+		return rtnl_get_u32(attr, &p->r.nhid);
 	default:
 		return 0;
 	}
@@ -475,17 +504,15 @@ int rtnl_route_parse(const struct nlmsghdr *nlh, RtnlRoute *ret)
 	RtnlRouteParse p = {};
 	int r;
 
-	if (!nlh || !ret || nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*rtm))
+	rtm = rtnl_msg_header(nlh, RTM_NEWROUTE, RTM_DELROUTE, sizeof(*rtm));
+	if (!rtm || !ret)
 		return -EINVAL;
-	if (nlh->nlmsg_type != RTM_NEWROUTE && nlh->nlmsg_type != RTM_DELROUTE)
-		return -EINVAL;
-	rtm = mnl_nlmsg_get_payload(nlh);
-	/* Dumps of AF_UNSPEC also bring e.g. MPLS or multicast routes: well-formed, just not
-	 * ours, so callers can tell them from garbage and skip them. */
-	if (!rtnl_family_len(rtm->rtm_family))
-		return -EAFNOSUPPORT;
-	if (rtm->rtm_dst_len > rtnl_family_max_plen(rtm->rtm_family) ||
-	    rtm->rtm_src_len > rtnl_family_max_plen(rtm->rtm_family))
+	/* Dumps of AF_UNSPEC also bring e.g. MPLS or multicast routes: -EAFNOSUPPORT, so callers
+	 * can tell them from garbage and skip them. */
+	r = rtnl_prefix_check(rtm->rtm_family, rtm->rtm_dst_len);
+	if (r < 0)
+		return r;
+	if (rtm->rtm_src_len > rtnl_family_max_plen(rtm->rtm_family))
 		return -EINVAL;
 	p.r.family = rtm->rtm_family;
 	p.r.dst_len = rtm->rtm_dst_len;
@@ -521,10 +548,7 @@ static int rtnl_error_attr(const struct nlattr *attr, void *userdata)
 		p->msg = mnl_attr_get_payload(attr);
 		return 0;
 	case NLMSGERR_ATTR_OFFS:
-		if (!rtnl_attr_ok(attr, MNL_TYPE_U32))
-			return -EINVAL;
-		p->offset = mnl_attr_get_u32(attr);
-		return 0;
+		return rtnl_get_u32(attr, &p->offset);
 	default:
 		return 0;
 	}

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/macro.h"
 #include "rtnl-tc-internal.h"
 
 #define TC_TIME_UNITS_PER_SEC 1000000.0
@@ -98,10 +99,30 @@ static int rtnl_tc_number(const char *s, double *ret, const char **ret_unit)
 	return 0;
 }
 
-static const struct {
+typedef struct TcUnit {
 	const char *name;
-	double scale; /* bits */
-} rtnl_tc_rate_units[] = {
+	double scale;
+} TcUnit;
+
+/* A number and an optional unit of units (matched without case), scaled by the unit. */
+static int rtnl_tc_scaled(const char *s, const TcUnit *units, size_t n, double *ret)
+{
+	const char *unit;
+
+	if (rtnl_tc_number(s, ret, &unit) < 0)
+		return -EINVAL;
+	if (!*unit)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (strcasecmp(unit, units[i].name) == 0) {
+			*ret *= units[i].scale;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+/* Rate units, scaled to bits. */
+static const TcUnit rtnl_tc_rate_units[] = {
 	{ "bit", 1. },
 	{ "kibit", 1024. },
 	{ "kbit", 1000. },
@@ -124,21 +145,10 @@ static const struct {
 
 int rtnl_tc_parse_rate(const char *s, uint64_t *ret)
 {
-	const char *unit;
 	double bits;
 
-	if (rtnl_tc_number(s, &bits, &unit) < 0)
+	if (rtnl_tc_scaled(s, rtnl_tc_rate_units, ARRAY_SIZE(rtnl_tc_rate_units), &bits) < 0)
 		return -EINVAL;
-	if (*unit) {
-		size_t i;
-
-		for (i = 0; i < sizeof(rtnl_tc_rate_units) / sizeof(rtnl_tc_rate_units[0]); i++)
-			if (strcasecmp(unit, rtnl_tc_rate_units[i].name) == 0)
-				break;
-		if (i == sizeof(rtnl_tc_rate_units) / sizeof(rtnl_tc_rate_units[0]))
-			return -EINVAL;
-		bits *= rtnl_tc_rate_units[i].scale;
-	}
 	if (bits / 8 >= 18446744073709551616.0)
 		return -ERANGE;
 	*ret = (uint64_t)(bits / 8);
@@ -147,30 +157,16 @@ int rtnl_tc_parse_rate(const char *s, uint64_t *ret)
 
 int rtnl_tc_parse_size(const char *s, uint32_t *ret)
 {
-	static const struct {
-		const char *name;
-		double scale;
-	} units[] = {
+	static const TcUnit units[] = {
 		{ "kb", 1024. },       { "k", 1024. },		 { "mb", 1048576. },
 		{ "m", 1048576. },     { "gb", 1073741824. },	 { "g", 1073741824. },
 		{ "kbit", 1024. / 8 }, { "mbit", 1048576. / 8 }, { "gbit", 1073741824. / 8 },
 		{ "b", 1. },
 	};
-	const char *unit;
 	double sz;
 
-	if (rtnl_tc_number(s, &sz, &unit) < 0)
+	if (rtnl_tc_scaled(s, units, ARRAY_SIZE(units), &sz) < 0)
 		return -EINVAL;
-	if (*unit) {
-		size_t i;
-
-		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-			if (strcasecmp(unit, units[i].name) == 0)
-				break;
-		if (i == sizeof(units) / sizeof(units[0]))
-			return -EINVAL;
-		sz *= units[i].scale;
-	}
 	if (sz > UINT32_MAX)
 		return -ERANGE;
 	*ret = (uint32_t)sz;

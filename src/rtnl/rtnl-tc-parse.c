@@ -9,6 +9,7 @@
 #include <linux/tc_act/tc_mirred.h>
 #include <string.h>
 
+#include "rtnl-internal.h" /* rtnl_attr_strcpy */
 #include "rtnl-tc-internal.h"
 
 typedef int (*tc_attr_cb)(const struct nlattr *attr, void *userdata);
@@ -60,17 +61,6 @@ static int tc_u64_of(const struct nlattr *attr, uint64_t *ret)
 	if (!tc_len_ok(attr, 8))
 		return -EINVAL;
 	memcpy(ret, mnl_attr_get_payload(attr), 8);
-	return 0;
-}
-
-static int tc_kind_of(const struct nlattr *attr, char *dst, size_t size)
-{
-	size_t n = strnlen(mnl_attr_get_payload(attr), mnl_attr_get_payload_len(attr));
-
-	if (n == 0 || n >= size)
-		return -EINVAL;
-	memcpy(dst, mnl_attr_get_payload(attr), n);
-	dst[n] = '\0';
 	return 0;
 }
 
@@ -398,7 +388,7 @@ static int tc_common_attr(const struct nlattr *attr, void *userdata)
 
 	switch (mnl_attr_get_type(attr)) {
 	case TCA_KIND:
-		return tc_kind_of(attr, c->kind, sizeof(c->kind));
+		return rtnl_attr_strcpy(attr, c->kind, sizeof(c->kind));
 	case TCA_OPTIONS:
 		c->options = attr;
 		return 0;
@@ -541,7 +531,7 @@ static int tc_act_attr(const struct nlattr *attr, void *userdata)
 
 	switch (mnl_attr_get_type(attr)) {
 	case TCA_ACT_KIND:
-		return tc_kind_of(attr, ap->kind, sizeof(ap->kind));
+		return rtnl_attr_strcpy(attr, ap->kind, sizeof(ap->kind));
 	case TCA_ACT_OPTIONS:
 		ap->options = attr;
 	}

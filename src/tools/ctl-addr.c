@@ -144,26 +144,18 @@ static int parse_addr_modify(CtlParser *p, bool add, bool replace)
 	if (add) {
 		Nsring__V1__CreateAddressRequest *req;
 
-		req = CTL_NEW_MSG(p->cmd, Nsring__V1__CreateAddressRequest,
-				  nsring__v1__create_address_request__init);
+		req = CTL_NEW_CALL(p, CreateAddress, create_address, ctl_print_created);
 		if (!req)
 			return ctl_oom(p->cmd);
-		ctl_set_namespace(p, &req->namespace_);
 		req->address = addr;
 		req->replace = replace;
-		ctl_set_call(p->cmd, "CreateAddress", &req->base,
-			     &nsring__v1__create_address_response__descriptor, ctl_print_created);
 	} else {
 		Nsring__V1__DeleteAddressRequest *req;
 
-		req = CTL_NEW_MSG(p->cmd, Nsring__V1__DeleteAddressRequest,
-				  nsring__v1__delete_address_request__init);
+		req = CTL_NEW_CALL(p, DeleteAddress, delete_address, ctl_print_created);
 		if (!req)
 			return ctl_oom(p->cmd);
-		ctl_set_namespace(p, &req->namespace_);
 		req->address = addr;
-		ctl_set_call(p->cmd, "DeleteAddress", &req->base,
-			     &nsring__v1__delete_address_response__descriptor, ctl_print_created);
 	}
 	return 0;
 }
@@ -174,19 +166,15 @@ static int parse_addr_show(CtlParser *p)
 	const char *name = NULL;
 	int r;
 
-	r = ctl_parse_dev_only(p, &name, false);
+	r = ctl_parse_dev(p, &name, NULL, NULL);
 	if (r < 0)
 		return r;
-	req = CTL_NEW_MSG(p->cmd, Nsring__V1__ListAddressesRequest,
-			  nsring__v1__list_addresses_request__init);
+	req = CTL_NEW_CALL(p, ListAddresses, list_addresses, ctl_print_addresses);
 	if (!req)
 		return ctl_oom(p->cmd);
-	ctl_set_namespace(p, &req->namespace_);
 	if (name)
 		req->link_name = (char *)name;
 	req->family = (uint32_t)p->cmd->family;
-	ctl_set_call(p->cmd, "ListAddresses", &req->base,
-		     &nsring__v1__list_addresses_response__descriptor, ctl_print_addresses);
 	return 0;
 }
 
@@ -220,27 +208,26 @@ const CtlObject ctl_object_addr = {
 
 /* ---------------------------------------------------------------- printing */
 
+static void addr_row(FILE *f, const ProtobufCMessage *item)
+{
+	const Nsring__V1__Address *a = (const void *)item;
+	char link[24], addr[64], scope[12];
+
+	if (a->link_name[0])
+		snprintf(link, sizeof(link), "%s", a->link_name);
+	else
+		snprintf(link, sizeof(link), "if%" PRIu32, a->link_index);
+	snprintf(addr, sizeof(addr), "%s/%" PRIu32, a->address, a->prefix_len);
+	fprintf(f, "%-16s %-32s %-8s %s\n", link, addr, ctl_route_scope_name(a->scope, scope),
+		ctl_or_dash(a->broadcast));
+}
+
 int ctl_print_addresses(FILE *f, const ProtobufCMessage *resp, bool json)
 {
 	const Nsring__V1__ListAddressesResponse *r = (const void *)resp;
 
-	if (json) {
-		ctl_json_array(f, (ProtobufCMessage **)r->addresses, r->n_addresses);
-		return 0;
-	}
-	fprintf(f, "%-16s %-32s %-8s %s\n", "LINK", "ADDRESS", "SCOPE", "BROADCAST");
-	for (size_t i = 0; i < r->n_addresses; i++) {
-		const Nsring__V1__Address *a = r->addresses[i];
-		char link[24], addr[64], scope[12];
-
-		if (a->link_name[0])
-			snprintf(link, sizeof(link), "%s", a->link_name);
-		else
-			snprintf(link, sizeof(link), "if%" PRIu32, a->link_index);
-		snprintf(addr, sizeof(addr), "%s/%" PRIu32, a->address, a->prefix_len);
-		fprintf(f, "%-16s %-32s %-8s %s\n", link, addr,
-			ctl_route_scope_name(a->scope, scope), ctl_or_dash(a->broadcast));
-	}
+	ctl_print_list(f, json, (ProtobufCMessage **)r->addresses, r->n_addresses, addr_row,
+		       "%-16s %-32s %-8s %s\n", "LINK", "ADDRESS", "SCOPE", "BROADCAST");
 	return 0;
 }
 

@@ -322,9 +322,26 @@ void ctl_set_call(CtlCmd *cmd, const char *method, ProtobufCMessage *req,
 	cmd->resp_desc = resp_desc;
 	cmd->print = print;
 }
-/* `[dev] NAME` where only the name may be given; allow_type: ip's (ignored) `type KIND` on
- * link del. */
-int ctl_parse_dev_only(CtlParser *p, const char **ret, bool allow_type)
+
+void *ctl_new_call(CtlParser *p, const char *method, const ProtobufCMessageDescriptor *req_desc,
+		   const ProtobufCMessageDescriptor *resp_desc, CtlPrintFn print)
+{
+	ProtobufCMessage *req = ctl_alloc(p->cmd, req_desc->sizeof_message);
+	const ProtobufCFieldDescriptor *ns;
+
+	if (!req)
+		return NULL;
+	protobuf_c_message_init(req_desc, req);
+	/* Every request that names a namespace calls the field "namespace" (one NamespaceRef). */
+	ns = protobuf_c_message_descriptor_get_field_by_name(req_desc, "namespace");
+	if (ns && ns->descriptor == &nsring__v1__namespace_ref__descriptor &&
+	    ns->label != PROTOBUF_C_LABEL_REPEATED)
+		ctl_set_namespace(p, (Nsring__V1__NamespaceRef **)((char *)req + ns->offset));
+	ctl_set_call(p->cmd, method, req, resp_desc, print);
+	return req;
+}
+int ctl_parse_dev(CtlParser *p, const char **ret_name, const char **ret_type,
+		  const char **ret_master)
 {
 	const char *a, *name = NULL;
 	int r;
@@ -334,24 +351,20 @@ int ctl_parse_dev_only(CtlParser *p, const char **ret, bool allow_type)
 			if (name)
 				return ctl_fail(p->cmd, "duplicate \"dev\"");
 			r = ctl_arg_ifname(p, a, &name);
-			if (r < 0)
-				return r;
-		} else if (ctl_streq(a, "type") && allow_type) {
-			const char *t;
-
-			r = ctl_need(p, a, &t);
-			if (r < 0)
-				return r;
+		} else if (ctl_streq(a, "type") && ret_type) {
+			r = ctl_need(p, a, ret_type);
+		} else if (ctl_streq(a, "master") && ret_master) {
+			r = ctl_arg_ifname(p, a, ret_master);
 		} else if (!name) {
 			r = ctl_check_ifname(p, a);
-			if (r < 0)
-				return r;
 			name = a;
 		} else {
 			return ctl_unknown(p, a);
 		}
+		if (r < 0)
+			return r;
 	}
-	*ret = name;
+	*ret_name = name;
 	return 0;
 }
 

@@ -76,9 +76,11 @@ int ctl_arg_word(CtlParser *p, const char *kw, const CtlWord *t, size_t n, uint3
 
 int ctl_check_ifname(CtlParser *p, const char *name);
 int ctl_arg_ifname(CtlParser *p, const char *kw, const char **ret);
-/* `[dev] NAME` where only the name may be given; allow_type: ip's (ignored) `type KIND` on
- * link del. */
-int ctl_parse_dev_only(CtlParser *p, const char **ret, bool allow_type);
+/* The rest of the words as `[dev] NAME` (*ret_name NULL without one); `type KIND` and
+ * `master NAME` are taken only where ret_type / ret_master are given (link del takes ip's
+ * ignored type, link show both). */
+int ctl_parse_dev(CtlParser *p, const char **ret_name, const char **ret_type,
+		  const char **ret_master);
 
 /* NS: a name under the netns directory, an absolute nsfs path, or pid:N. */
 int ctl_parse_nsref(CtlParser *p, const char *s, Nsring__V1__NamespaceRef **ret);
@@ -96,6 +98,16 @@ int ctl_arg_lladdr(CtlParser *p, const char *kw, char **ret);
 void ctl_set_namespace(CtlParser *p, Nsring__V1__NamespaceRef **field);
 void ctl_set_call(CtlCmd *cmd, const char *method, ProtobufCMessage *req,
 		  const ProtobufCMessageDescriptor *resp_desc, CtlPrintFn print);
+/* The request of a unary call: a message of req_desc owned by cmd, its namespace field (when
+ * it has one) set from -n, and the command set to call method and print the response with
+ * print. NULL when out of memory. */
+void *ctl_new_call(CtlParser *p, const char *method, const ProtobufCMessageDescriptor *req_desc,
+		   const ProtobufCMessageDescriptor *resp_desc, CtlPrintFn print);
+/* ctl_new_call() for Method, whose messages are nsring.v1.MethodRequest and MethodResponse
+ * (snake: method in snake_case), so a call names its method once. */
+#define CTL_NEW_CALL(p, Method, snake, print)                                                      \
+	ctl_new_call((p), #Method, &nsring__v1__##snake##_request__descriptor,                     \
+		     &nsring__v1__##snake##_response__descriptor, (print))
 
 /* s, or "-" when it is empty. */
 const char *ctl_or_dash(const char *s);

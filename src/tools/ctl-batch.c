@@ -84,7 +84,8 @@ static void lines_free(Line *lines, size_t n)
 }
 
 /* Sends lines[0..n) as one Batch; prints each failure with its line number. */
-static int send_chunk(NsrClient *c, Line *lines, size_t n, bool force, unsigned *failed)
+static int send_chunk(NsrClient *c, Line *lines, size_t n, bool force, bool ensure,
+		      unsigned *failed)
 {
 	Nsring__V1__BatchRequest req = NSRING__V1__BATCH_REQUEST__INIT;
 	Nsring__V1__BatchResponse *resp = NULL;
@@ -106,6 +107,7 @@ static int send_chunk(NsrClient *c, Line *lines, size_t n, bool force, unsigned 
 	req.ops = pops;
 	req.mode = force ? NSRING__V1__BATCH_MODE__BATCH_MODE_CONTINUE
 			 : NSRING__V1__BATCH_MODE__BATCH_MODE_STOP_ON_ERROR;
+	req.ensure = ensure;
 	r = nsr_call(c, "Batch", &req.base, &nsring__v1__batch_response__descriptor,
 		     (ProtobufCMessage **)&resp, &status);
 	free(ops);
@@ -133,7 +135,24 @@ static int send_chunk(NsrClient *c, Line *lines, size_t n, bool force, unsigned 
 	return r;
 }
 
-int ctl_batch_run(int argc, char **argv, const char *file, bool force)
+/* Dials only when a chunk is ready to send: a file whose first chunk fails to parse never
+ * connects. */
+static int connect_once(NsrClient **c, const char **sock, uint64_t timeout)
+{
+	int r;
+
+	if (*c)
+		return 0;
+	if (!*sock || !**sock)
+		*sock = getenv(NSR_SOCKET_ENV);
+	r = nsr_connect(*sock && **sock ? *sock : NSR_DEFAULT_SOCKET, c);
+	if (r < 0)
+		return r;
+	nsr_set_timeout(*c, timeout);
+	return 0;
+}
+
+int ctl_batch_run(int argc, char **argv, const char *file, bool force, bool ensure)
 {
 	FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "re");
 	Line *lines = calloc(CHUNK, sizeof(*lines));
@@ -199,15 +218,10 @@ int ctl_batch_run(int argc, char **argv, const char *file, bool force)
 			timeout = l->cmd.timeout_ns;
 		}
 		if (++n == CHUNK) {
-			if (!c) {
-				if (!sock || !*sock)
-					sock = getenv(NSR_SOCKET_ENV);
-				r = nsr_connect(sock && *sock ? sock : NSR_DEFAULT_SOCKET, &c);
-				if (r < 0)
-					goto connect_failed;
-				nsr_set_timeout(c, timeout);
-			}
-			r = send_chunk(c, lines, n, force, &failed);
+			r = connect_once(&c, &sock, timeout);
+			if (r < 0)
+				goto connect_failed;
+			r = send_chunk(c, lines, n, force, ensure, &failed);
 			lines_free(lines, n);
 			memset(lines, 0, CHUNK * sizeof(*lines));
 			n = 0;
@@ -216,15 +230,10 @@ int ctl_batch_run(int argc, char **argv, const char *file, bool force)
 		}
 	}
 	if (n > 0) {
-		if (!c) {
-			if (!sock || !*sock)
-				sock = getenv(NSR_SOCKET_ENV);
-			r = nsr_connect(sock && *sock ? sock : NSR_DEFAULT_SOCKET, &c);
-			if (r < 0)
-				goto connect_failed;
-			nsr_set_timeout(c, timeout);
-		}
-		r = send_chunk(c, lines, n, force, &failed);
+		r = connect_once(&c, &sock, timeout);
+		if (r < 0)
+			goto connect_failed;
+		r = send_chunk(c, lines, n, force, ensure, &failed);
 	}
 	goto out;
 connect_failed:

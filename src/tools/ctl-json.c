@@ -4,6 +4,8 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ctl.h"
@@ -40,38 +42,24 @@ static size_t utf8_len(const unsigned char *s)
 
 static void json_string(FILE *f, const char *str)
 {
+	/* The characters JSON spells as a backslash and a letter. */
+	static const char short_escape[] = {
+		['"'] = '"', ['\\'] = '\\', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't',
+	};
 	const unsigned char *s = (const unsigned char *)(str ? str : "");
 
 	fputc('"', f);
 	while (*s) {
 		size_t n;
 
-		switch (*s) {
-		case '"':
-			fputs("\\\"", f);
-			break;
-		case '\\':
-			fputs("\\\\", f);
-			break;
-		case '\n':
-			fputs("\\n", f);
-			break;
-		case '\r':
-			fputs("\\r", f);
-			break;
-		case '\t':
-			fputs("\\t", f);
-			break;
-		default:
-			if (*s < 0x20 || *s == 0x7f) {
-				fprintf(f, "\\u%04x", *s);
-				break;
-			}
-			n = utf8_len(s);
-			if (n == 0) {
-				fputs("\\ufffd", f); /* a stray byte: the replacement character */
-				break;
-			}
+		if (*s < sizeof(short_escape) && short_escape[*s]) {
+			fputc('\\', f);
+			fputc(short_escape[*s], f);
+		} else if (*s < 0x20 || *s == 0x7f) {
+			fprintf(f, "\\u%04x", *s);
+		} else if ((n = utf8_len(s)) == 0) {
+			fputs("\\ufffd", f); /* a stray byte: the replacement character */
+		} else {
 			fwrite(s, 1, n, f);
 			s += n;
 			continue;
@@ -114,64 +102,66 @@ static void json_double(FILE *f, double d, const char *fmt)
 		fprintf(f, fmt, d);
 }
 
-static size_t field_elem_size(const ProtobufCFieldDescriptor *fd)
-{
-	switch (fd->type) {
-	case PROTOBUF_C_TYPE_INT32:
-	case PROTOBUF_C_TYPE_SINT32:
-	case PROTOBUF_C_TYPE_SFIXED32:
-	case PROTOBUF_C_TYPE_UINT32:
-	case PROTOBUF_C_TYPE_FIXED32:
-	case PROTOBUF_C_TYPE_FLOAT:
-	case PROTOBUF_C_TYPE_ENUM:
-		return 4;
-	case PROTOBUF_C_TYPE_INT64:
-	case PROTOBUF_C_TYPE_SINT64:
-	case PROTOBUF_C_TYPE_SFIXED64:
-	case PROTOBUF_C_TYPE_UINT64:
-	case PROTOBUF_C_TYPE_FIXED64:
-	case PROTOBUF_C_TYPE_DOUBLE:
-		return 8;
-	case PROTOBUF_C_TYPE_BOOL:
-		return sizeof(protobuf_c_boolean);
-	case PROTOBUF_C_TYPE_STRING:
-		return sizeof(char *);
-	case PROTOBUF_C_TYPE_BYTES:
-		return sizeof(ProtobufCBinaryData);
-	case PROTOBUF_C_TYPE_MESSAGE:
-		return sizeof(ProtobufCMessage *);
-	}
-	return 0;
-}
+/* How a field's value is stored in the C message: the one place the proto types are grouped. */
+typedef enum JsonRep {
+	REP_I32,
+	REP_U32,
+	REP_I64,
+	REP_U64,
+	REP_FLOAT,
+	REP_DOUBLE,
+	REP_BOOL,
+	REP_ENUM,
+	REP_STRING,
+	REP_BYTES,
+	REP_MESSAGE,
+} JsonRep;
+
+static const struct {
+	JsonRep rep;
+	size_t size; /* of one element of a repeated field */
+} field_reps[] = {
+	[PROTOBUF_C_TYPE_INT32] = { REP_I32, 4 },
+	[PROTOBUF_C_TYPE_SINT32] = { REP_I32, 4 },
+	[PROTOBUF_C_TYPE_SFIXED32] = { REP_I32, 4 },
+	[PROTOBUF_C_TYPE_UINT32] = { REP_U32, 4 },
+	[PROTOBUF_C_TYPE_FIXED32] = { REP_U32, 4 },
+	[PROTOBUF_C_TYPE_INT64] = { REP_I64, 8 },
+	[PROTOBUF_C_TYPE_SINT64] = { REP_I64, 8 },
+	[PROTOBUF_C_TYPE_SFIXED64] = { REP_I64, 8 },
+	[PROTOBUF_C_TYPE_UINT64] = { REP_U64, 8 },
+	[PROTOBUF_C_TYPE_FIXED64] = { REP_U64, 8 },
+	[PROTOBUF_C_TYPE_FLOAT] = { REP_FLOAT, 4 },
+	[PROTOBUF_C_TYPE_DOUBLE] = { REP_DOUBLE, 8 },
+	[PROTOBUF_C_TYPE_BOOL] = { REP_BOOL, sizeof(protobuf_c_boolean) },
+	[PROTOBUF_C_TYPE_ENUM] = { REP_ENUM, 4 },
+	[PROTOBUF_C_TYPE_STRING] = { REP_STRING, sizeof(char *) },
+	[PROTOBUF_C_TYPE_BYTES] = { REP_BYTES, sizeof(ProtobufCBinaryData) },
+	[PROTOBUF_C_TYPE_MESSAGE] = { REP_MESSAGE, sizeof(ProtobufCMessage *) },
+};
 
 /* Whether the value at p is the proto3 default (left out unless emit_defaults). */
 static bool value_is_default(const ProtobufCFieldDescriptor *fd, const void *p)
 {
-	switch (fd->type) {
-	case PROTOBUF_C_TYPE_INT32:
-	case PROTOBUF_C_TYPE_SINT32:
-	case PROTOBUF_C_TYPE_SFIXED32:
-	case PROTOBUF_C_TYPE_UINT32:
-	case PROTOBUF_C_TYPE_FIXED32:
-	case PROTOBUF_C_TYPE_ENUM:
+	switch (field_reps[fd->type].rep) {
+	case REP_I32:
+	case REP_U32:
+	case REP_ENUM:
 		return *(const uint32_t *)p == 0;
-	case PROTOBUF_C_TYPE_INT64:
-	case PROTOBUF_C_TYPE_SINT64:
-	case PROTOBUF_C_TYPE_SFIXED64:
-	case PROTOBUF_C_TYPE_UINT64:
-	case PROTOBUF_C_TYPE_FIXED64:
+	case REP_I64:
+	case REP_U64:
 		return *(const uint64_t *)p == 0;
-	case PROTOBUF_C_TYPE_FLOAT:
+	case REP_FLOAT:
 		return *(const float *)p == 0;
-	case PROTOBUF_C_TYPE_DOUBLE:
+	case REP_DOUBLE:
 		return *(const double *)p == 0;
-	case PROTOBUF_C_TYPE_BOOL:
+	case REP_BOOL:
 		return !*(const protobuf_c_boolean *)p;
-	case PROTOBUF_C_TYPE_STRING:
+	case REP_STRING:
 		return !*(char *const *)p || !**(char *const *)p;
-	case PROTOBUF_C_TYPE_BYTES:
+	case REP_BYTES:
 		return ((const ProtobufCBinaryData *)p)->len == 0;
-	case PROTOBUF_C_TYPE_MESSAGE:
+	case REP_MESSAGE:
 		return !*(ProtobufCMessage *const *)p;
 	}
 	return true;
@@ -180,35 +170,29 @@ static bool value_is_default(const ProtobufCFieldDescriptor *fd, const void *p)
 static void json_value(FILE *f, const ProtobufCFieldDescriptor *fd, const void *p,
 		       bool emit_defaults)
 {
-	switch (fd->type) {
-	case PROTOBUF_C_TYPE_INT32:
-	case PROTOBUF_C_TYPE_SINT32:
-	case PROTOBUF_C_TYPE_SFIXED32:
+	switch (field_reps[fd->type].rep) {
+	case REP_I32:
 		fprintf(f, "%" PRId32, *(const int32_t *)p);
 		break;
-	case PROTOBUF_C_TYPE_UINT32:
-	case PROTOBUF_C_TYPE_FIXED32:
+	case REP_U32:
 		fprintf(f, "%" PRIu32, *(const uint32_t *)p);
 		break;
-	case PROTOBUF_C_TYPE_INT64:
-	case PROTOBUF_C_TYPE_SINT64:
-	case PROTOBUF_C_TYPE_SFIXED64:
+	case REP_I64:
 		fprintf(f, "%" PRId64, *(const int64_t *)p);
 		break;
-	case PROTOBUF_C_TYPE_UINT64:
-	case PROTOBUF_C_TYPE_FIXED64:
+	case REP_U64:
 		fprintf(f, "%" PRIu64, *(const uint64_t *)p);
 		break;
-	case PROTOBUF_C_TYPE_FLOAT:
+	case REP_FLOAT:
 		json_double(f, *(const float *)p, "%.9g");
 		break;
-	case PROTOBUF_C_TYPE_DOUBLE:
+	case REP_DOUBLE:
 		json_double(f, *(const double *)p, "%.17g");
 		break;
-	case PROTOBUF_C_TYPE_BOOL:
+	case REP_BOOL:
 		fputs(*(const protobuf_c_boolean *)p ? "true" : "false", f);
 		break;
-	case PROTOBUF_C_TYPE_ENUM: {
+	case REP_ENUM: {
 		int v = *(const int *)p;
 		const ProtobufCEnumValue *ev =
 			protobuf_c_enum_descriptor_get_value(fd->descriptor, v);
@@ -219,13 +203,13 @@ static void json_value(FILE *f, const ProtobufCFieldDescriptor *fd, const void *
 			fprintf(f, "%d", v);
 		break;
 	}
-	case PROTOBUF_C_TYPE_STRING:
+	case REP_STRING:
 		json_string(f, *(char *const *)p);
 		break;
-	case PROTOBUF_C_TYPE_BYTES:
+	case REP_BYTES:
 		json_base64(f, p);
 		break;
-	case PROTOBUF_C_TYPE_MESSAGE: {
+	case REP_MESSAGE: {
 		const ProtobufCMessage *sub = *(ProtobufCMessage *const *)p;
 
 		if (sub)
@@ -257,7 +241,7 @@ void ctl_print_json_message(FILE *f, const ProtobufCMessage *m, bool emit_defaul
 		} else if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
 			size_t n = *(const size_t *)(base + fd->quantifier_offset);
 			const char *arr = *(char *const *)p;
-			size_t sz = field_elem_size(fd);
+			size_t sz = field_reps[fd->type].size;
 
 			if (n == 0 && !emit_defaults)
 				continue;
@@ -300,6 +284,22 @@ void ctl_json_array(FILE *f, ProtobufCMessage **items, size_t n)
 	fputs("]\n", f);
 }
 
+void ctl_print_list(FILE *f, bool json, ProtobufCMessage **items, size_t n, CtlRowFn row,
+		    const char *header, ...)
+{
+	va_list ap;
+
+	if (json) {
+		ctl_json_array(f, items, n);
+		return;
+	}
+	va_start(ap, header);
+	vfprintf(f, header, ap);
+	va_end(ap);
+	for (size_t i = 0; i < n; i++)
+		row(f, items[i]);
+}
+
 void ctl_json_request(FILE *f, const char *method, const ProtobufCMessage *req)
 {
 	fprintf(f, "{\"method\":\"%s\",\"request\":", method);
@@ -308,6 +308,45 @@ void ctl_json_request(FILE *f, const char *method, const ProtobufCMessage *req)
 }
 
 /* Mutations print JSON only: the one place they write anything. */
+/* The response's already_done (field 15), set by an operation with ensure that found its
+ * work done. */
+static bool ensure_resp_done(const ProtobufCMessage *resp)
+{
+	const ProtobufCFieldDescriptor *fd =
+		protobuf_c_message_descriptor_get_field(resp->descriptor, 15);
+
+	return fd && fd->type == PROTOBUF_C_TYPE_BOOL && strcmp(fd->name, "already_done") == 0 &&
+	       *(const protobuf_c_boolean *)((const char *)resp + fd->offset);
+}
+
+/* The resource's object with "already_done": true as its last key (the same shape as without
+ * ensure, plus the key where it is true). */
+static void print_with_already_done(FILE *f, const ProtobufCMessage *sub)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (!m) {
+		ctl_print_json_message(f, sub, true);
+		fputc('\n', f);
+		return;
+	}
+	ctl_print_json_message(m, sub, true);
+	fclose(m);
+	while (len > 0 && buf[len - 1] != '}')
+		len--;
+	if (len == 0) {
+		fprintf(f, "%s\n", buf);
+	} else {
+		bool empty = len >= 2 && buf[len - 2] == '{';
+
+		fwrite(buf, 1, len - 1, f);
+		fprintf(f, "%s\"already_done\":true}\n", empty ? "" : ",");
+	}
+	free(buf);
+}
+
 int ctl_print_created(FILE *f, const ProtobufCMessage *resp, bool json)
 {
 	const ProtobufCMessageDescriptor *d = resp->descriptor;
@@ -323,12 +362,16 @@ int ctl_print_created(FILE *f, const ProtobufCMessage *resp, bool json)
 		const ProtobufCMessage *sub =
 			*(ProtobufCMessage *const *)((const char *)resp + d->fields[0].offset);
 
+		if (sub && ensure_resp_done(resp)) {
+			print_with_already_done(f, sub);
+			return 0;
+		}
 		if (sub) {
 			ctl_print_json_message(f, sub, true);
 			fputc('\n', f);
 			return 0;
 		}
-		fputs("{}\n", f);
+		fputs(ensure_resp_done(resp) ? "{\"already_done\":true}\n" : "{}\n", f);
 		return 0;
 	}
 	/* The rest carry only already_done: shown when true. */

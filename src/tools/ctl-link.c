@@ -298,22 +298,18 @@ static int parse_link_add(CtlParser *p)
 static int parse_link_del(CtlParser *p)
 {
 	Nsring__V1__DeleteLinkRequest *req;
-	const char *name = NULL;
+	const char *name = NULL, *kind_ignored = NULL;
 	int r;
 
-	r = ctl_parse_dev_only(p, &name, true);
+	r = ctl_parse_dev(p, &name, &kind_ignored, NULL);
 	if (r < 0)
 		return r;
 	if (!name)
 		return ctl_fail(p->cmd, "not enough information: \"dev\" argument is required");
-	req = CTL_NEW_MSG(p->cmd, Nsring__V1__DeleteLinkRequest,
-			  nsring__v1__delete_link_request__init);
+	req = CTL_NEW_CALL(p, DeleteLink, delete_link, ctl_print_created);
 	if (!req)
 		return ctl_oom(p->cmd);
-	ctl_set_namespace(p, &req->namespace_);
 	req->name = (char *)name;
-	ctl_set_call(p->cmd, "DeleteLink", &req->base,
-		     &nsring__v1__delete_link_response__descriptor, ctl_print_created);
 	return 0;
 }
 
@@ -323,12 +319,9 @@ static int parse_link_set(CtlParser *p)
 	const char *a;
 	int r;
 
-	req = CTL_NEW_MSG(p->cmd, Nsring__V1__UpdateLinkRequest,
-			  nsring__v1__update_link_request__init);
+	req = CTL_NEW_CALL(p, UpdateLink, update_link, ctl_print_created);
 	if (!req)
 		return ctl_oom(p->cmd);
-	ctl_set_namespace(p, &req->namespace_);
-
 	while ((a = ctl_next(p))) {
 		const char *v;
 
@@ -379,35 +372,17 @@ static int parse_link_set(CtlParser *p)
 	}
 	if (!req->name[0])
 		return ctl_fail(p->cmd, "not enough information: \"dev\" argument is required");
-	ctl_set_call(p->cmd, "UpdateLink", &req->base,
-		     &nsring__v1__update_link_response__descriptor, ctl_print_created);
 	return 0;
 }
 
 static int parse_link_show(CtlParser *p)
 {
-	const char *a, *name = NULL, *kind = NULL, *master = NULL;
+	const char *name = NULL, *kind = NULL, *master = NULL;
 	int r;
 
-	while ((a = ctl_next(p))) {
-		if (ctl_streq(a, "dev")) {
-			if (name)
-				return ctl_fail(p->cmd, "duplicate \"dev\"");
-			r = ctl_arg_ifname(p, a, &name);
-		} else if (ctl_streq(a, "type")) {
-			r = ctl_need(p, a, &kind);
-		} else if (ctl_streq(a, "master")) {
-			r = ctl_arg_ifname(p, a, &master);
-		} else if (!name) {
-			r = ctl_check_ifname(p, a);
-			name = a;
-		} else {
-			return ctl_unknown(p, a);
-		}
-		if (r < 0)
-			return r;
-	}
-
+	r = ctl_parse_dev(p, &name, &kind, &master);
+	if (r < 0)
+		return r;
 	if (name) {
 		Nsring__V1__GetLinkRequest *req;
 
@@ -415,28 +390,20 @@ static int parse_link_show(CtlParser *p)
 			return ctl_fail(
 				p->cmd,
 				"a link NAME cannot be combined with \"type\" or \"master\"");
-		req = CTL_NEW_MSG(p->cmd, Nsring__V1__GetLinkRequest,
-				  nsring__v1__get_link_request__init);
+		req = CTL_NEW_CALL(p, GetLink, get_link, ctl_print_link);
 		if (!req)
 			return ctl_oom(p->cmd);
-		ctl_set_namespace(p, &req->namespace_);
 		req->name = (char *)name;
-		ctl_set_call(p->cmd, "GetLink", &req->base,
-			     &nsring__v1__get_link_response__descriptor, ctl_print_link);
 	} else {
 		Nsring__V1__ListLinksRequest *req;
 
-		req = CTL_NEW_MSG(p->cmd, Nsring__V1__ListLinksRequest,
-				  nsring__v1__list_links_request__init);
+		req = CTL_NEW_CALL(p, ListLinks, list_links, ctl_print_links);
 		if (!req)
 			return ctl_oom(p->cmd);
-		ctl_set_namespace(p, &req->namespace_);
 		if (kind)
 			req->kind = (char *)kind;
 		if (master)
 			req->master = (char *)master;
-		ctl_set_call(p->cmd, "ListLinks", &req->base,
-			     &nsring__v1__list_links_response__descriptor, ctl_print_links);
 	}
 	return 0;
 }

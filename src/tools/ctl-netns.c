@@ -40,23 +40,17 @@ static int parse_netns(CtlParser *p)
 	if (ctl_matches(c, "add")) {
 		Nsring__V1__CreateNamespaceRequest *req;
 
-		req = CTL_NEW_MSG(p->cmd, Nsring__V1__CreateNamespaceRequest,
-				  nsring__v1__create_namespace_request__init);
+		req = CTL_NEW_CALL(p, CreateNamespace, create_namespace, ctl_print_created);
 		if (!req)
 			return ctl_oom(p->cmd);
 		req->name = (char *)name;
-		ctl_set_call(p->cmd, "CreateNamespace", &req->base,
-			     &nsring__v1__create_namespace_response__descriptor, ctl_print_created);
 	} else {
 		Nsring__V1__DeleteNamespaceRequest *req;
 
-		req = CTL_NEW_MSG(p->cmd, Nsring__V1__DeleteNamespaceRequest,
-				  nsring__v1__delete_namespace_request__init);
+		req = CTL_NEW_CALL(p, DeleteNamespace, delete_namespace, ctl_print_created);
 		if (!req)
 			return ctl_oom(p->cmd);
 		req->name = (char *)name;
-		ctl_set_call(p->cmd, "DeleteNamespace", &req->base,
-			     &nsring__v1__delete_namespace_response__descriptor, ctl_print_created);
 	}
 	return ctl_no_more(p);
 }
@@ -67,20 +61,19 @@ const CtlObject ctl_object_netns = {
 	.parse = parse_netns,
 };
 
+static void netns_row(FILE *f, const ProtobufCMessage *item)
+{
+	const Nsring__V1__Namespace *ns = (const void *)item;
+
+	fprintf(f, "%-24s %-12" PRIu64 " %s\n", ctl_or_dash(ns->name), ns->inode,
+		ctl_or_dash(ns->path));
+}
+
 int ctl_print_namespaces(FILE *f, const ProtobufCMessage *resp, bool json)
 {
 	const Nsring__V1__ListNamespacesResponse *r = (const void *)resp;
 
-	if (json) {
-		ctl_json_array(f, (ProtobufCMessage **)r->namespaces, r->n_namespaces);
-		return 0;
-	}
-	fprintf(f, "%-24s %-12s %s\n", "NAME", "INODE", "PATH");
-	for (size_t i = 0; i < r->n_namespaces; i++) {
-		const Nsring__V1__Namespace *ns = r->namespaces[i];
-
-		fprintf(f, "%-24s %-12" PRIu64 " %s\n", ctl_or_dash(ns->name), ns->inode,
-			ctl_or_dash(ns->path));
-	}
+	ctl_print_list(f, json, (ProtobufCMessage **)r->namespaces, r->n_namespaces, netns_row,
+		       "%-24s %-12s %s\n", "NAME", "INODE", "PATH");
 	return 0;
 }

@@ -217,26 +217,18 @@ static int parse_route_modify(CtlParser *p, const char *method)
 	if (ctl_streq(method, "DeleteRoute")) {
 		Nsring__V1__DeleteRouteRequest *req;
 
-		req = CTL_NEW_MSG(p->cmd, Nsring__V1__DeleteRouteRequest,
-				  nsring__v1__delete_route_request__init);
+		req = CTL_NEW_CALL(p, DeleteRoute, delete_route, ctl_print_created);
 		if (!req)
 			return ctl_oom(p->cmd);
-		ctl_set_namespace(p, &req->namespace_);
 		req->route = route;
-		ctl_set_call(p->cmd, method, &req->base,
-			     &nsring__v1__delete_route_response__descriptor, ctl_print_created);
 	} else {
 		Nsring__V1__CreateRouteRequest *req;
 
-		req = CTL_NEW_MSG(p->cmd, Nsring__V1__CreateRouteRequest,
-				  nsring__v1__create_route_request__init);
+		req = CTL_NEW_CALL(p, CreateRoute, create_route, ctl_print_created);
 		if (!req)
 			return ctl_oom(p->cmd);
-		ctl_set_namespace(p, &req->namespace_);
 		req->route = route;
 		req->replace = ctl_streq(method, "ReplaceRoute");
-		ctl_set_call(p->cmd, "CreateRoute", &req->base,
-			     &nsring__v1__create_route_response__descriptor, ctl_print_created);
 	}
 	return 0;
 }
@@ -247,11 +239,9 @@ static int parse_route_show(CtlParser *p)
 	const char *a;
 	int r;
 
-	req = CTL_NEW_MSG(p->cmd, Nsring__V1__ListRoutesRequest,
-			  nsring__v1__list_routes_request__init);
+	req = CTL_NEW_CALL(p, ListRoutes, list_routes, ctl_print_routes);
 	if (!req)
 		return ctl_oom(p->cmd);
-	ctl_set_namespace(p, &req->namespace_);
 	req->family = (uint32_t)p->cmd->family;
 	while ((a = ctl_next(p))) {
 		if (!ctl_streq(a, "table"))
@@ -265,8 +255,6 @@ static int parse_route_show(CtlParser *p)
 		if (r < 0)
 			return r;
 	}
-	ctl_set_call(p->cmd, "ListRoutes", &req->base,
-		     &nsring__v1__list_routes_response__descriptor, ctl_print_routes);
 	return 0;
 }
 
@@ -387,45 +375,44 @@ static void print_path(FILE *f, const Nsring__V1__RoutePath *p)
 		fputs(" onlink", f);
 }
 
+static void route_row(FILE *f, const ProtobufCMessage *item)
+{
+	const Nsring__V1__Route *rt = (const void *)item;
+	char dst[96], dev[24], tb[12], pb[12], sb[12], via[24];
+	const char *dest = rt->destination[0] && strcmp(rt->destination, "default") != 0
+				   ? rt->destination
+				   : "default";
+	const char *type = route_type_name(rt->type);
+
+	snprintf(dst, sizeof(dst), "%s%s%s", type ? type : "", type ? " " : "", dest);
+	if (rt->dev[0])
+		snprintf(dev, sizeof(dev), "%s", rt->dev);
+	else if (rt->dev_index)
+		snprintf(dev, sizeof(dev), "if%" PRIu32, rt->dev_index);
+	else
+		snprintf(dev, sizeof(dev), "-");
+	fprintf(f, "%-24s %-24s %-16s %-8s %-8" PRIu32 " %-8s %-8s %s\n", dst,
+		rt->nhid ? nhid_text(rt->nhid, via, sizeof(via)) : ctl_or_dash(rt->gateway), dev,
+		ctl_route_table_name(rt->table, tb), rt->metric,
+		ctl_route_proto_name(rt->protocol, pb),
+		rt->set_scope_case == NSRING__V1__ROUTE__SET_SCOPE_SCOPE
+			? ctl_route_scope_name(rt->scope, sb)
+			: "-",
+		ctl_or_dash(rt->prefsrc));
+	for (size_t k = 0; k < rt->n_paths; k++) {
+		fputs("    ", f);
+		print_path(f, rt->paths[k]);
+		fputc('\n', f);
+	}
+}
+
 int ctl_print_routes(FILE *f, const ProtobufCMessage *resp, bool json)
 {
 	const Nsring__V1__ListRoutesResponse *r = (const void *)resp;
 
-	if (json) {
-		ctl_json_array(f, (ProtobufCMessage **)r->routes, r->n_routes);
-		return 0;
-	}
-	fprintf(f, "%-24s %-24s %-16s %-8s %-8s %-8s %-8s %s\n", "DESTINATION", "VIA", "DEV",
-		"TABLE", "METRIC", "PROTO", "SCOPE", "SRC");
-	for (size_t i = 0; i < r->n_routes; i++) {
-		const Nsring__V1__Route *rt = r->routes[i];
-		char dst[96], dev[24], tb[12], pb[12], sb[12], via[24];
-		const char *dest = rt->destination[0] && strcmp(rt->destination, "default") != 0
-					   ? rt->destination
-					   : "default";
-		const char *type = route_type_name(rt->type);
-
-		snprintf(dst, sizeof(dst), "%s%s%s", type ? type : "", type ? " " : "", dest);
-		if (rt->dev[0])
-			snprintf(dev, sizeof(dev), "%s", rt->dev);
-		else if (rt->dev_index)
-			snprintf(dev, sizeof(dev), "if%" PRIu32, rt->dev_index);
-		else
-			snprintf(dev, sizeof(dev), "-");
-		fprintf(f, "%-24s %-24s %-16s %-8s %-8" PRIu32 " %-8s %-8s %s\n", dst,
-			rt->nhid ? nhid_text(rt->nhid, via, sizeof(via)) : ctl_or_dash(rt->gateway),
-			dev, ctl_route_table_name(rt->table, tb),
-			rt->metric, ctl_route_proto_name(rt->protocol, pb),
-			rt->set_scope_case == NSRING__V1__ROUTE__SET_SCOPE_SCOPE
-				? ctl_route_scope_name(rt->scope, sb)
-				: "-",
-			ctl_or_dash(rt->prefsrc));
-		for (size_t k = 0; k < rt->n_paths; k++) {
-			fputs("    ", f);
-			print_path(f, rt->paths[k]);
-			fputc('\n', f);
-		}
-	}
+	ctl_print_list(f, json, (ProtobufCMessage **)r->routes, r->n_routes, route_row,
+		       "%-24s %-24s %-16s %-8s %-8s %-8s %-8s %s\n", "DESTINATION", "VIA", "DEV",
+		       "TABLE", "METRIC", "PROTO", "SCOPE", "SRC");
 	return 0;
 }
 

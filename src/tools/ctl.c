@@ -29,6 +29,9 @@ void ctl_usage(FILE *f)
 	      "  -4, -6              only IPv4 / IPv6 (addr show, route show, default routes)\n"
 	      "  --timeout SEC       give up after SEC seconds (default 60; 0: never)\n"
 	      "  --dry-run           print the request as JSON instead of sending it\n"
+	      "  --ensure            safe to resend: an add that finds the same object, a del\n"
+	      "                      that finds nothing, a set found done succeed (-j shows\n"
+	      "                      \"already_done\": true); with -batch: the whole batch\n"
 	      "  -h, --help          this help\n"
 	      "\n"
 	      "Objects and commands (abbreviations as in ip: l = link, a/addr = address,\n"
@@ -74,6 +77,19 @@ static int parse_timeout(CtlParser *p, const char *v)
 	return 0;
 }
 
+/* --ensure: every request that changes something has `bool ensure = 15` (nsring.proto). */
+static int set_ensure(CtlCmd *cmd)
+{
+	const ProtobufCFieldDescriptor *f =
+		protobuf_c_message_descriptor_get_field(cmd->req->descriptor, 15);
+
+	if (!f || f->type != PROTOBUF_C_TYPE_BOOL || strcmp(f->name, "ensure") != 0)
+		return ctl_fail(cmd, "--ensure applies to changes (add, del, set), not to %s",
+				cmd->method);
+	*(protobuf_c_boolean *)((char *)cmd->req + f->offset) = 1;
+	return CTL_PARSE_OK;
+}
+
 int ctl_parse(int argc, char **argv, CtlCmd *cmd)
 {
 	CtlParser p = { .cmd = cmd, .argc = argc, .argv = argv, .i = 1 };
@@ -99,6 +115,8 @@ int ctl_parse(int argc, char **argv, CtlCmd *cmd)
 			cmd->family = 6;
 		} else if (ctl_streq(a, "--dry-run")) {
 			cmd->dry_run = true;
+		} else if (ctl_streq(a, "--ensure") || ctl_streq(a, "-ensure")) {
+			cmd->ensure = true;
 		} else if (is_option(a, "-s", "--socket")) {
 			r = option_value(&p, a, "--socket", &v);
 			if (r >= 0 && !*v)
@@ -133,8 +151,10 @@ int ctl_parse(int argc, char **argv, CtlCmd *cmd)
 		return ctl_object_nexthop.parse(&p);
 	/* The first object the word abbreviates, in the table's order. */
 	for (size_t i = 0; i < ARRAY_SIZE(objects); i++)
-		if (ctl_matches(obj, objects[i]->word))
-			return objects[i]->parse(&p);
+		if (ctl_matches(obj, objects[i]->word)) {
+			r = objects[i]->parse(&p);
+			return r == CTL_PARSE_OK && cmd->ensure ? set_ensure(cmd) : r;
+		}
 	if (ctl_matches(obj, "help"))
 		return CTL_PARSE_HELP;
 	return ctl_unknown(&p, obj);

@@ -17,6 +17,7 @@ typedef struct CtlCmd {
 	const char *socket_path; /* -s/--socket; NULL: $NSRING_SOCKET or the default */
 	bool json;		 /* -j */
 	bool dry_run;		 /* --dry-run: print the request as JSON, call nothing */
+	bool ensure;		 /* --ensure: the request's ensure field (safe to resend) */
 	int family;		 /* -4/-6: 4 or 6; 0 for both */
 	uint64_t timeout_ns;	 /* --timeout SEC */
 

@@ -257,42 +257,54 @@ static const uint8_t *get_varint(const uint8_t *p, const uint8_t *end, uint64_t 
 	return NULL;
 }
 
-/* Reads one field: its number, wire type, and either a varint value or a (ptr, len) for a
- * length-delimited one; fixed-size fields are skipped. NULL if malformed. */
-static const uint8_t *get_field(const uint8_t *p, const uint8_t *end, unsigned *ret_field,
-				unsigned *ret_type, uint64_t *ret_v, const uint8_t **ret_ptr)
-{
-	uint64_t key, v = 0;
+/* One field of a message: its number, wire type, and either a varint value or a (ptr, v) for a
+ * length-delimited one; fixed-size fields are skipped. */
+typedef struct PbField {
+	unsigned num, type;
+	uint64_t v;
+	const uint8_t *ptr;
+} PbField;
 
-	p = get_varint(p, end, &key);
-	if (!p)
-		return NULL;
-	*ret_field = (unsigned)(key >> 3);
-	*ret_type = (unsigned)(key & 7);
+/* Reads the field at *p and moves *p past it: 1, or 0 at end, or -EBADMSG if malformed. */
+static int next_field(const uint8_t **p, const uint8_t *end, PbField *f)
+{
+	const uint8_t *q = *p;
+	uint64_t key;
+
+	if (q >= end)
+		return 0;
+	*f = (PbField){ 0 };
+	q = get_varint(q, end, &key);
+	if (!q)
+		return -EBADMSG;
+	f->num = (unsigned)(key >> 3);
+	f->type = (unsigned)(key & 7);
 	switch (key & 7) {
 	case 0:
-		p = get_varint(p, end, &v);
+		q = get_varint(q, end, &f->v);
 		break;
 	case 1:
-		p = end - p >= 8 ? p + 8 : NULL;
+		q = end - q >= 8 ? q + 8 : NULL;
 		break;
 	case 2:
-		p = get_varint(p, end, &v);
-		if (p && v > (uint64_t)(end - p))
-			p = NULL;
-		if (p) {
-			*ret_ptr = p;
-			p += v;
+		q = get_varint(q, end, &f->v);
+		if (q && f->v > (uint64_t)(end - q))
+			q = NULL;
+		if (q) {
+			f->ptr = q;
+			q += f->v;
 		}
 		break;
 	case 5:
-		p = end - p >= 4 ? p + 4 : NULL;
+		q = end - q >= 4 ? q + 4 : NULL;
 		break;
 	default:
-		p = NULL;
+		q = NULL;
 	}
-	*ret_v = v;
-	return p;
+	if (!q)
+		return -EBADMSG;
+	*p = q;
+	return 1;
 }
 
 /* google.rpc.Status and BatchResult share their first two fields: code, message. */
@@ -300,24 +312,19 @@ static int decode_code_msg(const uint8_t *p, size_t n, int *ret_code, const char
 			   size_t *ret_msg_len)
 {
 	const uint8_t *end = p + n;
+	PbField f;
+	int r;
 
 	*ret_code = 0;
 	*ret_msg = "";
 	*ret_msg_len = 0;
-	while (p < end) {
-		const uint8_t *ptr = NULL;
-		unsigned field, type;
-		uint64_t v;
-
-		p = get_field(p, end, &field, &type, &v, &ptr);
-		if (!p)
-			return -EBADMSG;
-		if (field == 1 && type == 0)
-			*ret_code = (int)(int32_t)v;
-		else if (field == 2 && type == 2)
-			*ret_msg = (const char *)ptr, *ret_msg_len = v;
+	while ((r = next_field(&p, end, &f)) > 0) {
+		if (f.num == 1 && f.type == 0)
+			*ret_code = (int)(int32_t)f.v;
+		else if (f.num == 2 && f.type == 2)
+			*ret_msg = (const char *)f.ptr, *ret_msg_len = f.v;
 	}
-	return 0;
+	return r;
 }
 
 /* ---------------------------------------------------------------- requests */
@@ -390,51 +397,43 @@ int bench_decode_response(const uint8_t *p, size_t n, int *ret_code, const char 
 			  size_t *ret_msg_len, const uint8_t **ret_payload, size_t *ret_payload_len)
 {
 	const uint8_t *end = p + n;
+	PbField f;
+	int r;
 
 	*ret_code = 0;
 	*ret_msg = "";
 	*ret_msg_len = 0;
 	*ret_payload = p;
 	*ret_payload_len = 0;
-	while (p < end) {
-		const uint8_t *ptr = NULL;
-		unsigned field, type;
-		uint64_t v;
-
-		p = get_field(p, end, &field, &type, &v, &ptr);
-		if (!p)
-			return -EBADMSG;
-		if (field == 1 && type == 2) {
-			if (decode_code_msg(ptr, v, ret_code, ret_msg, ret_msg_len) < 0)
+	while ((r = next_field(&p, end, &f)) > 0) {
+		if (f.num == 1 && f.type == 2) {
+			if (decode_code_msg(f.ptr, f.v, ret_code, ret_msg, ret_msg_len) < 0)
 				return -EBADMSG;
-		} else if (field == 2 && type == 2) {
-			*ret_payload = ptr;
-			*ret_payload_len = v;
+		} else if (f.num == 2 && f.type == 2) {
+			*ret_payload = f.ptr;
+			*ret_payload_len = f.v;
 		}
 	}
-	return 0;
+	return r;
 }
 
 int bench_decode_batch(const uint8_t *p, size_t n, BenchResult *res, size_t max, size_t *ret_n)
 {
 	const uint8_t *end = p + n;
 	size_t k = 0;
+	PbField f;
+	int r;
 
-	while (p < end) {
-		const uint8_t *ptr = NULL;
-		unsigned field, type;
-		uint64_t v;
-
-		p = get_field(p, end, &field, &type, &v, &ptr);
-		if (!p)
-			return -EBADMSG;
-		if (field != 1 || type != 2)
+	while ((r = next_field(&p, end, &f)) > 0) {
+		if (f.num != 1 || f.type != 2)
 			continue; /* failed, aborted: the tool counts results itself */
 		if (k < max &&
-		    decode_code_msg(ptr, v, &res[k].code, &res[k].msg, &res[k].msg_len) < 0)
+		    decode_code_msg(f.ptr, f.v, &res[k].code, &res[k].msg, &res[k].msg_len) < 0)
 			return -EBADMSG;
 		k++;
 	}
+	if (r < 0)
+		return r;
 	*ret_n = k;
 	return 0;
 }

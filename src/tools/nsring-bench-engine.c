@@ -18,6 +18,7 @@
 #include "core/status.h"
 #include "nsring-bench.h"
 #include "wire/ttrpc-wire.h"
+#include "wire/unix-addr.h"
 
 #define IN_BUF_SIZE	 (256u << 10)
 #define DRAIN_TIMEOUT_NS (5ull * 1000000000u)  /* after a stop: wait this long for replies */
@@ -136,39 +137,23 @@ const char *bench_engine_error(BenchEngine *e)
 
 static int conn_connect(const char *path, int *ret_fd)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa;
 	socklen_t salen;
-	size_t len;
-	int fd;
+	int fd, r;
 
-	if (strncmp(path, "unix://", 7) == 0)
-		path += 7;
-	else if (strncmp(path, "unix:", 5) == 0)
-		path += 5;
-	len = strlen(path);
-	if (len == 0)
-		return -EINVAL;
-	if (len >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	memcpy(sa.sun_path, path, len);
-	salen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len);
-	if (path[0] == '@')
-		sa.sun_path[0] = '\0';
-	else
-		salen++;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = wire_unix_socket(path, &sa, &salen);
 	if (fd < 0)
-		return negative_errno();
+		return fd;
 	/* Connect blocking (it is local and quick), then switch to non-blocking I/O. */
 	while (connect(fd, (struct sockaddr *)&sa, salen) < 0) {
 		if (errno == EINTR)
 			continue;
-		int r = negative_errno();
+		r = negative_errno();
 		close(fd);
 		return r;
 	}
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0) {
-		int r = negative_errno();
+		r = negative_errno();
 		close(fd);
 		return r;
 	}
@@ -484,19 +469,9 @@ static void conn_parse(BenchEngine *e, Conn *c)
 		}
 		need = TTRPC_HEADER_SIZE + (size_t)h.length;
 		if (c->in_len - off < need) {
-			if (need > c->in_cap) {
-				uint8_t *p;
-
-				memmove(c->in, c->in + off, c->in_len - off);
-				c->in_len -= off;
-				off = 0;
-				p = realloc(c->in, need);
-				if (!p) {
-					fail(e, -ENOMEM, "out of memory");
-					return;
-				}
-				c->in = p;
-				c->in_cap = need;
+			if (ttrpc_rbuf_fit(&c->in, &c->in_len, &c->in_cap, &off, need) < 0) {
+				fail(e, -ENOMEM, "out of memory");
+				return;
 			}
 			break;
 		}

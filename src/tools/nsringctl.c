@@ -90,8 +90,8 @@ int main(int argc, char **argv)
 	/* -batch FILE [-force]: global options stay, each line adds the command. */
 	{
 		const char *batch = NULL;
-		bool force = false;
-		int k = 0;
+		bool force = false, ensure = false;
+		int k = 0, j = 0;
 
 		for (int i = 0; i < argc; i++) {
 			if ((streq_any(argv[i], "-batch", "--batch", "-b")) && i + 1 < argc)
@@ -101,8 +101,16 @@ int main(int argc, char **argv)
 			else
 				argv[k++] = argv[i];
 		}
-		if (batch)
-			return ctl_batch_run(k, argv, batch, force);
+		if (batch) {
+			/* -ensure is the whole Batch's (BatchRequest.ensure), not each line's. */
+			for (int i = 0; i < k; i++) {
+				if (streq_any(argv[i], "-ensure", "--ensure", NULL))
+					ensure = true;
+				else
+					argv[j++] = argv[i];
+			}
+			return ctl_batch_run(j, argv, batch, force, ensure);
+		}
 		argc = k;
 	}
 

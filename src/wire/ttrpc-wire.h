@@ -3,7 +3,10 @@
  * header-only module: the daemon's rpc, libnsring and nsring-bench all include it. */
 #pragma once
 
+#include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define TTRPC_HEADER_SIZE 10
@@ -53,4 +56,24 @@ static inline void ttrpc_header_decode(const uint8_t in[TTRPC_HEADER_SIZE], Ttrp
 	h->stream_id = (uint32_t)in[4] << 24 | (uint32_t)in[5] << 16 | (uint32_t)in[6] << 8 | in[7];
 	h->type = in[8];
 	h->flags = in[9];
+}
+
+/* A reader's buffer holds an incomplete frame at *off that needs need bytes in all: when the
+ * buffer is too small for it, moves the unread bytes to the front (*off becomes 0) and grows it
+ * to need. -ENOMEM when it cannot grow. */
+static inline int ttrpc_rbuf_fit(uint8_t **buf, size_t *len, size_t *cap, size_t *off, size_t need)
+{
+	uint8_t *p;
+
+	if (need <= *cap)
+		return 0;
+	memmove(*buf, *buf + *off, *len - *off);
+	*len -= *off;
+	*off = 0;
+	p = realloc(*buf, need);
+	if (!p)
+		return -ENOMEM;
+	*buf = p;
+	*cap = need;
+	return 0;
 }

@@ -143,11 +143,6 @@ REQUESTS = {
                                                                             "dummy": {}}}}]},
         {"ops": [{}]},
         {"ops": []},
-        {"mode": "BATCH_MODE_CONTINUE", "ensure": True,
-         "ops": [{"createNexthop": {"nexthop": {"id": 5, "gateway": "127.0.0.2", "dev": "lo"}}},
-                 {"createRule": {"rule": {"from": "10.9.0.0/16", "table": 9}}},
-                 {"deleteRule": {"rule": {"from": "10.9.0.0/16", "table": 9}}},
-                 {"deleteNexthop": {"id": 5}}]},
     ],
     "Watch": [{}],
     "": [{}],
@@ -186,6 +181,68 @@ REQUESTS = {
     "DeleteNexthop": [{"id": 10}, {"id": 0}, {"id": 4294967295}],
     "ListNexthops": [{}, {"dev": "lo"}, {"dev": "a b"}],
 }
+
+
+# Ensure (safe resends): each changing request with ensure set, appended (the seeds above keep
+# their numbers): creates that find their object (same or other attributes), deletes of what is
+# gone, updates found done, a whole Batch with ensure.
+ENSURE = {
+    "CreateNamespace": [{"name": "fz0", "ensure": True}, {"name": "a/b", "ensure": True}],
+    "DeleteNamespace": [{"name": "nope", "ensure": True}],
+    "CreateLink": [
+        {"link": {"name": "lo", "dummy": {}}, "ensure": True},
+        {"link": {"name": "v0", "veth": {"peerName": "v1", "peerNamespace": {"name": "fz0"}},
+                  "up": True, "mtu": 1400}, "master": "br0", "ensure": True},
+        {"link": {"name": "vx0", "vxlan": {"vni": 42, "port": 4789, "local": "10.0.0.1",
+                                           "remote": "10.0.0.2", "dev": "lo"}},
+         "ensure": True},
+        {"link": {"name": "mv0", "macvlan": {"parent": "lo", "mode": "MACVLAN_MODE_PRIVATE"}},
+         "ensure": True},
+        {"link": {"name": "ifb0", "ifb": {}, "address": "02:00:00:00:00:09", "group": 5},
+         "ensure": True},
+    ],
+    "UpdateLink": [{"name": "lo", "up": True, "ensure": True},
+                   {"name": "nope", "newName": "lo", "ensure": True},
+                   {"name": "nope", "moveTo": {"name": "fz0"}, "ensure": True},
+                   {"index": 77, "moveTo": {"pid": 1}, "ensure": True}],
+    "DeleteLink": [{"name": "nope", "ensure": True}, {"index": 4242, "ensure": True}],
+    "CreateAddress": [
+        {"address": {"linkName": "lo", "address": "127.0.0.1", "prefixLen": 8}, "ensure": True},
+        {"address": {"linkName": "lo", "address": "::1", "prefixLen": 64}, "ensure": True},
+        {"address": {"linkName": "lo", "address": "10.9.9.9", "prefixLen": 24,
+                     "broadcast": "10.9.9.254"}, "ensure": True},
+    ],
+    "DeleteAddress": [{"address": {"linkName": "nope", "address": "10.1.2.3", "prefixLen": 24},
+                       "ensure": True}],
+    "CreateRoute": [
+        {"route": {"destination": "127.0.0.0/8", "dev": "lo", "table": 255, "type": 2},
+         "ensure": True},
+        {"route": {"destination": "10.20.0.0/16", "gateway": "127.0.0.2", "prefsrc": "127.0.0.1"},
+         "ensure": True},
+        {"route": {"destination": "fd01::/64", "dev": "lo"}, "replace": True, "ensure": True},
+    ],
+    "DeleteRoute": [{"route": {"destination": "10.99.0.0/16", "dev": "nope"}, "ensure": True}],
+    "Batch": [
+        {"ensure": True,
+         "ops": [{"createNamespace": {"name": "fzb"}},
+                 {"createLink": {"namespace": {"name": "fzb"},
+                                 "link": {"name": "v0", "veth": {"peerName": "v1"}}}},
+                 {"deleteLink": {"namespace": {"name": "fzb"}, "name": "nope"}},
+                 {"deleteLink": {"namespace": {"name": "fzb"}, "name": "v0"}},
+                 {"deleteNamespace": {"name": "fzb"}},
+                 {"deleteNamespace": {"name": "fzb"}}]},
+        {"mode": "BATCH_MODE_CONTINUE",
+         "ops": [{"createLink": {"link": {"name": "lo", "dummy": {}}, "ensure": True}},
+                 {"deleteRoute": {"route": {"destination": "10.1.0.0/16"}, "ensure": True}}]},
+        {"mode": "BATCH_MODE_CONTINUE", "ensure": True,
+         "ops": [{"createNexthop": {"nexthop": {"id": 5, "gateway": "127.0.0.2", "dev": "lo"}}},
+                 {"createRule": {"rule": {"from": "10.9.0.0/16", "table": 9}}},
+                 {"deleteRule": {"rule": {"from": "10.9.0.0/16", "table": 9}}},
+                 {"deleteNexthop": {"id": 5}}]},
+    ],
+}
+for _method, _reqs in ENSURE.items():
+    REQUESTS[_method].extend(_reqs)
 
 
 def request_corpus():

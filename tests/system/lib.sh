@@ -377,6 +377,10 @@ stop_daemon() {
 	expect_eq "$rc" 0 "nsringd exits 0 on SIGTERM"
 }
 
+# True when nsringd is built with AddressSanitizer (the CI's second pass): expensive scale cases
+# run once, in the plain build, and smaller here.
+sanitized_build() { ldd "$NSRINGD" 2>/dev/null | grep -q libasan; }
+
 daemon_threads() { awk '/^Threads:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
 daemon_fds() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }
 # wait_fds_le MAX: up to 5 s for nsringd ($DPID) to have at most MAX fds.

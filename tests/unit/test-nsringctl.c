@@ -642,6 +642,29 @@ static void test_globals(void)
 	CHECK(ctl_parse(6, argv5, &cmd) == -EINVAL);
 	ctl_cmd_done(&cmd);
 
+	/* --ensure sets the request's ensure field; a request without one is a usage error. */
+	{
+		char *argv7[] = { "nsringctl", "--ensure", "link", "add", "d0", "type", "dummy",
+				  NULL };
+		char *argv8[] = { "nsringctl", "-ensure", "-n", "x", "route", "del", "default",
+				  "via", "198.18.0.1", NULL };
+		char *argv9[] = { "nsringctl", "--ensure", "link", "show", NULL };
+		char *argv10[] = { "nsringctl", "netns", "add", "x", NULL };
+
+		CHECK(ctl_parse(7, argv7, &cmd) == 0);
+		CHECK(cmd.ensure && ((Nsring__V1__CreateLinkRequest *)cmd.req)->ensure);
+		ctl_cmd_done(&cmd);
+		CHECK(ctl_parse(9, argv8, &cmd) == 0);
+		CHECK(((Nsring__V1__DeleteRouteRequest *)cmd.req)->ensure);
+		ctl_cmd_done(&cmd);
+		CHECK(ctl_parse(4, argv9, &cmd) == -EINVAL);
+		CHECK(strstr(cmd.error, "--ensure applies to changes"));
+		ctl_cmd_done(&cmd);
+		CHECK(ctl_parse(4, argv10, &cmd) == 0);
+		CHECK(!cmd.ensure && !((Nsring__V1__CreateNamespaceRequest *)cmd.req)->ensure);
+		ctl_cmd_done(&cmd);
+	}
+
 	/* Only monitor streams: its printer runs once per event. */
 	{
 		char *argv6[] = { "nsringctl", "-j", "monitor", NULL };
@@ -820,7 +843,18 @@ static void test_print_links(void)
 	free(out);
 	out = print_to_string(ctl_print_created, &created.base, true);
 	CHECK(strncmp(out, "{\"index\":3,\"name\":\"br0\"", 23) == 0);
+	CHECK(!strstr(out, "already_done"));
 	free(out);
+	/* --ensure found it done: the same object with "already_done":true last; text silent. */
+	created.already_done = true;
+	out = print_to_string(ctl_print_created, &created.base, true);
+	CHECK(strncmp(out, "{\"index\":3,\"name\":\"br0\"", 23) == 0);
+	CHECK(strlen(out) > 22 && strcmp(out + strlen(out) - 22, ",\"already_done\":true}\n") == 0);
+	free(out);
+	out = print_to_string(ctl_print_created, &created.base, false);
+	CHECK(strcmp(out, "") == 0);
+	free(out);
+	created.already_done = false;
 
 	resp.n_links = 0;
 	out = print_to_string(ctl_print_links, &resp.base, true);
@@ -864,6 +898,10 @@ static void test_print_addresses(void)
 
 	out = print_to_string(ctl_print_created, &created.base, true);
 	CHECK(strcmp(out, "{}\n") == 0);
+	free(out);
+	created.already_done = true;
+	out = print_to_string(ctl_print_created, &created.base, true);
+	CHECK(strcmp(out, "{\"already_done\":true}\n") == 0);
 	free(out);
 }
 
