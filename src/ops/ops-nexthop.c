@@ -60,7 +60,8 @@ static bool nexthop_from_pb(Op *op, const Nsring__V1__Nexthop *pb, RtnlNexthop *
 
 			if (!m || m->id == 0 || m->weight > 256) {
 				op_fail(op, STATUS_INVALID_ARGUMENT,
-					"nexthop.group[%zu]: the id must be set and the weight 1-256",
+					"nexthop.group[%zu]: the id must be set and the weight "
+					"1-256",
 					i);
 				return false;
 			}
@@ -94,7 +95,8 @@ static bool nexthop_from_pb(Op *op, const Nsring__V1__Nexthop *pb, RtnlNexthop *
 		return true;
 	}
 	if (pb->resilient_buckets) {
-		op_fail(op, STATUS_INVALID_ARGUMENT, "nexthop.resilient_buckets needs nexthop.group");
+		op_fail(op, STATUS_INVALID_ARGUMENT,
+			"nexthop.resilient_buckets needs nexthop.group");
 		return false;
 	}
 	ret->family = pb->family == 6 ? AF_INET6 : AF_INET;
@@ -110,21 +112,21 @@ static bool nexthop_from_pb(Op *op, const Nsring__V1__Nexthop *pb, RtnlNexthop *
 	}
 	if (str_set(pb->gateway)) {
 		if (rtnl_ip_parse(pb->gateway, &ret->gateway) < 0) {
-			op_fail(op, STATUS_INVALID_ARGUMENT, "nexthop.gateway: invalid address \"%.64s\"",
-				pb->gateway);
+			op_fail(op, STATUS_INVALID_ARGUMENT,
+				"nexthop.gateway: invalid address \"%.64s\"", pb->gateway);
 			return false;
 		}
 		if (pb->family && op_af(pb->family) != ret->gateway.family) {
 			op_fail(op, STATUS_INVALID_ARGUMENT,
-				"nexthop.gateway \"%.64s\" is not of nexthop.family %u", pb->gateway,
-				pb->family);
+				"nexthop.gateway \"%.64s\" is not of nexthop.family %u",
+				pb->gateway, pb->family);
 			return false;
 		}
 		ret->family = ret->gateway.family;
 	}
 	if (str_set(pb->dev) && !name_ifname_valid(pb->dev)) {
-		op_fail(op, STATUS_INVALID_ARGUMENT, "nexthop.dev: invalid interface name \"%.64s\"",
-			pb->dev);
+		op_fail(op, STATUS_INVALID_ARGUMENT,
+			"nexthop.dev: invalid interface name \"%.64s\"", pb->dev);
 		return false;
 	}
 	if (!str_set(pb->dev) && !pb->dev_index && !pb->fdb) {
@@ -223,8 +225,8 @@ static void nh_compare(Op *op)
 			nh_reply_ok(op);
 			return;
 		}
-		op_fail(op, STATUS_ALREADY_EXISTS,
-			"nexthop %u exists with another %s", want.id, diff);
+		op_fail(op, STATUS_ALREADY_EXISTS, "nexthop %u exists with another %s", want.id,
+			diff);
 		return;
 	}
 	/* Gone again meanwhile: the kernel's answer stands. */
@@ -268,8 +270,8 @@ static void nh_send(Op *op)
 		if (x->idx_link)
 			nh.oif = x->idx_link;
 		nl = op_send(op, 0, buf, rtnl_nexthop_new(buf, sizeof(buf), &nh, req->replace),
-			     nh.id ? op_printf(op, "%s nexthop %u", req->replace ? "replace" : "add",
-					       nh.id)
+			     nh.id ? op_printf(op, "%s nexthop %u",
+					       req->replace ? "replace" : "add", nh.id)
 				   : op_printf(op, "add nexthop"));
 	} else {
 		const Nsring__V1__DeleteNexthopRequest *req = (void *)op->req;

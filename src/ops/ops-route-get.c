@@ -21,7 +21,8 @@ static bool route_get_from_pb(Op *op, const Nsring__V1__GetRouteRequest *req, Rt
 {
 	memset(ret, 0, sizeof(*ret));
 	if (!str_set(req->destination) || rtnl_ip_parse(req->destination, &ret->dst) < 0) {
-		op_fail(op, STATUS_INVALID_ARGUMENT, "destination: invalid or missing address \"%.64s\"",
+		op_fail(op, STATUS_INVALID_ARGUMENT,
+			"destination: invalid or missing address \"%.64s\"",
 			req->destination ? req->destination : "");
 		return false;
 	}
@@ -38,11 +39,13 @@ static bool route_get_from_pb(Op *op, const Nsring__V1__GetRouteRequest *req, Rt
 		}
 	}
 	if (str_set(req->iif) && !name_ifname_valid(req->iif)) {
-		op_fail(op, STATUS_INVALID_ARGUMENT, "iif: invalid interface name \"%.64s\"", req->iif);
+		op_fail(op, STATUS_INVALID_ARGUMENT, "iif: invalid interface name \"%.64s\"",
+			req->iif);
 		return false;
 	}
 	if (str_set(req->oif) && !name_ifname_valid(req->oif)) {
-		op_fail(op, STATUS_INVALID_ARGUMENT, "oif: invalid interface name \"%.64s\"", req->oif);
+		op_fail(op, STATUS_INVALID_ARGUMENT, "oif: invalid interface name \"%.64s\"",
+			req->oif);
 		return false;
 	}
 	if (str_set(req->iif) && !ret->src.family) {

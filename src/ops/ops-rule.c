@@ -120,8 +120,12 @@ static bool rule_from_pb(Op *op, const Nsring__V1__Rule *pb, bool create, RtnlRu
 	}
 	if (pb->ipproto > 255 || pb->tos > 255 || pb->protocol > 255) {
 		op_fail(op, STATUS_INVALID_ARGUMENT, "rule.%s %u is out of range 0-255",
-			pb->ipproto > 255 ? "ipproto" : pb->tos > 255 ? "tos" : "protocol",
-			pb->ipproto > 255 ? pb->ipproto : pb->tos > 255 ? pb->tos : pb->protocol);
+			pb->ipproto > 255 ? "ipproto"
+			: pb->tos > 255	  ? "tos"
+					  : "protocol",
+			pb->ipproto > 255 ? pb->ipproto
+			: pb->tos > 255	  ? pb->tos
+					  : pb->protocol);
 		return false;
 	}
 	ret->ip_proto = (uint8_t)pb->ipproto;
@@ -133,7 +137,8 @@ static bool rule_from_pb(Op *op, const Nsring__V1__Rule *pb, bool create, RtnlRu
 	if ((ret->sport.start || ret->dport.start) && ret->ip_proto != 0 && ret->ip_proto != 6 &&
 	    ret->ip_proto != 17 && ret->ip_proto != 132) {
 		op_fail(op, STATUS_INVALID_ARGUMENT,
-			"rule.sport/dport need rule.ipproto tcp (6), udp (17) or sctp (132), not %u",
+			"rule.sport/dport need rule.ipproto tcp (6), udp (17) or sctp (132), not "
+			"%u",
 			ret->ip_proto);
 		return false;
 	}
@@ -204,8 +209,7 @@ static bool rule_from_pb(Op *op, const Nsring__V1__Rule *pb, bool create, RtnlRu
 	}
 	ret->goto_target = pb->goto_priority;
 	ret->table = pb->table;
-	if (create && (act == FR_ACT_UNSPEC || act == FR_ACT_TO_TBL) && !pb->table &&
-	    !pb->l3mdev) {
+	if (create && (act == FR_ACT_UNSPEC || act == FR_ACT_TO_TBL) && !pb->table && !pb->l3mdev) {
 		op_fail(op, STATUS_INVALID_ARGUMENT,
 			"rule.table is required (or rule.l3mdev, or another action)");
 		return false;
@@ -287,7 +291,8 @@ static void rule_send(Op *op)
 
 	rule_from_pb(op, rule_req(op), create, &r);
 	nl = op_send(op, 0, buf,
-		     create ? rtnl_rule_new(buf, sizeof(buf), &r) : rtnl_rule_del(buf, sizeof(buf), &r),
+		     create ? rtnl_rule_new(buf, sizeof(buf), &r)
+			    : rtnl_rule_del(buf, sizeof(buf), &r),
 		     rule_what(op, &r, create));
 	if (nl && rule_ensure(op)) {
 		nl->ret_code = &x->code;

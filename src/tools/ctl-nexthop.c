@@ -41,8 +41,9 @@ static int parse_group(CtlParser *p, const char *kw, Nsring__V1__Nexthop *nh)
 		if (ctl_parse_u32(item, &m->id) < 0 || m->id == 0 ||
 		    (comma && (ctl_parse_u32(comma + 1, &m->weight) < 0 || m->weight == 0 ||
 			       m->weight > 256)))
-			return ctl_fail(p->cmd, "argument \"%s\" is wrong: group ID[,WEIGHT]/... "
-						"(ids from 1, weights 1-256)",
+			return ctl_fail(p->cmd,
+					"argument \"%s\" is wrong: group ID[,WEIGHT]/... "
+					"(ids from 1, weights 1-256)",
 					v);
 		nh->group[nh->n_group++] = m;
 		s += len;
@@ -94,8 +95,9 @@ static int parse_nexthop_modify(CtlParser *p, bool replace)
 		} else if (ctl_streq(a, "type")) {
 			r = ctl_need(p, a, &v);
 			if (r >= 0 && !ctl_streq(v, "resilient") && !ctl_streq(v, "mpath"))
-				return ctl_fail(p->cmd, "argument \"%s\" is wrong: group type mpath "
-							"or resilient",
+				return ctl_fail(p->cmd,
+						"argument \"%s\" is wrong: group type mpath "
+						"or resilient",
 						v);
 			if (r >= 0 && ctl_streq(v, "resilient") && !nh->resilient_buckets)
 				nh->resilient_buckets = UINT32_MAX; /* buckets must follow */
@@ -198,10 +200,11 @@ static int parse_nexthop(CtlParser *p)
 
 const CtlObject ctl_object_nexthop = {
 	.word = "nexthop",
-	.usage = "  nexthop add|replace id ID (via ADDR dev NAME [onlink] | dev NAME | blackhole |\n"
-		 "           group ID[,W][/ID[,W]...] [type resilient buckets N]) [proto N]\n"
-		 "  nexthop del id ID\n"
-		 "  nexthop show [dev NAME]      (nh is short for nexthop)\n",
+	.usage =
+		"  nexthop add|replace id ID (via ADDR dev NAME [onlink] | dev NAME | blackhole |\n"
+		"           group ID[,W][/ID[,W]...] [type resilient buckets N]) [proto N]\n"
+		"  nexthop del id ID\n"
+		"  nexthop show [dev NAME]      (nh is short for nexthop)\n",
 	.parse = parse_nexthop,
 };
 

@@ -22,8 +22,8 @@ static const CtlWord rule_actions[] = {
 };
 /* /etc/protocols names ip rule's ipproto takes. */
 static const CtlWord rule_ipprotos[] = {
-	{ "icmp", 1 }, { "tcp", 6 }, { "udp", 17 }, { "gre", 47 }, { "ipv6-icmp", 58 },
-	{ "sctp", 132 },
+	{ "icmp", 1 }, { "tcp", 6 },	    { "udp", 17 },
+	{ "gre", 47 }, { "ipv6-icmp", 58 }, { "sctp", 132 },
 };
 
 /* N or N-M, 1..65535. */
@@ -52,8 +52,9 @@ static int parse_port_range(CtlParser *p, const char *kw, Nsring__V1__PortRange 
 		b = a;
 	}
 	if (r < 0 || a == 0 || a > 65535 || b > 65535 || b < a)
-		return ctl_fail(p->cmd, "argument \"%s\" is wrong: \"%s\" takes a port or a range "
-					"N-M of 1-65535",
+		return ctl_fail(p->cmd,
+				"argument \"%s\" is wrong: \"%s\" takes a port or a range "
+				"N-M of 1-65535",
 				v, kw);
 	pr->start = a;
 	pr->end = b;
@@ -102,8 +103,9 @@ static int parse_rule_prefix(CtlParser *p, const char *kw, char **ret, int *fam)
 	if (r < 0)
 		return r;
 	if (*fam && f != *fam)
-		return ctl_fail(p->cmd, "argument \"%s\" is wrong: \"%s\" is IPv%d but the rule is "
-					"IPv%d",
+		return ctl_fail(p->cmd,
+				"argument \"%s\" is wrong: \"%s\" is IPv%d but the rule is "
+				"IPv%d",
 				v, kw, f, *fam);
 	*fam = f;
 	*ret = (char *)v;
@@ -136,12 +138,14 @@ static int parse_rule_modify(CtlParser *p, bool add)
 			rule->set_priority_case = NSRING__V1__RULE__SET_PRIORITY_PRIORITY;
 			r = ctl_arg_u32(p, a, UINT32_MAX, &rule->priority);
 		} else if (ctl_streq(a, "table") || ctl_streq(a, "lookup")) {
-			r = ctl_arg_word(p, a, CTL_WORDS(rule_tables), UINT32_MAX - 1, &rule->table);
+			r = ctl_arg_word(p, a, CTL_WORDS(rule_tables), UINT32_MAX - 1,
+					 &rule->table);
 			if (r >= 0 && rule->table == 0)
 				return ctl_fail(p->cmd, "argument \"0\" is wrong: table 0 is none");
 			if (r >= 0 && have_action)
-				return ctl_fail(p->cmd, "a rule either looks up a table or has another "
-							"action, not both");
+				return ctl_fail(p->cmd,
+						"a rule either looks up a table or has another "
+						"action, not both");
 			rule->action = NSRING__V1__RULE_ACTION__RULE_ACTION_TABLE;
 			have_action = true;
 		} else if (ctl_streq(a, "goto")) {
@@ -179,8 +183,9 @@ static int parse_rule_modify(CtlParser *p, bool add)
 			    ctl_word_value(CTL_WORDS(rule_actions), ctl_peek(p), &act) == 0 &&
 			    ctl_next(p))) {
 			if (have_action)
-				return ctl_fail(p->cmd, "a rule either looks up a table or has another "
-							"action (\"%s\"), not both",
+				return ctl_fail(p->cmd,
+						"a rule either looks up a table or has another "
+						"action (\"%s\"), not both",
 						a);
 			rule->action = (Nsring__V1__RuleAction)act;
 			have_action = true;
@@ -198,8 +203,9 @@ static int parse_rule_modify(CtlParser *p, bool add)
 	rule->family = (uint32_t)(fam ?: 4); /* ip rule without -6 is IPv4 */
 
 	if (add) {
-		Nsring__V1__CreateRuleRequest *req = CTL_NEW_MSG(
-			p->cmd, Nsring__V1__CreateRuleRequest, nsring__v1__create_rule_request__init);
+		Nsring__V1__CreateRuleRequest *req =
+			CTL_NEW_MSG(p->cmd, Nsring__V1__CreateRuleRequest,
+				    nsring__v1__create_rule_request__init);
 
 		if (!req)
 			return ctl_oom(p->cmd);
@@ -208,8 +214,9 @@ static int parse_rule_modify(CtlParser *p, bool add)
 		ctl_set_call(p->cmd, "CreateRule", &req->base,
 			     &nsring__v1__create_rule_response__descriptor, ctl_print_created);
 	} else {
-		Nsring__V1__DeleteRuleRequest *req = CTL_NEW_MSG(
-			p->cmd, Nsring__V1__DeleteRuleRequest, nsring__v1__delete_rule_request__init);
+		Nsring__V1__DeleteRuleRequest *req =
+			CTL_NEW_MSG(p->cmd, Nsring__V1__DeleteRuleRequest,
+				    nsring__v1__delete_rule_request__init);
 
 		if (!req)
 			return ctl_oom(p->cmd);
@@ -261,7 +268,8 @@ const CtlObject ctl_object_rule = {
 	.usage = "  rule add|del [not] [from PREFIX] [to PREFIX] [pref N] [iif NAME] [oif NAME]\n"
 		 "           [fwmark MARK[/MASK]] [ipproto PROTO] [sport N[-M]] [dport N[-M]]\n"
 		 "           [tos N] [l3mdev] [suppress_prefixlength N] [proto N] ACTION\n"
-		 "      ACTION := table TABLE | goto PREF | blackhole | unreachable | prohibit | nop\n"
+		 "      ACTION := table TABLE | goto PREF | blackhole | unreachable | prohibit | "
+		 "nop\n"
 		 "  rule show                    (IPv4 rules as in ip; -6: IPv6 rules)\n",
 	.parse = parse_rule,
 };

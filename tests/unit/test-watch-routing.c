@@ -108,8 +108,12 @@ static void test_nexthops(void)
 {
 	RtnlNexthop a = { .id = 1, .family = AF_INET, .oif = 7 };
 	RtnlNexthop g = { .id = 10, .n_group = 2 };
-	RtnlRoute rt = { .family = AF_INET, .dst_len = 24, .table = RT_TABLE_MAIN, .nhid = 10,
-			 .protocol = RTPROT_BOOT, .type = RTN_UNICAST };
+	RtnlRoute rt = { .family = AF_INET,
+			 .dst_len = 24,
+			 .table = RT_TABLE_MAIN,
+			 .nhid = 10,
+			 .protocol = RTPROT_BOOT,
+			 .type = RTN_UNICAST };
 	WState st;
 
 	wstate_init(&st, WK_LINK | WK_ROUTE | WK_NEXTHOP, on_event, NULL);
@@ -117,11 +121,11 @@ static void test_nexthops(void)
 	a.gateway = ip("198.18.0.2");
 	g.group[0] = (RtnlNexthopMember){ 1, 1 };
 	g.group[1] = (RtnlNexthopMember){ 2, 3 };
-	CHECK_EQ(wstate_apply(&st, as(rtnl_nexthop_new(buf, sizeof(buf), &a, false),
-				      RTM_NEWNEXTHOP, 0)),
+	CHECK_EQ(wstate_apply(&st,
+			      as(rtnl_nexthop_new(buf, sizeof(buf), &a, false), RTM_NEWNEXTHOP, 0)),
 		 0);
-	CHECK_EQ(wstate_apply(&st, as(rtnl_nexthop_new(buf, sizeof(buf), &g, false),
-				      RTM_NEWNEXTHOP, 0)),
+	CHECK_EQ(wstate_apply(&st,
+			      as(rtnl_nexthop_new(buf, sizeof(buf), &g, false), RTM_NEWNEXTHOP, 0)),
 		 0);
 	CHECK_EQ(nevs, 2u);
 	CHECK_EQ(evs[1].o.kind, WK_NEXTHOP);
@@ -131,16 +135,16 @@ static void test_nexthops(void)
 	CHECK(wobj_bytes(&evs[1].o) < sizeof(WObj));
 	/* A replace of nexthop 1 with another gateway: CHANGED. */
 	a.gateway = ip("198.18.0.3");
-	CHECK_EQ(wstate_apply(&st, as(rtnl_nexthop_new(buf, sizeof(buf), &a, true),
-				      RTM_NEWNEXTHOP, 0)),
+	CHECK_EQ(wstate_apply(&st,
+			      as(rtnl_nexthop_new(buf, sizeof(buf), &a, true), RTM_NEWNEXTHOP, 0)),
 		 0);
 	CHECK_EQ(nevs, 3u);
 	CHECK_EQ(evs[2].type, WSTATE_CHANGED);
 
 	/* A route via the group: the gateway the kernel adds to it in messages is not kept. */
 	rt.dst = ip("198.18.50.0");
-	CHECK_EQ(wstate_apply(&st, as(rtnl_route_new(buf, sizeof(buf), &rt, false), RTM_NEWROUTE,
-				      0)),
+	CHECK_EQ(wstate_apply(&st,
+			      as(rtnl_route_new(buf, sizeof(buf), &rt, false), RTM_NEWROUTE, 0)),
 		 0);
 	CHECK_EQ(nevs, 4u);
 	rt.nhid = 0;
@@ -173,8 +177,8 @@ static void test_nexthops(void)
 
 	/* A link with a nexthop on it going down: the kernel flushes it silently. */
 	a.id = 2;
-	CHECK_EQ(wstate_apply(&st, as(rtnl_nexthop_new(buf, sizeof(buf), &a, false),
-				      RTM_NEWNEXTHOP, 0)),
+	CHECK_EQ(wstate_apply(&st,
+			      as(rtnl_nexthop_new(buf, sizeof(buf), &a, false), RTM_NEWNEXTHOP, 0)),
 		 0);
 	CHECK_EQ(wstate_apply(&st, link_msg(7, IFF_UP)), 0);
 	CHECK_EQ(wstate_apply(&st, link_msg(7, 0)), WSTATE_REDUMP);
@@ -187,8 +191,12 @@ static void test_nexthops(void)
 /* An IPv6 multipath route on oifs 7 and 8 via gateways ::a, ::b (paths in that order). */
 static int mp6(const char *const *gws, const uint32_t *oifs, size_t n)
 {
-	RtnlRoute rt = { .family = AF_INET6, .dst_len = 64, .table = RT_TABLE_MAIN,
-			 .priority = 1024, .protocol = RTPROT_BOOT, .type = RTN_UNICAST };
+	RtnlRoute rt = { .family = AF_INET6,
+			 .dst_len = 64,
+			 .table = RT_TABLE_MAIN,
+			 .priority = 1024,
+			 .protocol = RTPROT_BOOT,
+			 .type = RTN_UNICAST };
 
 	rt.dst = ip("2001:db8:51::");
 	for (size_t i = 0; i < n; i++) {
@@ -203,8 +211,13 @@ static int mp6(const char *const *gws, const uint32_t *oifs, size_t n)
 /* A single-path IPv6 route of the same destination (the kernel's per-path delete). */
 static int single6(const char *gw, uint32_t oif)
 {
-	RtnlRoute rt = { .family = AF_INET6, .dst_len = 64, .table = RT_TABLE_MAIN,
-			 .priority = 1024, .protocol = RTPROT_BOOT, .type = RTN_UNICAST, .oif = oif };
+	RtnlRoute rt = { .family = AF_INET6,
+			 .dst_len = 64,
+			 .table = RT_TABLE_MAIN,
+			 .priority = 1024,
+			 .protocol = RTPROT_BOOT,
+			 .type = RTN_UNICAST,
+			 .oif = oif };
 
 	rt.dst = ip("2001:db8:51::");
 	rt.gateway = ip(gw);
