@@ -318,10 +318,33 @@ static void route_compare(Op *op)
 		return;
 	}
 	ensure_diff_init(&d);
-	if (!ip_eq(&f->gateway, &rt.gateway))
-		ensure_diff_str(&d, "gateway", ip_text(op, &f->gateway), ip_text(op, &rt.gateway));
-	if (rt.oif && f->oif != rt.oif)
-		ensure_diff_str(&d, "dev", dev_text(op, f->oif), dev_text(op, rt.oif));
+	for (size_t i = 0; i < rt.n_paths; i++)
+		if (x->idx_paths[i])
+			rt.paths[i].ifindex = x->idx_paths[i];
+	if (rt.nhid || f->nhid) {
+		/* The kernel adds the nexthop's gateway and device to the route it shows. */
+		ensure_diff_u32(&d, "nhid", f->nhid, rt.nhid);
+	} else {
+		if (!ip_eq(&f->gateway, &rt.gateway))
+			ensure_diff_str(&d, "gateway", ip_text(op, &f->gateway),
+					ip_text(op, &rt.gateway));
+		if (rt.oif && f->oif != rt.oif)
+			ensure_diff_str(&d, "dev", dev_text(op, f->oif), dev_text(op, rt.oif));
+		if (f->n_paths != rt.n_paths)
+			ensure_diff_u32(&d, "paths", f->n_paths, rt.n_paths);
+		for (size_t i = 0; i < rt.n_paths && f->n_paths == rt.n_paths; i++) {
+			const RtnlRoutePath *a = &f->paths[i], *b = &rt.paths[i];
+
+			if (!ip_eq(&a->gateway, &b->gateway) || a->ifindex != b->ifindex ||
+			    (a->weight ?: 1) != (b->weight ?: 1))
+				ensure_diff_add(&d, "path %zu", i + 1);
+		}
+	}
+	if ((rt.flags & RTNH_F_ONLINK) != (f->flags & RTNH_F_ONLINK))
+		ensure_diff_u32(&d, "onlink", !!(f->flags & RTNH_F_ONLINK),
+				!!(rt.flags & RTNH_F_ONLINK));
+	if (rt.mtu && f->mtu != rt.mtu)
+		ensure_diff_u32(&d, "mtu", f->mtu, rt.mtu);
 	if (f->scope != rt.scope) {
 		snprintf(sc, sizeof(sc), "%u", f->scope);
 		snprintf(asc, sizeof(asc), "%u", rt.scope);

@@ -243,6 +243,29 @@ print("ensure ok")
 ' "$SOCK" "$PROTO_DIR"
 expect_contains "$OUT" "ensure ok" "ensure: rules and nexthops found done are already_done; a differing nexthop names gateway"
 
+# nsringctl --ensure on the new objects and route options: the second call finds it done.
+twice() {
+	local what=$1
+	shift
+	run_ok ctl --ensure -j "$@"
+	json_check "$OUT" 'not d.get("already_done", False)' "$what: the first ensure call does the work"
+	run_ok ctl --ensure -j "$@"
+	json_check "$OUT" 'd.get("already_done") is True' "$what: the second finds it done (already_done)"
+}
+twice "rule add" -n rt rule add from 198.18.91.0/24 table 700 pref 3600
+twice "rule del" -n rt rule del from 198.18.91.0/24 table 700 pref 3600
+twice "nexthop add" -n rt nexthop add id 50 via 198.18.2.2 dev u2
+twice "multipath route add" -n rt route add 198.18.92.0/24 nexthop via 198.18.1.2 dev u1 nexthop via 198.18.2.2 dev u2 weight 2
+twice "nhid route add" -n rt route add 198.18.93.0/24 nhid 50
+run_fail ALREADY_EXISTS ctl --ensure -n rt route add 198.18.93.0/24 nhid 10
+expect_err_contains "nhid" "ensure: another nhid is named"
+run_fail ALREADY_EXISTS ctl --ensure -n rt route add 198.18.92.0/24 nexthop via 198.18.1.2 dev u1 nexthop via 198.18.2.2 dev u2 weight 3
+expect_err_contains "path 2" "ensure: the differing path is named"
+run_fail ALREADY_EXISTS ctl --ensure -n rt nexthop add id 50 via 198.18.1.2 dev u1
+expect_err_contains "gateway" "ensure: a nexthop with another gateway names it"
+run_ok ctl -n rt route del 198.18.93.0/24
+twice "nexthop del" -n rt nexthop del id 50
+
 # ---------------------------------------------------------------- Watch
 mon() { # NAME ARGS...: nsringctl -j monitor in the background, events in $T/NAME.json
 	local name=$1
