@@ -22,11 +22,12 @@ const size_t ops_addr_scratch_size = sizeof(AddrScratch);
 static bool addr_options_from_pb(Op *op, const Nsring__V1__Address *pb, RtnlAddr *ret)
 {
 	bool has_valid = pb->set_valid_lft_case == NSRING__V1__ADDRESS__SET_VALID_LFT_VALID_LFT;
-	bool has_pref = pb->set_preferred_lft_case ==
-			NSRING__V1__ADDRESS__SET_PREFERRED_LFT_PREFERRED_LFT;
+	bool has_pref =
+		pb->set_preferred_lft_case == NSRING__V1__ADDRESS__SET_PREFERRED_LFT_PREFERRED_LFT;
 
 	if (str_set(pb->peer)) {
-		if (rtnl_ip_parse(pb->peer, &ret->peer) < 0 || ret->peer.family != ret->addr.family) {
+		if (rtnl_ip_parse(pb->peer, &ret->peer) < 0 ||
+		    ret->peer.family != ret->addr.family) {
 			op_fail(op, STATUS_INVALID_ARGUMENT,
 				"address.peer: invalid address \"%.64s\" (of the address's family)",
 				pb->peer);
@@ -37,13 +38,15 @@ static bool addr_options_from_pb(Op *op, const Nsring__V1__Address *pb, RtnlAddr
 		size_t n = str_set(pb->link_name) ? strlen(pb->link_name) : 0;
 
 		if (ret->addr.family != AF_INET) {
-			op_fail(op, STATUS_INVALID_ARGUMENT, "address.label: only IPv4 addresses have one");
+			op_fail(op, STATUS_INVALID_ARGUMENT,
+				"address.label: only IPv4 addresses have one");
 			return false;
 		}
 		if (strlen(pb->label) >= IFNAMSIZ ||
 		    (n && strncmp(pb->label, pb->link_name, n) != 0)) {
 			op_fail(op, STATUS_INVALID_ARGUMENT,
-				"address.label \"%.64s\": at most 15 bytes, starting with the link's "
+				"address.label \"%.64s\": at most 15 bytes, starting with the "
+				"link's "
 				"name",
 				pb->label);
 			return false;
@@ -51,7 +54,8 @@ static bool addr_options_from_pb(Op *op, const Nsring__V1__Address *pb, RtnlAddr
 		snprintf(ret->label, sizeof(ret->label), "%s", pb->label);
 	}
 	if (has_pref && !has_valid) {
-		op_fail(op, STATUS_INVALID_ARGUMENT, "address.preferred_lft needs address.valid_lft");
+		op_fail(op, STATUS_INVALID_ARGUMENT,
+			"address.preferred_lft needs address.valid_lft");
 		return false;
 	}
 	if (has_valid) {
@@ -86,7 +90,8 @@ static bool addr_from_pb(Op *op, const Nsring__V1__Address *pb, RtnlAddr *ret)
 		return false;
 	}
 	if (!str_set(pb->link_name) && pb->link_index == 0) {
-		op_fail(op, STATUS_INVALID_ARGUMENT, "the address's link (name or index) is required");
+		op_fail(op, STATUS_INVALID_ARGUMENT,
+			"the address's link (name or index) is required");
 		return false;
 	}
 	if (str_set(pb->link_name) && !name_ifname_valid(pb->link_name)) {
@@ -107,7 +112,8 @@ static bool addr_from_pb(Op *op, const Nsring__V1__Address *pb, RtnlAddr *ret)
 	}
 	ret->prefix_len = (uint8_t)pb->prefix_len;
 	if (str_set(pb->broadcast)) {
-		if (ret->addr.family != AF_INET || rtnl_ip_parse(pb->broadcast, &ret->broadcast) < 0 ||
+		if (ret->addr.family != AF_INET ||
+		    rtnl_ip_parse(pb->broadcast, &ret->broadcast) < 0 ||
 		    ret->broadcast.family != AF_INET) {
 			op_fail(op, STATUS_INVALID_ARGUMENT,
 				"invalid broadcast \"%.64s\": only an IPv4 address has one",
@@ -234,14 +240,15 @@ static void addr_send(Op *op)
 		a.has_lifetimes = false;
 		a.flags = 0;
 	}
-	nl = op_send(op, 0, buf,
-		     create ? (replace ? rtnl_addr_replace(buf, sizeof(buf), &a)
-				       : rtnl_addr_new(buf, sizeof(buf), &a))
-			    : rtnl_addr_del(buf, sizeof(buf), &a),
-		     op_printf(op, "%s address %s/%u on link \"%s\"",
-			       create ? (replace ? "replace" : "add") : "delete",
-			       rtnl_ip_format(&a.addr, ip, sizeof(ip)), a.prefix_len,
-			       str_set(pb->link_name) ? pb->link_name : op_printf(op, "%u", a.index)));
+	nl = op_send(
+		op, 0, buf,
+		create ? (replace ? rtnl_addr_replace(buf, sizeof(buf), &a)
+				  : rtnl_addr_new(buf, sizeof(buf), &a))
+		       : rtnl_addr_del(buf, sizeof(buf), &a),
+		op_printf(op, "%s address %s/%u on link \"%s\"",
+			  create ? (replace ? "replace" : "add") : "delete",
+			  rtnl_ip_format(&a.addr, ip, sizeof(ip)), a.prefix_len,
+			  str_set(pb->link_name) ? pb->link_name : op_printf(op, "%u", a.index)));
 	if (create && op_ensure(op)) {
 		op_nl_tolerate_exists(nl, &x->found);
 		op_then(op, addr_judge);

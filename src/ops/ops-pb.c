@@ -70,9 +70,11 @@ static void op_link_info_to_pb(Op *op, const RtnlLink *l, Nsring__V1__Link *pb)
 		v->port = l->info.vxlan.port;
 		v->dev_index = l->info.vxlan.dev_index;
 		if (l->info.vxlan.local.family)
-			v->local = op_strdup(op, rtnl_ip_format(&l->info.vxlan.local, ip, sizeof(ip)));
+			v->local =
+				op_strdup(op, rtnl_ip_format(&l->info.vxlan.local, ip, sizeof(ip)));
 		if (l->info.vxlan.group.family) {
-			char *g = op_strdup(op, rtnl_ip_format(&l->info.vxlan.group, ip, sizeof(ip)));
+			char *g =
+				op_strdup(op, rtnl_ip_format(&l->info.vxlan.group, ip, sizeof(ip)));
 			if (ip_multicast(&l->info.vxlan.group))
 				v->group = g;
 			else
@@ -164,10 +166,10 @@ Nsring__V1__Route *op_route_to_pb(Op *op, const RtnlRoute *rt)
 	char ip[INET6_ADDRSTRLEN];
 
 	nsring__v1__route__init(pb);
-	pb->destination = rt->dst.family ? op_printf(op, "%s/%u",
-						     rtnl_ip_format(&rt->dst, ip, sizeof(ip)),
-						     rt->dst_len)
-					 : "default";
+	pb->destination = rt->dst.family
+				  ? op_printf(op, "%s/%u", rtnl_ip_format(&rt->dst, ip, sizeof(ip)),
+					      rt->dst_len)
+				  : "default";
 	pb->family = rt->family == AF_INET ? 4 : 6;
 	if (rt->gateway.family)
 		pb->gateway = op_strdup(op, rtnl_ip_format(&rt->gateway, ip, sizeof(ip)));
@@ -197,7 +199,8 @@ Nsring__V1__Route *op_route_to_pb(Op *op, const RtnlRoute *rt)
 
 			nsring__v1__route_path__init(pp);
 			if (p->gateway.family)
-				pp->gateway = op_strdup(op, rtnl_ip_format(&p->gateway, ip, sizeof(ip)));
+				pp->gateway =
+					op_strdup(op, rtnl_ip_format(&p->gateway, ip, sizeof(ip)));
 			pp->dev_index = p->ifindex;
 			pp->dev = (char *)op_link_name(op, p->ifindex);
 			pp->weight = p->weight ? p->weight : 1;
@@ -221,10 +224,11 @@ Nsring__V1__Rule *op_rule_to_pb(Op *op, const RtnlRule *r)
 		pb->priority = r->priority;
 	}
 	if (r->src.family)
-		pb->from = op_printf(op, "%s/%u", rtnl_ip_format(&r->src, ip, sizeof(ip)),
-				     r->src_len);
+		pb->from =
+			op_printf(op, "%s/%u", rtnl_ip_format(&r->src, ip, sizeof(ip)), r->src_len);
 	if (r->dst.family)
-		pb->to = op_printf(op, "%s/%u", rtnl_ip_format(&r->dst, ip, sizeof(ip)), r->dst_len);
+		pb->to =
+			op_printf(op, "%s/%u", rtnl_ip_format(&r->dst, ip, sizeof(ip)), r->dst_len);
 	if (r->iif[0])
 		pb->iif = op_strdup(op, r->iif);
 	if (r->oif[0])

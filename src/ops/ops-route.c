@@ -55,14 +55,16 @@ static bool route_paths_from_pb(Op *op, const Nsring__V1__Route *pb, RtnlRoute *
 				ret->family = p->gateway.family;
 			if (ret->family == AF_INET6 && p->gateway.family != AF_INET6) {
 				op_fail(op, STATUS_INVALID_ARGUMENT,
-					"route.paths[%zu].gateway \"%.64s\" is not IPv6 as the route is",
+					"route.paths[%zu].gateway \"%.64s\" is not IPv6 as the "
+					"route is",
 					i, pp->gateway);
 				return false;
 			}
 		}
 		if (str_set(pp->dev) && !name_ifname_valid(pp->dev)) {
 			op_fail(op, STATUS_INVALID_ARGUMENT,
-				"route.paths[%zu].dev: invalid interface name \"%.64s\"", i, pp->dev);
+				"route.paths[%zu].dev: invalid interface name \"%.64s\"", i,
+				pp->dev);
 			return false;
 		}
 		if (pp->weight > 256) {
@@ -89,15 +91,16 @@ static bool route_paths_from_pb(Op *op, const Nsring__V1__Route *pb, RtnlRoute *
 }
 
 /* Options of routes beyond destination and gateway: nexthop id, onlink, mtu, paths. */
-static bool route_options_from_pb(Op *op, const Nsring__V1__Route *pb, bool create,
-				  RtnlRoute *ret)
+static bool route_options_from_pb(Op *op, const Nsring__V1__Route *pb, bool create, RtnlRoute *ret)
 {
 	bool special = pb->type == RTN_BLACKHOLE || pb->type == RTN_UNREACHABLE ||
 		       pb->type == RTN_PROHIBIT || pb->type == RTN_THROW;
 
 	if (str_set(pb->src) || pb->iif || pb->flags) {
 		op_fail(op, STATUS_INVALID_ARGUMENT, "route.%s is output only",
-			str_set(pb->src) ? "src" : pb->iif ? "iif" : "flags");
+			str_set(pb->src) ? "src"
+			: pb->iif	 ? "iif"
+					 : "flags");
 		return false;
 	}
 	if (special && (str_set(pb->gateway) || pb->n_paths || pb->nhid || pb->onlink)) {
@@ -127,7 +130,8 @@ static bool route_options_from_pb(Op *op, const Nsring__V1__Route *pb, bool crea
 		ret->flags |= RTNH_F_ONLINK;
 	}
 	if (pb->mtu && !create) {
-		op_fail(op, STATUS_INVALID_ARGUMENT, "route.mtu does not identify a route to delete");
+		op_fail(op, STATUS_INVALID_ARGUMENT,
+			"route.mtu does not identify a route to delete");
 		return false;
 	}
 	ret->mtu = pb->mtu;
@@ -152,7 +156,8 @@ static bool route_from_pb(Op *op, const Nsring__V1__Route *pb, bool create, Rtnl
 		return false;
 	}
 	if (pb->family != 0 && pb->family != 4 && pb->family != 6) {
-		op_fail(op, STATUS_INVALID_ARGUMENT, "family must be 4, 6 or 0, not %u", pb->family);
+		op_fail(op, STATUS_INVALID_ARGUMENT, "family must be 4, 6 or 0, not %u",
+			pb->family);
 		return false;
 	}
 	ret->family = op_af(pb->family);
@@ -171,7 +176,8 @@ static bool route_from_pb(Op *op, const Nsring__V1__Route *pb, bool create, Rtnl
 	}
 	if (str_set(pb->gateway)) {
 		if (rtnl_ip_parse(pb->gateway, &ret->gateway) < 0) {
-			op_fail(op, STATUS_INVALID_ARGUMENT, "invalid gateway \"%.64s\"", pb->gateway);
+			op_fail(op, STATUS_INVALID_ARGUMENT, "invalid gateway \"%.64s\"",
+				pb->gateway);
 			return false;
 		}
 		if (!ret->family)
@@ -227,9 +233,10 @@ static bool route_from_pb(Op *op, const Nsring__V1__Route *pb, bool create, Rtnl
 			ret->scope = (uint8_t)pb->scope;
 		else if (ret->type == RTN_LOCAL)
 			ret->scope = RT_SCOPE_HOST;
-		else if (ret->family == AF_INET && ret->type == RTN_UNICAST && !ret->gateway.family &&
-			 !ret->nhid && !route_paths_have_gateway(ret))
-			ret->scope = RT_SCOPE_LINK; /* a directly connected IPv4 route, as ip does */
+		else if (ret->family == AF_INET && ret->type == RTN_UNICAST &&
+			 !ret->gateway.family && !ret->nhid && !route_paths_have_gateway(ret))
+			ret->scope =
+				RT_SCOPE_LINK; /* a directly connected IPv4 route, as ip does */
 		else
 			ret->scope = RT_SCOPE_UNIVERSE;
 	} else {
@@ -404,9 +411,9 @@ static void route_send(Op *op)
 	for (size_t i = 0; i < rt.n_paths; i++)
 		if (x->idx_paths[i])
 			rt.paths[i].ifindex = x->idx_paths[i];
-	dst = rt.dst.family ? op_printf(op, "%s/%u", rtnl_ip_format(&rt.dst, ip, sizeof(ip)),
-					rt.dst_len)
-			    : "default";
+	dst = rt.dst.family
+		      ? op_printf(op, "%s/%u", rtnl_ip_format(&rt.dst, ip, sizeof(ip)), rt.dst_len)
+		      : "default";
 	nl = op_send(op, 0, buf,
 		     create ? rtnl_route_new(buf, sizeof(buf), &rt, replace)
 			    : rtnl_route_del(buf, sizeof(buf), &rt),

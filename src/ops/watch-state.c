@@ -93,8 +93,7 @@ static bool wobj_same(const WObj *a, const WObj *b)
 {
 	size_t n = wobj_bytes(a);
 
-	return n == wobj_bytes(b) &&
-	       memcmp(&a->u, &b->u, n - offsetof(WObj, u)) == 0;
+	return n == wobj_bytes(b) && memcmp(&a->u, &b->u, n - offsetof(WObj, u)) == 0;
 }
 
 bool wobj_parse(const struct nlmsghdr *nlh, WObj *o)
@@ -332,7 +331,9 @@ static bool path_eq(const RtnlRoutePath *a, const RtnlRoutePath *b)
 /* A single-path route (gateway and device at the top) as the path it is in a multipath one. */
 static RtnlRoutePath route_as_path(const RtnlRoute *rt)
 {
-	return (RtnlRoutePath){ .gateway = rt->gateway, .ifindex = rt->oif, .weight = 1,
+	return (RtnlRoutePath){ .gateway = rt->gateway,
+				.ifindex = rt->oif,
+				.weight = 1,
 				.flags = (uint8_t)(rt->flags & 0xff) };
 }
 

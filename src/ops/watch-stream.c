@@ -125,7 +125,8 @@ static void event_route(WatchNs *wns, Nsring__V1__WatchEvent *ev, const RtnlRout
 	size_t n = 0;
 
 	for (size_t i = 0; i <= rt->n_paths; i++) {
-		const RtnlLink *l = wstate_link(&wns->mirror, i ? rt->paths[i - 1].ifindex : rt->oif);
+		uint32_t index = i ? rt->paths[i - 1].ifindex : rt->oif;
+		const RtnlLink *l = wstate_link(&wns->mirror, index);
 
 		if (l)
 			links[n++] = *l;

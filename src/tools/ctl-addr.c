@@ -40,8 +40,9 @@ static int parse_lft(CtlParser *p, const char *kw, uint32_t *ret)
 		return 0;
 	}
 	if (ctl_parse_u32(v, ret) < 0)
-		return ctl_fail(p->cmd, "argument \"%s\" is wrong: \"%s\" takes seconds or "
-					"\"forever\"",
+		return ctl_fail(p->cmd,
+				"argument \"%s\" is wrong: \"%s\" takes seconds or "
+				"\"forever\"",
 				v, kw);
 	return 0;
 }
@@ -199,7 +200,8 @@ static int parse_addr(CtlParser *p)
 
 const CtlObject ctl_object_addr = {
 	.word = "address",
-	.usage = "  addr add|replace|del ADDR[/PLEN] dev NAME [broadcast ADDR|+] [peer ADDR[/PLEN]]\n"
+	.usage = "  addr add|replace|del ADDR[/PLEN] dev NAME [broadcast ADDR|+] [peer "
+		 "ADDR[/PLEN]]\n"
 		 "           [label NAME] [valid_lft N|forever] [preferred_lft N|forever] [nodad]\n"
 		 "           [noprefixroute]\n"
 		 "  addr show [[dev] NAME]\n",

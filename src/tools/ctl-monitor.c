@@ -58,8 +58,8 @@ static int parse_monitor(CtlParser *p)
 		} else {
 			for (k = 0; k < ARRAY_SIZE(objects); k++)
 				if (ctl_matches(a, objects[k].word) ||
-				    (ctl_streq(a, "nh") &&
-				     objects[k].value == NSRING__V1__WATCH_KIND__WATCH_KIND_NEXTHOP))
+				    (ctl_streq(a, "nh") && objects[k].value ==
+								   NSRING__V1__WATCH_KIND__WATCH_KIND_NEXTHOP))
 					break;
 			if (k == ARRAY_SIZE(objects))
 				return ctl_unknown(p, a);
@@ -74,7 +74,7 @@ static int parse_monitor(CtlParser *p)
 	if (req->all_namespaces && req->n_namespaces > 0)
 		return ctl_fail(p->cmd, "--all watches every namespace: it excludes -n");
 	if (all_objects) {
-		/* The API's default (no kind) is links, addresses and routes: all names them all. */
+		/* The API's default (no kind) is links, addresses and routes: all names all five. */
 		req->n_kinds = 0;
 		for (size_t k = 0; k < ARRAY_SIZE(objects); k++)
 			req->kinds[req->n_kinds++] = (Nsring__V1__WatchKind)objects[k].value;
@@ -87,8 +87,8 @@ static int parse_monitor(CtlParser *p)
 
 const CtlObject ctl_object_monitor = {
 	.word = "monitor",
-	.usage = "  monitor [all | link | address | route | rule | nexthop ...] [-n NS ... | --all]\n"
-		 "          [--snapshot]   (no object: link, address and route)\n"
+	.usage = "  monitor [all | link | address | route | rule | nexthop ...]\n"
+		 "          [-n NS ... | --all] [--snapshot]   (no object: link, address, route)\n"
 		 "      print changes as ip monitor does, one line each (JSON lines with -j), "
 		 "until\n"
 		 "      Ctrl-C or the daemon ends the stream; -n (also before monitor): watch NS\n"

@@ -90,7 +90,8 @@ static int parse_route_path(CtlParser *p, Nsring__V1__Route *route, int *gw_fam)
 		} else if (ctl_streq(a, "weight")) {
 			r = ctl_arg_u32(p, a, 256, &path->weight);
 			if (r >= 0 && path->weight == 0)
-				return ctl_fail(p->cmd, "argument \"0\" is wrong: weights are 1-256");
+				return ctl_fail(p->cmd,
+						"argument \"0\" is wrong: weights are 1-256");
 		} else if (ctl_streq(a, "onlink")) {
 			path->onlink = true;
 			r = 0;
@@ -135,7 +136,8 @@ static int parse_route_modify(CtlParser *p, const char *method)
 		} else if (ctl_streq(a, "nhid")) {
 			r = ctl_arg_u32(p, a, UINT32_MAX, &route->nhid);
 			if (r >= 0 && route->nhid == 0)
-				return ctl_fail(p->cmd, "argument \"0\" is wrong: nexthop ids start at 1");
+				return ctl_fail(p->cmd,
+						"argument \"0\" is wrong: nexthop ids start at 1");
 		} else if (ctl_streq(a, "onlink")) {
 			route->onlink = true;
 		} else if (ctl_streq(a, "mtu")) {
@@ -293,8 +295,9 @@ static int parse_route_get(CtlParser *p)
 			}
 			fam = ctl_ip_family(a);
 			if (!fam)
-				return ctl_fail(p->cmd, "argument \"%s\" is wrong: an IP address is "
-							"required",
+				return ctl_fail(p->cmd,
+						"argument \"%s\" is wrong: an IP address is "
+						"required",
 						a);
 			req->destination = (char *)a;
 			r = 0;
@@ -305,7 +308,8 @@ static int parse_route_get(CtlParser *p)
 			return r;
 	}
 	if (!req->destination[0])
-		return ctl_fail(p->cmd, "not enough information: an address to look up is required");
+		return ctl_fail(p->cmd,
+				"not enough information: an address to look up is required");
 	if (src_fam && src_fam != fam)
 		return ctl_fail(p->cmd, "\"from\" is IPv%d but the destination is IPv%d", src_fam,
 				fam);

@@ -912,8 +912,9 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: nsring-floor [OPTIONS] WORKLOAD\n"
-		"The C floor: WORKLOAD (veth, route, wire, wire-create, netns, delete, topo, rule) of\n"
-		"tests/bench/WORKLOADS.md done with raw rtnetlink, batched, from one thread.\n\n"
+		"The C floor: WORKLOAD (veth, route, wire, wire-create, netns, delete, topo,\n"
+		"rule) of tests/bench/WORKLOADS.md done with raw rtnetlink, batched, from one\n"
+		"thread.\n\n"
 		"  -d, --netns-dir DIR     named namespaces live here (required)\n"
 		"  -n, --count N           the workload's N (default 100)\n"
 		"      --nodes N           topo: namespaces (default 16)\n"

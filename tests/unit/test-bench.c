@@ -224,9 +224,9 @@ static void test_codec(void)
 	req = frame_request(&out, off, &h);
 	CHECK(req != NULL);
 	if (req) {
-		Nsring__V1__BatchRequest *br =
-			nsring__v1__batch_request__unpack(NULL, req->payload.len, req->payload.data);
+		Nsring__V1__BatchRequest *br;
 
+		br = nsring__v1__batch_request__unpack(NULL, req->payload.len, req->payload.data);
 		CHECK(br != NULL && br->n_ops == 3);
 		if (br && br->n_ops == 3) {
 			CHECK_EQ(br->ops[2]->op_case, NSRING__V1__BATCH_OP__OP_CREATE_RULE);

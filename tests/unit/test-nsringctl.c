@@ -892,7 +892,8 @@ static void test_print_addresses(void)
 
 	out = print_to_string(ctl_print_addresses, &resp.base, true);
 	CONTAINS(out, "{\"link_name\":\"veth0\",\"link_index\":5,\"address\":\"198.18.0.1\","
-		      "\"prefix_len\":24,\"scope\":0,\"flags\":0,\"broadcast\":\"198.18.0.255\",\"peer\":\"\"");
+		      "\"prefix_len\":24,\"scope\":0,\"flags\":0,\"broadcast\":\"198.18.0.255\","
+		      "\"peer\":\"\"");
 	CONTAINS(out, "\"address\":\"2001:db8::1\"");
 	free(out);
 
