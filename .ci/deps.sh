@@ -6,7 +6,8 @@ build_pkgs=(gcc meson ninja-build pkg-config liburing-dev libmnl-dev libprotobuf
 	protobuf-c-compiler libnghttp2-dev protobuf-compiler libjansson-dev)
 test_pkgs=(iproute2 iputils-ping util-linux python3 socat clang libclang-rt-14-dev
 	golang-go golang-github-containerd-ttrpc-dev python3-grpcio python3-protobuf
-	containernetworking-plugins podman busybox-static)
+	containernetworking-plugins podman busybox-static
+	python3-pyroute2)
 pkgs=("${build_pkgs[@]}")
 [ "${1:-build}" = test ] && pkgs+=("${test_pkgs[@]}")
 

@@ -61,6 +61,25 @@ int nsr_call(NsrClient *c, const char *method, const ProtobufCMessage *req,
 	     const ProtobufCMessageDescriptor *resp_desc, ProtobufCMessage **ret_resp,
 	     NsrStatus *ret_status);
 
+/* nsr_call() for a method that passes an fd with its reply (OpenSocket, OpenNamespace): on
+ * success *ret_fd is the fd (close-on-exec; the caller owns it). The daemon sends it with
+ * SCM_RIGHTS on the reply frame's first byte; the client reads with recvmsg() and pairs fds
+ * with the OK replies of fd calls in order, closing those of late answers to calls that timed
+ * out. -EBADMSG: the reply came without its fd. -EBUSY: 16 fd calls timed out unanswered. */
+int nsr_call_fd(NsrClient *c, const char *method, const ProtobufCMessage *req,
+		const ProtobufCMessageDescriptor *resp_desc, ProtobufCMessage **ret_resp,
+		int *ret_fd, NsrStatus *ret_status);
+
+/* A socket created inside the request's namespace (socket(2)'s domain, type, protocol in
+ * req->socket), usable from any thread of the caller: it stays in that namespace. ret_resp
+ * may be NULL. */
+int nsr_open_socket(NsrClient *c, const Nsring__V1__OpenSocketRequest *req,
+		    Nsring__V1__OpenSocketResponse **ret_resp, int *ret_fd, NsrStatus *ret_status);
+/* The namespace's nsfs fd itself (O_RDONLY), e.g. for IFLA_NET_NS_FD or setns(). */
+int nsr_open_namespace(NsrClient *c, const Nsring__V1__OpenNamespaceRequest *req,
+		       Nsring__V1__OpenNamespaceResponse **ret_resp, int *ret_fd,
+		       NsrStatus *ret_status);
+
 /*
  * Server streaming (Watch): the request goes out as a ttrpc stream (containerd/ttrpc 1.2),
  * the daemon answers with any number of messages and then a status.
@@ -118,12 +137,28 @@ const char *nsr_status_code_name(int code);
 	X(list_links, ListLinks)                                                                   \
 	X(update_link, UpdateLink)                                                                 \
 	X(delete_link, DeleteLink)                                                                 \
+	X(update_bridge_port, UpdateBridgePort)                                                    \
+	X(create_bridge_vlan, CreateBridgeVlan)                                                    \
+	X(delete_bridge_vlan, DeleteBridgeVlan)                                                    \
+	X(list_bridge_vlans, ListBridgeVlans)                                                      \
 	X(create_address, CreateAddress)                                                           \
 	X(delete_address, DeleteAddress)                                                           \
 	X(list_addresses, ListAddresses)                                                           \
 	X(create_route, CreateRoute)                                                               \
 	X(delete_route, DeleteRoute)                                                               \
 	X(list_routes, ListRoutes)                                                                 \
+	X(netlink, Netlink)                                                                        \
+	X(get_sysctl, GetSysctl)                                                                   \
+	X(set_sysctl, SetSysctl)                                                                   \
+	X(create_qdisc, CreateQdisc)                                                               \
+	X(delete_qdisc, DeleteQdisc)                                                               \
+	X(list_qdiscs, ListQdiscs)                                                                 \
+	X(create_class, CreateClass)                                                               \
+	X(delete_class, DeleteClass)                                                               \
+	X(list_classes, ListClasses)                                                               \
+	X(create_filter, CreateFilter)                                                             \
+	X(delete_filter, DeleteFilter)                                                             \
+	X(list_filters, ListFilters)                                                               \
 	X(get_route, GetRoute)                                                                     \
 	X(create_rule, CreateRule)                                                                 \
 	X(delete_rule, DeleteRule)                                                                 \

@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "core/macro.h"
+
+#define NSR_MAX_PENDING_FDS 16
 #include "core/status.h"
 #include "ttrpc/ttrpc.pb-c.h"
 #include "wire/ttrpc-wire.h"
@@ -30,10 +32,19 @@ struct NsrClient {
 	bool broken;
 	/* The open stream: no other call until it ends or is closed. */
 	NsrStream *stream;
+	/* fds passed with replies (SCM_RIGHTS), oldest first. The daemon sends each with the
+	 * first byte of an OK response to an fd-passing call, so they pair with those frames in
+	 * order: fd_ids are the stream ids of such calls not answered yet. */
+	int fds[NSR_MAX_PENDING_FDS];
+	unsigned nfds;
+	uint32_t fd_ids[NSR_MAX_PENDING_FDS];
+	unsigned n_fd_ids;
 	/* Buffered input, so small frames cost one recv() rather than two. */
 	size_t in_start, in_end;
 	uint8_t in[16384];
 };
+
+#define FD_CMSG_MAX 8
 
 struct NsrStream {
 	NsrClient *c;
@@ -106,12 +117,84 @@ static int write_all(NsrClient *c, const uint8_t *p, size_t len, uint64_t deadli
 	return 0;
 }
 
+/* Keeps the fds a receive brought. More than the client can pair cannot happen with the
+ * daemon (one per fd call in flight): they are closed, and the connection is broken. */
+static void fds_take(NsrClient *c, struct msghdr *mh)
+{
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+		size_t n;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < n; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+			if (c->nfds < NSR_MAX_PENDING_FDS) {
+				c->fds[c->nfds++] = fd;
+			} else {
+				close(fd);
+				c->broken = true;
+			}
+		}
+	}
+	if (mh->msg_flags & MSG_CTRUNC)
+		c->broken = true; /* fds were lost: the pairing is gone */
+}
+
+/* The oldest fd received, or -EBADMSG (an fd reply came without its fd). */
+static int fds_pop(NsrClient *c)
+{
+	int fd;
+
+	if (c->nfds == 0)
+		return -EBADMSG;
+	fd = c->fds[0];
+	memmove(c->fds, c->fds + 1, --c->nfds * sizeof(int));
+	return fd;
+}
+
+/* A response frame arrived: if it answers an fd call and is OK, its fd is the oldest one.
+ * Returns the fd (the caller owns it), -1 when the frame carries none, or -EBADMSG. */
+static int fds_frame(NsrClient *c, uint32_t stream_id, const uint8_t *data, size_t len)
+{
+	Ttrpc__Response *tr;
+	bool ok;
+	unsigned i;
+
+	for (i = 0; i < c->n_fd_ids; i++)
+		if (c->fd_ids[i] == stream_id)
+			break;
+	if (i == c->n_fd_ids)
+		return -1;
+	memmove(c->fd_ids + i, c->fd_ids + i + 1, (--c->n_fd_ids - i) * sizeof(uint32_t));
+	tr = ttrpc__response__unpack(NULL, len, data);
+	if (!tr)
+		return -EBADMSG;
+	ok = !tr->status || tr->status->code == 0;
+	ttrpc__response__free_unpacked(tr, NULL);
+	return ok ? fds_pop(c) : -1;
+}
+
 /* Reads at most len bytes (at least one) into dst. */
 static ssize_t recv_some(NsrClient *c, void *dst, size_t len, uint64_t deadline)
 {
 	for (;;) {
-		ssize_t n = recv(c->fd, dst, len, MSG_DONTWAIT);
+		union {
+			char buf[CMSG_SPACE(FD_CMSG_MAX * sizeof(int))];
+			struct cmsghdr align;
+		} cbuf;
+		struct iovec iov = { dst, len };
+		struct msghdr mh = { .msg_iov = &iov,
+				     .msg_iovlen = 1,
+				     .msg_control = cbuf.buf,
+				     .msg_controllen = sizeof(cbuf.buf) };
+		ssize_t n = recvmsg(c->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 		int r;
+
+		if (n >= 0)
+			fds_take(c, &mh);
 
 		if (n > 0)
 			return n;
@@ -271,6 +354,8 @@ void nsr_close(NsrClient *c)
 		return;
 	if (c->stream)
 		c->stream->c = NULL; /* a stream left open outlives its client, as a dead one */
+	while (c->nfds > 0)
+		close(c->fds[--c->nfds]);
 	safe_close(c->fd);
 	free(c);
 }
@@ -364,6 +449,14 @@ int nsr_call(NsrClient *c, const char *method, const ProtobufCMessage *req,
 	     const ProtobufCMessageDescriptor *resp_desc, ProtobufCMessage **ret_resp,
 	     NsrStatus *ret_status)
 {
+	return nsr_call_fd(c, method, req, resp_desc, ret_resp, NULL, ret_status);
+}
+
+int nsr_call_fd(NsrClient *c, const char *method, const ProtobufCMessage *req,
+		const ProtobufCMessageDescriptor *resp_desc, ProtobufCMessage **ret_resp,
+		int *ret_fd, NsrStatus *ret_status)
+{
+	_cleanup_close_ int fd = -1;
 	_cleanup_(response_freep) Ttrpc__Response *tresp = NULL;
 	ProtobufCMessage *resp = NULL;
 	uint64_t deadline = 0;
@@ -375,21 +468,35 @@ int nsr_call(NsrClient *c, const char *method, const ProtobufCMessage *req,
 		deadline = now_ns() + c->timeout_ns;
 		timeout_nano = (int64_t)MIN(c->timeout_ns, (uint64_t)INT64_MAX);
 	}
+	if (ret_fd && c && c->n_fd_ids == NSR_MAX_PENDING_FDS)
+		return -EBUSY; /* too many fd calls timed out unanswered: reconnect */
 	r = send_request(c, method, req, 0, timeout_nano, deadline, &stream_id);
 	if (r < 0)
 		return r;
+	if (ret_fd)
+		c->fd_ids[c->n_fd_ids++] = stream_id;
 
 	for (;;) {
 		_cleanup_free_ uint8_t *data = NULL;
 		TtrpcHeader h;
+		int f;
 
 		r = read_frame(c, &h, &data, deadline);
 		if (r < 0)
 			return r;
-		/* Skip late answers to earlier calls that timed out, and anything not a response
-		 * (containerd/ttrpc only sends data frames on streaming calls). */
-		if (h.stream_id != stream_id || h.type != TTRPC_TYPE_RESPONSE)
+		f = h.type == TTRPC_TYPE_RESPONSE ? fds_frame(c, h.stream_id, data, h.length) : -1;
+		if (f == -EBADMSG) {
+			c->broken = true;
+			return -EBADMSG;
+		}
+		/* Skip late answers to earlier calls that timed out (closing an fd one carried),
+		 * and anything not a response (containerd/ttrpc only sends data frames on
+		 * streaming calls). */
+		if (h.stream_id != stream_id || h.type != TTRPC_TYPE_RESPONSE) {
+			safe_close(f);
 			continue;
+		}
+		fd = f;
 		tresp = ttrpc__response__unpack(NULL, h.length, data);
 		if (!tresp)
 			return -EBADMSG;
@@ -406,6 +513,16 @@ int nsr_call(NsrClient *c, const char *method, const ProtobufCMessage *req,
 		if (!resp)
 			return -EBADMSG;
 		*ret_resp = resp;
+	}
+	if (ret_fd) {
+		if (fd < 0) {
+			if (ret_resp && resp) {
+				protobuf_c_message_free_unpacked(resp, NULL);
+				*ret_resp = NULL;
+			}
+			return -EBADMSG;
+		}
+		*ret_fd = TAKE_FD(fd);
 	}
 	status_set(ret_status, NULL);
 	return 0;
@@ -472,8 +589,15 @@ int nsr_stream_next(NsrStream *s, const ProtobufCMessageDescriptor *desc,
 		r = read_frame(c, &h, &data, deadline);
 		if (r < 0)
 			return r;
-		if (h.stream_id != s->id)
-			continue; /* a late answer to an earlier call */
+		if (h.stream_id != s->id) {
+			/* A late answer to an earlier call (with the fd it may carry). */
+			int f = h.type == TTRPC_TYPE_RESPONSE
+					? fds_frame(s->c, h.stream_id, data, h.length)
+					: -1;
+
+			safe_close(f);
+			continue;
+		}
 		if (h.type == TTRPC_TYPE_DATA) {
 			/* containerd/ttrpc ends a stream with status OK by flagging its last data
 			 * message remote-closed (no-data when it carries none). */
@@ -553,3 +677,24 @@ int nsr_watch_next(NsrStream *s, Nsring__V1__WatchEvent **ret_event, NsrStatus *
 				(ProtobufCMessage **)ret_resp, ret_status);                        \
 	}
 NSR_METHODS(NSR_DEFINE_METHOD)
+
+int nsr_open_socket(NsrClient *c, const Nsring__V1__OpenSocketRequest *req,
+		    Nsring__V1__OpenSocketResponse **ret_resp, int *ret_fd, NsrStatus *ret_status)
+{
+	if (!ret_fd)
+		return -EINVAL;
+	return nsr_call_fd(c, "OpenSocket", req ? &req->base : NULL,
+			   &nsring__v1__open_socket_response__descriptor,
+			   (ProtobufCMessage **)ret_resp, ret_fd, ret_status);
+}
+
+int nsr_open_namespace(NsrClient *c, const Nsring__V1__OpenNamespaceRequest *req,
+		       Nsring__V1__OpenNamespaceResponse **ret_resp, int *ret_fd,
+		       NsrStatus *ret_status)
+{
+	if (!ret_fd)
+		return -EINVAL;
+	return nsr_call_fd(c, "OpenNamespace", req ? &req->base : NULL,
+			   &nsring__v1__open_namespace_response__descriptor,
+			   (ProtobufCMessage **)ret_resp, ret_fd, ret_status);
+}

@@ -235,6 +235,11 @@ static void on_reply(void *userdata, int code, const char *msg, const ProtobufCM
 		rpc_call_fail(call, code, "%s", msg);
 }
 
+static void on_fd_reply(void *userdata, const ProtobufCMessage *resp, int fd)
+{
+	rpc_call_reply_fd(userdata, resp, fd);
+}
+
 static bool call_cancelled(void *userdata)
 {
 	return rpc_call_orphaned(userdata);
@@ -331,7 +336,8 @@ static void on_call(void *userdata, RpcCall *call, const RpcCallInfo *info)
 		on_stream_call(d, call, info);
 		return;
 	}
-	ops_call(d->ops, info->method, info->payload, info->len, info->deadline, on_reply, call);
+	ops_call_fd(d->ops, info->method, info->payload, info->len, info->deadline, on_reply,
+		    info->pass_fds ? on_fd_reply : NULL, call);
 }
 
 static void on_drained(void *userdata)

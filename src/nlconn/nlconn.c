@@ -160,6 +160,15 @@ static bool req_is_get(const NlReq *req)
 	return type >= RTM_BASE && (type & 3) == 2;
 }
 
+static void conn_final(NlConn *c, NlReq *req, const struct nlmsghdr *nlh)
+{
+	if (!req->h->final)
+		return;
+	c->busy++;
+	req->h->final(req->userdata, nlh);
+	c->busy--;
+}
+
 static void conn_handle_msg(NlConn *c, const struct nlmsghdr *nlh)
 {
 	NlReq *req = slot_lookup(c, nlh->nlmsg_seq);
@@ -182,6 +191,7 @@ static void conn_handle_msg(NlConn *c, const struct nlmsghdr *nlh)
 			sweep_lost_replies(c, req->seq);
 		if (rtnl_parse_error(nlh, &err, &extack) < 0)
 			err = -EBADMSG;
+		conn_final(c, req, nlh);
 		/* A GET's answer is unicast with MSG_DONTWAIT: when it did not fit our receive
 		 * buffer the kernel drops it and acknowledges the request with EAGAIN instead. */
 		if (err == -EAGAIN && req_is_get(req)) {
@@ -204,6 +214,7 @@ static void conn_handle_msg(NlConn *c, const struct nlmsghdr *nlh)
 		const char *extack = NULL;
 
 		/* A dump that failed says so here, with its ext-ack text, not in NLMSG_ERROR. */
+		conn_final(c, req, nlh);
 		if (rtnl_parse_done(nlh, &err, &extack) < 0)
 			err = 0; /* a bare DONE without the error int ends a dump fine */
 		if (err == 0 && req->intr)

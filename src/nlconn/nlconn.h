@@ -20,6 +20,9 @@ typedef struct NlConnHandler {
 	/* Final, exactly once, never from inside nlconn_send(): 0, or a negative errno with the
 	 * kernel's extended-ack text (NULL if none; valid only during the call). */
 	void (*done)(void *userdata, int error, const char *extack);
+	/* Optional: the NLMSG_ERROR or NLMSG_DONE that ends the request, as the kernel sent it,
+	 * just before done() (raw netlink passes it on). Not for a DONE that restarts a dump. */
+	void (*final)(void *userdata, const struct nlmsghdr *nlh);
 } NlConnHandler;
 
 typedef struct NlConnStats {

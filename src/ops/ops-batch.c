@@ -198,6 +198,57 @@ static bool item_describe(Op *op, const Nsring__V1__BatchOp *bop, BatchItem *it)
 		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_GET_LINK;
 		ns = bop->get_link->namespace_;
 		break;
+	case NSRING__V1__BATCH_OP__OP_GET_SYSCTL:
+		it->m = ops_method("GetSysctl");
+		it->req = &bop->get_sysctl->base;
+		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_GET_SYSCTL;
+		ns = bop->get_sysctl->namespace_;
+		break;
+	case NSRING__V1__BATCH_OP__OP_SET_SYSCTL:
+		it->m = ops_method("SetSysctl");
+		it->req = &bop->set_sysctl->base;
+		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_SET_SYSCTL;
+		ns = bop->set_sysctl->namespace_;
+		break;
+		/* Traffic control: one namespace each. */
+#define TC_OP(CASE, method, member)                                                                \
+	case NSRING__V1__BATCH_OP__OP_##CASE:                                                      \
+		it->m = ops_method(method);                                                        \
+		it->req = &bop->member->base;                                                      \
+		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_##CASE;                         \
+		ns = bop->member->namespace_;                                                      \
+		break;
+		TC_OP(CREATE_QDISC, "CreateQdisc", create_qdisc)
+		TC_OP(DELETE_QDISC, "DeleteQdisc", delete_qdisc)
+		TC_OP(CREATE_CLASS, "CreateClass", create_class)
+		TC_OP(DELETE_CLASS, "DeleteClass", delete_class)
+		TC_OP(CREATE_FILTER, "CreateFilter", create_filter)
+		TC_OP(DELETE_FILTER, "DeleteFilter", delete_filter)
+#undef TC_OP
+	case NSRING__V1__BATCH_OP__OP_UPDATE_BRIDGE_PORT:
+		it->m = ops_method("UpdateBridgePort");
+		it->req = &bop->update_bridge_port->base;
+		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_UPDATE_BRIDGE_PORT;
+		ns = bop->update_bridge_port->namespace_;
+		break;
+	case NSRING__V1__BATCH_OP__OP_CREATE_BRIDGE_VLAN:
+		it->m = ops_method("CreateBridgeVlan");
+		it->req = &bop->create_bridge_vlan->base;
+		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_CREATE_BRIDGE_VLAN;
+		ns = bop->create_bridge_vlan->namespace_;
+		break;
+	case NSRING__V1__BATCH_OP__OP_DELETE_BRIDGE_VLAN:
+		it->m = ops_method("DeleteBridgeVlan");
+		it->req = &bop->delete_bridge_vlan->base;
+		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_DELETE_BRIDGE_VLAN;
+		ns = bop->delete_bridge_vlan->namespace_;
+		break;
+	case NSRING__V1__BATCH_OP__OP_LIST_BRIDGE_VLANS:
+		it->m = ops_method("ListBridgeVlans");
+		it->req = &bop->list_bridge_vlans->base;
+		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_LIST_BRIDGE_VLANS;
+		ns = bop->list_bridge_vlans->namespace_;
+		break;
 	default:
 		return false;
 	}
@@ -213,7 +264,11 @@ static bool item_describe(Op *op, const Nsring__V1__BatchOp *bop, BatchItem *it)
 	}
 	/* A veth made with its peer elsewhere goes out on its own namespace's socket alone,
 	 * unless the peer is to be brought up (on the peer's socket); a move reads back there. */
-	if (it->m->pipelined && it->nkeys > 1 &&
+	/* A tun/tap is made by a helper thread, not on the socket: it waits its turn. */
+	if (bop->op_case == NSRING__V1__BATCH_OP__OP_CREATE_LINK && bop->create_link->link &&
+	    bop->create_link->link->info_case == NSRING__V1__LINK__INFO_TUN)
+		it->send_key = NULL;
+	else if (it->m->pipelined && it->nkeys > 1 &&
 	    (bop->op_case == NSRING__V1__BATCH_OP__OP_UPDATE_LINK ||
 	     (bop->op_case == NSRING__V1__BATCH_OP__OP_CREATE_LINK && bop->create_link->link &&
 	      bop->create_link->link->up)))
@@ -543,7 +598,12 @@ void ops_batch(Op *op)
 		it->succ[0] = it->succ[1] = -1;
 		if (!req->ops[i] || !item_describe(op, req->ops[i], it)) {
 			hmap_clear(&keys);
-			op_fail(op, STATUS_INVALID_ARGUMENT, "operation %zu of the batch is empty", i);
+			/* Also what an operation Batch does not take looks like (an unknown
+			 * member): OpenSocket, OpenNamespace and Netlink are not in it. */
+			op_fail(op, STATUS_INVALID_ARGUMENT,
+				"operation %zu of the batch is empty or of a kind Batch does not take "
+				"(OpenSocket, OpenNamespace and Netlink are called on their own)",
+				i);
 			return;
 		}
 		for (unsigned k = 0; k < it->nkeys; k++) {

@@ -28,6 +28,7 @@ struct Ops {
 /* What the operations keep per open namespace, in its ns->priv (NULL once it is closed). */
 typedef struct OpsNs {
 	NlConn *conn;		     /* its netlink connection: every request goes through it */
+	struct RawNl *raw;	     /* ops-netlink.c: raw netlink sockets, one per protocol */
 	struct DelGroup *delgroup; /* ops-linkdel.c: its DeleteLink calls waiting for the turn */
 } OpsNs;
 
@@ -52,10 +53,23 @@ typedef struct OpMethod {
 	/* Bytes of zeroed scratch its steps share (op->scratch), allocated with the Op; NULL:
 	 * none. A pointer: each method file keeps its scratch struct to itself. */
 	const size_t *scratch_size;
+	/* Replies with an fd (op_reply_fd()): only for callers that can pass one. */
+	bool passes_fd;
 } OpMethod;
 
+typedef struct OpNl OpNl;
+
+/* A method's own handling of a request's answers (ops-tc.c's dumps and refusals): each
+ * message, a dump's restart, and a failure it judges itself (true: it recorded the outcome,
+ * with op_fail() or not at all). Any member may be NULL. */
+typedef struct OpNlHooks {
+	void (*msg)(OpNl *nl, const struct nlmsghdr *nlh);
+	void (*restart)(OpNl *nl);
+	bool (*error)(OpNl *nl, int error, const char *extack);
+} OpNlHooks;
+
 /* One netlink request of an Op: where its answer goes. */
-typedef struct OpNl {
+struct OpNl {
 	Op *op;
 	const char *what;   /* names the object for error messages: link "veth0" */
 	RtnlLink *ret_link; /* a GET's answer */
@@ -72,7 +86,13 @@ typedef struct OpNl {
 	 * recorded in *found instead of failing the op; see op_nl_tolerate_exists(). */
 	struct OpFound *found;
 	bool exists_ok, gone_ok;
-} OpNl;
+
+	/* EOPNOTSUPP fails the op with this as what it was doing (it names the kernel support
+	 * missing: a link kind, bridge VLAN filtering) instead of what. */
+	const char *unsupported;
+	const OpNlHooks *hooks; /* set: the method handles the answers (see OpNlHooks) */
+	void *ctx;		/* the hooks' own */
+};
 
 /* Dump results of an op: links, addresses, routes (arena arrays). */
 typedef struct OpDump {
@@ -93,6 +113,7 @@ struct Op {
 	const OpMethod *m;
 	ProtobufCMessage *req;
 	ops_reply_cb reply;
+	ops_fd_reply_cb fd_reply; /* set when the caller can take an fd with the reply */
 	void *userdata;
 	uint64_t deadline;
 	unsigned pending;
@@ -115,6 +136,13 @@ struct Op {
 	 * Op, or what an internal op points it at (a group delete's LinkGroup). */
 	void *scratch;
 	OpDump dump; /* what dumps (op_dump(), OpNl.collect) collected */
+	/* An fd the op holds until it passes it with its reply (op_reply_fd()); closed when the
+	 * op is freed without (it failed, was cancelled, ran out of time). -1: none. */
+	int owned_fd;
+	/* Releases what the method holds outside the arena (fds, timers), however the Op ends:
+	 * run once, just before its reply (which may free the arena, in a batch) or when it is
+	 * freed without one. */
+	void (*cleanup)(Op *op);
 };
 
 /* Arena allocations, freed with the Op. */
@@ -168,6 +196,8 @@ int ops_errno_status(int err, const char *what, const char *extack, char *msg, s
  * step's stack, but everything it points to must be in the Op's arena or the request (a batch
  * copies resp and keeps the arena). */
 void op_reply(Op *op, const ProtobufCMessage *resp);
+/* Replies success with fd passed along (the caller takes it), and frees the Op. */
+void op_reply_fd(Op *op, const ProtobufCMessage *resp, int fd);
 /* Records a failure (the first one wins); the Op replies it once nothing is pending. */
 void op_fail(Op *op, int code, const char *fmt, ...) _printf_(3, 4);
 void op_fail_errno(Op *op, int err, const char *what, const char *extack);
@@ -210,9 +240,8 @@ bool op_check_link_ref(Op *op, const char *name, uint32_t index);
 const char *op_link_what(Op *op, const char *name, uint32_t index);
 /* Scratch sizes of the methods (OpMethod.scratch_size). */
 extern const size_t ops_link_scratch_size, ops_addr_scratch_size, ops_route_scratch_size;
+extern const size_t ops_netlink_scratch_size, ops_socket_scratch_size, ops_bridge_scratch_size;
 extern const size_t ops_rule_scratch_size, ops_nexthop_scratch_size, ops_route_get_scratch_size;
-
-
 
 /* Method bodies. */
 void ops_create_namespace(Op *op);
@@ -223,6 +252,10 @@ void ops_get_link(Op *op);
 void ops_list_links(Op *op);
 void ops_update_link(Op *op);
 void ops_delete_link(Op *op);
+void ops_update_bridge_port(Op *op); /* ops-bridge.c */
+void ops_create_bridge_vlan(Op *op);
+void ops_delete_bridge_vlan(Op *op);
+void ops_list_bridge_vlans(Op *op);
 void ops_create_address(Op *op);
 void ops_delete_address(Op *op);
 void ops_list_addresses(Op *op);
@@ -237,6 +270,24 @@ void ops_create_nexthop(Op *op);
 void ops_delete_nexthop(Op *op);
 void ops_list_nexthops(Op *op);
 void ops_batch(Op *op);
+void ops_open_socket(Op *op);
+void ops_open_namespace(Op *op);
+void ops_netlink(Op *op);
+
+/* ops-netlink.c: the namespace is closing: its raw netlink sockets close, their calls fail. */
+void raw_nl_ns_closed(OpsNs *ons);
+
+void ops_get_sysctl(Op *op);
+void ops_set_sysctl(Op *op);
+
+/* ops-sysctl.c: sysctls set by another method (CreateNamespace's): checks them (false, failed,
+ * on bad input), before anything is done. */
+bool ops_sysctls_check(Op *op, Nsring__V1__Sysctl *const *sysctls, size_t n);
+/* Writes them in op->ns[0], in order, then continues with next (the op's scratch must be free:
+ * the writes keep their state in op->scratch). ensure: only the keys whose value differs are
+ * written; already_done is set when none did, and cleared when one was written. */
+void ops_sysctls_apply(Op *op, Nsring__V1__Sysctl *const *sysctls, size_t n, bool ensure,
+		       op_step_fn next);
 
 /* ops-linkdel.c: DeleteLink, alone or as one link group with others (one RCU wait for all). */
 typedef struct LinkGroup LinkGroup;

@@ -11,15 +11,19 @@
 #include "core/names.h"
 #include "core/status.h"
 #include "ops-internal.h"
+#include "ops-linkkind.h"
 #include "ops-pb.h"
 
 /* What the link methods' steps share (op->scratch). */
 typedef struct LinkScratch {
 	RtnlLink link, link2; /* the link as read before and after a change */
+	RtnlLink master;      /* the master named by the request: its kind is checked */
 	uint32_t idx_master, idx_parent;
 	/* Ensure (ops-link-ensure.c): what the kernel found, and the links read to compare. */
 	OpFound found, found_get, found_peer;
-	RtnlLink master;
+	/* Set right after the creation (the kernel takes neither on create), then up. */
+	RtnlLinkAttrs late;
+	bool late_up;
 } LinkScratch;
 
 const size_t ops_link_scratch_size = sizeof(LinkScratch);
@@ -49,6 +53,20 @@ const char *op_link_what(Op *op, const char *name, uint32_t index)
 {
 	return str_set(name) ? op_printf(op, "link \"%s\"", name)
 			     : op_printf(op, "link index %u", index);
+}
+
+/* The master the request names (read into x->master) must be a master kind; field names it. */
+static bool master_ok(Op *op, const char *field)
+{
+	LinkScratch *x = op->scratch;
+
+	x->idx_master = x->master.index;
+	if (op_master_kind_ok(x->master.kind))
+		return true;
+	op_fail(op, STATUS_INVALID_ARGUMENT,
+		"invalid %s \"%s\": it is a %s link, not a master (bridge, bond or vrf)", field,
+		x->master.name, x->master.kind[0] ? x->master.kind : "kind-less");
+	return false;
 }
 
 /* ---- CreateLink */
@@ -111,6 +129,8 @@ static void create_link_send(Op *op)
 	uint8_t buf[1024];
 	OpNl *nl;
 
+	if (str_set(req->master) && !master_ok(op, "master"))
+		return;
 	if (str_set(l->address))
 		spec.has_mac = true, rtnl_mac_parse(l->address, spec.mac);
 	if (l->group)
@@ -151,11 +171,26 @@ static void create_link_send(Op *op)
 	default:
 		break;
 	}
+	if (!op_link_spec_from_pb(op, l, x->idx_parent, &spec))
+		return;
 	/* A veth end cannot be created up (its peer does not exist yet): bring it up after,
 	 * in the same send. Other kinds are created up. */
 	spec.up = l->up && !veth;
+	/* The kernel refuses IFLA_AF_SPEC on create (EAFNOSUPPORT, for ip too) and ignores
+	 * IFLA_IFALIAS there: those two are set right after, in the same send. Up only once the
+	 * mode is set: an interface that comes up first has already made its link-local address
+	 * by the old mode. */
+	x->late = spec.attrs;
+	spec.attrs.has_addr_gen_mode = false;
+	spec.attrs.alias = NULL;
+	x->late_up = spec.up && x->late.has_addr_gen_mode;
+	if (x->late_up)
+		spec.up = false;
 	nl = op_send(op, 0, buf, rtnl_link_new(buf, sizeof(buf), &spec),
 		     op_printf(op, "create link \"%s\"", l->name));
+	/* The kinds this kernel may lack: its refusal names the kind. */
+	if (nl && !veth)
+		nl->unsupported = op_link_unsupported(op, l, rtnl_kind_to_name(spec.kind));
 	if (op_ensure(op)) {
 		/* Nothing else goes out until it is known whether the link was there. */
 		op_nl_tolerate_exists(nl, &x->found);
@@ -172,14 +207,31 @@ static void create_link_send(Op *op)
 		op_then_final(op, create_link_reply);
 }
 
-/* A veth's ends go up after the creation, on this namespace's socket (the peer too when it is
- * here; create_link_peer_up() brings it up elsewhere). */
+/* What follows the creation on this namespace's socket: alias and addr_gen_mode, then up
+ * (deferred for them); a veth's ends go up (the peer too when it is here;
+ * create_link_peer_up() brings it up elsewhere). */
 static void create_link_bring_up(Op *op)
 {
+	LinkScratch *x = op->scratch;
 	const Nsring__V1__CreateLinkRequest *req = (void *)op->req;
 	const Nsring__V1__Link *l = req->link;
 	uint8_t buf[512];
 
+	if (x->late.has_addr_gen_mode || x->late.alias) {
+		RtnlLinkChange ch = { .name = l->name, .up = -1, .ns_fd = -1 };
+
+		ch.attrs.has_addr_gen_mode = x->late.has_addr_gen_mode;
+		ch.attrs.addr_gen_mode = x->late.addr_gen_mode;
+		ch.attrs.alias = x->late.alias;
+		op_send(op, 0, buf, rtnl_link_set(buf, sizeof(buf), &ch),
+			op_printf(op, "set alias/addrgenmode of \"%s\"", l->name));
+	}
+	if (x->late_up) {
+		RtnlLinkChange ch = { .name = l->name, .up = 1, .ns_fd = -1 };
+
+		op_send(op, 0, buf, rtnl_link_set(buf, sizeof(buf), &ch),
+			op_printf(op, "bring up \"%s\"", l->name));
+	}
 	if (l->up && l->info_case == NSRING__V1__LINK__INFO_VETH) {
 		RtnlLinkChange ch = { .name = l->name, .up = 1, .ns_fd = -1 };
 		op_send(op, 0, buf, rtnl_link_set(buf, sizeof(buf), &ch),
@@ -267,7 +319,9 @@ static void create_link_resolve(Op *op)
 	const Nsring__V1__Link *l = req->link;
 
 	if (str_set(req->master))
-		op_get_link(op, 0, 0, req->master, NULL, &x->idx_master);
+		op_get_link(op, 0, 0, req->master, &x->master, NULL);
+	if (str_set(op_link_kind_parent(l)))
+		op_get_link(op, 0, 0, op_link_kind_parent(l), NULL, &x->idx_parent);
 	if (l->info_case == NSRING__V1__LINK__INFO_MACVLAN)
 		op_get_link(op, 0, 0, l->macvlan->parent, NULL, &x->idx_parent);
 	if (l->info_case == NSRING__V1__LINK__INFO_VXLAN && str_set(l->vxlan->dev))
@@ -327,16 +381,21 @@ static bool create_link_validate(Op *op, const Nsring__V1__CreateLinkRequest *re
 		if (!check_ifname(op, "macvlan parent name", l->macvlan->parent))
 			return false;
 		break;
-	case NSRING__V1__LINK__INFO_BRIDGE:
 	case NSRING__V1__LINK__INFO_IFB:
 	case NSRING__V1__LINK__INFO_DUMMY:
 		break;
+	case NSRING__V1__LINK__INFO_TUN:
+		return ops_tun_validate(op, l); /* ops-tun.c */
 	default:
+		if (op_link_kind_handled(l))
+			return op_link_kind_validate(op, l);
 		op_fail(op, STATUS_INVALID_ARGUMENT,
-			"link kind missing: set one of veth, bridge, vxlan, macvlan, ifb, dummy");
+			"link kind missing: set one of veth, bridge, vxlan, macvlan, ifb, dummy, "
+			"vlan, vrf, bond, ipvlan, macvtap, geneve, gre, gretap, ip6gre, ipip, sit, "
+			"wireguard");
 		return false;
 	}
-	return true;
+	return op_link_spec_from_pb(op, l, 0, &(RtnlLinkSpec){ .name = l->name, .ns_fd = -1 });
 }
 
 void ops_create_link(Op *op)
@@ -347,6 +406,10 @@ void ops_create_link(Op *op)
 		return;
 	if (!op_open_ns(op, 0, req->namespace_))
 		return;
+	if (req->link->info_case == NSRING__V1__LINK__INFO_TUN) {
+		ops_create_tun(op);
+		return;
+	}
 	if (req->link->info_case == NSRING__V1__LINK__INFO_VETH && req->link->veth->peer_namespace &&
 	    req->link->veth->peer_namespace->ref_case != NSRING__V1__NAMESPACE_REF__REF__NOT_SET)
 		op_open_ns(op, 1, req->link->veth->peer_namespace);
@@ -358,9 +421,12 @@ void ops_create_link(Op *op)
 static void get_link_reply(Op *op)
 {
 	LinkScratch *x = op->scratch;
+	const Nsring__V1__GetLinkRequest *req = (void *)op->req;
 	Nsring__V1__GetLinkResponse resp = NSRING__V1__GET_LINK_RESPONSE__INIT;
 
 	resp.link = op_link_to_pb(op, &x->link);
+	if (req->stats)
+		op_link_stats_to_pb(op, &x->link, resp.link);
 	op_reply(op, &resp.base);
 }
 
@@ -368,8 +434,23 @@ static void get_link_send(Op *op)
 {
 	LinkScratch *x = op->scratch;
 	const Nsring__V1__GetLinkRequest *req = (void *)op->req;
+	uint8_t buf[512];
+	OpNl *nl;
 
-	op_get_link(op, 0, req->index, req->name, &x->link, NULL);
+	if (!req->stats) {
+		op_get_link(op, 0, req->index, req->name, &x->link, NULL);
+		op_then_final(op, get_link_reply);
+		return;
+	}
+	/* With counters: the same read without RTEXT_FILTER_SKIP_STATS. */
+	nl = op_send(op, 0, buf,
+		     rtnl_link_get_stats(buf, sizeof(buf), str_set(req->name) ? 0 : req->index,
+					 req->name),
+		     op_link_what(op, req->name, req->index));
+	if (nl) {
+		nl->ret_link = &x->link;
+		nl->not_found = true;
+	}
 	op_then_final(op, get_link_reply);
 }
 
@@ -398,7 +479,10 @@ static void list_links_reply(Op *op)
 			continue;
 		if (str_set(req->master) && l->master != x->idx_master)
 			continue;
-		resp.links[resp.n_links++] = op_link_to_pb(op, l);
+		resp.links[resp.n_links] = op_link_to_pb(op, l);
+		if (req->stats)
+			op_link_stats_to_pb(op, l, resp.links[resp.n_links]);
+		resp.n_links++;
 	}
 	op_reply(op, &resp.base);
 }
@@ -411,8 +495,8 @@ static void list_links_dump(Op *op)
 	OpNl *nl;
 
 	nl = op_send(op, 0, buf,
-		     rtnl_link_dump(buf, sizeof(buf), x->idx_master,
-				    str_set(req->kind) ? req->kind : NULL),
+		     (req->stats ? rtnl_link_dump_stats : rtnl_link_dump)(
+			     buf, sizeof(buf), x->idx_master, str_set(req->kind) ? req->kind : NULL),
 		     "list links");
 	if (nl)
 		nl->collect = RTM_GETLINK;
@@ -483,8 +567,27 @@ static void update_link_apply(Op *op)
 	LinkScratch *x = op->scratch;
 	const Nsring__V1__UpdateLinkRequest *req = (void *)op->req;
 	RtnlLinkChange ch = { .index = x->link.index, .up = -1, .ns_fd = -1 };
+	RtnlBridgeOpts br;
 	bool change = false;
 	uint8_t buf[1024];
+	OpNl *nl = NULL;
+
+	if (req->set_master_case == NSRING__V1__UPDATE_LINK_REQUEST__SET_MASTER_MASTER &&
+	    str_set(req->master) && !master_ok(op, "master"))
+		return;
+	if (req->bridge && strcmp(x->link.kind, "bridge") != 0) {
+		op_fail(op, STATUS_INVALID_ARGUMENT,
+			"invalid bridge: link \"%s\" is a %s link, not a bridge", x->link.name,
+			x->link.kind[0] ? x->link.kind : "kind-less");
+		return;
+	}
+	if (!op_update_attrs_from_pb(op, req, &ch.attrs) ||
+	    !op_bridge_opts_from_pb(op, "", req->bridge, &br))
+		return;
+	if (op_update_attrs_set(&ch.attrs))
+		change = true;
+	if (req->bridge)
+		ch.bridge = &br, change = true;
 
 	if (req->set_up_case == NSRING__V1__UPDATE_LINK_REQUEST__SET_UP_UP)
 		ch.up = req->up ? 1 : 0, change = true;
@@ -501,10 +604,29 @@ static void update_link_apply(Op *op)
 	if (!ch.index)
 		ch.name = req->name; /* by name: see update_link_resolve() */
 	if (change) {
-		OpNl *nl = op_send(op, 0, buf, rtnl_link_set(buf, sizeof(buf), &ch),
-				   op_printf(op, "link \"%s\"", ch.index ? x->link.name : req->name));
+		/* Up after a new addr_gen_mode, not with it (see CreateLink): one more message. */
+		bool up_after = ch.up == 1 && ch.attrs.has_addr_gen_mode;
+
+		if (up_after)
+			ch.up = -1;
+		nl = op_send(op, 0, buf, rtnl_link_set(buf, sizeof(buf), &ch),
+			     op_printf(op, "link \"%s\"", ch.index ? x->link.name : req->name));
+		if (up_after) {
+			/* A rename has an index: u finds the link by it. */
+			RtnlLinkChange u = { .index = ch.index, .name = ch.name, .up = 1, .ns_fd = -1 };
+
+			op_send(op, 0, buf, rtnl_link_set(buf, sizeof(buf), &u),
+				op_printf(op, "bring up \"%s\"", update_link_final_name(op)));
+		}
 		if (nl)
 			nl->not_found = true; /* a stale index from the name map is ENODEV */
+		if (nl && req->bridge && req->bridge->set_vlan_filtering_case &&
+		    req->bridge->vlan_filtering)
+			nl->unsupported = op_printf(
+				op,
+				"link \"%s\": this kernel lacks support for bridge VLAN filtering "
+				"(CONFIG_BRIDGE_VLAN_FILTERING)",
+				x->link.name);
 	}
 	if (ch.new_name || update_link_moves(req))
 		op_index_forget(op, 0, x->link.name);
@@ -608,7 +730,10 @@ static void update_link_resolve(Op *op)
 	/* The link's index (renames and moves need it) comes from the batch's name map, or from
 	 * reading the link first, which also gives a clear "not found"; that read rides in the
 	 * same send as the master lookup. */
-	if (str_set(req->name) && op_index_lookup(op, 0, req->name, &x->link.index))
+	if (req->bridge)
+		/* Bridge options need the link's kind: always read it. */
+		op_get_link(op, 0, req->index, req->name, &x->link, NULL);
+	else if (str_set(req->name) && op_index_lookup(op, 0, req->name, &x->link.index))
 		snprintf(x->link.name, sizeof(x->link.name), "%s", req->name);
 	else if (str_set(req->name) &&
 		 req->set_name_case != NSRING__V1__UPDATE_LINK_REQUEST__SET_NAME_NEW_NAME &&
@@ -620,7 +745,7 @@ static void update_link_resolve(Op *op)
 		op_get_link(op, 0, req->index, req->name, &x->link, NULL);
 	if (req->set_master_case == NSRING__V1__UPDATE_LINK_REQUEST__SET_MASTER_MASTER &&
 	    str_set(req->master))
-		op_get_link(op, 0, 0, req->master, NULL, &x->idx_master);
+		op_get_link(op, 0, 0, req->master, &x->master, NULL);
 	op_then(op, update_link_apply);
 }
 
@@ -646,6 +771,15 @@ void ops_update_link(Op *op)
 	if (req->set_mtu_case == NSRING__V1__UPDATE_LINK_REQUEST__SET_MTU_MTU && req->mtu == 0) {
 		op_fail(op, STATUS_INVALID_ARGUMENT, "mtu 0 is not valid");
 		return;
+	}
+	{
+		RtnlLinkAttrs a;
+		RtnlBridgeOpts br;
+
+		/* Bad attributes fail here, before the namespace is even opened. */
+		if (!op_update_attrs_from_pb(op, req, &a) ||
+		    !op_bridge_opts_from_pb(op, "", req->bridge, &br))
+			return;
 	}
 	if (!op_open_ns(op, 0, req->namespace_))
 		return;

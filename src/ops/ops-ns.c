@@ -51,6 +51,15 @@ static void create_namespace_reply(Op *op)
 	op_reply(op, &resp.base);
 }
 
+/* The sysctls the request carries, set inside the namespace before the reply; with ensure (a
+ * namespace found there) only the keys whose value differs are written. */
+static void create_namespace_sysctls(Op *op)
+{
+	const Nsring__V1__CreateNamespaceRequest *req = (void *)op->req;
+
+	ops_sysctls_apply(op, req->sysctls, req->n_sysctls, op_ensure(op), create_namespace_reply);
+}
+
 static void create_namespace_again(Op *op);
 
 /* Ensure: the name exists. A namespace there (also one our own creation is still making) is the
@@ -99,7 +108,7 @@ static void create_namespace_send(Op *op, bool may_exist)
 	const Nsring__V1__CreateNamespaceRequest *req = (void *)op->req;
 	int r;
 
-	op_then(op, create_namespace_reply);
+	op_then(op, create_namespace_sysctls);
 	r = netns_create(op->ops->reg, req->name, create_namespace_done, op);
 	if (r == -EEXIST && may_exist && op_ensure(op)) {
 		NetnsRef ref = { .type = NETNS_REF_NAME, .str = req->name };
@@ -126,7 +135,7 @@ void ops_create_namespace(Op *op)
 {
 	const Nsring__V1__CreateNamespaceRequest *req = (void *)op->req;
 
-	if (!check_name(op, req->name))
+	if (!check_name(op, req->name) || !ops_sysctls_check(op, req->sysctls, req->n_sysctls))
 		return;
 	create_namespace_send(op, true);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ops-internal.h"
+#include "ops-linkkind.h"
 #include "ops-pb.h"
 
 static const char *const oper_states[] = {
@@ -119,6 +120,7 @@ Nsring__V1__Link *op_link_to_pb(Op *op, const RtnlLink *l)
 	pb->parent_index = l->link;
 	pb->link_netnsid = l->link_netnsid;
 	op_link_info_to_pb(op, l, pb);
+	op_link_more_to_pb(op, l, pb);
 	return pb;
 }
 

@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/status.h"
 #include "nlconn/nlevents.h"
+#include "ops-tc-internal.h"
 
 /* Netlink receive buffers shared by every namespace's connection: only touched pages cost
  * memory, so 10,000 idle namespaces cost nothing here. */
@@ -110,12 +111,26 @@ void *op_grow(Op *op, void *arr, size_t *cap, size_t n, size_t elem)
 
 /* ---- lifetime and replies */
 
+/* Before the reply: replying may free the arena the method's state lives in (the last op of a
+ * batch answers the batch). */
+static void op_cleanup(Op *op)
+{
+	void (*fn)(Op *op) = op->cleanup;
+
+	op->cleanup = NULL;
+	if (fn)
+		fn(op);
+}
+
 static void op_free(Op *op)
 {
 	Ops *ops = op->ops;
 
 	if (op->alive)
 		*op->alive = false;
+	op_cleanup(op);
+	if (op->owned_fd >= 0)
+		close(op->owned_fd);
 	for (unsigned i = 0; i < ARRAY_SIZE(op->ns); i++)
 		if (op->ns[i])
 			netns_unref(op->ns[i]);
@@ -132,6 +147,7 @@ static void op_free(Op *op)
 
 void op_reply(Op *op, const ProtobufCMessage *resp)
 {
+	op_cleanup(op);
 	/* Every reply is a message the step built (on its stack or in the arena) for this. */
 	if (op->already_done && resp)
 		ensure_resp_set_already_done((ProtobufCMessage *)resp);
@@ -139,8 +155,15 @@ void op_reply(Op *op, const ProtobufCMessage *resp)
 	op_free(op);
 }
 
+void op_reply_fd(Op *op, const ProtobufCMessage *resp, int fd)
+{
+	op->fd_reply(op->userdata, resp, fd);
+	op_free(op);
+}
+
 static void op_reply_error(Op *op)
 {
+	op_cleanup(op);
 	op->reply(op->userdata, op->err_code, op->err_msg, NULL);
 	op_free(op);
 }
@@ -377,6 +400,11 @@ static void op_nl_msg(void *userdata, const struct nlmsghdr *nlh)
 	OpNl *nl = userdata;
 	Op *op = nl->op;
 
+	if (nl->hooks) {
+		if (nl->hooks->msg)
+			nl->hooks->msg(nl, nlh);
+		return;
+	}
 	switch (nlh->nlmsg_type) {
 	case RTM_NEWLINK: {
 		RtnlLink l;
@@ -434,6 +462,11 @@ static void op_nl_restart(void *userdata)
 {
 	OpNl *nl = userdata;
 
+	if (nl->hooks) {
+		if (nl->hooks->restart)
+			nl->hooks->restart(nl);
+		return;
+	}
 	/* Only one dump of each kind runs per op, so a restart clears that kind. */
 	switch (nl->collect) {
 	case RTM_GETLINK:
@@ -486,6 +519,9 @@ static void op_nl_done(void *userdata, int error, const char *extack)
 	op->pending--;
 	if (error < 0 && nl->found && op_found_record(op, nl, error, extack)) {
 		/* Ensure: the op's next step judges what the kernel found. */
+	} else if (error < 0 && nl->hooks && nl->hooks->error &&
+		   nl->hooks->error(nl, error, extack)) {
+		/* judged by the method */
 	} else if (error < 0 && nl->ret_code) {
 		/* The caller sorts this request's failure out itself (a batch's group delete). */
 		if (error == -ENODEV && nl->not_found) {
@@ -496,7 +532,9 @@ static void op_nl_done(void *userdata, int error, const char *extack)
 			*nl->ret_msg = op_printf(op, "%s: %s", op->m->name, m);
 		}
 	} else if (error < 0) {
-		if (error == -ENODEV && nl->not_found)
+		if (error == -EOPNOTSUPP && nl->unsupported)
+			op_fail_errno(op, error, nl->unsupported, extack);
+		else if (error == -ENODEV && nl->not_found)
 			op_fail(op, STATUS_NOT_FOUND, "%s not found", nl->what);
 		else
 			op_fail_errno(op, error, nl->what, extack);
@@ -645,6 +683,14 @@ static const OpMethod methods[] = {
 	{ "UpdateLink", &nsring__v1__update_link_request__descriptor, ops_update_link, true,
 	  &ops_link_scratch_size },
 	{ "DeleteLink", &nsring__v1__delete_link_request__descriptor, ops_delete_link, true },
+	{ "UpdateBridgePort", &nsring__v1__update_bridge_port_request__descriptor,
+	  ops_update_bridge_port, true, &ops_bridge_scratch_size },
+	{ "CreateBridgeVlan", &nsring__v1__create_bridge_vlan_request__descriptor,
+	  ops_create_bridge_vlan, true, &ops_bridge_scratch_size },
+	{ "DeleteBridgeVlan", &nsring__v1__delete_bridge_vlan_request__descriptor,
+	  ops_delete_bridge_vlan, true, &ops_bridge_scratch_size },
+	{ "ListBridgeVlans", &nsring__v1__list_bridge_vlans_request__descriptor,
+	  ops_list_bridge_vlans, false, &ops_bridge_scratch_size },
 	{ "CreateAddress", &nsring__v1__create_address_request__descriptor, ops_create_address,
 	  true, &ops_addr_scratch_size },
 	{ "DeleteAddress", &nsring__v1__delete_address_request__descriptor, ops_delete_address,
@@ -655,6 +701,27 @@ static const OpMethod methods[] = {
 	{ "DeleteRoute", &nsring__v1__delete_route_request__descriptor, ops_delete_route, true,
 	  &ops_route_scratch_size },
 	{ "ListRoutes", &nsring__v1__list_routes_request__descriptor, ops_list_routes },
+	{ "GetSysctl", &nsring__v1__get_sysctl_request__descriptor, ops_get_sysctl },
+	{ "SetSysctl", &nsring__v1__set_sysctl_request__descriptor, ops_set_sysctl },
+	/* Traffic control (ops-tc.c, ops-tc-list.c). */
+	{ "CreateQdisc", &nsring__v1__create_qdisc_request__descriptor, ops_create_qdisc, true,
+	  &ops_tc_scratch_size },
+	{ "DeleteQdisc", &nsring__v1__delete_qdisc_request__descriptor, ops_delete_qdisc, true,
+	  &ops_tc_scratch_size },
+	{ "ListQdiscs", &nsring__v1__list_qdiscs_request__descriptor, ops_list_qdiscs, false,
+	  &ops_tc_list_scratch_size },
+	{ "CreateClass", &nsring__v1__create_class_request__descriptor, ops_create_class, true,
+	  &ops_tc_scratch_size },
+	{ "DeleteClass", &nsring__v1__delete_class_request__descriptor, ops_delete_class, true,
+	  &ops_tc_scratch_size },
+	{ "ListClasses", &nsring__v1__list_classes_request__descriptor, ops_list_classes, false,
+	  &ops_tc_list_scratch_size },
+	{ "CreateFilter", &nsring__v1__create_filter_request__descriptor, ops_create_filter, true,
+	  &ops_tc_scratch_size },
+	{ "DeleteFilter", &nsring__v1__delete_filter_request__descriptor, ops_delete_filter, true,
+	  &ops_tc_scratch_size },
+	{ "ListFilters", &nsring__v1__list_filters_request__descriptor, ops_list_filters, false,
+	  &ops_tc_list_scratch_size },
 	{ "GetRoute", &nsring__v1__get_route_request__descriptor, ops_get_route, true,
 	  &ops_route_get_scratch_size },
 	{ "CreateRule", &nsring__v1__create_rule_request__descriptor, ops_create_rule, true,
@@ -668,6 +735,12 @@ static const OpMethod methods[] = {
 	  true, &ops_nexthop_scratch_size },
 	{ "ListNexthops", &nsring__v1__list_nexthops_request__descriptor, ops_list_nexthops },
 	{ "Batch", &nsring__v1__batch_request__descriptor, ops_batch },
+	{ "OpenSocket", &nsring__v1__open_socket_request__descriptor, ops_open_socket, false,
+	  &ops_socket_scratch_size, true },
+	{ "OpenNamespace", &nsring__v1__open_namespace_request__descriptor, ops_open_namespace,
+	  false, NULL, true },
+	{ "Netlink", &nsring__v1__netlink_request__descriptor, ops_netlink, false,
+	  &ops_netlink_scratch_size },
 };
 
 const OpMethod *ops_method(const char *name)
@@ -691,6 +764,7 @@ Op *op_new(Ops *ops, const OpMethod *m, uint64_t deadline, ops_reply_cb reply, v
 		op->scratch = (char *)op + size;
 	op->ops = ops;
 	op->m = m;
+	op->owned_fd = -1;
 	op->reply = reply;
 	op->userdata = userdata;
 	op->deadline = deadline;
@@ -702,6 +776,12 @@ Op *op_new(Ops *ops, const OpMethod *m, uint64_t deadline, ops_reply_cb reply, v
 void ops_call(Ops *ops, const char *method, const uint8_t *payload, size_t len, uint64_t deadline,
 	      ops_reply_cb reply, void *userdata)
 {
+	ops_call_fd(ops, method, payload, len, deadline, reply, NULL, userdata);
+}
+
+void ops_call_fd(Ops *ops, const char *method, const uint8_t *payload, size_t len,
+		 uint64_t deadline, ops_reply_cb reply, ops_fd_reply_cb fd_reply, void *userdata)
+{
 	const OpMethod *m = ops_method(method);
 	char msg[512];
 	Op *op;
@@ -711,11 +791,21 @@ void ops_call(Ops *ops, const char *method, const uint8_t *payload, size_t len, 
 		reply(userdata, STATUS_UNIMPLEMENTED, msg, NULL);
 		return;
 	}
+	if (m->passes_fd && !fd_reply) {
+		/* Before any work: no socket is made only to be closed again. */
+		snprintf(msg, sizeof(msg),
+			 "%s: this method passes a file descriptor, which gRPC cannot carry: use "
+			 "the ttrpc transport (libnsring, nsringctl) on the same socket",
+			 m->name);
+		reply(userdata, STATUS_FAILED_PRECONDITION, msg, NULL);
+		return;
+	}
 	op = op_new(ops, m, deadline, reply, userdata);
 	if (!op) {
 		reply(userdata, STATUS_RESOURCE_EXHAUSTED, "out of memory", NULL);
 		return;
 	}
+	op->fd_reply = fd_reply;
 	op->req = protobuf_c_message_unpack(m->req_desc, NULL, len, payload);
 	if (!op->req) {
 		op_fail(op, STATUS_INVALID_ARGUMENT, "malformed %s message",
@@ -738,6 +828,7 @@ static void ops_ns_closed(Netns *ns, void *userdata)
 	if (!ons)
 		return;
 	delgroup_ns_closed(ons);
+	raw_nl_ns_closed(ons);
 	nlconn_close(ons->conn, -ESHUTDOWN);
 	free(ons);
 }

@@ -44,6 +44,14 @@ void ops_free(Ops *ops);
 void ops_call(Ops *ops, const char *method, const uint8_t *payload, size_t len, uint64_t deadline,
 	      ops_reply_cb reply, void *userdata);
 
+/* A reply that passes an fd (OpenSocket, OpenNamespace): the callee owns fd from here on
+ * (rpc_call_reply_fd() sends it with resp). Called instead of the ops_reply_cb on success. */
+typedef void (*ops_fd_reply_cb)(void *userdata, const ProtobufCMessage *resp, int fd);
+/* ops_call() for a caller that can pass fds with replies; ops_call() itself answers the
+ * methods that pass fds FAILED_PRECONDITION (gRPC cannot carry them). */
+void ops_call_fd(Ops *ops, const char *method, const uint8_t *payload, size_t len,
+		 uint64_t deadline, ops_reply_cb reply, ops_fd_reply_cb fd_reply, void *userdata);
+
 /* Server-streaming methods ("Watch"). */
 typedef struct OpsStream OpsStream;
 typedef struct OpsStreamCb {

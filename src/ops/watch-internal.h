@@ -68,7 +68,7 @@ struct WatchDump {
 	struct WatchDumpReq {
 		WatchDump *d;
 		int what; /* RTM_GETLINK, ... */
-	} req[5];
+	} req[6];
 	WObj *objs; /* what the dump returned, in order */
 	size_t n, cap;
 };

@@ -70,8 +70,9 @@ int wns_subscribe(WatchNs *wns)
 	} groups[] = {
 		{ WK_LINK, RTNLGRP_LINK },	  { WK_ADDR, RTNLGRP_IPV4_IFADDR },
 		{ WK_ADDR, RTNLGRP_IPV6_IFADDR }, { WK_ROUTE, RTNLGRP_IPV4_ROUTE },
-		{ WK_ROUTE, RTNLGRP_IPV6_ROUTE }, { WK_RULE, RTNLGRP_IPV4_RULE },
-		{ WK_RULE, RTNLGRP_IPV6_RULE },	  { WK_NEXTHOP, RTNLGRP_NEXTHOP },
+		{ WK_ROUTE, RTNLGRP_IPV6_ROUTE }, { WK_QDISC, RTNLGRP_TC },
+		{ WK_RULE, RTNLGRP_IPV4_RULE },	  { WK_RULE, RTNLGRP_IPV6_RULE },
+		{ WK_NEXTHOP, RTNLGRP_NEXTHOP },
 	};
 	int r;
 
@@ -175,6 +176,7 @@ static void dump_restart(void *userdata)
 	WatchDump *d = rq->d;
 	uint8_t kind = rq->what == RTM_GETLINK	    ? WK_LINK
 		       : rq->what == RTM_GETADDR    ? WK_ADDR
+		       : rq->what == RTM_GETQDISC   ? WK_QDISC
 		       : rq->what == RTM_GETRULE    ? WK_RULE
 		       : rq->what == RTM_GETNEXTHOP ? WK_NEXTHOP
 						    : WK_ROUTE;
@@ -212,8 +214,8 @@ static const NlConnHandler dump_handler = {
 
 void wns_dump_start(WatchNs *wns)
 {
-	static const int whats[] = { RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE, RTM_GETRULE,
-				     RTM_GETNEXTHOP };
+	static const int whats[] = { RTM_GETLINK,  RTM_GETADDR, RTM_GETROUTE,
+				     RTM_GETQDISC, RTM_GETRULE, RTM_GETNEXTHOP };
 	WatchDump *d;
 	NlConn *c;
 
@@ -244,11 +246,13 @@ void wns_dump_start(WatchNs *wns)
 
 		if ((whats[i] == RTM_GETADDR && !(d->kinds & WK_ADDR)) ||
 		    (whats[i] == RTM_GETROUTE && !(d->kinds & WK_ROUTE)) ||
+		    (whats[i] == RTM_GETQDISC && !(d->kinds & WK_QDISC)) ||
 		    (whats[i] == RTM_GETRULE && !(d->kinds & WK_RULE)) ||
 		    (whats[i] == RTM_GETNEXTHOP && !(d->kinds & WK_NEXTHOP)))
 			continue;
 		len = whats[i] == RTM_GETLINK	   ? rtnl_link_dump(buf, sizeof(buf), 0, NULL)
 		      : whats[i] == RTM_GETADDR	   ? rtnl_addr_dump(buf, sizeof(buf), AF_UNSPEC, 0)
+		      : whats[i] == RTM_GETQDISC   ? rtnl_qdisc_dump(buf, sizeof(buf), 0)
 		      : whats[i] == RTM_GETRULE	   ? rtnl_rule_dump(buf, sizeof(buf), AF_UNSPEC)
 		      : whats[i] == RTM_GETNEXTHOP ? rtnl_nexthop_dump(buf, sizeof(buf), 0)
 						   : rtnl_route_dump(buf, sizeof(buf), AF_UNSPEC);

@@ -27,6 +27,10 @@ static uint64_t wobj_hash(const WObj *o)
 		return hmap_hash_bytes(h, &o->u.rule, sizeof(o->u.rule));
 	case WK_NEXTHOP:
 		return hmap_hash_bytes(h, &o->u.nexthop.id, sizeof(o->u.nexthop.id));
+	case WK_QDISC:
+		h = hmap_hash_bytes(h, &o->u.qdisc.ifindex, sizeof(o->u.qdisc.ifindex));
+		h = hmap_hash_bytes(h, &o->u.qdisc.handle, sizeof(o->u.qdisc.handle));
+		return hmap_hash_bytes(h, &o->u.qdisc.parent, sizeof(o->u.qdisc.parent));
 	default:
 		h = hmap_hash_bytes(h, &o->u.route.rt.table, sizeof(o->u.route.rt.table));
 		h = hmap_hash_bytes(h, &o->u.route.rt.dst, sizeof(o->u.route.rt.dst));
@@ -58,6 +62,10 @@ static bool wobj_key_eq(const WObj *a, const WObj *b)
 		return memcmp(&a->u.rule, &b->u.rule, sizeof(a->u.rule)) == 0;
 	case WK_NEXTHOP:
 		return a->u.nexthop.id == b->u.nexthop.id;
+	case WK_QDISC: /* the kernel's default qdiscs all have handle 0: the parent tells */
+		return a->u.qdisc.ifindex == b->u.qdisc.ifindex &&
+		       a->u.qdisc.handle == b->u.qdisc.handle &&
+		       a->u.qdisc.parent == b->u.qdisc.parent;
 	default: {
 		const RtnlRoute *x = &a->u.route.rt, *y = &b->u.route.rt;
 
@@ -83,6 +91,8 @@ size_t wobj_bytes(const WObj *o)
 	case WK_NEXTHOP:
 		return offsetof(WObj, u.nexthop.group) +
 		       o->u.nexthop.n_group * sizeof(RtnlNexthopMember);
+	case WK_QDISC:
+		return offsetof(WObj, u) + sizeof(RtnlQdisc);
 	default:
 		return offsetof(WObj, u.route.rt.paths) +
 		       o->u.route.rt.n_paths * sizeof(RtnlRoutePath);
@@ -155,6 +165,13 @@ bool wobj_parse(const struct nlmsghdr *nlh, WObj *o)
 	case RTM_DELNEXTHOP:
 		o->kind = WK_NEXTHOP;
 		if (rtnl_nexthop_parse(nlh, &o->u.nexthop) < 0)
+			return false;
+		break;
+	case RTM_NEWQDISC:
+	case RTM_DELQDISC:
+		/* Counters are left out (NULL stats): they change with every packet. */
+		o->kind = WK_QDISC;
+		if (rtnl_qdisc_parse(nlh, &o->u.qdisc, NULL, NULL) < 0)
 			return false;
 		break;
 	default:
@@ -250,8 +267,20 @@ static void wstate_drop(WState *st, WObj **v, size_t n, bool from_dump)
 	}
 }
 
-/* Routes the kernel removes without telling: IPv4 routes through a link that went down (but
- * not the host-scope local ones) or away (all of them; IPv6 ones were announced already). */
+/* What the kernel removes without telling when link index went down or away (deleted): IPv4
+ * routes through it (but not the host-scope local ones when it only went down; IPv6 ones were
+ * announced already), and its qdiscs when it went away. */
+static bool wobj_goes_with_link(const WObj *o, uint32_t index, bool deleted)
+{
+	const RtnlRoute *rt = &o->u.route.rt;
+
+	if (o->kind == WK_QDISC)
+		return deleted && o->u.qdisc.ifindex == index;
+	if (o->kind != WK_ROUTE || rt->oif != index)
+		return false;
+	return deleted || (rt->family == AF_INET && rt->scope != RT_SCOPE_HOST);
+}
+
 static void wstate_flush_routes(WState *st, uint32_t index, bool deleted)
 {
 	WObj **v = NULL;
@@ -260,11 +289,8 @@ static void wstate_flush_routes(WState *st, uint32_t index, bool deleted)
 
 	hmap_for_each(&st->map, i, node, tmp) {
 		WObj *o = container_of(node, WObj, node);
-		const RtnlRoute *rt = &o->u.route.rt;
 
-		if (o->kind != WK_ROUTE || rt->oif != index)
-			continue;
-		if (!deleted && (rt->family != AF_INET || rt->scope == RT_SCOPE_HOST))
+		if (!wobj_goes_with_link(o, index, deleted))
 			continue;
 		if (n == cap) {
 			WObj **nv = realloc(v, (cap = cap ? cap * 2 : 16) * sizeof(*v));
@@ -443,15 +469,41 @@ static bool wstate_absorb_single6(WState *st, const WObj *o, RtnlRoutePath *prev
 	return false;
 }
 
+/* A bridge port's settings changed (`bridge link set`): the kernel tells only in an AF_BRIDGE
+ * RTM_NEWLINK, which carries the port's IFLA_PROTINFO. A known link whose port settings differ
+ * is CHANGED; everything else in the message is the bridge's view and is not taken. */
+static int wstate_apply_brport(WState *st, const struct nlmsghdr *nlh)
+{
+	WObj key = { .kind = WK_LINK }, *old;
+	RtnlLink *l = &key.u.link;
+
+	if (!(st->kinds & WK_LINK) || rtnl_link_parse(nlh, l) < 0 || !l->has_brport)
+		return 0;
+	key.node.hash = wobj_hash(&key);
+	old = wstate_find(st, &key);
+	if (!old || (old->u.link.has_brport &&
+		     memcmp(&old->u.link.brport, &l->brport, sizeof(l->brport)) == 0))
+		return 0;
+	old->u.link.has_brport = true;
+	old->u.link.brport = l->brport;
+	old->seen = false;
+	wstate_emit(st, WSTATE_CHANGED, old, false);
+	return 0;
+}
+
 int wstate_apply(WState *st, const struct nlmsghdr *nlh)
 {
 	bool del = nlh->nlmsg_type == RTM_DELLINK || nlh->nlmsg_type == RTM_DELADDR ||
-		   nlh->nlmsg_type == RTM_DELROUTE || nlh->nlmsg_type == RTM_DELRULE ||
-		   nlh->nlmsg_type == RTM_DELNEXTHOP;
+		   nlh->nlmsg_type == RTM_DELROUTE || nlh->nlmsg_type == RTM_DELQDISC ||
+		   nlh->nlmsg_type == RTM_DELRULE || nlh->nlmsg_type == RTM_DELNEXTHOP;
 	bool went_down, mpath6;
 	WObj o, *old;
 	int r;
 
+	if (nlh->nlmsg_type == RTM_NEWLINK &&
+	    nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(struct ifinfomsg)) &&
+	    ((const struct ifinfomsg *)NLMSG_DATA(nlh))->ifi_family == AF_BRIDGE)
+		return wstate_apply_brport(st, nlh);
 	if (!wobj_parse(nlh, &o) || !(st->kinds & o.kind))
 		return 0;
 	mpath6 = o.kind == WK_ROUTE && o.u.route.rt.family == AF_INET6;
@@ -583,7 +635,9 @@ size_t wstate_count(const WState *st)
 bool wstate_snapshot(const WState *st, unsigned kinds, bool (*fn)(void *userdata, const WObj *o),
 		     void *userdata)
 {
-	static const uint8_t order[] = { WK_LINK, WK_ADDR, WK_ROUTE, WK_RULE, WK_NEXTHOP };
+	static const uint8_t order[] = {
+		WK_LINK, WK_ADDR, WK_ROUTE, WK_QDISC, WK_RULE, WK_NEXTHOP
+	};
 	HNode *node, *tmp;
 	size_t i;
 

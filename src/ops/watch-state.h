@@ -8,13 +8,23 @@
 #include <stdint.h>
 
 #include "core/hmap.h"
+#include "rtnl/rtnl-tc.h"
 #include "rtnl/rtnl.h"
 #include "rtnl/rtnl-nexthop.h"
 #include "rtnl/rtnl-rule.h"
 
 /* Object kinds (a bit set: what a mirror tracks, what a watch asked for). WK_ALL is what a watch
- * gets when it names no kind; rules and nexthops are asked for by name. */
-enum { WK_LINK = 1, WK_ADDR = 2, WK_ROUTE = 4, WK_ALL = 7, WK_RULE = 8, WK_NEXTHOP = 16 };
+ * gets when it names no kind: qdiscs, rules and nexthops are asked for by name. 16 and 32 are
+ * left for neighbours and FDB entries. */
+enum {
+	WK_LINK = 1,
+	WK_ADDR = 2,
+	WK_ROUTE = 4,
+	WK_QDISC = 8,
+	WK_ALL = 7,
+	WK_RULE = 64,
+	WK_NEXTHOP = 128,
+};
 
 typedef enum {
 	WSTATE_ADDED,
@@ -31,11 +41,12 @@ typedef struct WObj {
 	union {
 		RtnlLink link;
 		RtnlAddr addr;
+		RtnlQdisc qdisc; /* its options, not its counters */
 		struct {
 			uint8_t tos;
 			RtnlRoute rt; /* last: a route's allocation ends after its n_paths paths */
 		} route;
-		RtnlRule rule;	      /* keyed by all of it: a rule has no identity but its value */
+		RtnlRule rule;	     /* keyed by all of it: a rule has no identity but its value */
 		RtnlNexthop nexthop; /* by id; its allocation ends after its n_group members */
 	} u;
 } WObj;
@@ -55,7 +66,7 @@ typedef struct WState {
 	void *userdata;
 } WState;
 
-/* Parses a link, address, route, rule or nexthop message into o (zeroed first); false for
+/* Parses a link, address, route, qdisc, rule or nexthop message into o (zeroed first); false for
  * anything the mirror does not keep (bridge port messages, other families, cloned routes,
  * malformed). A route via a nexthop object keeps only its nhid: the gateway and device the kernel
  * adds to it in messages follow the nexthop, which changes without a route notification. */

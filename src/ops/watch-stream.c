@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/status.h"
 #include "ops-pb.h"
+#include "ops-tc-internal.h"
 #include "watch-internal.h"
 
 static const OpMethod watch_method = { "Watch", &nsring__v1__watch_request__descriptor, NULL };
@@ -157,6 +158,13 @@ static void event_object(WatchNs *wns, Nsring__V1__WatchEvent *ev, const WObj *o
 		op->dump.nlinks = l ? 1 : 0;
 		ev->object_case = NSRING__V1__WATCH_EVENT__OBJECT_ADDRESS;
 		ev->address = op_addr_to_pb(op, &o->u.addr);
+		break;
+	case WK_QDISC:
+		l = wstate_link(&wns->mirror, o->u.qdisc.ifindex);
+		op->dump.links = (RtnlLink *)l;
+		op->dump.nlinks = l ? 1 : 0;
+		ev->object_case = NSRING__V1__WATCH_EVENT__OBJECT_QDISC;
+		ev->qdisc = tc_qdisc_to_pb(op, &o->u.qdisc, NULL);
 		break;
 	case WK_RULE:
 		ev->object_case = NSRING__V1__WATCH_EVENT__OBJECT_RULE;
@@ -571,6 +579,9 @@ OpsStream *ops_stream_start(Ops *ops, const char *method, const uint8_t *payload
 		case NSRING__V1__WATCH_KIND__WATCH_KIND_ROUTE:
 			s->kinds |= WK_ROUTE;
 			break;
+		case NSRING__V1__WATCH_KIND__WATCH_KIND_QDISC:
+			s->kinds |= WK_QDISC;
+			break;
 		case NSRING__V1__WATCH_KIND__WATCH_KIND_RULE:
 			s->kinds |= WK_RULE;
 			break;
@@ -580,7 +591,7 @@ OpsStream *ops_stream_start(Ops *ops, const char *method, const uint8_t *payload
 		default:
 			snprintf(msg, sizeof(msg),
 				 "Watch: unknown kind %d (1 link, 2 address, "
-				 "3 route, 4 rule, 5 nexthop)",
+				 "3 route, 4 rule, 5 nexthop, 8 qdisc)",
 				 (int)req->kinds[i]);
 			r = -EINVAL;
 			break;

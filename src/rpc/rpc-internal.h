@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 
 #include "rpc.h"
 
@@ -35,6 +37,9 @@ struct RpcTransport {
 	/* Reading stops while max_calls_per_conn calls are outstanding (ttrpc). HTTP/2 bounds its
 	 * calls with SETTINGS_MAX_CONCURRENT_STREAMS instead and must keep reading. */
 	bool pause_at_call_limit;
+	/* Replies may carry an fd (SCM_RIGHTS on the reply frame's first byte): ttrpc. HTTP/2
+	 * frames are cut and interleaved by nghttp2, and gRPC clients never look for fds. */
+	bool pass_fds;
 	/* Sets up c->tp_state; may queue output (HTTP/2 speaks first). On failure it leaves
 	 * nothing allocated, and the connection closes without the transport. */
 	int (*start)(RpcConn *c);
@@ -98,6 +103,21 @@ struct RpcConn {
 	size_t woff;
 	uint64_t wsent; /* bytes ever sent: with the queues' lengths, a position in the output */
 	RpcCall *calls; /* outstanding, for orphaning on close */
+	/* fds to pass, oldest first: each goes out with the output byte at pos (in bytes ever
+	 * queued, as wsent counts them), and is closed once that send completed or the
+	 * connection is freed. */
+	struct RpcFd {
+		uint64_t pos;
+		int fd;
+	} *fds;
+	size_t fds_head, fds_len, fds_cap;
+	bool send_fd; /* the send in flight carries fds[fds_head] */
+	struct msghdr smsg;
+	struct iovec siov;
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} scm;
 	unsigned ncalls;
 };
 

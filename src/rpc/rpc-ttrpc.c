@@ -280,6 +280,7 @@ static void conn_handle_request(RpcConn *c, uint32_t stream_id, uint8_t flags, c
 			req->timeout_nano > 0 ? loop_now(s->loop) + (uint64_t)req->timeout_nano : 0,
 		.uid = c->uid,
 		.pid = c->pid,
+		.pass_fds = true,
 	};
 	s->dispatch(s->userdata, call, &info);
 out:
@@ -379,6 +380,7 @@ static void ttrpc_free(RpcConn *c)
 }
 
 const RpcTransport rpc_ttrpc_transport = {
+	.pass_fds = true,
 	.name = "ttrpc",
 	.call_size = sizeof(TtrpcCall),
 	.pause_at_call_limit = true,

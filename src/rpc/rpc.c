@@ -54,6 +54,7 @@ int rpc_wbuf_reserve(WBuf *b, size_t more)
 static void conn_send_next(RpcConn *c)
 {
 	struct io_uring_sqe *sqe;
+	size_t len;
 
 	if (c->send_inflight || c->closing)
 		return;
@@ -68,9 +69,48 @@ static void conn_send_next(RpcConn *c)
 		c->ws = c->wq;
 		c->wq = t;
 	}
+	len = c->ws.len - c->woff;
 	sqe = loop_sqe(c->srv->loop, &c->send_op);
-	io_uring_prep_send(sqe, c->fd, c->ws.data + c->woff, c->ws.len - c->woff, MSG_NOSIGNAL);
+	if (c->fds_head < c->fds_len && c->fds[c->fds_head].pos < c->wsent + len) {
+		const struct RpcFd *f = &c->fds[c->fds_head];
+
+		if (f->pos > c->wsent) {
+			/* Up to the byte the fd goes with; the fd goes with the next send. */
+			len = f->pos - c->wsent;
+		} else {
+			/* One fd per send, so the client can pair fds with frames in order. */
+			struct cmsghdr *cm;
+
+			if (c->fds_head + 1 < c->fds_len &&
+			    c->fds[c->fds_head + 1].pos < c->wsent + len)
+				len = c->fds[c->fds_head + 1].pos - c->wsent;
+			c->siov = (struct iovec){ c->ws.data + c->woff, len };
+			c->smsg = (struct msghdr){ .msg_iov = &c->siov,
+						   .msg_iovlen = 1,
+						   .msg_control = c->scm.buf,
+						   .msg_controllen = sizeof(c->scm.buf) };
+			cm = CMSG_FIRSTHDR(&c->smsg);
+			cm->cmsg_level = SOL_SOCKET;
+			cm->cmsg_type = SCM_RIGHTS;
+			cm->cmsg_len = CMSG_LEN(sizeof(int));
+			memcpy(CMSG_DATA(cm), &f->fd, sizeof(int));
+			io_uring_prep_sendmsg(sqe, c->fd, &c->smsg, MSG_NOSIGNAL);
+			c->send_fd = true;
+			c->send_inflight = true;
+			return;
+		}
+	}
+	io_uring_prep_send(sqe, c->fd, c->ws.data + c->woff, len, MSG_NOSIGNAL);
 	c->send_inflight = true;
+}
+
+/* Closes the fds not passed yet (the connection is gone). */
+static void conn_drop_fds(RpcConn *c)
+{
+	for (size_t i = c->fds_head; i < c->fds_len; i++)
+		close(c->fds[i].fd);
+	c->fds_head = c->fds_len = 0;
+	c->send_fd = false;
 }
 
 void rpc_conn_kick(RpcConn *c)
@@ -111,6 +151,14 @@ static void send_done(LoopOp *op, int res, uint32_t flags)
 	RpcConn *c = container_of(op, RpcConn, send_op);
 
 	c->send_inflight = false;
+	if (c->send_fd && res > 0) {
+		/* The kernel took the bytes, so the fd went with them: the client holds it now
+		 * (or the kernel closes it for a client that reads without ancillary space). */
+		close(c->fds[c->fds_head++].fd);
+		if (c->fds_head == c->fds_len)
+			c->fds_head = c->fds_len = 0;
+	}
+	c->send_fd = false;
 	if (res < 0) {
 		log_debug("rpc: send to pid %d failed: %s", (int)c->pid, strerror(-res));
 		rpc_conn_close(c);
@@ -257,6 +305,59 @@ void rpc_call_reply(RpcCall *call, const ProtobufCMessage *msg)
 		srv_check_drained(s);
 }
 
+void rpc_call_reply_fd(RpcCall *call, const ProtobufCMessage *resp, int fd)
+{
+	RpcConn *c = call->conn;
+	struct RpcFd *fds;
+
+	if (!c || call->answered || c->closing) {
+		close(fd);
+		rpc_call_reply(call, resp); /* frees the call, drops the reply */
+		return;
+	}
+	if (!c->tp->pass_fds) {
+		close(fd);
+		rpc_call_fail(
+			call, STATUS_FAILED_PRECONDITION,
+			"this method passes a file descriptor, which gRPC cannot carry: use the "
+			"ttrpc transport (libnsring, nsringctl) on the same socket");
+		return;
+	}
+	/* The whole reply must fit, or the fd would ride on an error frame instead. */
+	if (protobuf_c_message_get_packed_size(resp) > RPC_MESSAGE_MAX - 1024) {
+		close(fd);
+		rpc_call_fail(call, STATUS_RESOURCE_EXHAUSTED,
+			      "reply larger than the message limit");
+		return;
+	}
+	if (c->fds_len == c->fds_cap) {
+		if (c->fds_head > 0) {
+			memmove(c->fds, c->fds + c->fds_head,
+				(c->fds_len - c->fds_head) * sizeof(*c->fds));
+			c->fds_len -= c->fds_head;
+			c->fds_head = 0;
+		} else {
+			size_t cap = c->fds_cap ? c->fds_cap * 2 : 8;
+
+			fds = reallocarray(c->fds, cap, sizeof(*fds));
+			if (!fds) {
+				close(fd);
+				rpc_call_fail(call, STATUS_RESOURCE_EXHAUSTED,
+					      "out of memory queuing a file descriptor");
+				return;
+			}
+			c->fds = fds;
+			c->fds_cap = cap;
+		}
+	}
+	/* Its frame starts at the end of what is queued now. */
+	c->fds[c->fds_len++] = (struct RpcFd){
+		.pos = c->wsent + (c->ws.len - c->woff) + c->wq.len,
+		.fd = fd,
+	};
+	rpc_call_reply(call, resp);
+}
+
 void rpc_call_fail(RpcCall *call, int code, const char *fmt, ...)
 {
 	RpcConn *c = call->conn;
@@ -390,6 +491,8 @@ static void conn_free(RpcConn *c)
 {
 	c->closing = true; /* nghttp2 callbacks during teardown do nothing */
 	close(c->fd);
+	conn_drop_fds(c);
+	free(c->fds);
 	if (c->tp)
 		c->tp->free(c);
 	free(c->rbuf);

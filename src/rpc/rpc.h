@@ -23,6 +23,7 @@ typedef struct RpcCallInfo {
 	uint64_t deadline;	 /* loop clock ns (timeout_nano, grpc-timeout); 0 = none */
 	uid_t uid;
 	pid_t pid;
+	bool pass_fds; /* the transport can pass an fd with the reply (rpc_call_reply_fd()) */
 } RpcCallInfo;
 
 typedef void (*rpc_dispatch_cb)(void *userdata, RpcCall *call, const RpcCallInfo *info);
@@ -52,6 +53,11 @@ unsigned rpc_server_connections(const RpcServer *s);
 
 /* Replies and frees the call. resp is packed right away; the caller keeps ownership. */
 void rpc_call_reply(RpcCall *call, const ProtobufCMessage *resp);
+/* Replies with resp and passes fd with it (SCM_RIGHTS on the reply frame's first byte), and
+ * frees the call. Takes fd in every case: it is closed once the send that carried it
+ * completed, or when the call or its connection is gone. A transport that cannot pass fds
+ * (gRPC) fails the call with FAILED_PRECONDITION instead. */
+void rpc_call_reply_fd(RpcCall *call, const ProtobufCMessage *resp, int fd);
 /* Fails the call with a gRPC status code and message, and frees it. */
 void rpc_call_fail(RpcCall *call, int code, const char *fmt, ...) _printf_(3, 4);
 /* True once the client is gone or cancelled the call (gRPC RST_STREAM, e.g. its deadline

@@ -327,3 +327,10 @@ int rtnl_parse_done(const struct nlmsghdr *nlh, int *ret_error, const char **ret
  * every message went to cb. buf must be 4-byte aligned (-EINVAL otherwise). */
 int rtnl_walk(const void *buf, size_t len, int (*cb)(const struct nlmsghdr *nlh, void *userdata),
 	      void *userdata);
+
+/* rtnl-sysctl.c: IPv4 devconf over rtnetlink. The IPV4_DEVCONF_* type of a per-device IPv4
+ * setting by its /proc/sys/net/ipv4/conf/DEV/ name ("rp_filter"), or -ENOENT when rtnetlink
+ * cannot set it. */
+int rtnl_inet_devconf_from_name(const char *name);
+/* RTM_SETLINK of link index with IFLA_AF_SPEC { AF_INET { IFLA_INET_CONF { type: value } } }. */
+int rtnl_link_set_inet_conf(void *buf, size_t size, uint32_t index, int type, uint32_t value);

@@ -75,9 +75,16 @@ static int parse_link_kind(CtlParser *p, Nsring__V1__Link *link, const char *kin
 	char list[128];
 	int info_case;
 
-	if (ctl_word_value(CTL_WORDS(link_kinds), kind, &info_case) < 0)
-		return ctl_fail(p->cmd, "link type \"%s\" is not supported (%s)", kind,
-				ctl_word_list(CTL_WORDS(link_kinds), ", ", list, sizeof(list)));
+	if (ctl_word_value(CTL_WORDS(link_kinds), kind, &info_case) < 0) {
+		char more[160];
+		int r = ctl_linkkind_set(p->cmd, link, kind);
+
+		if (r <= 0)
+			return r;
+		return ctl_fail(p->cmd, "link type \"%s\" is not supported (%s, %s)", kind,
+				ctl_word_list(CTL_WORDS(link_kinds), ", ", list, sizeof(list)),
+				ctl_linkkind_words(more, sizeof(more)));
+	}
 	return link_set_kind(p->cmd, link, info_case);
 }
 
@@ -218,6 +225,19 @@ static int parse_link_add(CtlParser *p)
 					return r;
 				continue;
 			}
+		} else if (link->info_case != NSRING__V1__LINK__INFO__NOT_SET) {
+			r = ctl_linkkind_opt(p, a, link);
+			if (r <= 0) {
+				if (r < 0)
+					return r;
+				continue;
+			}
+		}
+		r = ctl_link_attr_add(p, a, link);
+		if (r <= 0) {
+			if (r < 0)
+				return r;
+			continue;
 		}
 
 		if (ctl_streq(a, "type")) {
@@ -285,10 +305,14 @@ static int parse_link_add(CtlParser *p)
 		parent = NULL;
 		break;
 	default:
+		r = ctl_linkkind_finish(p, link, &parent);
+		if (r < 0)
+			return r;
 		break;
 	}
 	if (parent)
-		return ctl_fail(p->cmd, "\"link PARENT\" is only supported for macvlan");
+		return ctl_fail(p->cmd, "\"link PARENT\" is only supported for macvlan, macvtap, "
+					"vlan and ipvlan");
 
 	ctl_set_call(p->cmd, "CreateLink", &req->base,
 		     &nsring__v1__create_link_response__descriptor, ctl_print_created);
@@ -325,6 +349,12 @@ static int parse_link_set(CtlParser *p)
 	while ((a = ctl_next(p))) {
 		const char *v;
 
+		r = ctl_link_attr_set(p, a, req);
+		if (r <= 0) {
+			if (r < 0)
+				return r;
+			continue;
+		}
 		r = 0;
 		if (ctl_streq(a, "dev")) {
 			if (req->name[0])
@@ -375,14 +405,20 @@ static int parse_link_set(CtlParser *p)
 	return 0;
 }
 
+/* -s and -d of the last `link show` parsed: the printers take only the response. */
+static bool show_stats, show_details;
+
 static int parse_link_show(CtlParser *p)
 {
 	const char *name = NULL, *kind = NULL, *master = NULL;
 	int r;
 
+	show_stats = p->cmd->stats;
+	show_details = p->cmd->details;
 	r = ctl_parse_dev(p, &name, &kind, &master);
 	if (r < 0)
 		return r;
+
 	if (name) {
 		Nsring__V1__GetLinkRequest *req;
 
@@ -394,6 +430,9 @@ static int parse_link_show(CtlParser *p)
 		if (!req)
 			return ctl_oom(p->cmd);
 		req->name = (char *)name;
+		req->stats = p->cmd->stats;
+		ctl_set_call(p->cmd, "GetLink", &req->base,
+			     &nsring__v1__get_link_response__descriptor, ctl_print_link);
 	} else {
 		Nsring__V1__ListLinksRequest *req;
 
@@ -404,6 +443,9 @@ static int parse_link_show(CtlParser *p)
 			req->kind = (char *)kind;
 		if (master)
 			req->master = (char *)master;
+		req->stats = p->cmd->stats;
+		ctl_set_call(p->cmd, "ListLinks", &req->base,
+			     &nsring__v1__list_links_response__descriptor, ctl_print_links);
 	}
 	return 0;
 }
@@ -438,10 +480,26 @@ const CtlObject ctl_object_link = {
 		 "                    [dev DEV]\n"
 		 "            | macvlan [mode private|vepa|bridge|passthru|source]\n"
 		 "                      (macvlan needs link PARENT)\n"
-		 "  link set [dev] NAME [up | down] [mtu N] [address MAC] [master BR | nomaster]\n"
-		 "           [name NEWNAME] [group G] [netns NS]\n"
+		 "            | macvtap [mode MODE] | ipvlan [mode l2|l3|l3s] (need link PARENT)\n"
+		 "            | vlan id ID [protocol 802.1Q|802.1ad] (needs link PARENT)\n"
+		 "            | vrf table T | wireguard\n"
+		 "            | tun | tap [user U] [group G] [multi_queue] [pi] [vnet_hdr]\n"
+		 "                      (made persistent in the namespace, as ip tuntap add)\n"
+		 "            | bond [mode M] [miimon MS] [lacp_rate slow|fast]"
+		 " [xmit_hash_policy P]\n"
+		 "            | geneve id VNI remote ADDR [dstport PORT] [ttl N]\n"
+		 "            | gre|gretap|ip6gre|ipip|sit [local ADDR] [remote ADDR] [ttl N]\n"
+		 "                      [key K | ikey K okey K] [dev DEV]\n"
+		 "            | bridge [vlan_filtering 0|1] [vlan_protocol P] [vlan_default_pvid N]\n"
+		 "                     [stp_state N] [ageing_time CS] [forward_delay CS]"
+		 " [mcast_snooping 0|1]\n"
+		 "      ATTRS (add and set) := [alias A] [txqueuelen N] [promisc on|off]\n"
+		 "                      [allmulticast on|off] [multicast on|off] [arp on|off]\n"
+		 "                      [addrgenmode eui64|none|stable_secret|random]\n"
+		 "  link set [dev] NAME [up | down] [mtu N] [address MAC] [master M | nomaster]\n"
+		 "           [name NEWNAME] [group G] [netns NS] [ATTRS] [type bridge OPTIONS]\n"
 		 "  link del [dev] NAME\n"
-		 "  link show [[dev] NAME | type TYPE | master BR]\n",
+		 "  link show [[dev] NAME | type TYPE | master BR]   (-s: counters, -d: details)\n",
 	.parse = parse_link,
 };
 
@@ -520,6 +578,8 @@ static void link_details(FILE *f, const Nsring__V1__Link *l, Nsring__V1__Link *c
 	default:
 		break;
 	}
+	if (ctl_linkkind_details(f, l, sep))
+		sep = " ";
 	if (l->parent_index && !parent_shown) {
 		/* The daemon may report only the kind string, without the kind's attributes. */
 		int kind = 0;
@@ -570,6 +630,9 @@ int ctl_print_links(FILE *f, const ProtobufCMessage *resp, bool json)
 
 	if (json)
 		ctl_json_array(f, (ProtobufCMessage **)r->links, r->n_links);
+	else if (show_stats || show_details)
+		for (size_t i = 0; i < r->n_links; i++)
+			ctl_link_print_block(f, r->links[i], show_stats, show_details);
 	else
 		link_table(f, r->links, r->n_links);
 	return 0;
@@ -584,6 +647,9 @@ int ctl_print_link(FILE *f, const ProtobufCMessage *resp, bool json)
 	/* `link show NAME` is a listing of one, as with ip -j. */
 	if (json)
 		ctl_json_array(f, (ProtobufCMessage **)links, n);
+	else if (show_stats || show_details)
+		for (size_t i = 0; i < n; i++)
+			ctl_link_print_block(f, links[i], show_stats, show_details);
 	else
 		link_table(f, links, n);
 	return 0;

@@ -11,11 +11,13 @@ static const CtlWord objects[] = {
 	{ "link", NSRING__V1__WATCH_KIND__WATCH_KIND_LINK },
 	{ "address", NSRING__V1__WATCH_KIND__WATCH_KIND_ADDRESS },
 	{ "route", NSRING__V1__WATCH_KIND__WATCH_KIND_ROUTE },
+	{ "qdisc", NSRING__V1__WATCH_KIND__WATCH_KIND_QDISC },
 	{ "rule", NSRING__V1__WATCH_KIND__WATCH_KIND_RULE },
 	{ "nexthop", NSRING__V1__WATCH_KIND__WATCH_KIND_NEXTHOP },
 };
 
-/* monitor [all | link | address | route ...] [-n NS ... | --all] [--snapshot]: a Watch. */
+/* monitor [all | link | address | route | qdisc | rule | nexthop ...] [-n NS ... | --all]
+ * [--snapshot]: a Watch. */
 static int parse_monitor(CtlParser *p)
 {
 	Nsring__V1__WatchRequest *req;
@@ -58,8 +60,9 @@ static int parse_monitor(CtlParser *p)
 		} else {
 			for (k = 0; k < ARRAY_SIZE(objects); k++)
 				if (ctl_matches(a, objects[k].word) ||
-				    (ctl_streq(a, "nh") && objects[k].value ==
-								   NSRING__V1__WATCH_KIND__WATCH_KIND_NEXTHOP))
+				    (ctl_streq(a, "nh") &&
+				     objects[k].value ==
+					     NSRING__V1__WATCH_KIND__WATCH_KIND_NEXTHOP))
 					break;
 			if (k == ARRAY_SIZE(objects))
 				return ctl_unknown(p, a);
@@ -74,10 +77,13 @@ static int parse_monitor(CtlParser *p)
 	if (req->all_namespaces && req->n_namespaces > 0)
 		return ctl_fail(p->cmd, "--all watches every namespace: it excludes -n");
 	if (all_objects) {
-		/* The API's default (no kind) is links, addresses and routes: all names all five. */
+		/* The API's default (no kind) is links, addresses and routes: all is what
+		 * `ip monitor all` watches, rules and nexthops too; qdiscs are tc monitor's. */
 		req->n_kinds = 0;
 		for (size_t k = 0; k < ARRAY_SIZE(objects); k++)
-			req->kinds[req->n_kinds++] = (Nsring__V1__WatchKind)objects[k].value;
+			if (objects[k].value != NSRING__V1__WATCH_KIND__WATCH_KIND_QDISC)
+				req->kinds[req->n_kinds++] =
+					(Nsring__V1__WatchKind)objects[k].value;
 	}
 	ctl_set_call(p->cmd, "Watch", &req->base, &nsring__v1__watch_event__descriptor,
 		     ctl_print_watch_event);
@@ -87,7 +93,7 @@ static int parse_monitor(CtlParser *p)
 
 const CtlObject ctl_object_monitor = {
 	.word = "monitor",
-	.usage = "  monitor [all | link | address | route | rule | nexthop ...]\n"
+	.usage = "  monitor [all | link | address | route | qdisc | rule | nexthop ...]\n"
 		 "          [-n NS ... | --all] [--snapshot]   (no object: link, address, route)\n"
 		 "      print changes as ip monitor does, one line each (JSON lines with -j), "
 		 "until\n"
@@ -150,6 +156,9 @@ int ctl_print_watch_event(FILE *f, const ProtobufCMessage *m, bool json)
 		break;
 	case NSRING__V1__WATCH_EVENT__OBJECT_ROUTE:
 		ctl_route_print_event(f, ev->route);
+		break;
+	case NSRING__V1__WATCH_EVENT__OBJECT_QDISC:
+		ctl_qdisc_print_event(f, ev->qdisc);
 		break;
 	case NSRING__V1__WATCH_EVENT__OBJECT_RULE:
 		ctl_rule_print_line(f, ev->rule);

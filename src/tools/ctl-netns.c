@@ -44,6 +44,23 @@ static int parse_netns(CtlParser *p)
 		if (!req)
 			return ctl_oom(p->cmd);
 		req->name = (char *)name;
+		/* netns add NAME sysctl KEY=VALUE...: set in the same call */
+		if (ctl_peek(p) && ctl_matches(ctl_peek(p), "sysctl")) {
+			size_t n;
+
+			ctl_next(p);
+			if (p->i >= p->argc)
+				return ctl_fail(p->cmd, "netns add %s sysctl needs KEY=VALUE...", name);
+			n = (size_t)(p->argc - p->i);
+			req->sysctls = ctl_alloc(p->cmd, n * sizeof(*req->sysctls));
+			if (!req->sysctls)
+				return ctl_oom(p->cmd);
+			for (const char *a; (a = ctl_next(p)); req->n_sysctls++) {
+				r = ctl_parse_sysctl_assign(p, a, &req->sysctls[req->n_sysctls]);
+				if (r < 0)
+					return r;
+			}
+		}
 	} else {
 		Nsring__V1__DeleteNamespaceRequest *req;
 
@@ -57,7 +74,7 @@ static int parse_netns(CtlParser *p)
 
 const CtlObject ctl_object_netns = {
 	.word = "netns",
-	.usage = "  netns add NAME | del NAME | list\n",
+	.usage = "  netns add NAME [sysctl KEY=VALUE...] | del NAME | list\n",
 	.parse = parse_netns,
 };
 

@@ -1,5 +1,6 @@
-/* nsringctl's dispatcher: global options, the object table (netns, link, address, route,
- * monitor), and the usage text assembled from the objects' own lines. */
+/* nsringctl's dispatcher: global options, the object table (netns, link, address, route, rule,
+ * nexthop, monitor, netlink, sysctl, tc's objects, bridge), and the usage text assembled from the
+ * objects' own lines. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,10 +10,13 @@
 
 /* The objects in the order of the usage text. ip's table order decides abbreviations that
  * more than one object shares: put a new object after those its prefixes should not take
- * (r and ro are route, ru rule; n is netns, ne nexthop... as with ip's table where it matters). */
+ * (r and ro are route, ru rule; n and ne are netns, nex nexthop, s sysctl... as with ip's table
+ * where it matters). */
 static const CtlObject *const objects[] = {
-	&ctl_object_netns, &ctl_object_link,	&ctl_object_addr,    &ctl_object_route,
-	&ctl_object_rule,  &ctl_object_nexthop, &ctl_object_monitor,
+	&ctl_object_netns,  &ctl_object_link,	 &ctl_object_addr,    &ctl_object_route,
+	&ctl_object_rule,   &ctl_object_nexthop, &ctl_object_monitor, &ctl_object_netlink,
+	&ctl_object_sysctl, &ctl_object_qdisc,	 &ctl_object_class,   &ctl_object_filter,
+	&ctl_object_bridge,
 };
 
 void ctl_usage(FILE *f)
@@ -26,7 +30,11 @@ void ctl_usage(FILE *f)
 	      "                      an absolute path to an nsfs file (/proc/PID/ns/net, a\n"
 	      "                      container's netns file), or pid:N for process N's namespace\n"
 	      "  -j, --json          print JSON (one document)\n"
+	      "  -s, -stats          link show: with counters (as ip -s; \"-s PATH\" with a '/'\n"
+	      "                      in PATH is --socket)\n"
+	      "  -d, -details        link show: every attribute (as ip -d)\n"
 	      "  -4, -6              only IPv4 / IPv6 (addr show, route show, default routes)\n"
+	      "  -s, -stats          before qdisc/class: counters, as tc -s\n"
 	      "  --timeout SEC       give up after SEC seconds (default 60; 0: never)\n"
 	      "  --dry-run           print the request as JSON instead of sending it\n"
 	      "  --ensure            safe to resend: an add that finds the same object, a del\n"
@@ -90,6 +98,20 @@ static int set_ensure(CtlCmd *cmd)
 	return CTL_PARSE_OK;
 }
 
+/* `-s` is ip's -stats when what follows is an option or an object word, and --socket's short
+ * form when it is a path (socket paths given to -s must contain a '/'). */
+static bool stats_not_socket(const char *next)
+{
+	if (!next || next[0] == '-')
+		return next != NULL;
+	if (strchr(next, '/'))
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(objects); i++)
+		if (ctl_matches(next, objects[i]->word))
+			return true;
+	return false;
+}
+
 int ctl_parse(int argc, char **argv, CtlCmd *cmd)
 {
 	CtlParser p = { .cmd = cmd, .argc = argc, .argv = argv, .i = 1 };
@@ -117,6 +139,13 @@ int ctl_parse(int argc, char **argv, CtlCmd *cmd)
 			cmd->dry_run = true;
 		} else if (ctl_streq(a, "--ensure") || ctl_streq(a, "-ensure")) {
 			cmd->ensure = true;
+		} else if (ctl_streq(a, "-stats") || ctl_streq(a, "-statistics") ||
+			   ctl_streq(a, "--stats") ||
+			   (ctl_streq(a, "-s") && stats_not_socket(ctl_peek(&p)))) {
+			cmd->stats = true;
+		} else if (ctl_streq(a, "-d") || ctl_streq(a, "-details") ||
+			   ctl_streq(a, "--details")) {
+			cmd->details = true;
 		} else if (is_option(a, "-s", "--socket")) {
 			r = option_value(&p, a, "--socket", &v);
 			if (r >= 0 && !*v)
@@ -147,11 +176,11 @@ int ctl_parse(int argc, char **argv, CtlCmd *cmd)
 						i ? ", " : "", objects[i]->word);
 		return ctl_fail(cmd, "no object given (%s); try --help", list);
 	}
-	if (ctl_streq(obj, "nh")) /* ip's short name of nexthop */
-		return ctl_object_nexthop.parse(&p);
-	/* The first object the word abbreviates, in the table's order. */
+	/* nh: ip's short name of nexthop; else the first object the word abbreviates, in the
+	 * table's order. */
 	for (size_t i = 0; i < ARRAY_SIZE(objects); i++)
-		if (ctl_matches(obj, objects[i]->word)) {
+		if (ctl_matches(obj, objects[i]->word) ||
+		    (objects[i] == &ctl_object_nexthop && ctl_streq(obj, "nh"))) {
 			r = objects[i]->parse(&p);
 			return r == CTL_PARSE_OK && cmd->ensure ? set_ensure(cmd) : r;
 		}

@@ -20,6 +20,8 @@ typedef struct CtlCmd {
 	bool ensure;		 /* --ensure: the request's ensure field (safe to resend) */
 	int family;		 /* -4/-6: 4 or 6; 0 for both */
 	uint64_t timeout_ns;	 /* --timeout SEC */
+	bool stats;		 /* -s/-stats before an object (ip's), --stats */
+	bool details;		 /* -d/-details */
 
 	/* The call. */
 	const char *method; /* rpc name, e.g. "CreateLink" */
@@ -58,12 +60,18 @@ int ctl_print_links(FILE *f, const ProtobufCMessage *resp, bool json);	    /* Li
 int ctl_print_link(FILE *f, const ProtobufCMessage *resp, bool json);	    /* GetLink */
 int ctl_print_addresses(FILE *f, const ProtobufCMessage *resp, bool json);  /* ListAddresses */
 int ctl_print_routes(FILE *f, const ProtobufCMessage *resp, bool json);	    /* ListRoutes */
+int ctl_print_sysctls(FILE *f, const ProtobufCMessage *resp, bool json); /* Get/SetSysctl */
+int ctl_print_qdiscs(FILE *f, const ProtobufCMessage *resp, bool json);	    /* ListQdiscs */
+int ctl_print_classes(FILE *f, const ProtobufCMessage *resp, bool json);    /* ListClasses */
+int ctl_print_filters(FILE *f, const ProtobufCMessage *resp, bool json);    /* ListFilters */
 int ctl_print_route_get(FILE *f, const ProtobufCMessage *resp, bool json);  /* GetRoute */
 int ctl_print_rules(FILE *f, const ProtobufCMessage *resp, bool json);	    /* ListRules */
 int ctl_print_nexthops(FILE *f, const ProtobufCMessage *resp, bool json);   /* ListNexthops */
 /* Watch (monitor), once per WatchEvent: a line as ip monitor prints it ("[NS] " first when the
  * event names its namespace; "Deleted " before removed objects), or one JSON object a line. */
 int ctl_print_watch_event(FILE *f, const ProtobufCMessage *event, bool json);
+/* Netlink: every reply message, decoded header (type name, error, ext-ack text) and hex. */
+int ctl_print_netlink(FILE *f, const ProtobufCMessage *resp, bool json);
 /* Create/Update/Delete: silent in text mode, like ip; in JSON the created or changed
  * resource when the response holds one, else {}. */
 int ctl_print_created(FILE *f, const ProtobufCMessage *resp, bool json);

@@ -33,7 +33,8 @@ static const struct {
 	[BOP_CREATE_VETH] = { "CreateLink", 3 },    [BOP_CREATE_BRIDGE] = { "CreateLink", 3 },
 	[BOP_UPDATE_LINK] = { "UpdateLink", 4 },    [BOP_DELETE_LINK] = { "DeleteLink", 5 },
 	[BOP_CREATE_ADDR] = { "CreateAddress", 6 }, [BOP_CREATE_ROUTE] = { "CreateRoute", 8 },
-	[BOP_GET_LINK] = { "GetLink", 10 },	    [BOP_CREATE_RULE] = { "CreateRule", 30 },
+	[BOP_GET_LINK] = { "GetLink", 10 },	    [BOP_SET_SYSCTL] = { "SetSysctl", 61 },
+	[BOP_CREATE_QDISC] = { "CreateQdisc", 65 }, [BOP_CREATE_RULE] = { "CreateRule", 30 },
 };
 
 const char *bench_op_method(BenchOpKind k)
@@ -62,6 +63,9 @@ void bench_op_describe(const BenchOp *op, char *buf, size_t n)
 	case BOP_CREATE_ADDR:
 		snprintf(buf, n, "%s %s/%u dev %s in %s", m, op->addr, op->plen, op->name, op->ns);
 		break;
+	case BOP_SET_SYSCTL:
+		snprintf(buf, n, "%s net.ipv4.ip_forward=1 in %s", m, op->ns);
+		break;
 	case BOP_CREATE_ROUTE:
 		snprintf(buf, n, "%s %s via %s%s%s in %s", m, op->addr, op->gw,
 			 op->name[0] ? " dev " : "", op->name, op->ns);
@@ -86,6 +90,10 @@ static ssize_t pack_op(const BenchOp *op, BenchBuf *scratch)
 	Nsring__V1__Link link = NSRING__V1__LINK__INIT;
 	Nsring__V1__Address addr = NSRING__V1__ADDRESS__INIT;
 	Nsring__V1__Route route = NSRING__V1__ROUTE__INIT;
+	Nsring__V1__Sysctl sysctls[2] = { NSRING__V1__SYSCTL__INIT, NSRING__V1__SYSCTL__INIT };
+	Nsring__V1__Sysctl *psysctls[2] = { &sysctls[0], &sysctls[1] };
+	Nsring__V1__Qdisc qdisc = NSRING__V1__QDISC__INIT;
+	Nsring__V1__Tbf tbf = NSRING__V1__TBF__INIT;
 	Nsring__V1__Rule rule = NSRING__V1__RULE__INIT;
 	union {
 		ProtobufCMessage base;
@@ -97,6 +105,8 @@ static ssize_t pack_op(const BenchOp *op, BenchBuf *scratch)
 		Nsring__V1__GetLinkRequest gl;
 		Nsring__V1__CreateAddressRequest ca;
 		Nsring__V1__CreateRouteRequest cr;
+		Nsring__V1__SetSysctlRequest ss;
+		Nsring__V1__CreateQdiscRequest cq;
 		Nsring__V1__CreateRuleRequest cu;
 	} m;
 	size_t len;
@@ -110,6 +120,22 @@ static ssize_t pack_op(const BenchOp *op, BenchBuf *scratch)
 		m.cns = (Nsring__V1__CreateNamespaceRequest)
 			NSRING__V1__CREATE_NAMESPACE_REQUEST__INIT;
 		m.cns.name = (char *)op->ns;
+		if (op->no_ipv6) {
+			/* "all" for lo, "default" for every link made later */
+			sysctls[0].key = "net.ipv6.conf.all.disable_ipv6";
+			sysctls[1].key = "net.ipv6.conf.default.disable_ipv6";
+			sysctls[0].value = sysctls[1].value = "1";
+			m.cns.n_sysctls = 2;
+			m.cns.sysctls = psysctls;
+		}
+		break;
+	case BOP_SET_SYSCTL:
+		m.ss = (Nsring__V1__SetSysctlRequest)NSRING__V1__SET_SYSCTL_REQUEST__INIT;
+		m.ss.namespace_ = &ns;
+		sysctls[0].key = "net.ipv4.ip_forward";
+		sysctls[0].value = "1";
+		m.ss.n_sysctls = 1;
+		m.ss.sysctls = psysctls;
 		break;
 	case BOP_DELETE_NS:
 		m.dns = (Nsring__V1__DeleteNamespaceRequest)
@@ -178,6 +204,18 @@ static ssize_t pack_op(const BenchOp *op, BenchBuf *scratch)
 		route.gateway = (char *)op->gw;
 		route.dev = (char *)op->name;
 		break;
+	case BOP_CREATE_QDISC:
+		/* tc qdisc add dev NAME root tbf rate 8mbit burst 32kbit latency 50ms */
+		m.cq = (Nsring__V1__CreateQdiscRequest)NSRING__V1__CREATE_QDISC_REQUEST__INIT;
+		m.cq.namespace_ = &ns;
+		m.cq.qdisc = &qdisc;
+		qdisc.link_name = (char *)op->name;
+		qdisc.options_case = NSRING__V1__QDISC__OPTIONS_TBF;
+		qdisc.tbf = &tbf;
+		tbf.rate = 1000000;
+		tbf.burst = 4096;
+		tbf.latency_us = 50000;
+		break;
 	case BOP_CREATE_RULE:
 		m.cu = (Nsring__V1__CreateRuleRequest)NSRING__V1__CREATE_RULE_REQUEST__INIT;
 		m.cu.namespace_ = &ns;
@@ -223,16 +261,16 @@ static uint8_t *put_varint(uint8_t *p, uint64_t v)
 	return p;
 }
 
-/* A length-delimited field: tag (field < 16, so one byte), length, then the bytes. */
-static size_t ld_size(size_t len)
-{
-	return 1 + varint_size(len) + len;
-}
-
-/* The same for any field number (BatchOp members from 16 on take a two-byte tag). */
-static size_t ldf_size(unsigned field, size_t len)
+/* A length-delimited field: tag, length, then the bytes. */
+static size_t ld_size_field(unsigned field, size_t len)
 {
 	return varint_size(field << 3 | 2) + varint_size(len) + len;
+}
+
+/* The same for fields 1..15 (one-byte tags): every field here but the BatchOp members. */
+static size_t ld_size(size_t len)
+{
+	return ld_size_field(1, len);
 }
 
 static uint8_t *put_ld_head(uint8_t *p, unsigned field, size_t len)
@@ -348,12 +386,12 @@ int bench_encode_rpc(BenchBuf *out, uint32_t stream_id, const BenchOp *ops, size
 			return (int)l;
 		lens[i] = (uint32_t)l;
 		/* BatchRequest.ops (1) { BatchOp.<member> { request } } */
-		payload += batch ? ld_size(ldf_size(bench_op_batch_field(ops[i].kind), (size_t)l))
+		payload += batch ? ld_size(ld_size_field(bench_op_batch_field(ops[i].kind), l))
 				 : (size_t)l;
 	}
 	if (batch)
 		payload += 2; /* mode */
-	env = ld_size(sizeof(service) - 1) + ld_size(mlen) + ld_size(payload);
+	env = ld_size_field(1, sizeof(service) - 1) + ld_size_field(2, mlen) + ld_size_field(3, payload);
 	if (env > TTRPC_MESSAGE_MAX)
 		return -EMSGSIZE;
 	r = bench_buf_reserve(out, TTRPC_HEADER_SIZE + env);
@@ -374,7 +412,8 @@ int bench_encode_rpc(BenchBuf *out, uint32_t stream_id, const BenchOp *ops, size
 	off = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (batch) {
-			p = put_ld_head(p, 1, ldf_size(bench_op_batch_field(ops[i].kind), lens[i]));
+			p = put_ld_head(p, 1,
+					ld_size_field(bench_op_batch_field(ops[i].kind), lens[i]));
 			p = put_ld_head(p, bench_op_batch_field(ops[i].kind), lens[i]);
 		}
 		memcpy(p, scratch->data + off, lens[i]);

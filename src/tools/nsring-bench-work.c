@@ -14,18 +14,19 @@
 #include "nsring/nsring.h"
 
 static const char *const workload_names[_WL_MAX] = {
-	[WL_VETH] = "veth",   [WL_ROUTE] = "route",
-	[WL_WIRE] = "wire",   [WL_WIRE_CREATE] = "wire-create",
-	[WL_NETNS] = "netns", [WL_DELETE] = "delete",
-	[WL_GET] = "get",     [WL_TOPO] = "topo",
+	[WL_VETH] = "veth",	[WL_ROUTE] = "route",
+	[WL_WIRE] = "wire",	[WL_WIRE_CREATE] = "wire-create",
+	[WL_NETNS] = "netns",	[WL_DELETE] = "delete",
+	[WL_GET] = "get",	[WL_TOPO] = "topo",
+	[WL_SYSCTL] = "sysctl", [WL_QDISC] = "qdisc",
 	[WL_RULE] = "rule",
 };
 
 /* Full-scale defaults (the sizes the benchmark report uses). */
 static const uint32_t default_count[_WL_MAX] = {
-	[WL_VETH] = 2000,  [WL_ROUTE] = 20000, [WL_WIRE] = 200,	  [WL_WIRE_CREATE] = 200,
-	[WL_NETNS] = 1000, [WL_DELETE] = 1000, [WL_GET] = 200000, [WL_TOPO] = 1280,
-	[WL_RULE] = 10000,
+	[WL_VETH] = 2000,   [WL_ROUTE] = 20000, [WL_WIRE] = 200,   [WL_WIRE_CREATE] = 200,
+	[WL_NETNS] = 1000,  [WL_DELETE] = 1000, [WL_GET] = 200000, [WL_TOPO] = 1280,
+	[WL_SYSCTL] = 1000, [WL_QDISC] = 2000,	[WL_RULE] = 10000,
 };
 #define DEFAULT_NODES 1024
 
@@ -59,6 +60,7 @@ static const char *main_suffix(BenchWorkload w)
 {
 	switch (w) {
 	case WL_VETH:
+	case WL_QDISC: /* its setup is what veth builds */
 		return "v";
 	case WL_ROUTE:
 		return "r";
@@ -86,6 +88,8 @@ static const char *node_suffix(BenchWorkload w)
 		return "n";
 	case WL_TOPO:
 		return "t";
+	case WL_SYSCTL:
+		return "s";
 	default:
 		return NULL;
 	}
@@ -125,6 +129,7 @@ unsigned bench_chain_len(const BenchConfig *cfg, BenchStep step)
 	case STEP_SETUP_MAIN:
 		switch (cfg->workload) {
 		case WL_VETH:
+		case WL_QDISC:
 			return 1;
 		case WL_ROUTE:
 		case WL_WIRE:
@@ -170,6 +175,7 @@ static void op_create_ns(const BenchConfig *cfg, BenchOp *op, int id)
 {
 	op->kind = BOP_CREATE_NS;
 	op->ns_id = id;
+	op->no_ipv6 = cfg->no_ipv6;
 	op_ns(cfg, op, id);
 }
 
@@ -339,6 +345,11 @@ void bench_gen(const BenchConfig *cfg, const BenchPhase *ph, size_t chain, unsig
 	case STEP_CREATE_NODES:
 		op_create_ns(cfg, op, NS_ID_FIRST + (int)chain);
 		break;
+	case STEP_QDISC:
+		op_ns(cfg, op, NS_ID_MAIN);
+		op->kind = BOP_CREATE_QDISC;
+		setf(op->name, sizeof(op->name), "%s%zua", P, chain);
+		break;
 	case STEP_VETH: {
 		char a[BENCH_IFNAME_MAX], b[BENCH_IFNAME_MAX];
 
@@ -384,6 +395,10 @@ void bench_gen(const BenchConfig *cfg, const BenchPhase *ph, size_t chain, unsig
 	case STEP_TOPO_LINKS:
 		gen_topo(cfg, chain, k, op);
 		break;
+	case STEP_SYSCTL:
+		op_ns(cfg, op, NS_ID_FIRST + (int)chain);
+		op->kind = BOP_SET_SYSCTL;
+		break;
 	case STEP_DELETE_NS:
 		op->kind = BOP_DELETE_NS;
 		op->ns_id = ph->ids[chain];
@@ -415,6 +430,7 @@ int bench_check_names(const BenchConfig *cfg, char *buf, size_t n)
 
 	switch (cfg->workload) {
 	case WL_VETH:
+	case WL_QDISC:
 		setf(name, sizeof(name), "%s%ua", P, last);
 		break;
 	case WL_ROUTE:
@@ -462,6 +478,9 @@ void bench_usage(FILE *f)
 		"               (N <= 65536) [10000]\n"
 		"  topo         --nodes namespaces joined by --links veth links, /31\n"
 		"               addresses, a /32 route per link end [1024 nodes, 1280 links]\n"
+		"  sysctl       N existing namespaces: net.ipv4.ip_forward=1 in each [1000]\n"
+		"  qdisc        a tbf (8mbit, burst 32kbit, latency 50ms) on each of N veth\n"
+		"               ends made in setup [2000]\n"
 		"\n"
 		"Options:\n"
 		"  -s, --socket PATH   nsringd's socket (default $%s, else %s)\n"
@@ -474,6 +493,8 @@ void bench_usage(FILE *f)
 		"  -p, --prefix P      name prefix of everything created (default nb<pid>)\n"
 		"  -j, --json          the summary as one JSON object, alone on stdout\n"
 		"      --no-cleanup    leave what the run built in place\n"
+		"      --no-ipv6       create every namespace with IPv6 off (disable_ipv6 on\n"
+		"                      all and default, in the CreateNamespace call)\n"
 		"  -q, --quiet         no progress bar\n"
 		"  -h, --help          this text\n"
 		"\n"
@@ -518,7 +539,7 @@ bad:
 	return -EINVAL;
 }
 
-enum { OPT_NODES = 0x100, OPT_LINKS, OPT_NO_CLEANUP };
+enum { OPT_NODES = 0x100, OPT_LINKS, OPT_NO_CLEANUP, OPT_NO_IPV6 };
 
 int bench_parse_args(int argc, char **argv, BenchConfig *cfg)
 {
@@ -533,6 +554,7 @@ int bench_parse_args(int argc, char **argv, BenchConfig *cfg)
 		{ "prefix", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "no-cleanup", no_argument, NULL, OPT_NO_CLEANUP },
+		{ "no-ipv6", no_argument, NULL, OPT_NO_IPV6 },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -602,6 +624,9 @@ int bench_parse_args(int argc, char **argv, BenchConfig *cfg)
 		case OPT_NO_CLEANUP:
 			cfg->no_cleanup = true;
 			break;
+		case OPT_NO_IPV6:
+			cfg->no_ipv6 = true;
+			break;
 		case 'q':
 			cfg->quiet = true;
 			break;
@@ -624,7 +649,7 @@ int bench_parse_args(int argc, char **argv, BenchConfig *cfg)
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "nsring-bench: no workload given (veth, route, wire, wire-create, "
-				"netns, delete, get, topo); see --help\n");
+				"netns, delete, get, topo, sysctl); see --help\n");
 		return -EINVAL;
 	}
 	if (optind + 1 < argc) {
@@ -635,7 +660,7 @@ int bench_parse_args(int argc, char **argv, BenchConfig *cfg)
 	if (w < 0) {
 		fprintf(stderr,
 			"nsring-bench: unknown workload \"%s\" (veth, route, wire, "
-			"wire-create, netns, delete, get, topo)\n",
+			"wire-create, netns, delete, get, topo, sysctl)\n",
 			argv[optind]);
 		return -EINVAL;
 	}

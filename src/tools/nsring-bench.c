@@ -278,6 +278,12 @@ static int run_workload(Bench *b)
 	case WL_TOPO:
 		r = run_timed(b, STEP_CREATE_NODES, cfg->nodes);
 		return r < 0 ? r : run_timed(b, STEP_TOPO_LINKS, n);
+	case WL_SYSCTL:
+		r = run_setup(b, STEP_CREATE_NODES, n);
+		return r < 0 ? r : run_timed(b, STEP_SYSCTL, n);
+	case WL_QDISC:
+		r = run_setup(b, STEP_VETH, n);
+		return r < 0 ? r : run_timed(b, STEP_QDISC, n);
 	default:
 		return -EINVAL;
 	}
@@ -330,6 +336,7 @@ static size_t ns_count_of(const BenchConfig *cfg)
 	case WL_WIRE_CREATE:
 	case WL_DELETE:
 	case WL_NETNS:
+	case WL_SYSCTL:
 		return NS_ID_FIRST + cfg->count;
 	case WL_TOPO:
 		return NS_ID_FIRST + cfg->nodes;

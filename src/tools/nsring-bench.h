@@ -19,6 +19,8 @@ typedef enum BenchWorkload {
 	WL_DELETE,
 	WL_GET,
 	WL_TOPO,
+	WL_SYSCTL,
+	WL_QDISC,
 	WL_RULE,
 	_WL_MAX,
 } BenchWorkload;
@@ -38,6 +40,9 @@ typedef struct BenchConfig {
 	unsigned clients, depth, batch;
 	char prefix[BENCH_PREFIX_MAX + 1];
 	bool json, no_cleanup, quiet;
+	/* --no-ipv6: every namespace is created with IPv6 off (all and default disable_ipv6),
+	 * in its CreateNamespace call */
+	bool no_ipv6;
 } BenchConfig;
 
 const char *bench_workload_name(BenchWorkload w);
@@ -60,7 +65,9 @@ typedef enum BenchOpKind {
 	BOP_CREATE_ROUTE,
 	BOP_DELETE_LINK,
 	BOP_GET_LINK,
-	BOP_CREATE_RULE, /* from addr (a /32), table, priority */
+	BOP_SET_SYSCTL,	  /* net.ipv4.ip_forward=1 in ns */
+	BOP_CREATE_QDISC, /* tbf rate 8mbit burst 32kbit latency 50ms at the root of name */
+	BOP_CREATE_RULE,  /* from addr (a /32), table, priority */
 } BenchOpKind;
 
 /* One operation, as plain data: the engine turns it into a request message. Generated on
@@ -70,6 +77,7 @@ typedef struct BenchOp {
 	int ns_id;	       /* create/delete namespace: registry id of ns (see bench_ns_name) */
 	bool up;	       /* create veth/bridge: bring up; update: set up */
 	bool ok_if_missing;    /* NOT_FOUND counts as done (teardown of what may not exist) */
+	bool no_ipv6;	       /* create namespace: with disable_ipv6 on (all and default) */
 	char ns[BENCH_NS_MAX]; /* the namespace the op runs in, or creates/deletes */
 	char name[BENCH_IFNAME_MAX]; /* link; for a route its dev ("" none) */
 	char peer[BENCH_IFNAME_MAX];
@@ -140,6 +148,8 @@ typedef enum BenchStep {
 	STEP_DELETE_LINKS,
 	STEP_GET,
 	STEP_TOPO_LINKS, /* chain k: link k, 7 ops */
+	STEP_SYSCTL,	 /* chain i: SetSysctl net.ipv4.ip_forward=1 in P-s{i} */
+	STEP_QDISC,	 /* chain i: a tbf on P{i}a */
 	STEP_DELETE_NS,	 /* chain i: DeleteNamespace ids[i] */
 	STEP_PROBE,	 /* one chain: create the probe veth (ids[0]: where; seq: its number) */
 	STEP_RULE,	 /* chain i: rule i of the rule workload */

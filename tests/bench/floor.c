@@ -51,6 +51,7 @@ typedef enum {
 	W_NETNS,
 	W_DELETE,
 	W_TOPO,
+	W_SYSCTL,
 	W_RULE,
 } Workload;
 
@@ -58,14 +59,15 @@ static const char *const workload_names[] = {
 	[W_VETH] = "veth",   [W_ROUTE] = "route",
 	[W_WIRE] = "wire",   [W_WIRE_CREATE] = "wire-create",
 	[W_NETNS] = "netns", [W_DELETE] = "delete",
-	[W_TOPO] = "topo",   [W_RULE] = "rule",
+	[W_TOPO] = "topo",   [W_SYSCTL] = "sysctl",
+	[W_RULE] = "rule",
 };
 
 typedef struct Options {
 	Workload workload;
 	unsigned count, nodes, links, max_inflight;
 	const char *netns_dir, *prefix, *phase, *probe;
-	bool json, del_each, all;
+	bool json, del_each, all, no_ipv6;
 } Options;
 
 static Options opt = {
@@ -411,6 +413,20 @@ static void netns_dir_prepare(void)
 	done = true;
 }
 
+/* Writes value to a /proc/sys file of the calling thread's namespace. */
+static void sysctl_write(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		die("open %s: %m", path);
+	n = write(fd, value, strlen(value));
+	if (n != (ssize_t)strlen(value))
+		die("write %s: %m", path);
+	close(fd);
+}
+
 /* Creates a named namespace like `ip netns add`; while inside it, also opens what the caller
  * wants there (ret_nsfd, ret_sock: may be NULL). Returns in the original namespace. */
 static void ns_create(const char *path, int *ret_nsfd, int *ret_sock)
@@ -424,6 +440,11 @@ static void ns_create(const char *path, int *ret_nsfd, int *ret_sock)
 	close(fd);
 	if (unshare(CLONE_NEWNET) < 0)
 		die("unshare(CLONE_NEWNET): %m");
+	/* --no-ipv6: set while creating it, as nsring's CreateNamespace with sysctls does */
+	if (opt.no_ipv6) {
+		sysctl_write("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1\n");
+		sysctl_write("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1\n");
+	}
 	if (mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL) < 0)
 		die("bind-mounting the new namespace on %s: %m", path);
 	if (ret_nsfd) {
@@ -687,6 +708,28 @@ static void run_netns(Result *res)
 	res->ops = 2ull * opt.count;
 }
 
+/* sysctl: in each of N namespaces, net.ipv4.ip_forward=1: enter it, open the file, write, come
+ * back (what `ip netns exec NS sysctl -w` does without its process, mount namespace and sysfs). */
+static void setup_sysctl(void)
+{
+	for (unsigned i = 0; i < opt.count; i++)
+		ns_create(ns_path("%s-s%u", opt.prefix, i), NULL, NULL);
+}
+
+static void run_sysctl(Result *res)
+{
+	for (unsigned i = 0; i < opt.count; i++) {
+		int nsfd = ns_open(ns_path("%s-s%u", opt.prefix, i));
+
+		if (setns(nsfd, CLONE_NEWNET) < 0)
+			die("setns: %m");
+		sysctl_write("/proc/sys/net/ipv4/ip_forward", "1\n");
+		go_home();
+		close(nsfd);
+	}
+	res->ops = opt.count;
+}
+
 /* delete: the host ends go into one link group, then one RTM_DELLINK deletes the group, so
  * the kernel waits for RCU once instead of once per link (--del-each: one RTM_DELLINK each). */
 static void run_delete(Result *res)
@@ -913,8 +956,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: nsring-floor [OPTIONS] WORKLOAD\n"
 		"The C floor: WORKLOAD (veth, route, wire, wire-create, netns, delete, topo,\n"
-		"rule) of tests/bench/WORKLOADS.md done with raw rtnetlink, batched, from one\n"
-		"thread.\n\n"
+		"sysctl, rule) of tests/bench/WORKLOADS.md done with raw rtnetlink, batched, from\n"
+		"one thread.\n\n"
 		"  -d, --netns-dir DIR     named namespaces live here (required)\n"
 		"  -n, --count N           the workload's N (default 100)\n"
 		"      --nodes N           topo: namespaces (default 16)\n"
@@ -926,6 +969,8 @@ static void usage(FILE *f)
 		"      --all               teardown: every namespace in DIR but the probe's\n"
 		"      --del-each          delete: one RTM_DELLINK per link, not a link group\n"
 		"      --max-inflight N    requests per sendmsg at most (default 4096)\n"
+		"      --no-ipv6           create namespaces with IPv6 off (disable_ipv6 on all\n"
+		"                          and default, written while creating each)\n"
 		"  -j, --json              print the summary as JSON\n"
 		"  -h, --help              show this help\n");
 }
@@ -944,7 +989,7 @@ static unsigned parse_count(const char *s, const char *what)
 
 static void parse_args(int argc, char **argv)
 {
-	enum { O_NODES = 256, O_LINKS, O_PHASE, O_PROBE, O_ALL, O_DEL_EACH, O_INFLIGHT };
+	enum { O_NODES = 256, O_LINKS, O_PHASE, O_PROBE, O_ALL, O_DEL_EACH, O_INFLIGHT, O_NO_IPV6 };
 	static const struct option longopts[] = {
 		{ "netns-dir", required_argument, NULL, 'd' },
 		{ "count", required_argument, NULL, 'n' },
@@ -956,6 +1001,7 @@ static void parse_args(int argc, char **argv)
 		{ "all", no_argument, NULL, O_ALL },
 		{ "del-each", no_argument, NULL, O_DEL_EACH },
 		{ "max-inflight", required_argument, NULL, O_INFLIGHT },
+		{ "no-ipv6", no_argument, NULL, O_NO_IPV6 },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -995,6 +1041,9 @@ static void parse_args(int argc, char **argv)
 			break;
 		case O_INFLIGHT:
 			opt.max_inflight = parse_count(optarg, "in-flight cap");
+			break;
+		case O_NO_IPV6:
+			opt.no_ipv6 = true;
 			break;
 		case 'j':
 			opt.json = true;
@@ -1072,6 +1121,9 @@ static void setup(void)
 		setup_containers();
 		run_wire(&ignored, false);
 		break;
+	case W_SYSCTL:
+		setup_sysctl();
+		break;
 	case W_NETNS:
 	case W_TOPO:
 		break;
@@ -1106,6 +1158,9 @@ static void run(Result *res)
 		break;
 	case W_TOPO:
 		run_topo(res);
+		break;
+	case W_SYSCTL:
+		run_sysctl(res);
 		break;
 	}
 	res->elapsed_ns = now_ns() - t0;

@@ -203,17 +203,19 @@ def load_protos(proto_dir, files, prefix="nsring-py."):
     grpc package itself), in the order of files."""
     out = tempfile.mkdtemp(prefix=prefix)
     atexit.register(shutil.rmtree, out, ignore_errors=True)
-    # nsring.proto imports the other API files (nsring/v1/tc.proto...): their modules are
-    # generated too and imported by their package path (nsring.v1.tc_pb2), which clashes with
-    # nothing, from the end of sys.path.
-    api = sorted(os.path.join("nsring", "v1", n)
-                 for n in os.listdir(os.path.join(proto_dir, "nsring", "v1"))
-                 if n.endswith(".proto"))
-    deps = [f for f in api if f not in files] if any(f.startswith("nsring/") for f in files) \
-        else []
-    subprocess.run(["protoc", "-I" + proto_dir, "--python_out=" + out] + list(files) + deps,
-                   check=True)
-    if deps and out not in sys.path:
+    subprocess.run(["protoc", "-I" + proto_dir, "--python_out=" + out] + list(files), check=True)
+    # A file's imports (nsring.proto's bridge.proto, link.proto...) are compiled alongside and
+    # imported by package path: make out reachable, last, so it never shadows a real package.
+    deps = set()
+    for f in files:
+        with open(os.path.join(proto_dir, f)) as src:
+            for line in src:
+                if line.startswith("import ") and '"' in line:
+                    deps.add(line.split('"')[1])
+    if deps:
+        subprocess.run(["protoc", "-I" + proto_dir, "--python_out=" + out] + sorted(deps),
+                       check=True)
+    if out not in sys.path:
         sys.path.append(out)
     mods = []
     for f in files:

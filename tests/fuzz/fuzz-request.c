@@ -7,8 +7,10 @@
  * namespace is still reachable); named namespaces live in a private tmpfs on /run. State a request
  * leaves behind (namespaces, links, addresses, routes) is removed after it.
  *
- * First byte: bits 0-4 the method (modulo the table below); bit 5 a deadline that has already
- * passed; bit 6 the caller reports the client gone (the cancel check says true). */
+ * First byte: bits 0-4 the method (modulo the table below; 31: the next byte adds to it);
+ * bit 5 a deadline that has already passed; bit 6 the caller reports the client gone (the
+ * cancel check says true); bit 7 the caller cannot take fds with replies (gRPC: OpenSocket and
+ * OpenNamespace must refuse). */
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -61,6 +63,25 @@ static const char *const methods[] = {
 	"Watch",
 	"",
 	"NoSuchMethod",
+	"OpenSocket",
+	"OpenNamespace",
+	"Netlink",
+	"GetSysctl",
+	"SetSysctl",
+	/* traffic control: after the others, so the corpus's method bytes keep their meaning */
+	"CreateQdisc",
+	"DeleteQdisc",
+	"ListQdiscs",
+	"CreateClass",
+	"DeleteClass",
+	"ListClasses",
+	"CreateFilter",
+	"DeleteFilter",
+	"ListFilters",
+	"UpdateBridgePort",
+	"CreateBridgeVlan",
+	"DeleteBridgeVlan",
+	"ListBridgeVlans",
 	/* Policy routing (routing.proto). */
 	"GetRoute",
 	"CreateRule",
@@ -84,6 +105,7 @@ static struct {
 	Ops *ops;
 	char dir[32];
 	bool cancelled;
+	bool no_fds;
 	/* The call in flight: its generation (the userdata of its reply) and its replies. */
 	uintptr_t gen;
 	unsigned replies;
@@ -118,6 +140,14 @@ static void on_reply(void *userdata, int code, const char *msg, const ProtobufCM
 		(void)strlen(msg);
 	}
 	loop_quit(F.loop, 0);
+}
+
+/* A reply with an fd: OK, the fd valid, and ours to close. */
+static void on_fd_reply(void *userdata, const ProtobufCMessage *resp, int fd)
+{
+	FUZZ_ASSERT(fd >= 0 && fcntl(fd, F_GETFD) >= 0);
+	close(fd);
+	on_reply(userdata, 0, NULL, resp);
 }
 
 static bool is_cancelled(void *userdata)
@@ -187,7 +217,8 @@ static int call(const char *method, const uint8_t *req, size_t len, uint64_t dea
 {
 	F.gen++;
 	F.replies = 0;
-	ops_call(F.ops, method, req, len, deadline, on_reply, (void *)F.gen);
+	ops_call_fd(F.ops, method, req, len, deadline, on_reply, F.no_fds ? NULL : on_fd_reply,
+		    (void *)F.gen);
 	watch_method = method;
 	watch_gen = F.gen;
 	while (F.replies == 0)
@@ -298,6 +329,22 @@ static void list_and_delete(const char *list, const ProtobufCMessage *req,
 	run_todo();
 }
 
+/* Qdiscs left on lo (the links the fuzzer makes go with their deletes, their qdiscs too). */
+static void tc_cleanup(void)
+{
+	static const char *const parents[] = { "root", "ingress" };
+	Nsring__V1__DeleteQdiscRequest dq = NSRING__V1__DELETE_QDISC_REQUEST__INIT;
+	Nsring__V1__Qdisc q = NSRING__V1__QDISC__INIT;
+	uint8_t buf[64];
+
+	q.link_name = "lo";
+	dq.qdisc = &q;
+	for (size_t i = 0; i < sizeof(parents) / sizeof(parents[0]); i++) {
+		q.parent = (char *)parents[i];
+		call("DeleteQdisc", buf, protobuf_c_message_pack(&dq.base, buf), 0);
+	}
+}
+
 static void cleanup(void)
 {
 	Nsring__V1__ListNamespacesRequest ln = NSRING__V1__LIST_NAMESPACES_REQUEST__INIT;
@@ -311,6 +358,7 @@ static void cleanup(void)
 	list_and_delete("ListAddresses", &la.base, collect_addresses);
 	lr.table = 0;
 	list_and_delete("ListRoutes", &lr.base, collect_routes);
+	tc_cleanup();
 }
 
 /* ---- private namespaces */
@@ -423,7 +471,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t ctl = size ? data[0] : 0;
-	const char *method = methods[(ctl & 0x1f) % N_METHODS];
+	/* 31 is an escape: the byte after it picks among the methods from 31 on (the table
+	 * outgrew five bits). */
+	size_t idx = ctl & 0x1f;
+	const char *method;
 	uint8_t *payload;
 	uint64_t deadline = 0;
 	static unsigned runs;
@@ -432,6 +483,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	history_add(data, size);
 	if (size)
 		data++, size--;
+	if (idx == 31 && size)
+		idx += data[0], data++, size--;
+	method = methods[idx % N_METHODS];
 	/* An exact-size copy, so ASan sees reads past the payload. */
 	payload = malloc(size ? size : 1);
 	FUZZ_ASSERT(payload);
@@ -439,11 +493,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ctl & 0x20)
 		deadline = loop_now(F.loop) > 1 ? loop_now(F.loop) - 1 : 1;
 	F.cancelled = ctl & 0x40;
+	F.no_fds = ctl & 0x80;
 	code = call(method, payload, size, deadline);
+	if (F.no_fds && (strcmp(method, "OpenSocket") == 0 || strcmp(method, "OpenNamespace") == 0))
+		FUZZ_ASSERT(code == STATUS_FAILED_PRECONDITION);
 	if (log_max_level >= LOG_LVL_DEBUG)
 		fprintf(stderr, "fuzz-request: %s: code %d\n", method, code);
 	free(payload);
 	F.cancelled = false;
+	F.no_fds = false;
 	/* Rejected requests changed nothing (a batch may have run some of its ops first). */
 	if (++runs % 256 == 0 || code == 0 || strcmp(method, "Batch") == 0 ||
 	    (code != STATUS_INVALID_ARGUMENT && code != STATUS_UNIMPLEMENTED))

@@ -23,14 +23,18 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "common"))
 import nsring_ttrpc  # noqa: E402
 PROTO = os.path.join(HERE, "..", "..", "proto")
-PROTOS = ["nsring/v1/nsring.proto", "ttrpc/ttrpc.proto", "grpc/health/v1/health.proto",
+PROTOS = ["nsring/v1/nsring.proto", "nsring/v1/socket.proto", "ttrpc/ttrpc.proto", "grpc/health/v1/health.proto",
           "grpc/reflection/v1/reflection.proto"]
 # fuzz-request.c's method table, in order.
 METHODS = ["CreateNamespace", "DeleteNamespace", "ListNamespaces", "CreateLink", "GetLink",
            "ListLinks", "UpdateLink", "DeleteLink", "CreateAddress", "DeleteAddress",
            "ListAddresses", "CreateRoute", "DeleteRoute", "ListRoutes", "Batch", "Watch", "",
-           "NoSuchMethod", "GetRoute", "CreateRule", "DeleteRule", "ListRules", "CreateNexthop",
-           "DeleteNexthop", "ListNexthops"]
+           "NoSuchMethod", "OpenSocket", "OpenNamespace", "Netlink", "GetSysctl", "SetSysctl",
+           "CreateQdisc", "DeleteQdisc", "ListQdiscs", "CreateClass", "DeleteClass", "ListClasses",
+           "CreateFilter", "DeleteFilter", "ListFilters",
+           "UpdateBridgePort", "CreateBridgeVlan", "DeleteBridgeVlan", "ListBridgeVlans",
+           "GetRoute", "CreateRule", "DeleteRule", "ListRules", "CreateNexthop", "DeleteNexthop",
+           "ListNexthops"]
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 
 
@@ -58,11 +62,28 @@ def req(method, fields=None):
     return MSG("nsring.v1.%sRequest" % method, fields)
 
 
+def _nl(length, typ, flags, seq, body):
+    import base64
+    return base64.b64encode(struct.pack("=IHHII", length, typ, flags, seq, 0) + body).decode()
+
+
+# Netlink messages (base64, as json_format takes bytes): requests and ones that lie.
+NL_GETLINK = _nl(32, 18, 0x301, 1, bytes(16))
+NL_GETNETCONF = _nl(20, 82, 0x301, 2, b"\x02\0\0\0")
+NL_GETFAMILY = _nl(32, 16, 0x5, 3, b"\x03\x01\0\0" + struct.pack("=HH", 11, 2) + b"nlctrl\0\0")
+NL_NEWLINK_BAD = _nl(32, 16, 0x405, 4, bytes(16))
+NL_LIAR = _nl(4096, 18, 0x301, 5, bytes(16))
+
+
 # Valid and near-valid requests per method: names, refs of each kind, every link kind, v4 and
 # v6, bad addresses and prefixes, limits.
 REQUESTS = {
     "CreateNamespace": [{"name": "fz0"}, {"name": ""}, {"name": "a/b"}, {"name": ".."},
-                        {"name": "x" * 300}],
+                        {"name": "x" * 300},
+                        {"name": "fz1", "sysctls": [{"key": "net.ipv4.ip_forward", "value": "1"},
+                                                    {"key": "net.ipv6.conf.all.accept_ra",
+                                                     "value": "0"}]},
+                        {"name": "fz2", "sysctls": [{"key": "kernel.hostname", "value": "1"}]}],
     "DeleteNamespace": [{"name": "fz0"}, {"name": "."}, {"name": "nope"}],
     "ListNamespaces": [{}],
     "CreateLink": [
@@ -73,8 +94,8 @@ REQUESTS = {
         {"link": {"name": "v0", "veth": {"peerName": "v1", "peerNamespace": {"name": "fz0"}}}},
         {"link": {"name": "br0", "bridge": {}}},
         {"link": {"name": "d2", "dummy": {}}, "master": "br0"},
-        {"link": {"name": "vx0", "vxlan": {"vni": 42, "port": 4789, "local": "10.0.0.1",
-                                           "remote": "10.0.0.2"}}},
+        {"link": {"name": "vx0", "vxlan": {"vni": 42, "port": 4789, "local": "198.18.0.1",
+                                           "remote": "198.18.0.2"}}},
         {"link": {"name": "vx1", "vxlan": {"vni": 16777216, "group": "239.1.1.1", "dev": "lo"}}},
         {"link": {"name": "mv0", "macvlan": {"parent": "lo", "mode": "MACVLAN_MODE_BRIDGE"}}},
         {"link": {"name": "ifb0", "ifb": {}}},
@@ -85,50 +106,87 @@ REQUESTS = {
         {"namespace": {"path": "/proc/1/ns/net"}, "link": {"name": "d5", "dummy": {}}},
         {"namespace": {"pid": 1}, "link": {"name": "d6", "dummy": {}}},
         {"namespace": {"name": "fz0"}, "link": {"name": "d7", "dummy": {}}},
+        {"link": {"name": "vl0", "vlan": {"parent": "lo", "id": 10, "protocol": "802.1ad"}}},
+        {"link": {"name": "vl1", "vlan": {"parent": "lo", "id": 4095}}},
+        {"link": {"name": "vrf0", "vrf": {"table": 10}}},
+        {"link": {"name": "bo0", "bond": {"mode": "802.3ad", "miimon": 100, "lacpRate": "fast",
+                                          "xmitHashPolicy": "layer3+4"}}},
+        {"link": {"name": "bo1", "bond": {"mode": "nosuch"}}},
+        {"link": {"name": "iv0", "ipvlan": {"parent": "lo", "mode": "l3s"}}},
+        {"link": {"name": "mt0", "macvtap": {"parent": "lo", "mode": "bridge"}}},
+        {"link": {"name": "gn0", "geneve": {"id": 7, "remote": "2001:db8::2", "port": 6081}}},
+        {"link": {"name": "gr0", "gre": {"local": "198.18.0.1", "remote": "198.18.0.2",
+                                         "ttl": 64, "ikey": 1, "okey": 2}}},
+        {"link": {"name": "gr1", "ip6gre": {"local": "198.18.0.1", "remote": "2001:db8::2"}}},
+        {"link": {"name": "gr2", "sit": {"remote": "198.18.0.2", "ikey": 3, "dev": "lo"}}},
+        {"link": {"name": "wg0", "wireguard": {}}},
+        {"link": {"name": "br1", "bridge": {"vlanFiltering": True, "vlanProtocol": "802.1ad",
+                                            "defaultPvid": 10, "stpState": 1,
+                                            "ageingTime": 30000, "forwardDelay": 1500,
+                                            "mcastSnooping": False}}},
+        {"link": {"name": "a0", "veth": {"peerName": "a1"}, "alias": "x", "txqlen": 10,
+                  "promisc": True, "allmulti": False, "multicast": True, "arp": False,
+                  "addrGenMode": "none"}},
+        {"link": {"name": "t0", "tun": {"tap": True}}},
     ],
     "GetLink": [{"name": "lo"}, {"index": 1}, {"name": "nope"}, {"index": 4294967295},
                 {"namespace": {"path": "relative"}, "name": "lo"}, {}],
-    "ListLinks": [{}, {"kind": "dummy"}, {"master": "br0"}, {"namespace": {"pid": -1}}],
+    "ListLinks": [{}, {"kind": "dummy"}, {"master": "br0"}, {"namespace": {"pid": -1}},
+                  {"stats": True}],
     "UpdateLink": [{"name": "lo", "up": True}, {"name": "lo", "mtu": 1280},
                    {"index": 1, "address": "02:00:00:00:00:02"}, {"name": "lo", "newName": "lo2"},
                    {"name": "lo", "master": "br0"}, {"name": "lo", "group": 7},
-                   {"name": "lo", "moveTo": {"name": "fz0"}}, {"name": "lo", "mtu": 0}],
+                   {"name": "lo", "moveTo": {"name": "fz0"}}, {"name": "lo", "mtu": 0},
+                   {"name": "lo", "alias": "a", "txqlen": 5, "promisc": True, "allmulti": True,
+                    "multicast": False, "arp": False, "addrGenMode": "random"},
+                   {"name": "lo", "bridge": {"stpState": 1}}],
+    "UpdateBridgePort": [{"name": "lo", "port": {"hairpin": True, "isolated": False,
+                                                 "cost": 5, "priority": 3}},
+                         {"name": "lo", "port": {}}, {"name": "lo", "port": {"priority": 64}},
+                         {"index": 1, "port": {"learning": False}, "ensure": True}],
+    "CreateBridgeVlan": [{"dev": "lo", "vlan": {"vid": 10, "pvid": True, "untagged": True}},
+                         {"dev": "lo", "vlan": {"vid": 10, "vidEnd": 20},
+                          "target": "BRIDGE_VLAN_TARGET_SELF", "ensure": True},
+                         {"dev": "lo", "vlan": {"vid": 4095}}, {"dev": "lo"}],
+    "DeleteBridgeVlan": [{"dev": "lo", "vlan": {"vid": 10}, "ensure": True},
+                         {"devIndex": 1, "vlan": {"vid": 20, "vidEnd": 10}}],
+    "ListBridgeVlans": [{}, {"dev": "lo"}],
     "DeleteLink": [{"name": "d0"}, {"index": 1}, {"name": ""}],
     "CreateAddress": [
-        {"address": {"linkName": "lo", "address": "10.1.2.3", "prefixLen": 24}},
-        {"address": {"linkIndex": 1, "address": "fd00::1", "prefixLen": 64, "scope": 253}},
-        {"address": {"linkName": "lo", "address": "10.1.2.3", "prefixLen": 33}},
-        {"address": {"linkName": "lo", "address": "10.1.2.300", "prefixLen": 8}},
-        {"address": {"linkName": "lo", "address": "10.9.9.9", "prefixLen": 24,
-                     "broadcast": "10.9.9.255", "flags": 128}},
-        {"address": {"linkName": "nope", "address": "10.1.2.3", "prefixLen": 24}},
+        {"address": {"linkName": "lo", "address": "198.18.1.3", "prefixLen": 24}},
+        {"address": {"linkIndex": 1, "address": "2001:db8::1", "prefixLen": 64, "scope": 253}},
+        {"address": {"linkName": "lo", "address": "198.18.1.3", "prefixLen": 33}},
+        {"address": {"linkName": "lo", "address": "198.18.1.300", "prefixLen": 8}},
+        {"address": {"linkName": "lo", "address": "198.18.9.9", "prefixLen": 24,
+                     "broadcast": "198.18.9.255", "flags": 128}},
+        {"address": {"linkName": "nope", "address": "198.18.1.3", "prefixLen": 24}},
         {},
     ],
-    "DeleteAddress": [{"address": {"linkName": "lo", "address": "10.1.2.3", "prefixLen": 24}},
+    "DeleteAddress": [{"address": {"linkName": "lo", "address": "198.18.1.3", "prefixLen": 24}},
                       {"address": {"linkName": "lo", "address": "::1", "prefixLen": 128}}],
     "ListAddresses": [{}, {"linkName": "lo"}, {"family": 4}, {"family": 6}, {"family": 9}],
     "CreateRoute": [
-        {"route": {"destination": "10.20.0.0/16", "dev": "lo"}},
-        {"route": {"destination": "10.20.0.0/16", "gateway": "127.0.0.2", "metric": 10}},
-        {"route": {"destination": "fd01::/64", "dev": "lo", "table": 100}, "replace": True},
+        {"route": {"destination": "198.18.20.0/24", "dev": "lo"}},
+        {"route": {"destination": "198.18.20.0/24", "gateway": "127.0.0.2", "metric": 10}},
+        {"route": {"destination": "2001:db8:1::/64", "dev": "lo", "table": 100}, "replace": True},
         {"route": {"destination": "default", "dev": "lo", "family": 6}},
-        {"route": {"destination": "10.30.0.0/16", "type": 6}},
-        {"route": {"destination": "10.40.0.0/33", "dev": "lo"}},
-        {"route": {"destination": "10.50.0.0/16", "dev": "lo", "scope": 253, "protocol": 4,
+        {"route": {"destination": "198.18.30.0/24", "type": 6}},
+        {"route": {"destination": "198.18.40.0/33", "dev": "lo"}},
+        {"route": {"destination": "198.18.50.0/24", "dev": "lo", "scope": 253, "protocol": 4,
                    "prefsrc": "127.0.0.1"}},
-        {"route": {"destination": "10.60.0.0/16", "devIndex": 1}},
+        {"route": {"destination": "198.18.60.0/24", "devIndex": 1}},
         {},
     ],
-    "DeleteRoute": [{"route": {"destination": "10.20.0.0/16", "dev": "lo"}},
-                    {"route": {"destination": "fd01::/64", "table": 100}}],
+    "DeleteRoute": [{"route": {"destination": "198.18.20.0/24", "dev": "lo"}},
+                    {"route": {"destination": "2001:db8:1::/64", "table": 100}}],
     "ListRoutes": [{}, {"family": 4}, {"family": 6, "table": 255}, {"table": 100}],
     "Batch": [
         {"ops": [{"createLink": {"link": {"name": "b0", "dummy": {}}}},
-                 {"createAddress": {"address": {"linkName": "b0", "address": "10.7.0.1",
+                 {"createAddress": {"address": {"linkName": "b0", "address": "198.18.7.1",
                                                 "prefixLen": 24}}},
                  {"updateLink": {"name": "b0", "up": True}},
-                 {"createRoute": {"route": {"destination": "10.8.0.0/16",
-                                            "gateway": "10.7.0.2"}}},
+                 {"createRoute": {"route": {"destination": "198.18.8.0/24",
+                                            "gateway": "198.18.7.2"}}},
                  {"getLink": {"name": "b0"}},
                  {"deleteLink": {"name": "b0"}}]},
         {"mode": "BATCH_MODE_CONTINUE",
@@ -143,33 +201,155 @@ REQUESTS = {
                                                                             "dummy": {}}}}]},
         {"ops": [{}]},
         {"ops": []},
+        {"mode": "BATCH_MODE_CONTINUE", "ensure": True,
+         "ops": [{"createNamespace": {"name": "fzs", "sysctls": [
+                     {"key": "net.ipv4.ip_forward", "value": "1"}]}},
+                 {"setSysctl": {"namespace": {"name": "fzs"}, "sysctls": [
+                     {"key": "net.ipv6.conf.all.disable_ipv6", "value": "1"}]}},
+                 {"getSysctl": {"namespace": {"name": "fzs"}, "keys": ["net.ipv4.ip_forward"]}},
+                 {"deleteNamespace": {"name": "fzs"}}]},
     ],
     "Watch": [{}],
+    "GetSysctl": [{"keys": ["net.ipv4.ip_forward"]},
+                  {"keys": ["net.ipv4.conf.lo.rp_filter", "net/ipv6/conf/all/forwarding"]},
+                  {"keys": ["kernel.hostname"]}, {"keys": ["net/../../kernel/hostname"]},
+                  {"keys": ["net.ipv4.no_such_key"]}, {"keys": ["net.ipv4"]}, {"keys": []},
+                  {"namespace": {"name": "fz0"}, "keys": ["net.ipv4.ip_forward"]}],
+    "SetSysctl": [{"sysctls": [{"key": "net.ipv4.ip_forward", "value": "1"}]},
+                  {"sysctls": [{"key": "net.ipv4.conf.lo.rp_filter", "value": "2"},
+                               {"key": "net.ipv6.conf.lo.accept_ra", "value": "0"}],
+                   "ensure": True},
+                  {"sysctls": [{"key": "net.ipv4.ip_local_port_range",
+                                "value": "20000\t30000"}]},
+                  {"sysctls": [{"key": "net.ipv6.conf.all.addr_gen_mode", "value": "9"}]},
+                  {"sysctls": [{"key": "net.ipv4.ip_forward", "value": "x\u0001"}]},
+                  {"sysctls": [{"key": "kernel.hostname", "value": "x"}]},
+                  {"sysctls": [{"key": "net.ipv4.conf.all.mc_forwarding", "value": "1"}]},
+                  {"sysctls": []}],
+    # traffic control on lo: every kind, the modes, and values out of range
+    "CreateQdisc": [
+        {"qdisc": {"linkName": "lo", "tbf": {"rate": 1000000, "burst": 4096, "latencyUs": 50000}}},
+        {"qdisc": {"linkName": "lo", "tbf": {"rate": 5000000000, "burst": 1048576,
+                                             "limit": 2097152}}, "mode": "TC_MODE_REPLACE"},
+        {"qdisc": {"linkName": "lo", "tbf": {"rate": 1000000, "burst": 4096}}},
+        {"qdisc": {"linkName": "lo", "handle": "1:", "htb": {"defaultClass": 16}}},
+        {"qdisc": {"linkName": "lo", "netem": {"delayNs": "100000000", "jitterNs": "10000000",
+                                               "loss": 1.5, "reorder": 25, "rate": "125000",
+                                               "slotMinNs": "10000000"}}},
+        {"qdisc": {"linkName": "lo", "netem": {"loss": 101}}},
+        {"qdisc": {"linkName": "lo", "parent": "1:10", "handle": "10:", "pfifo": {"limit": 50}}},
+        {"qdisc": {"linkName": "lo", "bfifo": {"limit": 10240}}, "mode": "TC_MODE_CHANGE"},
+        {"qdisc": {"linkName": "lo", "fqCodel": {"limit": 1024, "ecn": True}}},
+        {"qdisc": {"linkName": "lo", "prio": {"bands": 3, "priomap": [1] * 16}}},
+        {"qdisc": {"linkName": "lo", "prio": {"bands": 17}}},
+        {"qdisc": {"linkName": "lo", "sfq": {"perturbS": 10}}},
+        {"qdisc": {"linkName": "lo", "ingress": {}}, "ensure": True},
+        {"qdisc": {"linkName": "lo", "clsact": {}}},
+        {"qdisc": {"linkName": "lo", "handle": "zz:", "tbf": {}}},
+        {"qdisc": {"linkName": "nope", "parent": "ingress", "htb": {}}},
+        {"qdisc": {"linkName": "lo"}},
+        {"mode": 7},
+    ],
+    "DeleteQdisc": [{"qdisc": {"linkName": "lo"}}, {"qdisc": {"linkName": "lo", "parent": "ingress"}},
+                    {"qdisc": {"linkName": "lo", "clsact": {}}, "ensure": True},
+                    {"qdisc": {"linkIndex": 1, "parent": "ffff:ffff:"}}],
+    "ListQdiscs": [{}, {"linkName": "lo", "stats": True}, {"linkName": "bad/name"}],
+    "CreateClass": [
+        {"tclass": {"linkName": "lo", "classid": "1:10", "parent": "1:",
+                    "htb": {"rate": 1000000, "ceil": 2000000, "prio": 2}}},
+        {"tclass": {"linkName": "lo", "classid": "1:20", "parent": "1:",
+                    "htb": {"rate": 1250000000, "ceil": 5000000000}}, "ensure": True},
+        {"tclass": {"linkName": "lo", "classid": "1:", "parent": "1:", "htb": {"rate": 1}}},
+        {"tclass": {"linkName": "lo", "classid": "2:10", "parent": "1:", "htb": {"rate": 1}}},
+        {"tclass": {"linkName": "lo", "classid": "1:30", "parent": "1:", "htb": {"prio": 9}}},
+    ],
+    "DeleteClass": [{"tclass": {"linkName": "lo", "classid": "1:10"}},
+                    {"tclass": {"linkName": "lo", "classid": "x"}, "ensure": True}],
+    "ListClasses": [{"linkName": "lo", "stats": True}, {}],
+    "CreateFilter": [
+        {"filter": {"linkName": "lo", "parent": "ffff:", "prio": 1, "protocol": "all",
+                    "u32": {}, "actions": [{"mirred": {"redirect": True, "dev": "lo"}}]}},
+        {"filter": {"linkName": "lo", "parent": "1:", "prio": 1, "protocol": "ip",
+                    "classid": "1:10", "u32": {"keys": [{"ipDst": "198.18.0.0/15"},
+                                                         {"ipSrc": "198.18.1.3"}]}}},
+        {"filter": {"linkName": "lo", "parent": "ffff:", "protocol": "ip", "u32": {"keys": [
+            {"value": 6, "mask": 255, "offset": 8}]},
+            "actions": [{"gact": "TC_VERDICT_DROP"},
+                        {"police": {"rate": 125000, "burst": 10240,
+                                    "exceed": "TC_VERDICT_DROP"}}]}, "ensure": True},
+        {"filter": {"linkName": "lo", "parent": "ingress", "matchall": {},
+                    "actions": [{"gact": "TC_VERDICT_PASS"}]}},
+        {"filter": {"linkName": "lo", "parent": "egress", "protocol": "ip", "flower": {
+            "ipProto": 6, "srcIp": "198.18.0.1", "dstIp": "198.18.1.0/24", "dstPort": 80}}},
+        {"filter": {"linkName": "lo", "parent": "egress", "flower": {"dstPort": 80}}},
+        {"filter": {"linkName": "lo", "parent": "ingress", "bpf": {"name": "p"}}},
+        {"filter": {"linkName": "lo", "parent": "ffff:", "u32": {"keys": [{"offset": 3}]}}},
+        {"filter": {"linkName": "lo", "parent": "ffff:", "protocol": "0x12345", "u32": {}}},
+        {"filter": {"linkName": "lo", "parent": "ffff:", "u32": {},
+                    "actions": [{}, {}, {}, {}, {}]}},
+        {"filter": {"linkName": "lo", "parent": "ffff:", "u32": {},
+                    "actions": [{"mirred": {"dev": "nope"}}]}},
+        {"filter": {"linkName": "lo"}},
+    ],
+    "DeleteFilter": [{"filter": {"linkName": "lo", "parent": "ffff:", "prio": 1}},
+                     {"filter": {"linkName": "lo", "parent": "ffff:", "prio": 1,
+                                 "handle": "800::800", "u32": {}}, "ensure": True},
+                     {"filter": {"linkName": "lo", "parent": "ffff:", "handle": "1"}}],
+    "ListFilters": [{"linkName": "lo", "parent": "ingress"}, {"linkName": "lo"},
+                    {"linkName": "lo", "parent": "bad"}],
     "": [{}],
     "NoSuchMethod": [{}],
+    "OpenSocket": [
+        {"socket": {"domain": 2, "type": 1}},
+        {"socket": {"domain": 10, "type": 2 | 2048}},
+        {"socket": {"domain": 1, "type": 5}},
+        {"socket": {"domain": 16, "type": 3, "protocol": 16}},
+        {"socket": {"domain": 17, "type": 2, "protocol": 768}},
+        {"socket": {"domain": 16, "type": 3, "protocol": 40}},
+        {"socket": {"domain": 31, "type": 1}},
+        {"socket": {"domain": 2, "type": 7}},
+        {"socket": {"domain": 2, "type": 1, "protocol": 17}},
+        {"namespace": {"name": "nope"}, "socket": {"domain": 2, "type": 2}},
+        {},
+    ],
+    "OpenNamespace": [{}, {"namespace": {"pid": 1}}, {"namespace": {"name": "nope"}},
+                      {"namespace": {"path": "/proc/self/ns/net"}}],
+    "Netlink": [
+        # RTM_GETLINK dump; RTM_GETNETCONF dump; genl CTRL_CMD_GETFAMILY "nlctrl"; two at once
+        {"protocol": 0, "messages": NL_GETLINK},
+        {"protocol": 0, "messages": NL_GETNETCONF, "timeoutMs": 500, "portid": 7},
+        {"protocol": 16, "messages": NL_GETFAMILY},
+        {"protocol": 16, "messages": NL_GETFAMILY + NL_GETFAMILY},
+        {"protocol": 0, "messages": NL_NEWLINK_BAD},
+        {"protocol": 9, "messages": NL_GETLINK},
+        {"protocol": 0, "messages": ""},
+        {"protocol": 0, "messages": NL_LIAR},
+        {"protocol": 0, "messages": NL_GETLINK, "timeoutMs": 70000},
+        {"protocol": 4, "messages": NL_GETLINK},
+    ],
     "GetRoute": [{"destination": "127.0.0.1"}, {"destination": "::1", "oif": "lo"},
-                 {"destination": "10.1.1.1", "from": "127.0.0.1", "iif": "lo", "mark": 3},
+                 {"destination": "198.18.1.1", "from": "127.0.0.1", "iif": "lo", "mark": 3},
                  {"destination": "127.0.0.1", "fibMatch": True}, {"destination": "nope"},
-                 {"destination": "10.1.1.1", "iif": "lo"}, {}],
+                 {"destination": "198.18.1.1", "iif": "lo"}, {}],
     "CreateRule": [
-        {"rule": {"from": "10.1.0.0/16", "table": 100, "priority": 1000}},
-        {"rule": {"family": 6, "to": "fd00::/8", "table": 254, "invert": True}},
+        {"rule": {"from": "198.18.10.0/24", "table": 100, "priority": 1000}},
+        {"rule": {"family": 6, "to": "2001:db8::/32", "table": 254, "invert": True}},
         {"rule": {"fwmark": 16, "fwmask": 255, "iif": "lo", "oif": "lo", "ipproto": 6,
                   "sport": {"start": 1000, "end": 2000}, "dport": {"start": 80},
                   "table": 300, "suppressPrefixlength": 0}},
         {"rule": {"priority": 10, "action": "RULE_ACTION_GOTO", "gotoPriority": 20}},
         {"rule": {"action": "RULE_ACTION_BLACKHOLE", "table": 5}},
         {"rule": {"l3mdev": True, "priority": 1000}},
-        {"rule": {"from": "10.1.0.0/16", "to": "fd00::/8", "table": 1}},
+        {"rule": {"from": "198.18.10.0/24", "to": "2001:db8::/32", "table": 1}},
         {"rule": {"dport": {"start": 90, "end": 80}, "table": 1}},
         {"rule": {}}, {},
     ],
     "DeleteRule": [{"rule": {"priority": 1000}}, {"rule": {"family": 6, "table": 100}},
-                   {"rule": {"from": "10.1.0.0/16", "action": "RULE_ACTION_PROHIBIT"}}],
+                   {"rule": {"from": "198.18.10.0/24", "action": "RULE_ACTION_PROHIBIT"}}],
     "ListRules": [{}, {"family": 4}, {"family": 6}, {"family": 7}],
     "CreateNexthop": [
         {"nexthop": {"id": 1, "gateway": "127.0.0.2", "dev": "lo"}},
-        {"nexthop": {"id": 2, "gateway": "fd00::2", "dev": "lo", "onlink": True}},
+        {"nexthop": {"id": 2, "gateway": "2001:db8::2", "dev": "lo", "onlink": True}},
         {"nexthop": {"id": 3, "blackhole": True}},
         {"nexthop": {"id": 10, "group": [{"id": 1}, {"id": 3, "weight": 5}]}},
         {"nexthop": {"id": 11, "group": [{"id": 1}], "resilientBuckets": 8}},
@@ -193,8 +373,8 @@ ENSURE = {
         {"link": {"name": "lo", "dummy": {}}, "ensure": True},
         {"link": {"name": "v0", "veth": {"peerName": "v1", "peerNamespace": {"name": "fz0"}},
                   "up": True, "mtu": 1400}, "master": "br0", "ensure": True},
-        {"link": {"name": "vx0", "vxlan": {"vni": 42, "port": 4789, "local": "10.0.0.1",
-                                           "remote": "10.0.0.2", "dev": "lo"}},
+        {"link": {"name": "vx0", "vxlan": {"vni": 42, "port": 4789, "local": "198.18.0.1",
+                                           "remote": "198.18.0.2", "dev": "lo"}},
          "ensure": True},
         {"link": {"name": "mv0", "macvlan": {"parent": "lo", "mode": "MACVLAN_MODE_PRIVATE"}},
          "ensure": True},
@@ -209,19 +389,19 @@ ENSURE = {
     "CreateAddress": [
         {"address": {"linkName": "lo", "address": "127.0.0.1", "prefixLen": 8}, "ensure": True},
         {"address": {"linkName": "lo", "address": "::1", "prefixLen": 64}, "ensure": True},
-        {"address": {"linkName": "lo", "address": "10.9.9.9", "prefixLen": 24,
-                     "broadcast": "10.9.9.254"}, "ensure": True},
+        {"address": {"linkName": "lo", "address": "198.18.9.9", "prefixLen": 24,
+                     "broadcast": "198.18.9.254"}, "ensure": True},
     ],
-    "DeleteAddress": [{"address": {"linkName": "nope", "address": "10.1.2.3", "prefixLen": 24},
+    "DeleteAddress": [{"address": {"linkName": "nope", "address": "198.18.1.3", "prefixLen": 24},
                        "ensure": True}],
     "CreateRoute": [
         {"route": {"destination": "127.0.0.0/8", "dev": "lo", "table": 255, "type": 2},
          "ensure": True},
-        {"route": {"destination": "10.20.0.0/16", "gateway": "127.0.0.2", "prefsrc": "127.0.0.1"},
+        {"route": {"destination": "198.18.20.0/24", "gateway": "127.0.0.2", "prefsrc": "127.0.0.1"},
          "ensure": True},
-        {"route": {"destination": "fd01::/64", "dev": "lo"}, "replace": True, "ensure": True},
+        {"route": {"destination": "2001:db8:1::/64", "dev": "lo"}, "replace": True, "ensure": True},
     ],
-    "DeleteRoute": [{"route": {"destination": "10.99.0.0/16", "dev": "nope"}, "ensure": True}],
+    "DeleteRoute": [{"route": {"destination": "198.18.99.0/24", "dev": "nope"}, "ensure": True}],
     "Batch": [
         {"ensure": True,
          "ops": [{"createNamespace": {"name": "fzb"}},
@@ -233,16 +413,21 @@ ENSURE = {
                  {"deleteNamespace": {"name": "fzb"}}]},
         {"mode": "BATCH_MODE_CONTINUE",
          "ops": [{"createLink": {"link": {"name": "lo", "dummy": {}}, "ensure": True}},
-                 {"deleteRoute": {"route": {"destination": "10.1.0.0/16"}, "ensure": True}}]},
+                 {"deleteRoute": {"route": {"destination": "198.18.1.0/24"}, "ensure": True}}]},
         {"mode": "BATCH_MODE_CONTINUE", "ensure": True,
          "ops": [{"createNexthop": {"nexthop": {"id": 5, "gateway": "127.0.0.2", "dev": "lo"}}},
-                 {"createRule": {"rule": {"from": "10.9.0.0/16", "table": 9}}},
-                 {"deleteRule": {"rule": {"from": "10.9.0.0/16", "table": 9}}},
+                 {"createRule": {"rule": {"from": "198.18.9.0/24", "table": 9}}},
+                 {"deleteRule": {"rule": {"from": "198.18.9.0/24", "table": 9}}},
                  {"deleteNexthop": {"id": 5}}]},
     ],
 }
 for _method, _reqs in ENSURE.items():
     REQUESTS[_method].extend(_reqs)
+
+
+def method_bytes(i, flags=0):
+    """fuzz-request.c's first byte (flags and the method); from 31 on, 31 and then i - 31."""
+    return bytes([i | flags]) if i < 31 else bytes([31 | flags, i - 31])
 
 
 def request_corpus():
@@ -256,11 +441,14 @@ def request_corpus():
                     else b""
             except Exception:  # Watch is streaming; "" and NoSuchMethod have no type
                 body = MSG("nsring.v1.WatchRequest") if method == "Watch" else b""
-            out["%s-%02d" % (name, j)] = bytes([i]) + body
+            out["%s-%02d" % (name, j)] = method_bytes(i) + body
     # Scenario bits: a passed deadline, a client that left, garbage after a valid message.
     out["CreateLink-deadline"] = bytes([3 | 0x20]) + req("CreateLink", REQUESTS["CreateLink"][0])
     out["Batch-cancelled"] = bytes([14 | 0x40]) + req("Batch", REQUESTS["Batch"][0])
     out["GetLink-trailing"] = bytes([4]) + req("GetLink", {"name": "lo"}) + b"\xff\xff\xff"
+    # A caller that cannot take fds (gRPC): FAILED_PRECONDITION before any work.
+    for m in ("OpenSocket", "OpenNamespace"):
+        out[m + "-nofds"] = method_bytes(METHODS.index(m), 0x80) + req(m, REQUESTS[m][0])
     return out
 
 

@@ -29,6 +29,10 @@ METHODS = {
     "CreateNamespace", "DeleteNamespace", "ListNamespaces", "CreateLink", "GetLink",
     "ListLinks", "UpdateLink", "DeleteLink", "CreateAddress", "DeleteAddress",
     "ListAddresses", "CreateRoute", "DeleteRoute", "ListRoutes", "Batch", "Watch",
+    "OpenSocket", "OpenNamespace", "Netlink", "GetSysctl", "SetSysctl",
+    "CreateQdisc", "DeleteQdisc", "ListQdiscs", "CreateClass", "DeleteClass", "ListClasses",
+    "CreateFilter", "DeleteFilter", "ListFilters",
+    "UpdateBridgePort", "CreateBridgeVlan", "DeleteBridgeVlan", "ListBridgeVlans",
     "GetRoute", "CreateRule", "DeleteRule", "ListRules", "CreateNexthop", "DeleteNexthop",
     "ListNexthops",
 }

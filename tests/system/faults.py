@@ -341,6 +341,55 @@ class BadInput:
         self.row(inp, what + (" (`%s`)" % msg[:90] if msg else ""), "`%s`" % want)
         return msg
 
+    def sysctl_cases(self):
+        """Sysctls in namespace bi: keys outside net.*, escapes, missing keys and devices, bad
+        values, and the kernel's refusals with their errno."""
+        pb = self.pb
+        from nsring.v1 import sysctl_pb2  # noqa: E402 (generated with nsring.proto)
+        bi = pb.NamespaceRef(name="bi")
+
+        def get(*keys):
+            return pb.GetSysctlRequest(namespace=bi, keys=list(keys)).SerializeToString()
+
+        def put(key, value):
+            return pb.SetSysctlRequest(namespace=bi, sysctls=[
+                sysctl_pb2.Sysctl(key=key, value=value)]).SerializeToString()
+        for key in ["kernel.hostname", "net/../../kernel/hostname", "net.ipv4..ip_forward",
+                    "/proc/sys/net/ipv4/ip_forward", "net", "net.ipv4.conf.a b.rp_filter",
+                    "x" * 300]:
+            shown = key if len(key) < 40 else key[:8] + "...(%d bytes)" % len(key)
+            self.expect_call("sysctl key %r (GetSysctl)" % shown, "GetSysctl", get(key),
+                             "INVALID_ARGUMENT", "refused before any file is opened")
+        self.expect_call("no key (GetSysctl)", "GetSysctl", get(), "INVALID_ARGUMENT",
+                         "error reply")
+        self.expect_call("a key that does not exist (GetSysctl)", "GetSysctl",
+                         get("net.ipv4.no_such_key"), "NOT_FOUND", "error reply naming the key")
+        self.expect_call("a directory as key (net.ipv4)", "GetSysctl", get("net.ipv4"),
+                         "INVALID_ARGUMENT", "error reply")
+        self.expect_call("a device that does not exist (SetSysctl, IPv4 devconf over rtnetlink)",
+                         "SetSysctl", put("net.ipv4.conf.nodev.rp_filter", "1"), "NOT_FOUND",
+                         "error reply naming the key")
+        self.expect_call("kernel.hostname (SetSysctl)", "SetSysctl", put("kernel.hostname", "x"),
+                         "INVALID_ARGUMENT", "refused before any file is opened")
+        for value in ["", "1\x01", "1\n2", "x" * 1025]:
+            shown = value if len(value) < 20 else "...(%d bytes)" % len(value)
+            self.expect_call("sysctl value %r (SetSysctl)" % shown, "SetSysctl",
+                             put("net.ipv4.ip_forward", value), "INVALID_ARGUMENT",
+                             "refused before any file is opened")
+        self.expect_call("a value the kernel refuses (addr_gen_mode 9)", "SetSysctl",
+                         put("net.ipv6.conf.all.addr_gen_mode", "9"), "INVALID_ARGUMENT",
+                         "the kernel's refusal with its errno (EINVAL)")
+        self.expect_call("a read-only key (mc_forwarding)", "SetSysctl",
+                         put("net.ipv4.conf.all.mc_forwarding", "1"), "PERMISSION_DENIED",
+                         "error reply")
+        self.expect_call("sysctls of a bad CreateNamespace (kernel.hostname)", "CreateNamespace",
+                         pb.CreateNamespaceRequest(name="bi-sysctl", sysctls=[
+                             sysctl_pb2.Sysctl(key="kernel.hostname", value="x")])
+                         .SerializeToString(), "INVALID_ARGUMENT",
+                         "refused before the namespace is made")
+        self.check("a refused CreateNamespace made no namespace",
+                   not os.path.exists(os.path.join(self.netns_dir, "bi-sysctl")))
+
     def run(self):
         pb = self.pb
         NS = pb.NamespaceRef
@@ -410,11 +459,60 @@ class BadInput:
                    not os.path.exists(os.path.join(self.netns_dir, "..", "escape")))
         self.expect_call("unknown namespace name (ListLinks)", "ListLinks",
                          links(NS(name="no-such-ns")), "NOT_FOUND", "error reply")
+        self.sysctl_cases()
         for ifname in ["", "0123456789abcdef", "a b", "a/b"]:
             self.expect_call("bad interface name %r (CreateLink)" % ifname, "CreateLink",
                              pb.CreateLinkRequest(namespace=NS(name="bi"), link=pb.Link(
                                  name=ifname, bridge=pb.Bridge())).SerializeToString(),
                              "INVALID_ARGUMENT", "refused before any netlink request")
+        self.tc_cases()
+        # -- link kinds, attributes, bridge ports and VLANs: each names the bad field
+        bi = NS(name="bi")
+        for inp, link, field in [
+                ("a VLAN id outside 1..4094 (4095)",
+                 pb.Link(name="x0", vlan=pb.Vlan(parent="lo", id=4095)), "link.vlan.id"),
+                ("a bond mode that does not exist",
+                 pb.Link(name="x0", bond=pb.Bond(mode="nosuch")), "link.bond.mode"),
+                ("conflicting tunnel addresses (gre, IPv4 local, IPv6 remote)",
+                 pb.Link(name="x0", gre=pb.Tunnel(local="198.18.0.1", remote="2001:db8::2")),
+                 "link.gre.remote"),
+                ("keys on an ipip tunnel", pb.Link(name="x0", ipip=pb.Tunnel(ikey=1)),
+                 "link.ipip.ikey"),
+                ("an unknown addr_gen_mode",
+                 pb.Link(name="x0", bridge=pb.Bridge(), addr_gen_mode="eui48"), "addr_gen_mode")]:
+            msg = self.expect_call("%s (CreateLink)" % inp, "CreateLink",
+                                   pb.CreateLinkRequest(namespace=bi, link=link)
+                                   .SerializeToString(), "INVALID_ARGUMENT",
+                                   "refused before any netlink request")
+            self.check("%s: the message names %s" % (inp, field), field in msg, msg)
+        msg = self.expect_call("master naming a link that is not a master kind (lo)",
+                               "CreateLink", pb.CreateLinkRequest(
+                                   namespace=bi, link=pb.Link(name="x0", bridge=pb.Bridge()),
+                                   master="lo").SerializeToString(),
+                               "INVALID_ARGUMENT", "refused before the create is sent")
+        self.check("master lo: the message names the master field", "invalid master" in msg, msg)
+        self.expect_call("bridge port update without any flag (UpdateBridgePort)",
+                         "UpdateBridgePort", pb.UpdateBridgePortRequest(
+                             namespace=bi, name="lo", port=pb.BridgePort()).SerializeToString(),
+                         "INVALID_ARGUMENT", "refused before any netlink request")
+        self.expect_call("bridge VLAN id 0 (CreateBridgeVlan)", "CreateBridgeVlan",
+                         pb.CreateBridgeVlanRequest(namespace=bi, dev="lo",
+                                                    vlan=pb.BridgeVlan(vid=0))
+                         .SerializeToString(), "INVALID_ARGUMENT",
+                         "refused before any netlink request")
+        msg = self.expect_call("a tap that is not persistent (CreateLink)", "CreateLink",
+                               pb.CreateLinkRequest(namespace=bi, link=pb.Link(
+                                   name="t0", tun=pb.Tun(tap=True))).SerializeToString(),
+                               "INVALID_ARGUMENT", "refused: nothing would hold it open")
+        self.check("non-persistent tap: names link.tun.persistent",
+                   "link.tun.persistent" in msg, msg)
+        msg = self.expect_call("a tap owner that is not a user (uid 3999999999)", "CreateLink",
+                               pb.CreateLinkRequest(namespace=bi, link=pb.Link(
+                                   name="t0", tun=pb.Tun(tap=True, persistent=True,
+                                                         owner=3999999999)))
+                               .SerializeToString(), "INVALID_ARGUMENT",
+                               "refused before /dev/net/tun is opened")
+        self.check("tap owner: names link.tun.owner", "link.tun.owner" in msg, msg)
         self.routing_cases(pb, NS)
         # -- paths
         outside = os.path.join(self.tmp, "outside-ns")
@@ -447,6 +545,7 @@ class BadInput:
                          links(NS(path="/proc/1")), "INVALID_ARGUMENT", "not nsfs")
         self.expect_call("a missing file under a prefix (/proc/999999999/ns/net)", "ListLinks",
                          links(NS(path="/proc/999999999/ns/net")), "NOT_FOUND", "ENOENT")
+        self.sockets_cases()
         # -- pids
         p = subprocess.Popen(["true"])
         p.wait()
@@ -465,6 +564,155 @@ class BadInput:
                                                 what.replace("|", "\\|"), status))
         print("%d passed, %d failed" % (self.passed, self.failed))
         return self.failed == 0
+
+    def sockets_cases(self):
+        """OpenSocket, OpenNamespace and Netlink (docs/sockets.md) on namespace bi: refused
+        before any helper thread or netlink request; over gRPC, fds cannot travel. These raw
+        clients read without ancillary space, so any fd sent would be dropped by the kernel:
+        test-badinput.sh's fd baseline covers the daemon's side."""
+        pb = self.pb
+        sk = importlib.import_module("nsring.v1.socket_pb2")
+        bi = pb.NamespaceRef(name="bi")
+
+        def sock(domain, typ, proto=0):
+            return pb.OpenSocketRequest(namespace=bi, socket=sk.SocketSpec(
+                domain=domain, type=typ, protocol=proto)).SerializeToString()
+
+        def nl(data, proto=0, **kw):
+            return pb.NetlinkRequest(namespace=bi, protocol=proto, messages=data,
+                                     **kw).SerializeToString()
+
+        hdr = struct.Struct("=IHHII")
+        getlink = hdr.pack(32, 18, 0x301, 1, 0) + bytes(16)
+        for inp, method, body, want, what in [
+            ("OpenSocket without its socket spec", "OpenSocket",
+             pb.OpenSocketRequest(namespace=bi).SerializeToString(), "INVALID_ARGUMENT",
+             "names the field"),
+            ("OpenSocket domain 31 (AF_BLUETOOTH, not in the list)", "OpenSocket", sock(31, 1),
+             "INVALID_ARGUMENT", "refused before a helper thread starts"),
+            ("OpenSocket type 7", "OpenSocket", sock(2, 7), "INVALID_ARGUMENT", "likewise"),
+            ("OpenSocket AF_NETLINK protocol 40", "OpenSocket", sock(16, 3, 40),
+             "INVALID_ARGUMENT", "netlink protocols are 0-31"),
+            ("OpenSocket AF_INET SOCK_STREAM IPPROTO_UDP", "OpenSocket", sock(2, 1, 17),
+             "UNIMPLEMENTED", "the kernel's EPROTONOSUPPORT, from inside the namespace"),
+            ("OpenNamespace of an unknown name", "OpenNamespace",
+             pb.OpenNamespaceRequest(namespace=pb.NamespaceRef(name="no-such-ns"))
+             .SerializeToString(), "NOT_FOUND", "error reply, no fd"),
+            ("Netlink protocol 9 (audit, not in the list)", "Netlink", nl(getlink, 9),
+             "INVALID_ARGUMENT", "refused before any socket is opened"),
+            ("Netlink message whose nlmsg_len lies (4096, 32 bytes sent)", "Netlink",
+             nl(hdr.pack(4096, 18, 0x301, 1, 0) + bytes(16)), "INVALID_ARGUMENT",
+             "names the message and the field"),
+            ("Netlink control message type (NLMSG_DONE) as a request", "Netlink",
+             nl(hdr.pack(16, 3, 1, 1, 0)), "INVALID_ARGUMENT", "likewise"),
+            ("Netlink 65 messages in one call", "Netlink", nl(getlink * 65), "INVALID_ARGUMENT",
+             "at most 64"),
+            ("Netlink timeout_ms 70000", "Netlink", nl(getlink, timeout_ms=70000),
+             "INVALID_ARGUMENT", "at most 60000"),
+        ]:
+            self.expect_call(inp, method, body, want, what)
+        import grpc
+        ch = grpc.insecure_channel("unix://" + self.sock)
+        m = ch.unary_unary("/%s/OpenSocket" % SERVICE, request_serializer=lambda b: b,
+                           response_deserializer=lambda b: b)
+        try:
+            m(sock(2, 1), timeout=10)
+            code, msg = "OK", ""
+        except grpc.RpcError as e:
+            code, msg = e.code().name, e.details() or ""
+        ch.close()
+        self.check("OpenSocket over gRPC -> FAILED_PRECONDITION", code == "FAILED_PRECONDITION"
+                   and "ttrpc" in msg, (code, msg))
+        self.serves("OpenSocket over gRPC")
+        self.row("OpenSocket (or OpenNamespace) over gRPC", "HTTP/2 cannot carry fds; refused "
+                 "before any work (`%s`)" % msg[:90], "`FAILED_PRECONDITION`")
+    def tc_cases(self):
+        """Traffic control in namespace bi: bad specs refused before any request, the kernel's
+        refusals (kinds it lacks, a handle clash, a missing parent) with their statuses."""
+        pb = self.pb
+        tc = importlib.import_module("nsring.v1.tc_pb2")
+        bi = pb.NamespaceRef(name="bi")
+
+        def qdisc(mode=0, **kw):
+            return pb.CreateQdiscRequest(namespace=bi, qdisc=tc.Qdisc(link_name="lo", **kw),
+                                         mode=mode).SerializeToString()
+
+        def filt(**kw):
+            return pb.CreateFilterRequest(namespace=bi, filter=tc.Filter(
+                link_name="lo", **kw)).SerializeToString()
+        tbf = tc.Tbf(rate=125000, burst=10240, latency_us=10000)
+        # The first request to open bi in the daemon: its helper thread's setns can take seconds
+        # on a loaded machine, more than a case's wait for its reply.
+        c = Conn(self.sock, timeout=30)
+        warm = c.call(1, "ListQdiscs", pb.ListQdiscsRequest(namespace=bi).SerializeToString())
+        c.close()
+        self.check("ListQdiscs in bi (opens it before the timed cases)",
+                   isinstance(warm, tuple) and warm[0] == 0, warm)
+        self.expect_call("CreateQdisc without a kind", "CreateQdisc", qdisc(),
+                         "INVALID_ARGUMENT", "refused before any request, naming the kinds")
+        self.expect_call("CreateQdisc tbf without a rate", "CreateQdisc",
+                         qdisc(tbf=tc.Tbf(burst=10240, latency_us=10000)), "INVALID_ARGUMENT",
+                         "names tbf.rate")
+        self.expect_call("CreateQdisc tbf with limit and latency", "CreateQdisc",
+                         qdisc(tbf=tc.Tbf(rate=1, burst=1, limit=1, latency_us=1)),
+                         "INVALID_ARGUMENT", "exactly one of them")
+        self.expect_call("CreateQdisc netem loss 150%", "CreateQdisc",
+                         qdisc(netem=tc.Netem(loss=150)), "INVALID_ARGUMENT",
+                         "names netem.loss: not a percentage")
+        self.expect_call("CreateQdisc with handle \"zz:\"", "CreateQdisc",
+                         qdisc(handle="zz:", tbf=tbf), "INVALID_ARGUMENT", "names the handle")
+        self.expect_call("CreateQdisc mode 7", "CreateQdisc", qdisc(mode=7, tbf=tbf),
+                         "INVALID_ARGUMENT", "not add, replace or change")
+        self.expect_call("CreateQdisc on a link that does not exist", "CreateQdisc",
+                         pb.CreateQdiscRequest(namespace=bi, qdisc=tc.Qdisc(
+                             link_name="nope", tbf=tbf)).SerializeToString(), "NOT_FOUND",
+                         "names the link")
+        self.expect_call("CreateQdisc netem (a kind this kernel lacks)", "CreateQdisc",
+                         qdisc(netem=tc.Netem(delay_ns=10000000)), "INVALID_ARGUMENT",
+                         "the kernel refuses (ENOENT); the message names the missing kind")
+        self.expect_call("CreateQdisc htb 1: at root", "CreateQdisc",
+                         qdisc(handle="1:", htb=tc.Htb()), "OK", "a fixture for the clash")
+        self.expect_call("CreateClass 1:10", "CreateClass", pb.CreateClassRequest(
+            namespace=bi, tclass=tc.TrafficClass(link_name="lo", classid="1:10", parent="1:",
+                                                 htb=tc.HtbClass(rate=125000))
+        ).SerializeToString(), "OK", "a fixture for the clash")
+        self.expect_call("qdisc handle clash (pfifo 1: under 1:10 while 1: is htb's)",
+                         "CreateQdisc", qdisc(parent="1:10", handle="1:", pfifo=tc.Fifo()),
+                         "ALREADY_EXISTS", "the kernel's refusal names the handle")
+        self.expect_call("CreateClass with classid 1: (minor 0)", "CreateClass",
+                         pb.CreateClassRequest(namespace=bi, tclass=tc.TrafficClass(
+                             link_name="lo", classid="1:", parent="1:",
+                             htb=tc.HtbClass(rate=1))).SerializeToString(),
+                         "INVALID_ARGUMENT", "names classid")
+        self.expect_call("CreateFilter on a missing parent qdisc (5:)", "CreateFilter",
+                         filt(parent="5:", u32=tc.U32()), "NOT_FOUND",
+                         "the kernel's refusal, named: no such parent qdisc")
+        self.expect_call("CreateFilter without a parent", "CreateFilter", filt(u32=tc.U32()),
+                         "INVALID_ARGUMENT", "names parent")
+        self.expect_call("CreateFilter bpf", "CreateFilter",
+                         filt(parent="1:", bpf=tc.BpfFilter(name="p")), "INVALID_ARGUMENT",
+                         "no program loading: refused, saying so")
+        self.expect_call("CreateFilter with 5 actions", "CreateFilter",
+                         filt(parent="1:", u32=tc.U32(), actions=[
+                             tc.Action(gact=tc.TC_VERDICT_PASS)] * 5), "INVALID_ARGUMENT",
+                         "at most 4")
+        self.expect_call("CreateFilter u32 key at offset 3", "CreateFilter",
+                         filt(parent="1:", u32=tc.U32(keys=[tc.U32Key(offset=3)])),
+                         "INVALID_ARGUMENT", "names the key's offset")
+        self.expect_call("CreateFilter mirred to a missing link", "CreateFilter",
+                         filt(parent="1:", u32=tc.U32(), actions=[
+                             tc.Action(mirred=tc.Mirred(redirect=True, dev="nope"))]),
+                         "NOT_FOUND", "names the target link")
+        self.expect_call("ListClasses without a link", "ListClasses",
+                         pb.ListClassesRequest(namespace=bi).SerializeToString(),
+                         "INVALID_ARGUMENT", "names link_name")
+        self.expect_call("DeleteQdisc root (cleanup)", "DeleteQdisc", pb.DeleteQdiscRequest(
+            namespace=bi, qdisc=tc.Qdisc(link_name="lo")).SerializeToString(), "OK",
+                         "the fixture goes")
+        self.expect_call("DeleteQdisc root when there is none", "DeleteQdisc",
+                         pb.DeleteQdiscRequest(namespace=bi, qdisc=tc.Qdisc(
+                             link_name="lo")).SerializeToString(), "NOT_FOUND",
+                         "nothing to delete")
 
     def routing_cases(self, pb, NS):
         """Rules, nexthops, route options, route get: refused naming the field, before any

@@ -209,20 +209,21 @@ expect_true() {
 # 'd[0]["mtu"] == 1400'; the check passes if it is true.
 json_check() {
 	local desc=${3:-"JSON: $2"} r
+	# The document on stdin: a listing of hundreds of links is more than one argument may hold.
 	r=$("$PY" -c '
 import json, sys
 try:
-    d = json.loads(sys.argv[1])
+    d = json.loads(sys.stdin.read())
 except Exception as e:
     print("not JSON: %s" % (e,))
     sys.exit(2)
 try:
-    ok = eval(sys.argv[2], {"d": d, "any": any, "all": all, "len": len, "set": set, "sorted": sorted})
+    ok = eval(sys.argv[1], {"d": d, "any": any, "all": all, "len": len, "set": set, "sorted": sorted})
 except Exception as e:
     print("exception: %r" % (e,))
     sys.exit(2)
 sys.exit(0 if ok else 1)
-' "$1" "$2" 2>&1)
+' "$2" 2>&1 <<<"$1")
 	if [[ $? == 0 ]]; then
 		pass "$desc"
 		return 0
@@ -237,10 +238,10 @@ sys.exit(0 if ok else 1)
 json_get() {
 	"$PY" -c '
 import json, sys
-d = json.loads(sys.argv[1])
-v = eval(sys.argv[2], {"d": d, "len": len, "sorted": sorted})
+d = json.loads(sys.stdin.read())
+v = eval(sys.argv[1], {"d": d, "len": len, "sorted": sorted})
 print(v if isinstance(v, str) else json.dumps(v))
-' "$1" "$2"
+' "$2" <<<"$1"
 }
 
 # ---------------------------------------------------------------- environment

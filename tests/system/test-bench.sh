@@ -16,8 +16,8 @@ bench() { timeout 300 "$BENCH" -s "$SOCK" "$@"; }
 
 run bench --help
 expect_eq "$RC" 0 "--help exits 0"
-for word in veth route wire wire-create netns delete get topo --count --clients --depth \
-	--batch --nodes --links --json --prefix --no-cleanup --quiet --socket; do
+for word in veth route wire wire-create netns delete get topo sysctl --count --clients --depth \
+	--batch --nodes --links --json --prefix --no-cleanup --no-ipv6 --quiet --socket; do
 	expect_contains "$OUT" "$word" "--help mentions $word"
 done
 run bench
@@ -79,6 +79,9 @@ for batch in 1 8; do
 	check_run delete $N $batch -n $N -c 2 -d 4
 	check_run get 500 $batch -n 500 -c 3 -d 16
 	check_run topo $((6 + 9 * 7)) $batch --nodes 6 --links 9 -c 2 -d 4
+	check_run sysctl $N $batch -n $N -c 2 -d 4
+	check_run wire $((N * 6)) $batch -n $N -c 2 -d 4 --no-ipv6
+	check_run qdisc $N $batch -n $N -c 2 -d 4
 done
 # A Batch smaller than a container's chain of 6: the chain is split over several RPCs.
 check_run wire $((N * 6)) 4 -n $N -c 1 -d 2
@@ -109,6 +112,19 @@ expect_contains "$ERR" "CreateNamespace bt-c2: ALREADY_EXISTS" "the Batch's fail
 run_ok ctl -j netns list
 json_check "$OUT" '[n["name"] for n in d] == ["bt-c2"]' "only the foreign namespace is left"
 run_ok ctl netns del bt-c2
+
+# sysctl: ip_forward is on in every namespace; --no-ipv6: IPv6 off in the containers and on the
+# bridge, set when each namespace was made.
+run_ok bench -q --prefix sy --no-cleanup sysctl -n 3
+run_ok in_ns sy-s2 cat /proc/sys/net/ipv4/ip_forward
+expect_eq "$OUT" 1 "sysctl: ip_forward is 1 in the last namespace"
+for i in 0 1 2; do run_ok ctl netns del sy-s$i; done
+run_ok bench -q --prefix v6 --no-cleanup --no-ipv6 wire -n 2
+run_ok in_ns v6-c1 cat /proc/sys/net/ipv6/conf/eth0/disable_ipv6 /proc/sys/net/ipv6/conf/all/disable_ipv6
+expect_eq "$OUT" $'1\n1' "--no-ipv6: eth0 and all have IPv6 off in a container"
+run_ok in_ns v6-h cat /proc/sys/net/ipv6/conf/v6-br/disable_ipv6
+expect_eq "$OUT" 1 "--no-ipv6: the bridge has IPv6 off"
+for n in v6-c0 v6-c1 v6-h; do run_ok ctl netns del $n; done
 
 # --no-cleanup leaves the workload's namespaces (but not its probe namespace).
 run_ok bench -q --prefix keep --no-cleanup veth -n 3

@@ -346,7 +346,8 @@ run_fail INVALID_ARGUMENT ctl -n la link set va0 mtu 70000
 expect_err_contains "EINVAL" "too large an MTU: EINVAL"
 expect_err_contains "mtu greater than device maximum" "too large an MTU: the kernel's ext-ack text"
 run_fail INVALID_ARGUMENT ctl -n la link set va0 master va1
-expect_err_contains "EOPNOTSUPP" "enslaving to a non-bridge names the errno"
+expect_err_contains 'invalid master "va1": it is a veth link, not a master' \
+	"enslaving to a non-master is refused before anything is sent, naming the field"
 run_fail FAILED_PRECONDITION ctl -n la link set va0 master br0
 expect_err_contains "EBUSY" "enslaving a link that carries macvlans: EBUSY"
 run_ok ctl -j -n la link show va0

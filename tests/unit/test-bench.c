@@ -215,6 +215,41 @@ static void test_codec(void)
 		ttrpc__request__free_unpacked(req, NULL);
 	}
 
+	/* qdisc: a tbf on each veth end; in a Batch its member (65) needs a two-byte tag. */
+	cfg = config(WL_QDISC, 10);
+	gen(&cfg, STEP_QDISC, 4, 0, &ops[0]);
+	CHECK_STREQ(ops[0].ns, "nb7-v");
+	CHECK_STREQ(ops[0].name, "nb74a");
+	gen(&cfg, STEP_VETH, 4, 0, &ops[1]);
+	CHECK_STREQ(ops[1].ns, "nb7-v");
+	CHECK_STREQ(ops[1].name, "nb74a");
+	gen(&cfg, STEP_QDISC, 5, 0, &ops[1]);
+	off = out.len;
+	CHECK_EQ(bench_encode_rpc(&out, 11, ops, 2, true, &scratch, lens), 0);
+	req = frame_request(&out, off, &h);
+	CHECK(req != NULL);
+	if (req) {
+		Nsring__V1__BatchRequest *br;
+
+		br = nsring__v1__batch_request__unpack(NULL, req->payload.len, req->payload.data);
+		CHECK(br != NULL && br->n_ops == 2);
+		if (br && br->n_ops == 2) {
+			const Nsring__V1__CreateQdiscRequest *cq = br->ops[1]->create_qdisc;
+
+			CHECK_EQ(br->ops[0]->op_case, NSRING__V1__BATCH_OP__OP_CREATE_QDISC);
+			CHECK_EQ(br->ops[1]->op_case, NSRING__V1__BATCH_OP__OP_CREATE_QDISC);
+			CHECK_STREQ(cq->namespace_->name, "nb7-v");
+			CHECK_STREQ(cq->qdisc->link_name, "nb75a");
+			CHECK_EQ(cq->qdisc->options_case, NSRING__V1__QDISC__OPTIONS_TBF);
+			CHECK_EQ(cq->qdisc->tbf->rate, 1000000); /* 8mbit */
+			CHECK_EQ(cq->qdisc->tbf->burst, 4096);	 /* 32kbit */
+			CHECK_EQ(cq->qdisc->tbf->latency_us, 50000);
+		}
+		if (br)
+			nsring__v1__batch_request__free_unpacked(br, NULL);
+		ttrpc__request__free_unpacked(req, NULL);
+	}
+
 	/* A Batch of rules: BatchOp.create_rule is field 30, a two-byte tag. */
 	off = out.len;
 	cfg = config(WL_RULE, 10);

@@ -189,7 +189,9 @@ static void stop_cb(LoopTimer *t)
 	loop_quit(loop, 0);
 }
 
-static void test_overrun(LoopBufRing *br)
+/* One burst of N GETs on a socket with the smallest receive buffer; returns how many replies
+ * the kernel dropped (each request must still get exactly one final answer). */
+static int overrun_burst(LoopBufRing *br)
 {
 	enum { N = 1000 };
 	static Req r[N];
@@ -197,7 +199,6 @@ static void test_overrun(LoopBufRing *br)
 	NlConn *c = conn_open(br, &fd);
 	uint8_t buf[512];
 
-	current_test = "overrun";
 	/* The smallest receive buffer the kernel allows: most replies to a burst of 1000 GETs
 	 * are dropped. Every request must still get its final answer. */
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &tiny, sizeof(tiny));
@@ -219,9 +220,21 @@ static void test_overrun(LoopBufRing *br)
 	       answered, dropped, other, (unsigned long long)nlconn_stats(c)->overruns,
 	       (unsigned long long)nlconn_stats(c)->timeouts);
 	CHECK(other == 0, "only success or ENOBUFS");
-	CHECK(nlconn_stats(c)->overruns > 0, "the overrun was provoked");
-	CHECK(dropped > 0, "drops were detected");
+	CHECK(dropped == 0 || nlconn_stats(c)->overruns > 0, "drops come with a seen overrun");
 	nlconn_close(c, -ESHUTDOWN);
+	return dropped;
+}
+
+static void test_overrun(LoopBufRing *br)
+{
+	int dropped = 0;
+
+	current_test = "overrun";
+	/* Whether the kernel drops depends on how fast this process reads, which a busy machine
+	 * changes: the premise (replies were lost) must hold in one of a few bursts. */
+	for (int attempt = 0; attempt < 5 && dropped == 0; attempt++)
+		dropped = overrun_burst(br);
+	CHECK(dropped > 0, "drops were provoked and detected in one of 5 bursts");
 }
 
 int main(void)

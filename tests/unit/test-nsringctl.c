@@ -164,6 +164,30 @@ static const Case cases[] = {
 	BAD("netns add blue red", "unknown argument red"),
 	BAD("netns frob", "unknown argument frob"),
 	HELP("netns help"),
+	OK("netns add r sysctl net.ipv4.ip_forward=1 net.ipv6.conf.all.disable_ipv6=1",
+	   "CreateNamespace",
+	   "{'name':'r','sysctls':[{'key':'net.ipv4.ip_forward','value':'1'},"
+	   "{'key':'net.ipv6.conf.all.disable_ipv6','value':'1'}]}"),
+	BAD("netns add r sysctl", "needs KEY=VALUE"),
+	BAD("netns add r sysctl net.ipv4.ip_forward", "is not KEY=VALUE"),
+
+	/* sysctl */
+	OK("sysctl net.ipv4.ip_forward", "GetSysctl", "{'keys':['net.ipv4.ip_forward']}"),
+	OK("-n r sysctl net.ipv4.ip_forward net/ipv6/conf/all/forwarding", "GetSysctl",
+	   "{'namespace':{'name':'r'},'keys':['net.ipv4.ip_forward','net/ipv6/conf/all/forwarding']}"),
+	OK("-n r sysctl -w net.ipv4.ip_forward=1 net.ipv4.conf.eth0.rp_filter=2", "SetSysctl",
+	   "{'namespace':{'name':'r'},'sysctls':[{'key':'net.ipv4.ip_forward','value':'1'},"
+	   "{'key':'net.ipv4.conf.eth0.rp_filter','value':'2'}]}"),
+	OK("s -w net.ipv4.ip_forward=1", "SetSysctl",
+	   "{'sysctls':[{'key':'net.ipv4.ip_forward','value':'1'}]}"),
+	BAD("sysctl", "needs a KEY"),
+	BAD("sysctl -w", "needs KEY=VALUE"),
+	BAD("sysctl -w net.ipv4.ip_forward", "is not KEY=VALUE"),
+	BAD("sysctl -w =1", "is not KEY=VALUE"),
+	BAD("sysctl -w net.ipv4.ip_forward=", "key and value are required"),
+	BAD("sysctl net.ipv4.ip_forward=1", "use sysctl -w"),
+	BAD("sysctl -a", "unknown sysctl option"),
+	HELP("sysctl help"),
 
 	/* link add */
 	OK("link add v0 type veth peer name v1", "CreateLink",
@@ -211,6 +235,61 @@ static const Case cases[] = {
 	OK("-n pid:77 link add d0 address 2:0:AB:cd:0:1 type dummy", "CreateLink",
 	   "{'namespace':{'pid':77},'link':{'name':'d0','address':'02:00:ab:cd:00:01','dummy':{}}"
 	   "}"),
+	OK("link add link eth0 name v10 type vlan id 10 protocol 802.1ad", "CreateLink",
+	   "{'link':{'name':'v10','vlan':{'parent':'eth0','id':10,'protocol':'802.1ad'}}}"),
+	OK("link add vrf1 type vrf table 10", "CreateLink",
+	   "{'link':{'name':'vrf1','vrf':{'table':10}}}"),
+	OK("link add b0 type bond mode 802.3ad miimon 100 lacp_rate fast xmit_hash_policy layer3+4",
+	   "CreateLink",
+	   "{'link':{'name':'b0','bond':{'mode':'802.3ad','miimon':100,'lacp_rate':'fast',"
+	   "'xmit_hash_policy':'layer3+4'}}}"),
+	OK("link add iv0 link eth0 type ipvlan mode l3s", "CreateLink",
+	   "{'link':{'name':'iv0','ipvlan':{'parent':'eth0','mode':'l3s'}}}"),
+	OK("link add mt0 link eth0 type macvtap mode bridge", "CreateLink",
+	   "{'link':{'name':'mt0','macvtap':{'parent':'eth0','mode':'bridge'}}}"),
+	OK("link add gn0 type geneve id 7 remote 198.18.0.2 dstport 6082 ttl 9", "CreateLink",
+	   "{'link':{'name':'gn0','geneve':{'id':7,'remote':'198.18.0.2','port':6082,'ttl':9}}}"),
+	OK("link add g0 type gre local 198.18.0.1 remote 198.18.0.2 ttl 64 key 5 dev eth0",
+	   "CreateLink",
+	   "{'link':{'name':'g0','gre':{'local':'198.18.0.1','remote':'198.18.0.2','ttl':64,"
+	   "'ikey':5,'okey':5,'dev':'eth0'}}}"),
+	OK("link add g6 type ip6gre remote 2001:db8::2 ikey 1 okey 2", "CreateLink",
+	   "{'link':{'name':'g6','ip6gre':{'remote':'2001:db8::2','ikey':1,'okey':2}}}"),
+	OK("link add s0 type sit local any remote 198.18.0.2", "CreateLink",
+	   "{'link':{'name':'s0','sit':{'remote':'198.18.0.2'}}}"),
+	OK("link add wg0 type wireguard", "CreateLink", "{'link':{'name':'wg0','wireguard':{}}}"),
+	OK("link add t0 type tap user 0 group root multi_queue vnet_hdr", "CreateLink",
+	   "{'link':{'name':'t0','tun':{'tap':true,'owner':0,'group':0,'multi_queue':true,"
+	   "'persistent':true,'vnet_hdr':true}}}"),
+	OK("link add t1 type tun pi", "CreateLink",
+	   "{'link':{'name':'t1','tun':{'persistent':true,'pi':true}}}"),
+	OK("link add br0 type bridge vlan_filtering 1 vlan_protocol 802.1Q vlan_default_pvid 0 "
+	   "stp_state 1 ageing_time 3000 forward_delay 400 mcast_snooping 0",
+	   "CreateLink",
+	   "{'link':{'name':'br0','bridge':{'vlan_filtering':true,'vlan_protocol':'802.1Q',"
+	   "'default_pvid':0,'stp_state':1,'ageing_time':3000,'forward_delay':400,"
+	   "'mcast_snooping':false}}}"),
+	OK("link add d0 alias hello txqueuelen 500 promisc on allmulticast off multicast on arp off "
+	   "addrgenmode none type dummy",
+	   "CreateLink",
+	   "{'link':{'name':'d0','alias':'hello','txqlen':500,'promisc':true,'allmulti':false,"
+	   "'multicast':true,'arp':false,'dummy':{},'addr_gen_mode':'none'}}"),
+	OK("link set d0 alias x txqlen 10 promisc off arp on addrgenmode random", "UpdateLink",
+	   "{'name':'d0','alias':'x','txqlen':10,'promisc':false,'arp':true,"
+	   "'addr_gen_mode':'random'}"),
+	OK("link set br0 type bridge vlan_filtering 0 ageing_time 100", "UpdateLink",
+	   "{'name':'br0','bridge':{'vlan_filtering':false,'ageing_time':100}}"),
+	OK("-s link show", "ListLinks", "{'stats':true}"),
+	OK("-s -d link show dev d0", "GetLink", "{'name':'d0','stats':true}"),
+	OK("bridge link set dev p1 hairpin on isolated off cost 5 priority 3", "UpdateBridgePort",
+	   "{'name':'p1','port':{'hairpin':true,'isolated':false,'cost':5,'priority':3}}"),
+	OK("bridge link show", "ListLinks", "{}"),
+	OK("bridge vlan add dev p1 vid 10 pvid untagged master", "CreateBridgeVlan",
+	   "{'dev':'p1','vlan':{'vid':10,'pvid':true,'untagged':true},"
+	   "'target':'BRIDGE_VLAN_TARGET_MASTER'}"),
+	OK("bridge vlan del dev p1 vid 10-20 self", "DeleteBridgeVlan",
+	   "{'dev':'p1','vlan':{'vid':10,'vid_end':20},'target':'BRIDGE_VLAN_TARGET_SELF'}"),
+	OK("bridge vlan show dev p1", "ListBridgeVlans", "{'dev':'p1'}"),
 	OK("link add aaaaaaaaaaaaaaa type dummy", "CreateLink",
 	   "{'link':{'name':'aaaaaaaaaaaaaaa','dummy':{}}}"),
 	BAD("link add x type veth", "veth needs \"peer name PEER\""),
@@ -226,7 +305,25 @@ static const Case cases[] = {
 	BAD("link add x type macvlan", "macvlan needs \"link PARENT\""),
 	BAD("link add x link eth0 type macvlan mode foo", "macvlan mode is"),
 	BAD("link add x link eth0 type bridge", "only supported for macvlan"),
-	BAD("link add x type gre", "not supported"),
+	BAD("link add x type netkit", "not supported"),
+	BAD("link add x type vlan id 5", "vlan needs \"link PARENT\""),
+	BAD("link add x link eth0 type vlan", "vlan needs \"id VLANID\""),
+	BAD("link add x type vrf", "vrf needs \"table TABLE\""),
+	BAD("link add x type geneve id 5", "geneve needs \"remote ADDR\""),
+	BAD("link add x type gre remote nope", "takes an address"),
+	BAD("link add x type bridge vlan_filtering maybe", "takes on or off"),
+	BAD("link add x type dummy addrgenmode foo", "addrgenmode is"),
+	BAD("link set x promisc yes", "takes on or off"),
+	BAD("link set x type vxlan id 1", "only bridge options"),
+	BAD("link add x type tap user nosuchuser-x", "no such user"),
+	BAD("link add x type tun mode foo", "mode is tun or tap"),
+	BAD("bridge link set dev p1", "nothing to change"),
+	BAD("bridge link set hairpin on", "\"dev\" argument is required"),
+	BAD("bridge link set dev p1 priority 64", "invalid \"priority\" value"),
+	BAD("bridge vlan add dev p1", "\"vid\" argument is required"),
+	BAD("bridge vlan add vid 10", "\"dev\" argument is required"),
+	BAD("bridge vlan add dev p1 vid x-3", "vid is N or N-M"),
+	BAD("bridge fdb show", "unknown"),
 	BAD("link add x type dummy type bridge", "duplicate \"type\""),
 	BAD("link add x", "\"type\" is required"),
 	BAD("link add type dummy", "NAME is required"),
@@ -498,6 +595,7 @@ static const Case cases[] = {
 	   "{'kinds':['WATCH_KIND_LINK','WATCH_KIND_ADDRESS','WATCH_KIND_ROUTE',"
 	   "'WATCH_KIND_RULE','WATCH_KIND_NEXTHOP']}"),
 	OK("monitor rule nh", "Watch", "{'kinds':['WATCH_KIND_RULE','WATCH_KIND_NEXTHOP']}"),
+	OK("monitor q ru", "Watch", "{'kinds':['WATCH_KIND_QDISC','WATCH_KIND_RULE']}"),
 	OK("mon link addr", "Watch", "{'kinds':['WATCH_KIND_LINK','WATCH_KIND_ADDRESS']}"),
 	OK("monitor route r l", "Watch", "{'kinds':['WATCH_KIND_ROUTE','WATCH_KIND_LINK']}"),
 	OK("monitor link all", "Watch",
@@ -817,7 +915,7 @@ static void test_print_links(void)
 	CONTAINS(out, "\"oper_state\":\"up\"");
 	CONTAINS(out, "\"up\":true");
 	CONTAINS(out, "\"veth\":{\"peer_name\":\"\"}");
-	CONTAINS(out, "\"bridge\":{}");
+	CONTAINS(out, "\"bridge\":{\"vlan_protocol\":\"\"}");
 	CONTAINS(out, "\"mode\":\"MACVLAN_MODE_BRIDGE\"");
 	CONTAINS(out, "\"vni\":42");
 	CONTAINS(out, "\"name\":\"we\\\"ird\\\\\\u0001\\ufffd\"");
@@ -1009,6 +1107,34 @@ static void test_print_namespaces(void)
 	free(out);
 }
 
+static void test_print_sysctls(void)
+{
+	Nsring__V1__Sysctl sc[2];
+	Nsring__V1__Sysctl *ptrs[2] = { &sc[0], &sc[1] };
+	Nsring__V1__GetSysctlResponse get = NSRING__V1__GET_SYSCTL_RESPONSE__INIT;
+	Nsring__V1__SetSysctlResponse set = NSRING__V1__SET_SYSCTL_RESPONSE__INIT;
+	char *out;
+
+	current_test = "test_print_sysctls";
+	nsring__v1__sysctl__init(&sc[0]);
+	nsring__v1__sysctl__init(&sc[1]);
+	sc[0].key = "net.ipv4.ip_forward", sc[0].value = "1";
+	sc[1].key = "net.ipv4.ip_local_port_range", sc[1].value = "32768\t60999";
+	get.n_sysctls = set.n_sysctls = 2;
+	get.sysctls = set.sysctls = ptrs;
+
+	out = print_to_string(ctl_print_sysctls, &get.base, false);
+	CHECK_STREQ(out, "net.ipv4.ip_forward = 1\nnet.ipv4.ip_local_port_range = 32768\t60999\n");
+	free(out);
+	out = print_to_string(ctl_print_sysctls, &set.base, false);
+	CHECK_STREQ(out, "net.ipv4.ip_forward = 1\nnet.ipv4.ip_local_port_range = 32768\t60999\n");
+	free(out);
+	out = print_to_string(ctl_print_sysctls, &get.base, true);
+	CONTAINS(out, "[{\"key\":\"net.ipv4.ip_forward\",\"value\":\"1\"},");
+	CONTAINS(out, "\"value\":\"32768\\t60999\"}]");
+	free(out);
+}
+
 static void test_json_checker(void)
 {
 	current_test = "test_json_checker";
@@ -1153,6 +1279,7 @@ int main(int argc, char **argv)
 	test_print_addresses();
 	test_print_routes();
 	test_print_namespaces();
+	test_print_sysctls();
 	test_print_events();
 	if (!emit)
 		printf("ok: %zu grammar cases\n", sizeof(cases) / sizeof(cases[0]));

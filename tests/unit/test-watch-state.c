@@ -6,6 +6,8 @@
 #include <libmnl/libmnl.h>
 #include <linux/if.h>
 #include <linux/if_addr.h>
+#include <linux/if_link.h>
+#include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -202,6 +204,24 @@ static void test_links(void)
 	apply_ok(&st, link_msg(RTM_DELLINK, AF_BRIDGE, 2, "renamed", 0, 9000));
 	CHECK_EQ(nevs, 3);
 	CHECK_EQ(wstate_count(&st), 1);
+	/* ... but its port settings are the link's: `bridge link set dev X hairpin on` is told
+	 * only there. A change is CHANGED with the port's flags (nothing else taken); the same
+	 * again is nothing. */
+	for (int i = 0; i < 2; i++) {
+		struct nlmsghdr *nlh =
+			(struct nlmsghdr *)link_msg(RTM_NEWLINK, AF_BRIDGE, 2, "renamed", 0, 9000);
+		struct nlattr *pi = mnl_attr_nest_start(nlh, IFLA_PROTINFO);
+
+		mnl_attr_put_u8(nlh, IFLA_BRPORT_MODE, 1);
+		mnl_attr_nest_end(nlh, pi);
+		apply_ok(&st, nlh);
+	}
+	CHECK_EQ(nevs, 4);
+	CHECK_EQ(evs[3].type, WSTATE_CHANGED);
+	CHECK(evs[3].o.u.link.has_brport);
+	CHECK_EQ(evs[3].o.u.link.brport.hairpin, RTNL_TRI_ON);
+	CHECK_EQ(evs[3].o.u.link.mtu, 1400);
+	nevs = 3;
 
 	apply_ok(&st, link_msg(RTM_DELLINK, AF_UNSPEC, 2, "renamed", 0, 1400));
 	CHECK_EQ(nevs, 4);
@@ -608,6 +628,71 @@ static void test_normalized(void)
 	wstate_clear(&st);
 }
 
+/* qdiscs: built with the tc codec (a request parses as the kernel's notification does): keyed
+ * by (link, handle, parent), options compared, counters not; a deleted link takes its qdiscs;
+ * a mirror without WK_QDISC ignores them. */
+static const struct nlmsghdr *qdisc_msg(uint16_t type, uint32_t index, uint32_t handle,
+					uint32_t parent, uint64_t rate)
+{
+	RtnlQdisc q = { .ifindex = index,
+			.handle = handle,
+			.parent = parent,
+			.kind = RTNL_QDISC_TBF,
+			.tbf = { .rate = rate, .burst = 4096, .latency_us = 50000 } };
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+
+	memset(buf, 0, sizeof(buf));
+	CHECK(rtnl_qdisc_new(buf, sizeof(buf), &q, RTNL_TC_ADD, NULL) > 0);
+	nlh->nlmsg_type = type;
+	return nlh;
+}
+
+static void test_qdiscs(void)
+{
+	WState st;
+
+	current_test = "qdiscs";
+	mirror_init(&st, WK_LINK | WK_ADDR | WK_ROUTE);
+	apply_ok(&st, qdisc_msg(RTM_NEWQDISC, 3, 0x10000, TC_H_ROOT, 1000000));
+	CHECK_EQ(nevs, 0);
+	CHECK_EQ(wstate_count(&st), 0);
+
+	mirror_init(&st, WK_LINK | WK_QDISC);
+	apply_ok(&st, link_msg(RTM_NEWLINK, AF_UNSPEC, 3, "v0", IFF_UP, 1500));
+	nevs = 0;
+	apply_ok(&st, qdisc_msg(RTM_NEWQDISC, 3, 0x10000, TC_H_ROOT, 1000000));
+	CHECK_EQ(nevs, 1);
+	CHECK_EQ(evs[0].type, WSTATE_ADDED);
+	CHECK_EQ(evs[0].o.kind, WK_QDISC);
+	CHECK_EQ(evs[0].o.u.qdisc.ifindex, 3);
+	CHECK_EQ(evs[0].o.u.qdisc.tbf.rate, 1000000);
+	apply_ok(&st, qdisc_msg(RTM_NEWQDISC, 3, 0x10000, TC_H_ROOT, 1000000));
+	CHECK_EQ(nevs, 1); /* the same again */
+	apply_ok(&st, qdisc_msg(RTM_NEWQDISC, 3, 0x10000, TC_H_ROOT, 500000));
+	CHECK_EQ(nevs, 2);
+	CHECK_EQ(evs[1].type, WSTATE_CHANGED);
+	CHECK_EQ(evs[1].o.u.qdisc.tbf.rate, 500000);
+	/* another parent, another link: other objects */
+	apply_ok(&st, qdisc_msg(RTM_NEWQDISC, 3, 0x20000, 0x10001, 1000000));
+	apply_ok(&st, qdisc_msg(RTM_NEWQDISC, 4, 0x10000, TC_H_ROOT, 1000000));
+	CHECK_EQ(nevs, 4);
+	CHECK_EQ(wstate_count(&st), 4);
+	apply_ok(&st, qdisc_msg(RTM_DELQDISC, 4, 0x10000, TC_H_ROOT, 1000000));
+	CHECK_EQ(nevs, 5);
+	CHECK_EQ(evs[4].type, WSTATE_DELETED);
+	CHECK_EQ(evs[4].o.u.qdisc.ifindex, 4);
+	/* v0 goes away with its two qdiscs, unannounced by the kernel */
+	apply_ok(&st, link_msg(RTM_DELLINK, AF_UNSPEC, 3, "v0", 0, 1500));
+	CHECK_EQ(nevs, 8);
+	for (size_t i = 6; i < 8; i++) {
+		CHECK_EQ(evs[i].type, WSTATE_DELETED);
+		CHECK_EQ(evs[i].o.kind, WK_QDISC);
+		CHECK_EQ(evs[i].o.u.qdisc.ifindex, 3);
+	}
+	CHECK_EQ(wstate_count(&st), 0);
+	wstate_clear(&st);
+}
+
 int main(void)
 {
 	test_normalized();
@@ -618,6 +703,7 @@ int main(void)
 	test_silent_route_removal();
 	test_reconcile();
 	test_snapshot();
+	test_qdiscs();
 	printf("watch-state: all tests passed\n");
 	return 0;
 }
