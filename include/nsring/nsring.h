@@ -164,7 +164,14 @@ const char *nsr_status_code_name(int code);
 	X(list_neighbors, ListNeighbors)                                                           \
 	X(create_fdb_entry, CreateFdbEntry)                                                        \
 	X(delete_fdb_entry, DeleteFdbEntry)                                                        \
-	X(list_fdb_entries, ListFdbEntries)
+	X(list_fdb_entries, ListFdbEntries)                                                        \
+	X(get_route, GetRoute)                                                                     \
+	X(create_rule, CreateRule)                                                                 \
+	X(delete_rule, DeleteRule)                                                                 \
+	X(list_rules, ListRules)                                                                   \
+	X(create_nexthop, CreateNexthop)                                                           \
+	X(delete_nexthop, DeleteNexthop)                                                           \
+	X(list_nexthops, ListNexthops)
 
 #define NSR_DECLARE_METHOD(lower, Camel)                                                           \
 	int nsr_##lower(NsrClient *c, const Nsring__V1__##Camel##Request *req,                     \

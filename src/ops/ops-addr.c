@@ -1,5 +1,8 @@
 /* Address methods: CreateAddress, DeleteAddress, ListAddresses. */
 #include <arpa/inet.h>
+#include <linux/if_addr.h>
+#include <net/if.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/names.h"
@@ -15,6 +18,68 @@ typedef struct AddrScratch {
 
 const size_t ops_addr_scratch_size = sizeof(AddrScratch);
 
+/* peer, label, lifetimes, nodad, noprefixroute (create only; a delete ignores them). */
+static bool addr_options_from_pb(Op *op, const Nsring__V1__Address *pb, RtnlAddr *ret)
+{
+	bool has_valid = pb->set_valid_lft_case == NSRING__V1__ADDRESS__SET_VALID_LFT_VALID_LFT;
+	bool has_pref =
+		pb->set_preferred_lft_case == NSRING__V1__ADDRESS__SET_PREFERRED_LFT_PREFERRED_LFT;
+
+	if (str_set(pb->peer)) {
+		if (rtnl_ip_parse(pb->peer, &ret->peer) < 0 ||
+		    ret->peer.family != ret->addr.family) {
+			op_fail(op, STATUS_INVALID_ARGUMENT,
+				"address.peer: invalid address \"%.64s\" (of the address's family)",
+				pb->peer);
+			return false;
+		}
+	}
+	if (str_set(pb->label)) {
+		size_t n = str_set(pb->link_name) ? strlen(pb->link_name) : 0;
+
+		if (ret->addr.family != AF_INET) {
+			op_fail(op, STATUS_INVALID_ARGUMENT,
+				"address.label: only IPv4 addresses have one");
+			return false;
+		}
+		if (strlen(pb->label) >= IFNAMSIZ ||
+		    (n && strncmp(pb->label, pb->link_name, n) != 0)) {
+			op_fail(op, STATUS_INVALID_ARGUMENT,
+				"address.label \"%.64s\": at most 15 bytes, starting with the "
+				"link's "
+				"name",
+				pb->label);
+			return false;
+		}
+		snprintf(ret->label, sizeof(ret->label), "%s", pb->label);
+	}
+	if (has_pref && !has_valid) {
+		op_fail(op, STATUS_INVALID_ARGUMENT,
+			"address.preferred_lft needs address.valid_lft");
+		return false;
+	}
+	if (has_valid) {
+		if (pb->valid_lft == 0) {
+			op_fail(op, STATUS_INVALID_ARGUMENT, "address.valid_lft must be above 0");
+			return false;
+		}
+		if (has_pref && pb->preferred_lft > pb->valid_lft) {
+			op_fail(op, STATUS_INVALID_ARGUMENT,
+				"address.preferred_lft %u is above address.valid_lft %u",
+				pb->preferred_lft, pb->valid_lft);
+			return false;
+		}
+		ret->has_lifetimes = true;
+		ret->valid_lft = pb->valid_lft;
+		ret->preferred_lft = has_pref ? pb->preferred_lft : pb->valid_lft;
+	}
+	if (pb->nodad)
+		ret->flags |= IFA_F_NODAD;
+	if (pb->noprefixroute)
+		ret->flags |= IFA_F_NOPREFIXROUTE;
+	return true;
+}
+
 static bool addr_from_pb(Op *op, const Nsring__V1__Address *pb, RtnlAddr *ret)
 {
 	unsigned max;
@@ -25,7 +90,8 @@ static bool addr_from_pb(Op *op, const Nsring__V1__Address *pb, RtnlAddr *ret)
 		return false;
 	}
 	if (!str_set(pb->link_name) && pb->link_index == 0) {
-		op_fail(op, STATUS_INVALID_ARGUMENT, "the address's link (name or index) is required");
+		op_fail(op, STATUS_INVALID_ARGUMENT,
+			"the address's link (name or index) is required");
 		return false;
 	}
 	if (str_set(pb->link_name) && !name_ifname_valid(pb->link_name)) {
@@ -46,7 +112,8 @@ static bool addr_from_pb(Op *op, const Nsring__V1__Address *pb, RtnlAddr *ret)
 	}
 	ret->prefix_len = (uint8_t)pb->prefix_len;
 	if (str_set(pb->broadcast)) {
-		if (ret->addr.family != AF_INET || rtnl_ip_parse(pb->broadcast, &ret->broadcast) < 0 ||
+		if (ret->addr.family != AF_INET ||
+		    rtnl_ip_parse(pb->broadcast, &ret->broadcast) < 0 ||
 		    ret->broadcast.family != AF_INET) {
 			op_fail(op, STATUS_INVALID_ARGUMENT,
 				"invalid broadcast \"%.64s\": only an IPv4 address has one",
@@ -55,7 +122,7 @@ static bool addr_from_pb(Op *op, const Nsring__V1__Address *pb, RtnlAddr *ret)
 		}
 	}
 	ret->index = pb->link_index;
-	return true;
+	return addr_options_from_pb(op, pb, ret);
 }
 
 static const Nsring__V1__Address *addr_req(Op *op, bool create)
@@ -149,6 +216,7 @@ static void addr_send(Op *op)
 	AddrScratch *x = op->scratch;
 	bool create = op->m->start == ops_create_address;
 	const Nsring__V1__Address *pb = addr_req(op, create);
+	bool replace = create && ((const Nsring__V1__CreateAddressRequest *)op->req)->replace;
 	char ip[INET6_ADDRSTRLEN];
 	uint8_t buf[512];
 	RtnlAddr a;
@@ -165,11 +233,22 @@ static void addr_send(Op *op)
 	if (x->idx_link)
 		a.index = x->idx_link;
 	/* ip's default for a new address's scope is global (0), which RtnlAddr is already. */
-	nl = op_send(op, 0, buf,
-		     create ? rtnl_addr_new(buf, sizeof(buf), &a) : rtnl_addr_del(buf, sizeof(buf), &a),
-		     op_printf(op, "%s address %s/%u on link \"%s\"", create ? "add" : "delete",
-			       rtnl_ip_format(&a.addr, ip, sizeof(ip)), a.prefix_len,
-			       str_set(pb->link_name) ? pb->link_name : op_printf(op, "%u", a.index)));
+	if (!create) {
+		/* Only link, address and length identify it (ip address del ignores the rest). */
+		a.peer = (RtnlIp){ 0 };
+		a.label[0] = 0;
+		a.has_lifetimes = false;
+		a.flags = 0;
+	}
+	nl = op_send(
+		op, 0, buf,
+		create ? (replace ? rtnl_addr_replace(buf, sizeof(buf), &a)
+				  : rtnl_addr_new(buf, sizeof(buf), &a))
+		       : rtnl_addr_del(buf, sizeof(buf), &a),
+		op_printf(op, "%s address %s/%u on link \"%s\"",
+			  create ? (replace ? "replace" : "add") : "delete",
+			  rtnl_ip_format(&a.addr, ip, sizeof(ip)), a.prefix_len,
+			  str_set(pb->link_name) ? pb->link_name : op_printf(op, "%u", a.index)));
 	if (create && op_ensure(op)) {
 		op_nl_tolerate_exists(nl, &x->found);
 		op_then(op, addr_judge);

@@ -168,6 +168,30 @@ static bool item_describe(Op *op, const Nsring__V1__BatchOp *bop, BatchItem *it)
 		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_DELETE_ROUTE;
 		ns = bop->delete_route->namespace_;
 		break;
+	case NSRING__V1__BATCH_OP__OP_CREATE_RULE:
+		it->m = ops_method("CreateRule");
+		it->req = &bop->create_rule->base;
+		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_CREATE_RULE;
+		ns = bop->create_rule->namespace_;
+		break;
+	case NSRING__V1__BATCH_OP__OP_DELETE_RULE:
+		it->m = ops_method("DeleteRule");
+		it->req = &bop->delete_rule->base;
+		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_DELETE_RULE;
+		ns = bop->delete_rule->namespace_;
+		break;
+	case NSRING__V1__BATCH_OP__OP_CREATE_NEXTHOP:
+		it->m = ops_method("CreateNexthop");
+		it->req = &bop->create_nexthop->base;
+		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_CREATE_NEXTHOP;
+		ns = bop->create_nexthop->namespace_;
+		break;
+	case NSRING__V1__BATCH_OP__OP_DELETE_NEXTHOP:
+		it->m = ops_method("DeleteNexthop");
+		it->req = &bop->delete_nexthop->base;
+		it->result_case = NSRING__V1__BATCH_RESULT__RESULT_DELETE_NEXTHOP;
+		ns = bop->delete_nexthop->namespace_;
+		break;
 	case NSRING__V1__BATCH_OP__OP_GET_LINK:
 		it->m = ops_method("GetLink");
 		it->req = &bop->get_link->base;

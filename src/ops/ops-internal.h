@@ -12,6 +12,8 @@
 #include "ops/ops.h"
 #include "rtnl/rtnl.h"
 #include "rtnl/rtnl-neigh.h"
+#include "rtnl/rtnl-nexthop.h"
+#include "rtnl/rtnl-rule.h"
 
 struct Ops {
 	Loop *loop;
@@ -73,7 +75,8 @@ struct OpNl {
 	const char *what;   /* names the object for error messages: link "veth0" */
 	RtnlLink *ret_link; /* a GET's answer */
 	uint32_t *ret_index;
-	int collect;	    /* RTM_GETLINK/GETADDR/GETROUTE/GETNEIGH: append dump results to the Op */
+	int collect;	    /* RTM_GETLINK/GETADDR/GETROUTE/GETNEIGH/GETRULE/GETNEXTHOP: append dump
+			     * results to the Op (GETROUTE also takes a route get's answer) */
 	bool not_found;	    /* ENODEV means "what" does not exist */
 	bool no_learn;	    /* a link's answer is not put in the batch's name map */
 	bool got;
@@ -102,6 +105,10 @@ typedef struct OpDump {
 	size_t nroutes, routes_cap;
 	RtnlNeigh *neighs; /* RTM_GETNEIGH: neighbours and FDB entries (ops-neigh.c) */
 	size_t nneighs, neighs_cap;
+	RtnlRule *rules;
+	size_t nrules, rules_cap;
+	RtnlNexthop *nexthops;
+	size_t nnexthops, nexthops_cap;
 } OpDump;
 
 struct Op {
@@ -219,8 +226,8 @@ NlConn *op_conn(Op *op, unsigned slot);
 OpNl *op_send(Op *op, unsigned slot, const void *buf, int len, const char *what);
 OpNl *op_get_link(Op *op, unsigned slot, uint32_t index, const char *name, RtnlLink *ret_link,
 		  uint32_t *ret_index);
-/* A full dump of links, addresses or routes (RTM_GETLINK/GETADDR/GETROUTE) of the target
- * namespace, collected into op->dump. */
+/* A full dump of links, addresses, routes, rules or nexthops (RTM_GETLINK/GETADDR/GETROUTE/
+ * GETRULE/GETNEXTHOP) of the target namespace, collected into op->dump. */
 OpNl *op_dump(Op *op, int what, uint8_t family);
 /* The API's family (4, 6, 0 for both) as AF_INET, AF_INET6 or AF_UNSPEC. */
 uint8_t op_af(uint32_t family);
@@ -242,6 +249,7 @@ const char *op_link_what(Op *op, const char *name, uint32_t index);
 /* Scratch sizes of the methods (OpMethod.scratch_size). */
 extern const size_t ops_link_scratch_size, ops_addr_scratch_size, ops_route_scratch_size;
 extern const size_t ops_netlink_scratch_size, ops_socket_scratch_size, ops_bridge_scratch_size;
+extern const size_t ops_rule_scratch_size, ops_nexthop_scratch_size, ops_route_get_scratch_size;
 
 /* Method bodies. */
 void ops_create_namespace(Op *op);
@@ -270,6 +278,13 @@ void ops_list_neighbors(Op *op);
 void ops_create_fdb_entry(Op *op);
 void ops_delete_fdb_entry(Op *op);
 void ops_list_fdb_entries(Op *op);
+void ops_get_route(Op *op);
+void ops_create_rule(Op *op);
+void ops_delete_rule(Op *op);
+void ops_list_rules(Op *op);
+void ops_create_nexthop(Op *op);
+void ops_delete_nexthop(Op *op);
+void ops_list_nexthops(Op *op);
 void ops_batch(Op *op);
 void ops_open_socket(Op *op);
 void ops_open_namespace(Op *op);

@@ -8,15 +8,143 @@
 #include "ops-internal.h"
 #include "ops-pb.h"
 
-/* What the steps share (op->scratch): the link named by name, once looked up. */
+/* What the steps share (op->scratch): the links named by dev and the paths' devs, once looked
+ * up. */
 typedef struct RouteScratch {
 	uint32_t idx_link;
+	uint32_t idx_paths[RTNL_ROUTE_MAX_PATHS];
 	OpFound found, found_link; /* ensure: the route, its dev */
 } RouteScratch;
 
 const size_t ops_route_scratch_size = sizeof(RouteScratch);
 
 #define TABLE_ALL 0xffffffffu
+
+/* The paths of a multipath route (RTA_MULTIPATH); the route's family may come from them. */
+static bool route_paths_from_pb(Op *op, const Nsring__V1__Route *pb, RtnlRoute *ret)
+{
+	if (pb->n_paths > RTNL_ROUTE_MAX_PATHS) {
+		op_fail(op, STATUS_INVALID_ARGUMENT, "route.paths: %zu paths, at most %d here",
+			pb->n_paths, RTNL_ROUTE_MAX_PATHS);
+		return false;
+	}
+	if (str_set(pb->gateway) || str_set(pb->dev) || pb->dev_index || pb->nhid) {
+		op_fail(op, STATUS_INVALID_ARGUMENT,
+			"route.paths: a multipath route has its gateways and devices in its paths "
+			"(no route.gateway, dev or nhid)");
+		return false;
+	}
+	for (size_t i = 0; i < pb->n_paths; i++) {
+		const Nsring__V1__RoutePath *pp = pb->paths[i];
+		RtnlRoutePath *p = &ret->paths[i];
+
+		if (!pp || (!str_set(pp->gateway) && !str_set(pp->dev) && !pp->dev_index)) {
+			op_fail(op, STATUS_INVALID_ARGUMENT,
+				"route.paths[%zu]: a gateway or a dev is required", i);
+			return false;
+		}
+		if (str_set(pp->gateway)) {
+			if (rtnl_ip_parse(pp->gateway, &p->gateway) < 0) {
+				op_fail(op, STATUS_INVALID_ARGUMENT,
+					"route.paths[%zu].gateway: invalid address \"%.64s\"", i,
+					pp->gateway);
+				return false;
+			}
+			/* An IPv4 route may go via an IPv6 gateway (RTA_VIA), not the reverse. */
+			if (!ret->family)
+				ret->family = p->gateway.family;
+			if (ret->family == AF_INET6 && p->gateway.family != AF_INET6) {
+				op_fail(op, STATUS_INVALID_ARGUMENT,
+					"route.paths[%zu].gateway \"%.64s\" is not IPv6 as the "
+					"route is",
+					i, pp->gateway);
+				return false;
+			}
+		}
+		if (str_set(pp->dev) && !name_ifname_valid(pp->dev)) {
+			op_fail(op, STATUS_INVALID_ARGUMENT,
+				"route.paths[%zu].dev: invalid interface name \"%.64s\"", i,
+				pp->dev);
+			return false;
+		}
+		if (pp->weight > 256) {
+			op_fail(op, STATUS_INVALID_ARGUMENT,
+				"route.paths[%zu].weight %u is out of range 1-256", i, pp->weight);
+			return false;
+		}
+		if (pp->onlink && !p->gateway.family) {
+			op_fail(op, STATUS_INVALID_ARGUMENT,
+				"route.paths[%zu].onlink needs a gateway", i);
+			return false;
+		}
+		if (pp->flags) {
+			op_fail(op, STATUS_INVALID_ARGUMENT,
+				"route.paths[%zu].flags is output only", i);
+			return false;
+		}
+		p->ifindex = pp->dev_index;
+		p->weight = (uint16_t)(pp->weight ? pp->weight : 1);
+		p->flags = pp->onlink ? RTNH_F_ONLINK : 0;
+	}
+	ret->n_paths = (uint8_t)pb->n_paths;
+	return true;
+}
+
+/* Options of routes beyond destination and gateway: nexthop id, onlink, mtu, paths. */
+static bool route_options_from_pb(Op *op, const Nsring__V1__Route *pb, bool create, RtnlRoute *ret)
+{
+	bool special = pb->type == RTN_BLACKHOLE || pb->type == RTN_UNREACHABLE ||
+		       pb->type == RTN_PROHIBIT || pb->type == RTN_THROW;
+
+	if (str_set(pb->src) || pb->iif || pb->flags) {
+		op_fail(op, STATUS_INVALID_ARGUMENT, "route.%s is output only",
+			str_set(pb->src) ? "src"
+			: pb->iif	 ? "iif"
+					 : "flags");
+		return false;
+	}
+	if (special && (str_set(pb->gateway) || pb->n_paths || pb->nhid || pb->onlink)) {
+		op_fail(op, STATUS_INVALID_ARGUMENT,
+			"route.type %u (blackhole, unreachable, prohibit, throw) takes no gateway, "
+			"paths, nhid or onlink",
+			pb->type);
+		return false;
+	}
+	if (pb->nhid) {
+		if (str_set(pb->gateway) || str_set(pb->dev) || pb->dev_index || pb->n_paths ||
+		    pb->onlink) {
+			op_fail(op, STATUS_INVALID_ARGUMENT,
+				"route.nhid: the nexthop object is the route's next hop (no "
+				"gateway, dev, paths or onlink with it)");
+			return false;
+		}
+		ret->nhid = pb->nhid;
+	}
+	if (pb->n_paths && !route_paths_from_pb(op, pb, ret))
+		return false;
+	if (pb->onlink) {
+		if (!str_set(pb->gateway)) {
+			op_fail(op, STATUS_INVALID_ARGUMENT, "route.onlink needs route.gateway");
+			return false;
+		}
+		ret->flags |= RTNH_F_ONLINK;
+	}
+	if (pb->mtu && !create) {
+		op_fail(op, STATUS_INVALID_ARGUMENT,
+			"route.mtu does not identify a route to delete");
+		return false;
+	}
+	ret->mtu = pb->mtu;
+	return true;
+}
+
+static bool route_paths_have_gateway(const RtnlRoute *rt)
+{
+	for (size_t i = 0; i < rt->n_paths; i++)
+		if (rt->paths[i].gateway.family)
+			return true;
+	return false;
+}
 
 static bool route_from_pb(Op *op, const Nsring__V1__Route *pb, bool create, RtnlRoute *ret)
 {
@@ -28,7 +156,8 @@ static bool route_from_pb(Op *op, const Nsring__V1__Route *pb, bool create, Rtnl
 		return false;
 	}
 	if (pb->family != 0 && pb->family != 4 && pb->family != 6) {
-		op_fail(op, STATUS_INVALID_ARGUMENT, "family must be 4, 6 or 0, not %u", pb->family);
+		op_fail(op, STATUS_INVALID_ARGUMENT, "family must be 4, 6 or 0, not %u",
+			pb->family);
 		return false;
 	}
 	ret->family = op_af(pb->family);
@@ -47,7 +176,8 @@ static bool route_from_pb(Op *op, const Nsring__V1__Route *pb, bool create, Rtnl
 	}
 	if (str_set(pb->gateway)) {
 		if (rtnl_ip_parse(pb->gateway, &ret->gateway) < 0) {
-			op_fail(op, STATUS_INVALID_ARGUMENT, "invalid gateway \"%.64s\"", pb->gateway);
+			op_fail(op, STATUS_INVALID_ARGUMENT, "invalid gateway \"%.64s\"",
+				pb->gateway);
 			return false;
 		}
 		if (!ret->family)
@@ -68,6 +198,8 @@ static bool route_from_pb(Op *op, const Nsring__V1__Route *pb, bool create, Rtnl
 		if (!ret->family)
 			ret->family = ret->prefsrc.family;
 	}
+	if (!route_options_from_pb(op, pb, create, ret))
+		return false;
 	if (!ret->family) {
 		op_fail(op, STATUS_INVALID_ARGUMENT,
 			"the family (4 or 6) is needed for a default route without a gateway");
@@ -101,8 +233,10 @@ static bool route_from_pb(Op *op, const Nsring__V1__Route *pb, bool create, Rtnl
 			ret->scope = (uint8_t)pb->scope;
 		else if (ret->type == RTN_LOCAL)
 			ret->scope = RT_SCOPE_HOST;
-		else if (ret->family == AF_INET && ret->type == RTN_UNICAST && !ret->gateway.family)
-			ret->scope = RT_SCOPE_LINK; /* a directly connected IPv4 route, as ip does */
+		else if (ret->family == AF_INET && ret->type == RTN_UNICAST &&
+			 !ret->gateway.family && !ret->nhid && !route_paths_have_gateway(ret))
+			ret->scope =
+				RT_SCOPE_LINK; /* a directly connected IPv4 route, as ip does */
 		else
 			ret->scope = RT_SCOPE_UNIVERSE;
 	} else {
@@ -191,10 +325,33 @@ static void route_compare(Op *op)
 		return;
 	}
 	ensure_diff_init(&d);
-	if (!ip_eq(&f->gateway, &rt.gateway))
-		ensure_diff_str(&d, "gateway", ip_text(op, &f->gateway), ip_text(op, &rt.gateway));
-	if (rt.oif && f->oif != rt.oif)
-		ensure_diff_str(&d, "dev", dev_text(op, f->oif), dev_text(op, rt.oif));
+	for (size_t i = 0; i < rt.n_paths; i++)
+		if (x->idx_paths[i])
+			rt.paths[i].ifindex = x->idx_paths[i];
+	if (rt.nhid || f->nhid) {
+		/* The kernel adds the nexthop's gateway and device to the route it shows. */
+		ensure_diff_u32(&d, "nhid", f->nhid, rt.nhid);
+	} else {
+		if (!ip_eq(&f->gateway, &rt.gateway))
+			ensure_diff_str(&d, "gateway", ip_text(op, &f->gateway),
+					ip_text(op, &rt.gateway));
+		if (rt.oif && f->oif != rt.oif)
+			ensure_diff_str(&d, "dev", dev_text(op, f->oif), dev_text(op, rt.oif));
+		if (f->n_paths != rt.n_paths)
+			ensure_diff_u32(&d, "paths", f->n_paths, rt.n_paths);
+		for (size_t i = 0; i < rt.n_paths && f->n_paths == rt.n_paths; i++) {
+			const RtnlRoutePath *a = &f->paths[i], *b = &rt.paths[i];
+
+			if (!ip_eq(&a->gateway, &b->gateway) || a->ifindex != b->ifindex ||
+			    (a->weight ?: 1) != (b->weight ?: 1))
+				ensure_diff_add(&d, "path %zu", i + 1);
+		}
+	}
+	if ((rt.flags & RTNH_F_ONLINK) != (f->flags & RTNH_F_ONLINK))
+		ensure_diff_u32(&d, "onlink", !!(f->flags & RTNH_F_ONLINK),
+				!!(rt.flags & RTNH_F_ONLINK));
+	if (rt.mtu && f->mtu != rt.mtu)
+		ensure_diff_u32(&d, "mtu", f->mtu, rt.mtu);
 	if (f->scope != rt.scope) {
 		snprintf(sc, sizeof(sc), "%u", f->scope);
 		snprintf(asc, sizeof(asc), "%u", rt.scope);
@@ -236,7 +393,7 @@ static void route_send(Op *op)
 	bool create = route_create(op);
 	bool replace = create && ((const Nsring__V1__CreateRouteRequest *)op->req)->replace;
 	char ip[INET6_ADDRSTRLEN];
-	uint8_t buf[512];
+	uint8_t buf[2048];
 	RtnlRoute rt;
 	const char *dst;
 	OpNl *nl;
@@ -251,9 +408,12 @@ static void route_send(Op *op)
 	route_from_pb(op, pb, create, &rt);
 	if (x->idx_link)
 		rt.oif = x->idx_link;
-	dst = rt.dst.family ? op_printf(op, "%s/%u", rtnl_ip_format(&rt.dst, ip, sizeof(ip)),
-					rt.dst_len)
-			    : "default";
+	for (size_t i = 0; i < rt.n_paths; i++)
+		if (x->idx_paths[i])
+			rt.paths[i].ifindex = x->idx_paths[i];
+	dst = rt.dst.family
+		      ? op_printf(op, "%s/%u", rtnl_ip_format(&rt.dst, ip, sizeof(ip)), rt.dst_len)
+		      : "default";
 	nl = op_send(op, 0, buf,
 		     create ? rtnl_route_new(buf, sizeof(buf), &rt, replace)
 			    : rtnl_route_del(buf, sizeof(buf), &rt),
@@ -278,6 +438,9 @@ static void route_resolve(Op *op)
 	if (str_set(pb->dev))
 		op_nl_tolerate_gone(op_get_link(op, 0, 0, pb->dev, NULL, &x->idx_link),
 				    &x->found_link);
+	for (size_t i = 0; i < pb->n_paths && i < RTNL_ROUTE_MAX_PATHS; i++)
+		if (str_set(pb->paths[i]->dev))
+			op_get_link(op, 0, 0, pb->paths[i]->dev, NULL, &x->idx_paths[i]);
 	op_then(op, route_send);
 }
 

@@ -432,6 +432,21 @@ static void op_nl_msg(void *userdata, const struct nlmsghdr *nlh)
 			OP_APPEND(op, op->dump.addrs, op->dump.naddrs, op->dump.addrs_cap, a);
 		break;
 	}
+	case RTM_NEWRULE: {
+		RtnlRule r;
+
+		if (nl->collect && rtnl_rule_parse(nlh, &r) == 0)
+			OP_APPEND(op, op->dump.rules, op->dump.nrules, op->dump.rules_cap, r);
+		break;
+	}
+	case RTM_NEWNEXTHOP: {
+		RtnlNexthop nh;
+
+		if (nl->collect && rtnl_nexthop_parse(nlh, &nh) == 0)
+			OP_APPEND(op, op->dump.nexthops, op->dump.nnexthops, op->dump.nexthops_cap,
+				  nh);
+		break;
+	}
 	case RTM_NEWROUTE: {
 		RtnlRoute rt;
 
@@ -473,6 +488,12 @@ static void op_nl_restart(void *userdata)
 		break;
 	case RTM_GETNEIGH:
 		nl->op->dump.nneighs = 0;
+		break;
+	case RTM_GETRULE:
+		nl->op->dump.nrules = 0;
+		break;
+	case RTM_GETNEXTHOP:
+		nl->op->dump.nnexthops = 0;
 		break;
 	}
 }
@@ -637,14 +658,22 @@ OpNl *op_dump(Op *op, int what, uint8_t family)
 	case RTM_GETADDR:
 		len = rtnl_addr_dump(buf, sizeof(buf), family, 0);
 		break;
+	case RTM_GETRULE:
+		len = rtnl_rule_dump(buf, sizeof(buf), family);
+		break;
+	case RTM_GETNEXTHOP:
+		len = rtnl_nexthop_dump(buf, sizeof(buf), 0);
+		break;
 	default:
 		len = rtnl_route_dump(buf, sizeof(buf), family);
 		break;
 	}
 	nl = op_send(op, 0, buf, len,
-		     what == RTM_GETLINK   ? "list links"
-		     : what == RTM_GETADDR ? "list addresses"
-					   : "list routes");
+		     what == RTM_GETLINK      ? "list links"
+		     : what == RTM_GETADDR    ? "list addresses"
+		     : what == RTM_GETRULE    ? "list rules"
+		     : what == RTM_GETNEXTHOP ? "list nexthops"
+					      : "list routes");
 	if (nl)
 		nl->collect = what;
 	return nl;
@@ -719,6 +748,18 @@ static const OpMethod methods[] = {
 	  true, &ops_neigh_scratch_size },
 	{ "ListFdbEntries", &nsring__v1__list_fdb_entries_request__descriptor, ops_list_fdb_entries,
 	  false, &ops_neigh_scratch_size },
+	{ "GetRoute", &nsring__v1__get_route_request__descriptor, ops_get_route, true,
+	  &ops_route_get_scratch_size },
+	{ "CreateRule", &nsring__v1__create_rule_request__descriptor, ops_create_rule, true,
+	  &ops_rule_scratch_size },
+	{ "DeleteRule", &nsring__v1__delete_rule_request__descriptor, ops_delete_rule, true,
+	  &ops_rule_scratch_size },
+	{ "ListRules", &nsring__v1__list_rules_request__descriptor, ops_list_rules },
+	{ "CreateNexthop", &nsring__v1__create_nexthop_request__descriptor, ops_create_nexthop,
+	  true, &ops_nexthop_scratch_size },
+	{ "DeleteNexthop", &nsring__v1__delete_nexthop_request__descriptor, ops_delete_nexthop,
+	  true, &ops_nexthop_scratch_size },
+	{ "ListNexthops", &nsring__v1__list_nexthops_request__descriptor, ops_list_nexthops },
 	{ "Batch", &nsring__v1__batch_request__descriptor, ops_batch },
 	{ "OpenSocket", &nsring__v1__open_socket_request__descriptor, ops_open_socket, false,
 	  &ops_socket_scratch_size, true },

@@ -69,7 +69,7 @@ struct WatchDump {
 		WatchDump *d;
 		int what;      /* RTM_GETLINK, ... */
 		unsigned kind; /* WK_* of what it returns (one RTM_GETNEIGH serves two) */
-	} req[6];
+	} req[8];
 	WObj *objs; /* what the dump returned, in order */
 	size_t n, cap;
 };

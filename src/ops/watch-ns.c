@@ -77,6 +77,9 @@ int wns_subscribe(WatchNs *wns)
 		/* Neighbours and FDB entries share the group (AF_BRIDGE ones are the FDB). */
 		{ WK_NEIGH, RTNLGRP_NEIGH },
 		{ WK_FDB, RTNLGRP_NEIGH },
+		{ WK_RULE, RTNLGRP_IPV4_RULE },
+		{ WK_RULE, RTNLGRP_IPV6_RULE },
+		{ WK_NEXTHOP, RTNLGRP_NEXTHOP },
 	};
 	int r;
 
@@ -219,6 +222,7 @@ void wns_dump_start(WatchNs *wns)
 	} dumps[] = {
 		{ RTM_GETLINK, WK_LINK },   { RTM_GETADDR, WK_ADDR },	{ RTM_GETROUTE, WK_ROUTE },
 		{ RTM_GETQDISC, WK_QDISC }, { RTM_GETNEIGH, WK_NEIGH }, { RTM_GETNEIGH, WK_FDB },
+		{ RTM_GETRULE, WK_RULE },   { RTM_GETNEXTHOP, WK_NEXTHOP },
 	};
 	WatchDump *d;
 	NlConn *c;
@@ -262,6 +266,12 @@ void wns_dump_start(WatchNs *wns)
 			break;
 		case WK_QDISC:
 			len = rtnl_qdisc_dump(buf, sizeof(buf), 0);
+			break;
+		case WK_RULE:
+			len = rtnl_rule_dump(buf, sizeof(buf), AF_UNSPEC);
+			break;
+		case WK_NEXTHOP:
+			len = rtnl_nexthop_dump(buf, sizeof(buf), 0);
 			break;
 		default: /* the neighbour tables (ARP, NDP), or the bridge FDB */
 			len = rtnl_neigh_dump(buf, sizeof(buf),

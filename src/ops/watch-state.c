@@ -7,6 +7,7 @@
 #include <linux/if.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
+#include <linux/nexthop.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,6 +84,10 @@ static uint64_t wobj_hash(const WObj *o)
 		h = hmap_hash_bytes(h, &o->u.addr.index, sizeof(o->u.addr.index));
 		h = hmap_hash_bytes(h, &o->u.addr.addr, sizeof(o->u.addr.addr));
 		return hmap_hash_bytes(h, &o->u.addr.prefix_len, 1);
+	case WK_RULE:
+		return hmap_hash_bytes(h, &o->u.rule, sizeof(o->u.rule));
+	case WK_NEXTHOP:
+		return hmap_hash_bytes(h, &o->u.nexthop.id, sizeof(o->u.nexthop.id));
 	case WK_QDISC:
 		h = hmap_hash_bytes(h, &o->u.qdisc.ifindex, sizeof(o->u.qdisc.ifindex));
 		h = hmap_hash_bytes(h, &o->u.qdisc.handle, sizeof(o->u.qdisc.handle));
@@ -100,7 +105,9 @@ static uint64_t wobj_hash(const WObj *o)
 
 /* The kernel's identity of an object: links by ifindex, addresses by (ifindex, family,
  * address, prefix length), routes by (table, family, destination, length, metric, tos, type),
- * IPv6 ones also by their device (fe80::/64 exists once per link). */
+ * IPv6 ones also by their device (fe80::/64 exists once per link; 0 for a multipath route),
+ * rules by everything they say (the kernel refuses only an identical rule: rule_exists()),
+ * nexthops by id. */
 static bool wobj_key_eq(const WObj *a, const WObj *b)
 {
 	if (a->kind != b->kind)
@@ -115,6 +122,10 @@ static bool wobj_key_eq(const WObj *a, const WObj *b)
 		return a->u.addr.index == b->u.addr.index &&
 		       memcmp(&a->u.addr.addr, &b->u.addr.addr, sizeof(a->u.addr.addr)) == 0 &&
 		       a->u.addr.prefix_len == b->u.addr.prefix_len;
+	case WK_RULE:
+		return memcmp(&a->u.rule, &b->u.rule, sizeof(a->u.rule)) == 0;
+	case WK_NEXTHOP:
+		return a->u.nexthop.id == b->u.nexthop.id;
 	case WK_QDISC: /* the kernel's default qdiscs all have handle 0: the parent tells */
 		return a->u.qdisc.ifindex == b->u.qdisc.ifindex &&
 		       a->u.qdisc.handle == b->u.qdisc.handle &&
@@ -139,6 +150,11 @@ size_t wobj_bytes(const WObj *o)
 		return offsetof(WObj, u) + sizeof(RtnlLink);
 	case WK_ADDR:
 		return offsetof(WObj, u) + sizeof(RtnlAddr);
+	case WK_RULE:
+		return offsetof(WObj, u) + sizeof(RtnlRule);
+	case WK_NEXTHOP:
+		return offsetof(WObj, u.nexthop.group) +
+		       o->u.nexthop.n_group * sizeof(RtnlNexthopMember);
 	case WK_QDISC:
 		return offsetof(WObj, u) + sizeof(RtnlQdisc);
 	case WK_NEIGH:
@@ -194,8 +210,30 @@ bool wobj_parse(const struct nlmsghdr *nlh, WObj *o)
 		if (rtnl_route_parse(nlh, &o->u.route.rt) < 0)
 			return false;
 		o->u.route.tos = rtm->rtm_tos;
+		if (o->u.route.rt.nhid) {
+			RtnlRoute *rt = &o->u.route.rt;
+
+			rt->gateway = (RtnlIp){ 0 };
+			rt->oif = 0;
+			rt->n_paths = 0;
+			memset(rt->paths, 0, sizeof(rt->paths));
+			rt->flags &= ~(uint32_t)(RTNH_F_DEAD | RTNH_F_LINKDOWN | RTNH_F_OFFLOAD |
+						 RTNH_F_TRAP);
+		}
 		break;
 	}
+	case RTM_NEWRULE:
+	case RTM_DELRULE:
+		o->kind = WK_RULE;
+		if (rtnl_rule_parse(nlh, &o->u.rule) < 0)
+			return false;
+		break;
+	case RTM_NEWNEXTHOP:
+	case RTM_DELNEXTHOP:
+		o->kind = WK_NEXTHOP;
+		if (rtnl_nexthop_parse(nlh, &o->u.nexthop) < 0)
+			return false;
+		break;
 	case RTM_NEWQDISC:
 	case RTM_DELQDISC:
 		/* Counters are left out (NULL stats): they change with every packet. */
@@ -340,6 +378,169 @@ flush:
 	free(v);
 }
 
+/* Whether the kernel may change objects of the mirror without a word when link index goes down
+ * or away: nexthops through it are flushed (and groups of them), multipath routes mark or lose
+ * their paths through it. */
+static bool wstate_link_silent(const WState *st, uint32_t index)
+{
+	HNode *node, *tmp;
+	size_t i;
+
+	if (!(st->kinds & (WK_NEXTHOP | WK_ROUTE)))
+		return false;
+	hmap_for_each(&st->map, i, node, tmp) {
+		const WObj *o = container_of(node, WObj, node);
+
+		if (o->kind == WK_NEXTHOP && o->u.nexthop.oif == index)
+			return true;
+		if (o->kind == WK_ROUTE)
+			for (size_t p = 0; p < o->u.route.rt.n_paths; p++)
+				if (o->u.route.rt.paths[p].ifindex == index)
+					return true;
+	}
+	return false;
+}
+
+/* Whether deleting nexthop id changes other objects silently: routes using it, groups of it. */
+static bool wstate_nexthop_used(const WState *st, uint32_t id)
+{
+	HNode *node, *tmp;
+	size_t i;
+
+	hmap_for_each(&st->map, i, node, tmp) {
+		const WObj *o = container_of(node, WObj, node);
+
+		if (o->kind == WK_ROUTE && o->u.route.rt.nhid == id)
+			return true;
+		if (o->kind == WK_NEXTHOP)
+			for (size_t m = 0; m < o->u.nexthop.n_group; m++)
+				if (o->u.nexthop.group[m].id == id)
+					return true;
+	}
+	return false;
+}
+
+static bool path_eq(const RtnlRoutePath *a, const RtnlRoutePath *b)
+{
+	return memcmp(&a->gateway, &b->gateway, sizeof(a->gateway)) == 0 &&
+	       a->ifindex == b->ifindex && (a->weight ?: 1) == (b->weight ?: 1);
+}
+
+/* A single-path route (gateway and device at the top) as the path it is in a multipath one. */
+static RtnlRoutePath route_as_path(const RtnlRoute *rt)
+{
+	return (RtnlRoutePath){ .gateway = rt->gateway,
+				.ifindex = rt->oif,
+				.weight = 1,
+				.flags = (uint8_t)(rt->flags & 0xff) };
+}
+
+/* The IPv6 multipath route (oif 0 in its key) with o's key, or NULL. */
+static WObj *wstate_find_mpath6(const WState *st, const WObj *o)
+{
+	WObj key;
+
+	memcpy(&key, o, offsetof(WObj, u.route.rt.paths));
+	key.u.route.rt.oif = 0;
+	key.node.hash = wobj_hash(&key);
+	return wstate_find(st, &key);
+}
+
+/* An IPv6 single-path delete of one path of a multipath route the mirror holds: the route
+ * loses that path (CHANGED), or, left with one, becomes a single-path route (DELETED, ADDED),
+ * as a dump shows it. Returns 1 if it was that, 0 if not, -ENOMEM. */
+static int wstate_del_path6(WState *st, const WObj *o)
+{
+	const RtnlRoute *d = &o->u.route.rt;
+	RtnlRoutePath gone = route_as_path(d);
+	WObj *mp = wstate_find_mpath6(st, o), *n;
+	size_t i, k = 0;
+
+	if (!mp || mp->u.route.rt.n_paths < 2)
+		return 0;
+	for (i = 0; i < mp->u.route.rt.n_paths; i++)
+		if (memcmp(&mp->u.route.rt.paths[i].gateway, &gone.gateway, sizeof(gone.gateway)) ==
+			    0 &&
+		    mp->u.route.rt.paths[i].ifindex == gone.ifindex)
+			break;
+	if (i == mp->u.route.rt.n_paths)
+		return 0;
+	n = malloc(wobj_bytes(mp));
+	if (!n)
+		return -ENOMEM;
+	memcpy(n, mp, wobj_bytes(mp));
+	for (size_t j = 0; j < mp->u.route.rt.n_paths; j++)
+		if (j != i)
+			n->u.route.rt.paths[k++] = mp->u.route.rt.paths[j];
+	n->u.route.rt.n_paths = (uint8_t)k;
+	if (k == 1) {
+		const RtnlRoutePath *p = &n->u.route.rt.paths[0];
+
+		n->u.route.rt.gateway = p->gateway;
+		n->u.route.rt.oif = p->ifindex;
+		n->u.route.rt.flags |= p->flags;
+		n->u.route.rt.n_paths = 0;
+		n->node.hash = wobj_hash(n);
+		wstate_emit(st, WSTATE_DELETED, mp, false);
+		wstate_remove(st, mp);
+		if (!wstate_insert(st, n)) {
+			free(n);
+			return -ENOMEM;
+		}
+		wstate_emit(st, WSTATE_ADDED, n, false);
+	} else {
+		mp = wstate_update(st, mp, n);
+		if (!mp) {
+			free(n);
+			return -ENOMEM;
+		}
+		wstate_emit(st, WSTATE_CHANGED, mp, false);
+	}
+	free(n);
+	return 1;
+}
+
+/* An IPv6 multipath notification after an append names the new path first; a dump lists it
+ * last. prev: the paths the route had (a multipath route's, or a single-path route's one). */
+static void wstate_order_append6(WObj *o, const RtnlRoutePath *prev, size_t nprev)
+{
+	RtnlRoute *rt = &o->u.route.rt;
+	RtnlRoutePath first;
+
+	if (rt->n_paths != nprev + 1)
+		return;
+	for (size_t i = 0; i < nprev; i++)
+		if (!path_eq(&rt->paths[i + 1], &prev[i]))
+			return;
+	first = rt->paths[0];
+	memmove(&rt->paths[0], &rt->paths[1], nprev * sizeof(rt->paths[0]));
+	rt->paths[nprev] = first;
+}
+
+/* Before an IPv6 multipath route is added: the single-path route it grew from (one of its
+ * paths, same key but the device) is gone into it. Sets *prev to that path. */
+static bool wstate_absorb_single6(WState *st, const WObj *o, RtnlRoutePath *prev)
+{
+	const RtnlRoute *rt = &o->u.route.rt;
+
+	for (size_t i = 0; i < rt->n_paths; i++) {
+		WObj key, *s;
+
+		memcpy(&key, o, offsetof(WObj, u.route.rt.paths));
+		key.u.route.rt.oif = rt->paths[i].ifindex;
+		key.u.route.rt.n_paths = 0;
+		key.node.hash = wobj_hash(&key);
+		s = wstate_find(st, &key);
+		if (!s || s->u.route.rt.n_paths)
+			continue;
+		*prev = route_as_path(&s->u.route.rt);
+		wstate_emit(st, WSTATE_DELETED, s, false);
+		wstate_remove(st, s);
+		return true;
+	}
+	return false;
+}
+
 /* A bridge port's settings changed (`bridge link set`): the kernel tells only in an AF_BRIDGE
  * RTM_NEWLINK, which carries the port's IFLA_PROTINFO. A known link whose port settings differ
  * is CHANGED; everything else in the message is the bridge's view and is not taken. */
@@ -366,9 +567,11 @@ int wstate_apply(WState *st, const struct nlmsghdr *nlh)
 {
 	bool del = nlh->nlmsg_type == RTM_DELLINK || nlh->nlmsg_type == RTM_DELADDR ||
 		   nlh->nlmsg_type == RTM_DELROUTE || nlh->nlmsg_type == RTM_DELQDISC ||
-		   nlh->nlmsg_type == RTM_DELNEIGH;
-	bool went_down;
+		   nlh->nlmsg_type == RTM_DELNEIGH || nlh->nlmsg_type == RTM_DELRULE ||
+		   nlh->nlmsg_type == RTM_DELNEXTHOP;
+	bool went_down, mpath6;
 	WObj o, *old;
+	int r;
 
 	if (nlh->nlmsg_type == RTM_NEWLINK &&
 	    nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(struct ifinfomsg)) &&
@@ -376,15 +579,35 @@ int wstate_apply(WState *st, const struct nlmsghdr *nlh)
 		return wstate_apply_brport(st, nlh);
 	if (!wobj_parse(nlh, &o) || !(st->kinds & o.kind))
 		return 0;
+	mpath6 = o.kind == WK_ROUTE && o.u.route.rt.family == AF_INET6;
+	if (mpath6 && del && !o.u.route.rt.n_paths && !o.u.route.rt.nhid) {
+		r = wstate_del_path6(st, &o);
+		if (r != 0)
+			return r < 0 ? r : 0;
+	}
 	old = wstate_find(st, &o);
 	if (del) {
+		bool redump = false;
+
 		/* Reported even if unknown: it existed, whatever we missed about it. */
 		wstate_emit(st, WSTATE_DELETED, &o, false);
 		if (old)
 			wstate_remove(st, old);
-		if (o.kind == WK_LINK)
+		if (o.kind == WK_LINK) {
+			redump = wstate_link_silent(st, o.u.link.index);
 			wstate_flush_routes(st, o.u.link.index, true);
-		return 0;
+		}
+		if (o.kind == WK_NEXTHOP)
+			redump = wstate_nexthop_used(st, o.u.nexthop.id);
+		return redump ? WSTATE_REDUMP : 0;
+	}
+	if (mpath6 && o.u.route.rt.n_paths > 1) {
+		RtnlRoutePath single;
+
+		if (old && old->u.route.rt.n_paths)
+			wstate_order_append6(&o, old->u.route.rt.paths, old->u.route.rt.n_paths);
+		else if (!old && wstate_absorb_single6(st, &o, &single))
+			wstate_order_append6(&o, &single, 1);
 	}
 	if (!old) {
 		if (!wstate_insert(st, &o))
@@ -403,8 +626,13 @@ int wstate_apply(WState *st, const struct nlmsghdr *nlh)
 		return -ENOMEM;
 	old->seen = false;
 	wstate_emit(st, WSTATE_CHANGED, old, false);
-	if (went_down)
+	if (went_down) {
+		bool redump = wstate_link_silent(st, o.u.link.index);
+
 		wstate_flush_routes(st, o.u.link.index, false);
+		if (redump)
+			return WSTATE_REDUMP;
+	}
 	return 0;
 }
 
@@ -480,7 +708,8 @@ size_t wstate_count(const WState *st)
 bool wstate_snapshot(const WState *st, unsigned kinds, bool (*fn)(void *userdata, const WObj *o),
 		     void *userdata)
 {
-	static const unsigned order[] = { WK_LINK, WK_ADDR, WK_ROUTE, WK_QDISC, WK_NEIGH, WK_FDB };
+	static const unsigned order[] = { WK_LINK, WK_ADDR,  WK_ROUTE, WK_QDISC,
+					  WK_NEIGH, WK_FDB,   WK_RULE,  WK_NEXTHOP };
 	HNode *node, *tmp;
 	size_t i;
 

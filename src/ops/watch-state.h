@@ -11,12 +11,23 @@
 #include "rtnl/rtnl-tc.h"
 #include "rtnl/rtnl.h"
 #include "rtnl/rtnl-neigh.h"
+#include "rtnl/rtnl-nexthop.h"
+#include "rtnl/rtnl-rule.h"
 
-/* Object kinds (a bit set: what a mirror tracks, what a watch asked for). */
-/* WK_ALL: what a watch gets when it names no kind (qdiscs, neighbours and FDB entries only when
- * asked for: the last two's events come with traffic). */
-enum { WK_LINK = 1, WK_ADDR = 2, WK_ROUTE = 4, WK_QDISC = 8, WK_ALL = 7 };
-enum { WK_NEIGH = 16, WK_FDB = 32 };
+/* Object kinds (a bit set: what a mirror tracks, what a watch asked for). WK_ALL is what a watch
+ * gets when it names no kind: qdiscs, neighbours, FDB entries, rules and nexthops are asked for
+ * by name (neighbours' and FDB entries' events come with traffic). */
+enum {
+	WK_LINK = 1,
+	WK_ADDR = 2,
+	WK_ROUTE = 4,
+	WK_QDISC = 8,
+	WK_ALL = 7,
+	WK_NEIGH = 16,
+	WK_FDB = 32,
+	WK_RULE = 64,
+	WK_NEXTHOP = 128,
+};
 
 typedef enum {
 	WSTATE_ADDED,
@@ -39,6 +50,8 @@ typedef struct WObj {
 			uint8_t tos;
 			RtnlRoute rt; /* last: a route's allocation ends after its n_paths paths */
 		} route;
+		RtnlRule rule;	     /* keyed by all of it: a rule has no identity but its value */
+		RtnlNexthop nexthop; /* by id; its allocation ends after its n_group members */
 	} u;
 } WObj;
 
@@ -57,9 +70,11 @@ typedef struct WState {
 	void *userdata;
 } WState;
 
-/* Parses a link, address, route, qdisc or neighbour message into o (zeroed first); false for
- * anything the mirror does not keep (bridge port messages, other families, cloned routes, proxy
- * neighbour entries, malformed). */
+/* Parses a link, address, route, qdisc, neighbour, FDB, rule or nexthop message into o (zeroed
+ * first); false for anything the mirror does not keep (bridge port messages, other families,
+ * cloned routes, proxy neighbour entries, malformed). A route via a nexthop object keeps only its
+ * nhid: the gateway and device the kernel adds to it in messages follow the nexthop, which
+ * changes without a route notification. */
 bool wobj_parse(const struct nlmsghdr *nlh, WObj *o);
 
 void wstate_init(WState *st, unsigned kinds, wstate_event_fn event, void *userdata);
@@ -70,11 +85,16 @@ void wstate_clear(WState *st);
  * except that an IPv6 route replaced one on another device, which the kernel does not name:
  * only a new dump finds (and reports DELETED) the one it replaced. */
 #define WSTATE_REDUMP 1
-/* Applies one notification (RTM_NEW/DEL LINK/ADDR/ROUTE) and reports what changed: a new
- * object ADDED, a different value CHANGED, nothing for a repeat; a delete is DELETED even when
- * unknown. A link going down takes its IPv4 routes (not the host-scope ones) with it, a link
+/* Applies one notification (RTM_NEW/DEL LINK/ADDR/ROUTE/RULE/NEXTHOP) and reports what changed:
+ * a new object ADDED, a different value CHANGED, nothing for a repeat; a delete is DELETED even
+ * when unknown. A link going down takes its IPv4 routes (not the host-scope ones) with it, a link
  * going away all its routes: the kernel removes them without a notification, so they are
- * reported DELETED here. Returns 0, WSTATE_REDUMP, or -ENOMEM (the mirror then misses it). */
+ * reported DELETED here. IPv6 multipath routes: the kernel announces a path appended (the whole
+ * route, the new path first) and deletes one path at a time (a single-path delete); the mirror
+ * keeps them as one route in the order a dump gives. What the kernel changes silently and the
+ * mirror cannot work out (nexthops flushed with their device, routes and groups losing a deleted
+ * nexthop, multipath routes with a path through a link that went down) asks for WSTATE_REDUMP.
+ * Returns 0, WSTATE_REDUMP, or -ENOMEM (the mirror then misses it). */
 int wstate_apply(WState *st, const struct nlmsghdr *nlh);
 /* Makes the mirror's objects of the given kinds what a full dump found (objs, in order):
  * ADDED, CHANGED, DELETED for the differences, with from_dump set. -ENOMEM: the mirror is
@@ -84,7 +104,7 @@ int wstate_reconcile(WState *st, const WObj *objs, size_t n, unsigned kinds);
 /* The link with that ifindex, or NULL. */
 const RtnlLink *wstate_link(const WState *st, uint32_t index);
 size_t wstate_count(const WState *st);
-/* Calls fn for every object of the given kinds: links, then addresses, then routes. Stops
+/* Calls fn for every object of the given kinds: links, addresses, routes, rules, nexthops. Stops
  * when fn returns false; returns false then. */
 bool wstate_snapshot(const WState *st, unsigned kinds, bool (*fn)(void *userdata, const WObj *o),
 		     void *userdata);

@@ -142,6 +142,26 @@ static void event_neigh(WatchNs *wns, Nsring__V1__WatchEvent *ev, const WObj *o)
 	}
 }
 
+/* A route event: its links (the device, each path's) named from the mirror. */
+static void event_route(WatchNs *wns, Nsring__V1__WatchEvent *ev, const RtnlRoute *rt)
+{
+	Op *op = wns->w->scratch;
+	RtnlLink *links = op_alloc(op, (1 + rt->n_paths) * sizeof(*links));
+	size_t n = 0;
+
+	for (size_t i = 0; i <= rt->n_paths; i++) {
+		uint32_t index = i ? rt->paths[i - 1].ifindex : rt->oif;
+		const RtnlLink *l = wstate_link(&wns->mirror, index);
+
+		if (l)
+			links[n++] = *l;
+	}
+	op->dump.links = links;
+	op->dump.nlinks = n;
+	ev->object_case = NSRING__V1__WATCH_EVENT__OBJECT_ROUTE;
+	ev->route = op_route_to_pb(op, rt);
+}
+
 /* Fills ev's object from o (in the scratch arena; the caller resets it). */
 static void event_object(WatchNs *wns, Nsring__V1__WatchEvent *ev, const WObj *o)
 {
@@ -174,12 +194,19 @@ static void event_object(WatchNs *wns, Nsring__V1__WatchEvent *ev, const WObj *o
 	case WK_FDB:
 		event_neigh(wns, ev, o);
 		break;
-	default:
-		l = wstate_link(&wns->mirror, o->u.route.rt.oif);
+	case WK_RULE:
+		ev->object_case = NSRING__V1__WATCH_EVENT__OBJECT_RULE;
+		ev->rule = op_rule_to_pb(op, &o->u.rule);
+		break;
+	case WK_NEXTHOP:
+		l = wstate_link(&wns->mirror, o->u.nexthop.oif);
 		op->dump.links = (RtnlLink *)l;
 		op->dump.nlinks = l ? 1 : 0;
-		ev->object_case = NSRING__V1__WATCH_EVENT__OBJECT_ROUTE;
-		ev->route = op_route_to_pb(op, &o->u.route.rt);
+		ev->object_case = NSRING__V1__WATCH_EVENT__OBJECT_NEXTHOP;
+		ev->nexthop = op_nexthop_to_pb(op, &o->u.nexthop);
+		break;
+	default:
+		event_route(wns, ev, &o->u.route.rt);
 		break;
 	}
 	op->dump.links = NULL;
@@ -589,10 +616,16 @@ OpsStream *ops_stream_start(Ops *ops, const char *method, const uint8_t *payload
 		case NSRING__V1__WATCH_KIND__WATCH_KIND_FDB:
 			s->kinds |= WK_FDB;
 			break;
+		case NSRING__V1__WATCH_KIND__WATCH_KIND_RULE:
+			s->kinds |= WK_RULE;
+			break;
+		case NSRING__V1__WATCH_KIND__WATCH_KIND_NEXTHOP:
+			s->kinds |= WK_NEXTHOP;
+			break;
 		default:
 			snprintf(msg, sizeof(msg),
 				 "Watch: unknown kind %d (1 link, 2 address, "
-				 "3 route, 6 neighbor, 7 fdb, 8 qdisc)",
+				 "3 route, 4 rule, 5 nexthop, 6 neighbor, 7 fdb, 8 qdisc)",
 				 (int)req->kinds[i]);
 			r = -EINVAL;
 			break;

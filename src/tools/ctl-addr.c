@@ -27,12 +27,32 @@ static int broadcast_plus(CtlParser *p, const char *addr, uint32_t plen, const c
 	return 0;
 }
 
-static int parse_addr_modify(CtlParser *p, bool add)
+/* valid_lft/preferred_lft N|forever */
+static int parse_lft(CtlParser *p, const char *kw, uint32_t *ret)
+{
+	const char *v;
+	int r = ctl_need(p, kw, &v);
+
+	if (r < 0)
+		return r;
+	if (ctl_streq(v, "forever")) {
+		*ret = UINT32_MAX;
+		return 0;
+	}
+	if (ctl_parse_u32(v, ret) < 0)
+		return ctl_fail(p->cmd,
+				"argument \"%s\" is wrong: \"%s\" takes seconds or "
+				"\"forever\"",
+				v, kw);
+	return 0;
+}
+
+static int parse_addr_modify(CtlParser *p, bool add, bool replace)
 {
 	Nsring__V1__Address *addr;
 	const char *a, *dev = NULL, *brd = NULL;
 	bool have_addr = false;
-	int r, fam = 0;
+	int r, fam = 0, peer_plen = -1;
 
 	addr = CTL_NEW_MSG(p->cmd, Nsring__V1__Address, nsring__v1__address__init);
 	if (!addr)
@@ -45,6 +65,33 @@ static int parse_addr_modify(CtlParser *p, bool add)
 			if (dev)
 				return ctl_fail(p->cmd, "duplicate \"dev\"");
 			r = ctl_arg_ifname(p, a, &dev);
+		} else if (ctl_streq(a, "peer") || ctl_streq(a, "remote")) {
+			const char *paddr;
+			uint32_t pplen;
+			int pfam = 0;
+
+			r = ctl_need(p, a, &v);
+			if (r >= 0)
+				r = ctl_parse_prefix(p, v, &paddr, &pplen, &pfam, NULL);
+			addr->peer = (char *)paddr;
+			if (r >= 0 && strchr(v, '/'))
+				peer_plen = (int)pplen;
+		} else if (ctl_streq(a, "label")) {
+			r = ctl_need(p, a, &v);
+			addr->label = (char *)v;
+		} else if (ctl_streq(a, "valid_lft")) {
+			addr->set_valid_lft_case = NSRING__V1__ADDRESS__SET_VALID_LFT_VALID_LFT;
+			r = parse_lft(p, a, &addr->valid_lft);
+		} else if (ctl_streq(a, "preferred_lft")) {
+			addr->set_preferred_lft_case =
+				NSRING__V1__ADDRESS__SET_PREFERRED_LFT_PREFERRED_LFT;
+			r = parse_lft(p, a, &addr->preferred_lft);
+		} else if (ctl_streq(a, "nodad")) {
+			addr->nodad = true;
+			r = 0;
+		} else if (ctl_streq(a, "noprefixroute")) {
+			addr->noprefixroute = true;
+			r = 0;
 		} else if (ctl_streq(a, "broadcast") || ctl_streq(a, "brd")) {
 			r = ctl_need(p, a, &brd);
 			if (r >= 0 && !ctl_streq(brd, "+") && ctl_ip_family(brd) != 4)
@@ -75,6 +122,15 @@ static int parse_addr_modify(CtlParser *p, bool add)
 	if (!dev)
 		return ctl_fail(p->cmd, "not enough information: \"dev\" argument is required");
 	addr->link_name = (char *)dev;
+	if (addr->peer[0]) {
+		if (ctl_ip_family(addr->peer) != fam)
+			return ctl_fail(p->cmd, "\"peer\" is not of the address's family");
+		/* ip: the prefix length given with the peer is the address's. */
+		if (peer_plen >= 0)
+			addr->prefix_len = (uint32_t)peer_plen;
+	}
+	if (addr->label[0] && fam != 4)
+		return ctl_fail(p->cmd, "\"label\" is only for IPv4 addresses");
 	if (brd) {
 		if (fam != 4)
 			return ctl_fail(p->cmd, "\"broadcast\" is only for IPv4 addresses");
@@ -93,6 +149,7 @@ static int parse_addr_modify(CtlParser *p, bool add)
 		if (!req)
 			return ctl_oom(p->cmd);
 		req->address = addr;
+		req->replace = replace;
 	} else {
 		Nsring__V1__DeleteAddressRequest *req;
 
@@ -129,9 +186,11 @@ static int parse_addr(CtlParser *p)
 	if (!c)
 		return parse_addr_show(p);
 	if (ctl_matches(c, "add"))
-		return parse_addr_modify(p, true);
+		return parse_addr_modify(p, true, false);
+	if (ctl_matches(c, "replace"))
+		return parse_addr_modify(p, true, true);
 	if (ctl_matches(c, "delete"))
-		return parse_addr_modify(p, false);
+		return parse_addr_modify(p, false, false);
 	if (ctl_matches(c, "show") || ctl_matches(c, "lst") || ctl_matches(c, "list"))
 		return parse_addr_show(p);
 	if (ctl_matches(c, "help"))
@@ -141,7 +200,10 @@ static int parse_addr(CtlParser *p)
 
 const CtlObject ctl_object_addr = {
 	.word = "address",
-	.usage = "  addr add|del ADDR[/PLEN] dev NAME [broadcast ADDR|+]\n"
+	.usage = "  addr add|replace|del ADDR[/PLEN] dev NAME [broadcast ADDR|+] [peer "
+		 "ADDR[/PLEN]]\n"
+		 "           [label NAME] [valid_lft N|forever] [preferred_lft N|forever] [nodad]\n"
+		 "           [noprefixroute]\n"
 		 "  addr show [[dev] NAME]\n",
 	.parse = parse_addr,
 };

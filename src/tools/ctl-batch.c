@@ -52,6 +52,10 @@ static int batch_case(const char *method, Nsring__V1__BatchOp *op, ProtobufCMess
 		{ "DeleteNeighbor", NSRING__V1__BATCH_OP__OP_DELETE_NEIGHBOR },
 		{ "CreateFdbEntry", NSRING__V1__BATCH_OP__OP_CREATE_FDB_ENTRY },
 		{ "DeleteFdbEntry", NSRING__V1__BATCH_OP__OP_DELETE_FDB_ENTRY },
+		{ "CreateRule", NSRING__V1__BATCH_OP__OP_CREATE_RULE },
+		{ "DeleteRule", NSRING__V1__BATCH_OP__OP_DELETE_RULE },
+		{ "CreateNexthop", NSRING__V1__BATCH_OP__OP_CREATE_NEXTHOP },
+		{ "DeleteNexthop", NSRING__V1__BATCH_OP__OP_DELETE_NEXTHOP },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(map); i++)

@@ -16,7 +16,7 @@ typedef struct CtlObject {
 
 extern const CtlObject ctl_object_netns, ctl_object_link, ctl_object_addr, ctl_object_route,
 	ctl_object_monitor, ctl_object_netlink, ctl_object_sysctl, ctl_object_qdisc,
-	ctl_object_class, ctl_object_filter, ctl_object_bridge;
+	ctl_object_class, ctl_object_filter, ctl_object_bridge, ctl_object_rule, ctl_object_nexthop;
 /* ctl-neigh.c (`neigh`); ctl-fdb.c: `bridge fdb`, a row of ctl-bridge.c's sub-objects. */
 extern const CtlObject ctl_object_neigh, ctl_object_neighbour;
 int ctl_fdb_parse(CtlParser *p);
@@ -62,3 +62,5 @@ void ctl_link_print_event(FILE *f, const Nsring__V1__Link *l);
 void ctl_addr_print_event(FILE *f, const Nsring__V1__Address *a);
 void ctl_route_print_event(FILE *f, const Nsring__V1__Route *rt);
 void ctl_qdisc_print_event(FILE *f, const Nsring__V1__Qdisc *q); /* tc's line, no counters */
+void ctl_rule_print_line(FILE *f, const Nsring__V1__Rule *r);
+void ctl_nexthop_print_line(FILE *f, const Nsring__V1__Nexthop *nh);

@@ -14,10 +14,13 @@ static const CtlWord objects[] = {
 	{ "qdisc", NSRING__V1__WATCH_KIND__WATCH_KIND_QDISC },
 	{ "neigh", NSRING__V1__WATCH_KIND__WATCH_KIND_NEIGHBOR },
 	{ "fdb", NSRING__V1__WATCH_KIND__WATCH_KIND_FDB },
+	{ "rule", NSRING__V1__WATCH_KIND__WATCH_KIND_RULE },
+	{ "nexthop", NSRING__V1__WATCH_KIND__WATCH_KIND_NEXTHOP },
 };
 
-/* monitor [all | link | address | route | qdisc ...] [-n NS ... | --all] [--snapshot]: a
- * Watch. */
+/* monitor [all | link | address | route | qdisc | neigh | fdb | rule | nexthop ...]
+ *         [-n NS ... | --all]
+ * [--snapshot]: a Watch. */
 static int parse_monitor(CtlParser *p)
 {
 	Nsring__V1__WatchRequest *req;
@@ -59,7 +62,10 @@ static int parse_monitor(CtlParser *p)
 			return CTL_PARSE_HELP;
 		} else {
 			for (k = 0; k < ARRAY_SIZE(objects); k++)
-				if (ctl_matches(a, objects[k].word))
+				if (ctl_matches(a, objects[k].word) ||
+				    (ctl_streq(a, "nh") &&
+				     objects[k].value ==
+					     NSRING__V1__WATCH_KIND__WATCH_KIND_NEXTHOP))
 					break;
 			if (k == ARRAY_SIZE(objects))
 				return ctl_unknown(p, a);
@@ -73,8 +79,17 @@ static int parse_monitor(CtlParser *p)
 	}
 	if (req->all_namespaces && req->n_namespaces > 0)
 		return ctl_fail(p->cmd, "--all watches every namespace: it excludes -n");
-	if (all_objects)
-		req->n_kinds = 0; /* the API's "everything" */
+	if (all_objects) {
+		/* The API's default (no kind) is links, addresses and routes: all is what
+		 * `ip monitor all` watches, neighbours, rules and nexthops too; qdiscs are tc
+		 * monitor's, FDB entries bridge monitor's. */
+		req->n_kinds = 0;
+		for (size_t k = 0; k < ARRAY_SIZE(objects); k++)
+			if (objects[k].value != NSRING__V1__WATCH_KIND__WATCH_KIND_QDISC &&
+			    objects[k].value != NSRING__V1__WATCH_KIND__WATCH_KIND_FDB)
+				req->kinds[req->n_kinds++] =
+					(Nsring__V1__WatchKind)objects[k].value;
+	}
 	ctl_set_call(p->cmd, "Watch", &req->base, &nsring__v1__watch_event__descriptor,
 		     ctl_print_watch_event);
 	p->cmd->stream = true;
@@ -83,8 +98,8 @@ static int parse_monitor(CtlParser *p)
 
 const CtlObject ctl_object_monitor = {
 	.word = "monitor",
-	.usage = "  monitor [all | link | address | route | qdisc | neigh | fdb ...]\n"
-		 "          [-n NS ... | --all] [--snapshot]\n"
+	.usage = "  monitor [all | link | address | route | qdisc | neigh | fdb | rule | nexthop ...]\n"
+		 "          [-n NS ... | --all] [--snapshot]   (no object: link, address, route)\n"
 		 "      print changes as ip monitor does, one line each (JSON lines with -j), "
 		 "until\n"
 		 "      Ctrl-C or the daemon ends the stream; -n (also before monitor): watch NS\n"
@@ -155,6 +170,12 @@ int ctl_print_watch_event(FILE *f, const ProtobufCMessage *m, bool json)
 		break;
 	case NSRING__V1__WATCH_EVENT__OBJECT_FDB:
 		ctl_fdb_print_event(f, ev->fdb);
+		break;
+	case NSRING__V1__WATCH_EVENT__OBJECT_RULE:
+		ctl_rule_print_line(f, ev->rule);
+		break;
+	case NSRING__V1__WATCH_EVENT__OBJECT_NEXTHOP:
+		ctl_nexthop_print_line(f, ev->nexthop);
 		break;
 	default:
 		fprintf(f, "event %d", (int)ev->type); /* a newer daemon's event */

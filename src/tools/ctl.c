@@ -1,5 +1,6 @@
-/* nsringctl's dispatcher: global options, the object table (netns, link, address, route,
- * monitor, sysctl), and the usage text assembled from the objects' own lines. */
+/* nsringctl's dispatcher: global options, the object table (netns, link, address, route, rule,
+ * nexthop, monitor, netlink, sysctl, tc's objects, bridge), and the usage text assembled from the
+ * objects' own lines. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,22 +10,15 @@
 
 /* The objects in the order of the usage text. ip's table order decides abbreviations that
  * more than one object shares: put a new object after those its prefixes should not take
- * (every object has its own first letter but neigh: n and ne are netns, nei is neigh). */
+ * (r and ro are route, ru rule; n and ne are netns, nei neigh, nex nexthop, s sysctl... as with
+ * ip's table where it matters). */
 static const CtlObject *const objects[] = {
-	&ctl_object_netns,
-	&ctl_object_link,
-	&ctl_object_addr,
-	&ctl_object_route,
-	&ctl_object_monitor,
-	&ctl_object_netlink,
-	&ctl_object_sysctl,
-	&ctl_object_qdisc,
-	&ctl_object_class,
-	&ctl_object_filter,
+	&ctl_object_netns,  &ctl_object_link,	 &ctl_object_addr,    &ctl_object_route,
+	&ctl_object_rule,   &ctl_object_nexthop, &ctl_object_monitor, &ctl_object_netlink,
+	&ctl_object_sysctl, &ctl_object_qdisc,	 &ctl_object_class,   &ctl_object_filter,
 	&ctl_object_bridge,
 	/* After netns: "n" and "ne" stay netns, "nei" is neigh. */
-	&ctl_object_neigh,
-	&ctl_object_neighbour,
+	&ctl_object_neigh,  &ctl_object_neighbour,
 };
 
 void ctl_usage(FILE *f)
@@ -184,9 +178,11 @@ int ctl_parse(int argc, char **argv, CtlCmd *cmd)
 						i ? ", " : "", objects[i]->word);
 		return ctl_fail(cmd, "no object given (%s); try --help", list);
 	}
-	/* The first object the word abbreviates, in the table's order. */
+	/* nh: ip's short name of nexthop; else the first object the word abbreviates, in the
+	 * table's order. */
 	for (size_t i = 0; i < ARRAY_SIZE(objects); i++)
-		if (ctl_matches(obj, objects[i]->word)) {
+		if (ctl_matches(obj, objects[i]->word) ||
+		    (objects[i] == &ctl_object_nexthop && ctl_streq(obj, "nh"))) {
 			r = objects[i]->parse(&p);
 			return r == CTL_PARSE_OK && cmd->ensure ? set_ensure(cmd) : r;
 		}

@@ -66,6 +66,9 @@ int ctl_print_classes(FILE *f, const ProtobufCMessage *resp, bool json);     /* 
 int ctl_print_filters(FILE *f, const ProtobufCMessage *resp, bool json);     /* ListFilters */
 int ctl_print_neighbors(FILE *f, const ProtobufCMessage *resp, bool json);   /* ListNeighbors */
 int ctl_print_fdb_entries(FILE *f, const ProtobufCMessage *resp, bool json); /* ListFdbEntries */
+int ctl_print_route_get(FILE *f, const ProtobufCMessage *resp, bool json);  /* GetRoute */
+int ctl_print_rules(FILE *f, const ProtobufCMessage *resp, bool json);	    /* ListRules */
+int ctl_print_nexthops(FILE *f, const ProtobufCMessage *resp, bool json);   /* ListNexthops */
 /* Watch (monitor), once per WatchEvent: a line as ip monitor prints it ("[NS] " first when the
  * event names its namespace; "Deleted " before removed objects), or one JSON object a line. */
 int ctl_print_watch_event(FILE *f, const ProtobufCMessage *event, bool json);

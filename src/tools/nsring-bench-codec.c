@@ -44,6 +44,7 @@ static const struct {
 	[BOP_CREATE_VXLAN] = { "CreateLink", 3 },
 	[BOP_CREATE_NEIGH] = { "CreateNeighbor", 40 },
 	[BOP_APPEND_FDB] = { "CreateFdbEntry", 42 },
+	[BOP_CREATE_RULE] = { "CreateRule", 30 },
 };
 
 const char *bench_op_method(BenchOpKind k)
@@ -87,6 +88,10 @@ void bench_op_describe(const BenchOp *op, char *buf, size_t n)
 		snprintf(buf, n, "%s append 00:00:00:00:00:00 dev %s dst %s in %s", m, op->name,
 			 op->addr, op->ns);
 		break;
+	case BOP_CREATE_RULE:
+		snprintf(buf, n, "%s from %s table %u pref %u in %s", m, op->addr, op->table,
+			 op->priority, op->ns);
+		break;
 	default:
 		snprintf(buf, n, "%s %s in %s", m, op->name, op->ns);
 		break;
@@ -110,6 +115,7 @@ static ssize_t pack_op(const BenchOp *op, BenchBuf *scratch)
 	Nsring__V1__Vxlan vxlan = NSRING__V1__VXLAN__INIT;
 	Nsring__V1__Neighbor neigh = NSRING__V1__NEIGHBOR__INIT;
 	Nsring__V1__FdbEntry fdb = NSRING__V1__FDB_ENTRY__INIT;
+	Nsring__V1__Rule rule = NSRING__V1__RULE__INIT;
 	union {
 		ProtobufCMessage base;
 		Nsring__V1__CreateNamespaceRequest cns;
@@ -124,6 +130,7 @@ static ssize_t pack_op(const BenchOp *op, BenchBuf *scratch)
 		Nsring__V1__CreateQdiscRequest cq;
 		Nsring__V1__CreateNeighborRequest cn;
 		Nsring__V1__CreateFdbEntryRequest cf;
+		Nsring__V1__CreateRuleRequest cu;
 	} m;
 	size_t len;
 	int r;
@@ -256,6 +263,16 @@ static ssize_t pack_op(const BenchOp *op, BenchBuf *scratch)
 		fdb.dev = (char *)op->name;
 		fdb.mac = "00:00:00:00:00:00";
 		fdb.dst = (char *)op->addr;
+		break;
+	case BOP_CREATE_RULE:
+		m.cu = (Nsring__V1__CreateRuleRequest)NSRING__V1__CREATE_RULE_REQUEST__INIT;
+		m.cu.namespace_ = &ns;
+		m.cu.rule = &rule;
+		rule.family = 4;
+		rule.from = (char *)op->addr;
+		rule.table = op->table;
+		rule.set_priority_case = NSRING__V1__RULE__SET_PRIORITY_PRIORITY;
+		rule.priority = op->priority;
 		break;
 	default:
 		return -EINVAL;

@@ -19,7 +19,7 @@ static const char *const workload_names[_WL_MAX] = {
 	[WL_NETNS] = "netns",	[WL_DELETE] = "delete",
 	[WL_GET] = "get",	[WL_TOPO] = "topo",
 	[WL_SYSCTL] = "sysctl", [WL_QDISC] = "qdisc",
-	[WL_NEIGH] = "neigh",	[WL_FDB] = "fdb",
+	[WL_NEIGH] = "neigh",	[WL_FDB] = "fdb",	[WL_RULE] = "rule",
 };
 
 /* Full-scale defaults (the sizes the benchmark report uses). */
@@ -27,6 +27,7 @@ static const uint32_t default_count[_WL_MAX] = {
 	[WL_VETH] = 2000,   [WL_ROUTE] = 20000, [WL_WIRE] = 200,    [WL_WIRE_CREATE] = 200,
 	[WL_NETNS] = 1000,  [WL_DELETE] = 1000, [WL_GET] = 200000,  [WL_TOPO] = 1280,
 	[WL_SYSCTL] = 1000, [WL_QDISC] = 2000,	[WL_NEIGH] = 10000, [WL_FDB] = 1000,
+	[WL_RULE] = 10000,
 };
 #define DEFAULT_NODES 1024
 
@@ -74,6 +75,8 @@ static const char *main_suffix(BenchWorkload w)
 		return "a";
 	case WL_FDB:
 		return "x";
+	case WL_RULE:
+		return "u";
 	default:
 		return NULL;
 	}
@@ -144,6 +147,8 @@ unsigned bench_chain_len(const BenchConfig *cfg, BenchStep step)
 			return 3;
 		case WL_FDB:
 			return 4;
+		case WL_RULE:
+			return 1;
 		default:
 			return 0;
 		}
@@ -386,6 +391,13 @@ void bench_gen(const BenchConfig *cfg, const BenchPhase *ph, size_t chain, unsig
 		ipv4(op->gw, sizeof(op->gw), NET_198_18 | 2);
 		setf(op->name, sizeof(op->name), "%s-r0", P);
 		break;
+	case STEP_RULE:
+		op_ns(cfg, op, NS_ID_MAIN);
+		op->kind = BOP_CREATE_RULE;
+		setf(op->addr, sizeof(op->addr), "198.19.%zu.%zu/32", chain / 256, chain % 256);
+		op->table = 100;
+		op->priority = 1000 + (uint32_t)chain;
+		break;
 	case STEP_WIRE:
 		gen_wire(cfg, chain, k, op);
 		break;
@@ -506,6 +518,8 @@ void bench_usage(FILE *f)
 		"  netns        create N namespaces, then delete them all (both timed) [1000]\n"
 		"  delete       delete the N host veth ends of a wired setup [1000]\n"
 		"  get          N GetLink calls of one link: RPC rate and latency [200000]\n"
+		"  rule         N policy rules from 198.19.x.y/32 table 100 in one namespace\n"
+		"               (N <= 65536) [10000]\n"
 		"  topo         --nodes namespaces joined by --links veth links, /31\n"
 		"               addresses, a /32 route per link end [1024 nodes, 1280 links]\n"
 		"  sysctl       N existing namespaces: net.ipv4.ip_forward=1 in each [1000]\n"
@@ -723,8 +737,9 @@ int bench_parse_args(int argc, char **argv, BenchConfig *cfg)
 		fprintf(stderr, "nsring-bench: fdb: --count is at most 65536 (198.19.0.0/16)\n");
 		return -EINVAL;
 	}
-	if (w == WL_ROUTE && cfg->count > 65536) {
-		fprintf(stderr, "nsring-bench: route: --count is at most 65536 (198.19.0.0/16)\n");
+	if ((w == WL_ROUTE || w == WL_RULE) && cfg->count > 65536) {
+		fprintf(stderr, "nsring-bench: %s: --count is at most 65536 (198.19.0.0/16)\n",
+			workload_names[w]);
 		return -EINVAL;
 	}
 	if ((w == WL_WIRE || w == WL_WIRE_CREATE || w == WL_DELETE) && cfg->count > 65000) {

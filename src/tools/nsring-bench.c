@@ -249,6 +249,8 @@ static int run_workload(Bench *b)
 		return run_timed(b, STEP_VETH, n);
 	case WL_ROUTE:
 		return run_timed(b, STEP_ROUTE, n);
+	case WL_RULE:
+		return run_timed(b, STEP_RULE, n);
 	case WL_WIRE:
 		r = run_setup(b, STEP_CREATE_NODES, n);
 		return r < 0 ? r : run_timed(b, STEP_WIRE, n);

@@ -23,6 +23,7 @@ typedef enum BenchWorkload {
 	WL_QDISC,
 	WL_NEIGH, /* N permanent neighbours on one link */
 	WL_FDB,	  /* a flood list of N remote VTEPs on one vxlan device */
+	WL_RULE,
 	_WL_MAX,
 } BenchWorkload;
 
@@ -71,6 +72,7 @@ typedef enum BenchOpKind {
 	BOP_CREATE_VXLAN, /* name, vni 100, local addr, dstport 4789 */
 	BOP_CREATE_NEIGH, /* addr on dev name, lladdr gw, permanent */
 	BOP_APPEND_FDB,	  /* 00:00:00:00:00:00 dev name dst addr (bridge fdb append) */
+	BOP_CREATE_RULE,  /* from addr (a /32), table, priority */
 } BenchOpKind;
 
 /* One operation, as plain data: the engine turns it into a request message. Generated on
@@ -89,6 +91,7 @@ typedef struct BenchOp {
 	char addr[48]; /* address, or route destination ("A.B.C.D/P" or "default") */
 	uint32_t plen;
 	char gw[48]; /* a route's gateway; a neighbour's lladdr */
+	uint32_t table, priority; /* rule */
 } BenchOp;
 
 /* "CreateLink", ... and the BatchOp field number of the op's request. */
@@ -156,6 +159,7 @@ typedef enum BenchStep {
 	STEP_PROBE,	 /* one chain: create the probe veth (ids[0]: where; seq: its number) */
 	STEP_NEIGH,	 /* chain i: neighbour i */
 	STEP_FDB,	 /* chain i: flood-list remote i */
+	STEP_RULE,	 /* chain i: rule i of the rule workload */
 } BenchStep;
 
 typedef struct BenchPhase {

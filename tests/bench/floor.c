@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <linux/fib_rules.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <sched.h>
@@ -21,6 +22,7 @@
 
 #include "core/macro.h"
 #include "rtnl/rtnl.h"
+#include "rtnl/rtnl-rule.h"
 
 #ifndef NETLINK_EXT_ACK
 #define NETLINK_EXT_ACK 11
@@ -50,6 +52,7 @@ typedef enum {
 	W_DELETE,
 	W_TOPO,
 	W_SYSCTL,
+	W_RULE,
 } Workload;
 
 static const char *const workload_names[] = {
@@ -57,6 +60,7 @@ static const char *const workload_names[] = {
 	[W_WIRE] = "wire",   [W_WIRE_CREATE] = "wire-create",
 	[W_NETNS] = "netns", [W_DELETE] = "delete",
 	[W_TOPO] = "topo",   [W_SYSCTL] = "sysctl",
+	[W_RULE] = "rule",
 };
 
 typedef struct Options {
@@ -347,6 +351,25 @@ static void q_route4(uint32_t dst_host, uint8_t dst_len, uint32_t gw_host, uint3
 
 #define IP4(a, b, c, d) (((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | ((c) << 8) | (d))
 
+/* A rule the way `ip rule add from SRC/32 table TABLE pref PREF` sends it. */
+static void q_rule4(uint32_t src_host, uint32_t table, uint32_t pref)
+{
+	RtnlRule r = {
+		.family = AF_INET,
+		.action = FR_ACT_TO_TBL,
+		.has_priority = true,
+		.priority = pref,
+		.src_len = 32,
+		.table = table,
+	};
+	size_t room;
+	void *p = req_room(&room);
+
+	r.src.family = AF_INET;
+	r.src.v4.s_addr = htonl(src_host);
+	req_commit(p, rtnl_rule_new(p, room, &r), "add rule", NULL);
+}
+
 /* ---- namespaces */
 
 static char *ns_path(const char *fmt, ...)
@@ -532,6 +555,32 @@ static void setup_route(void)
 	close(fd);
 	free(r0);
 	free(r1);
+}
+
+static void setup_rule(void)
+{
+	int fd;
+
+	ns_create(ns_path("%s-u", opt.prefix), NULL, &fd);
+	close(fd);
+}
+
+/* N rules: from 198.19.(i / 256).(i % 256) table 100 pref 1000 + i. */
+static void run_rule(Result *res)
+{
+	int nsfd = ns_open(ns_path("%s-u", opt.prefix));
+	int fd = sock_in(nsfd);
+	unsigned i;
+
+	if (opt.count > 65536)
+		die("rule: at most 65536 rules");
+	batch_use(fd);
+	for (i = 0; i < opt.count; i++)
+		q_rule4(IP4(198, 19, i / 256, i % 256), 100, 1000 + i);
+	batch_flush();
+	close(fd);
+	close(nsfd);
+	res->ops = opt.count;
 }
 
 static void run_route(Result *res)
@@ -907,8 +956,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: nsring-floor [OPTIONS] WORKLOAD\n"
 		"The C floor: WORKLOAD (veth, route, wire, wire-create, netns, delete, topo,\n"
-		"sysctl) of\n"
-		"tests/bench/WORKLOADS.md done with raw rtnetlink, batched, from one thread.\n\n"
+		"sysctl, rule) of tests/bench/WORKLOADS.md done with raw rtnetlink, batched, from\n"
+		"one thread.\n\n"
 		"  -d, --netns-dir DIR     named namespaces live here (required)\n"
 		"  -n, --count N           the workload's N (default 100)\n"
 		"      --nodes N           topo: namespaces (default 16)\n"
@@ -1057,6 +1106,9 @@ static void setup(void)
 	case W_ROUTE:
 		setup_route();
 		break;
+	case W_RULE:
+		setup_rule();
+		break;
 	case W_WIRE:
 		setup_host();
 		setup_containers();
@@ -1088,6 +1140,9 @@ static void run(Result *res)
 		break;
 	case W_ROUTE:
 		run_route(res);
+		break;
+	case W_RULE:
+		run_rule(res);
 		break;
 	case W_WIRE:
 		run_wire(res, false);

@@ -89,6 +89,14 @@ static const char *const methods[] = {
 	"CreateFdbEntry",
 	"DeleteFdbEntry",
 	"ListFdbEntries",
+	/* Policy routing (routing.proto). */
+	"GetRoute",
+	"CreateRule",
+	"DeleteRule",
+	"ListRules",
+	"CreateNexthop",
+	"DeleteNexthop",
+	"ListNexthops",
 };
 #define N_METHODS (sizeof(methods) / sizeof(methods[0]))
 

@@ -35,6 +35,8 @@ METHODS = {
     "UpdateBridgePort", "CreateBridgeVlan", "DeleteBridgeVlan", "ListBridgeVlans",
     "CreateNeighbor", "DeleteNeighbor", "ListNeighbors", "CreateFdbEntry", "DeleteFdbEntry",
     "ListFdbEntries",
+    "GetRoute", "CreateRule", "DeleteRule", "ListRules", "CreateNexthop", "DeleteNexthop",
+    "ListNexthops",
 }
 
 

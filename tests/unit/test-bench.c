@@ -92,6 +92,14 @@ static void test_workloads(void)
 	CHECK_STREQ(op.gw, "198.18.0.2");
 	CHECK_STREQ(op.name, "nb7-r0");
 
+	cfg = config(WL_RULE, 1000);
+	gen(&cfg, STEP_RULE, 258, 0, &op);
+	CHECK_EQ(op.kind, BOP_CREATE_RULE);
+	CHECK_STREQ(op.ns, "nb7-u");
+	CHECK_STREQ(op.addr, "198.19.1.2/32");
+	CHECK_EQ(op.table, 100u);
+	CHECK_EQ(op.priority, 1258u);
+
 	cfg = config(WL_VETH, 10);
 	gen(&cfg, STEP_VETH, 9, 0, &op);
 	CHECK_STREQ(op.ns, "nb7-v");
@@ -236,6 +244,30 @@ static void test_codec(void)
 			CHECK_EQ(cq->qdisc->tbf->rate, 1000000); /* 8mbit */
 			CHECK_EQ(cq->qdisc->tbf->burst, 4096);	 /* 32kbit */
 			CHECK_EQ(cq->qdisc->tbf->latency_us, 50000);
+		}
+		if (br)
+			nsring__v1__batch_request__free_unpacked(br, NULL);
+		ttrpc__request__free_unpacked(req, NULL);
+	}
+
+	/* A Batch of rules: BatchOp.create_rule is field 30, a two-byte tag. */
+	off = out.len;
+	cfg = config(WL_RULE, 10);
+	for (unsigned k = 0; k < 3; k++)
+		gen(&cfg, STEP_RULE, k, 0, &ops[k]);
+	CHECK_EQ(bench_encode_rpc(&out, 11, ops, 3, true, &scratch, lens), 0);
+	req = frame_request(&out, off, &h);
+	CHECK(req != NULL);
+	if (req) {
+		Nsring__V1__BatchRequest *br;
+
+		br = nsring__v1__batch_request__unpack(NULL, req->payload.len, req->payload.data);
+		CHECK(br != NULL && br->n_ops == 3);
+		if (br && br->n_ops == 3) {
+			CHECK_EQ(br->ops[2]->op_case, NSRING__V1__BATCH_OP__OP_CREATE_RULE);
+			CHECK_STREQ(br->ops[2]->create_rule->rule->from, "198.19.0.2/32");
+			CHECK_EQ(br->ops[2]->create_rule->rule->priority, 1002u);
+			CHECK_EQ(br->ops[2]->create_rule->rule->table, 100u);
 		}
 		if (br)
 			nsring__v1__batch_request__free_unpacked(br, NULL);

@@ -504,13 +504,103 @@ static const Case cases[] = {
 	BAD("route show dev v0", "unknown argument dev"),
 	BAD("route show table", "\"table\" needs an argument"),
 	BAD("route frob", "unknown argument frob"),
+	/* route and address options (routing.md) */
+	OK("route add 198.18.10.0/24 nexthop via 198.18.0.2 dev d0 weight 1 nexthop via "
+	   "198.18.0.3 dev d1 weight 3 onlink",
+	   "CreateRoute",
+	   "{'route':{'destination':'198.18.10.0/24','family':4,'paths':[{'gateway':"
+	   "'198.18.0.2','dev':'d0','weight':1},{'gateway':'198.18.0.3','dev':'d1','weight':3,"
+	   "'onlink':true}]}}"),
+	OK("route add 198.18.11.0/24 nhid 10", "CreateRoute",
+	   "{'route':{'destination':'198.18.11.0/24','family':4,'nhid':10}}"),
+	OK("route add 198.18.12.0/24 via 198.18.0.2 dev d0 onlink mtu 1400 src 198.18.0.1",
+	   "CreateRoute",
+	   "{'route':{'destination':'198.18.12.0/24','family':4,'gateway':'198.18.0.2',"
+	   "'dev':'d0','prefsrc':'198.18.0.1','onlink':true,'mtu':1400}}"),
+	BAD("route add 198.18.10.0/24 via 198.18.0.2 nexthop via 198.18.0.3", "each \"nexthop\""),
+	BAD("route add 198.18.10.0/24 nexthop weight 2", "needs \"via\" or \"dev\""),
+	BAD("route add 198.18.10.0/24 nexthop via 198.18.0.2 weight 0", "weights are 1-256"),
+	BAD("route add 198.18.10.0/24 nhid 3 via 198.18.0.2", "\"nhid\" is the route's"),
+	OK("route get 198.18.1.5 from 198.18.0.9 iif d0", "GetRoute",
+	   "{'destination':'198.18.1.5','from':'198.18.0.9','iif':'d0'}"),
+	OK("route get to 2001:db8::5 oif d0 mark 7 fibmatch", "GetRoute",
+	   "{'destination':'2001:db8::5','oif':'d0','mark':7,'fib_match':true}"),
+	BAD("route get 198.18.1.5 iif d0", "\"iif\" needs \"from\""),
+	BAD("route get 198.18.1.5 from 2001:db8::1", "\"from\" is IPv6"),
+	BAD("route get", "an address to look up"),
+	OK("addr replace 198.18.0.1/24 dev d0 valid_lft 300 preferred_lft forever label d0:1",
+	   "CreateAddress",
+	   "{'address':{'link_name':'d0','address':'198.18.0.1','prefix_len':24,'label':'d0:1',"
+	   "'valid_lft':300,'preferred_lft':4294967295},'replace':true}"),
+	OK("addr add 198.18.0.1 peer 198.18.0.2/32 dev d0", "CreateAddress",
+	   "{'address':{'link_name':'d0','address':'198.18.0.1','prefix_len':32,"
+	   "'peer':'198.18.0.2'}}"),
+	OK("addr add 2001:db8::1/64 dev d0 nodad noprefixroute", "CreateAddress",
+	   "{'address':{'link_name':'d0','address':'2001:db8::1','prefix_len':64,'nodad':true,"
+	   "'noprefixroute':true}}"),
+	BAD("addr add 2001:db8::1/64 dev d0 label d0:1", "only for IPv4"),
+	BAD("addr add 198.18.0.1/24 dev d0 peer 2001:db8::2", "not of the address's family"),
+	BAD("addr add 198.18.0.1/24 dev d0 valid_lft soon", "seconds or"),
+
+	/* rule */
+	OK("rule add from 198.18.1.0/24 table 100 priority 1000", "CreateRule",
+	   "{'rule':{'family':4,'priority':1000,'from':'198.18.1.0/24','table':100,"
+	   "'action':'RULE_ACTION_TABLE'}}"),
+	OK("-n red ru add not to 2001:db8::/32 fwmark 0x10/0xff iif d0 oif d1 ipproto tcp "
+	   "sport 1000-2000 dport 80 lookup main suppress_prefixlength 0 pref 5",
+	   "CreateRule",
+	   "{'namespace':{'name':'red'},'rule':{'family':6,'priority':5,'to':'2001:db8::/32',"
+	   "'iif':'d0','oif':'d1','fwmark':16,'fwmask':255,'table':254,"
+	   "'action':'RULE_ACTION_TABLE','ipproto':6,'sport':{'start':1000,'end':2000},"
+	   "'dport':{'start':80,'end':80},'suppress_prefixlength':0,'invert':true}}"),
+	OK("rule add pref 10 goto 20", "CreateRule",
+	   "{'rule':{'family':4,'priority':10,'action':'RULE_ACTION_GOTO','goto_priority':20}}"),
+	OK("rule add from all type blackhole pref 3", "CreateRule",
+	   "{'rule':{'family':4,'priority':3,'action':'RULE_ACTION_BLACKHOLE'}}"),
+	OK("rule add l3mdev pref 1000", "CreateRule",
+	   "{'rule':{'family':4,'priority':1000,'l3mdev':true}}"),
+	OK("rule del pref 1000", "DeleteRule", "{'rule':{'family':4,'priority':1000}}"),
+	OK("-6 rule show", "ListRules", "{'family':6}"),
+	OK("rule", "ListRules", "{'family':4}"),
+	BAD("rule add from 198.18.1.0/24 table 100 blackhole", "not both"),
+	BAD("rule add from 198.18.1.0/24 table nosuch", "invalid \"table\" value"),
+	BAD("rule add from 198.18.1.0/24", "\"table\" (or l3mdev"),
+	BAD("rule add from 198.18.1.0/24 to 2001:db8::/32 table 5", "is IPv6 but the rule is IPv4"),
+	BAD("rule add sport 0 table 5", "port or a range"),
+	BAD("rule add sport 20-10 table 5", "port or a range"),
+	BAD("rule add fwmark x table 5", "fwmark MARK[/MASK]"),
+
+	/* nexthop */
+	OK("nexthop add id 1 via 198.18.0.2 dev d0", "CreateNexthop",
+	   "{'nexthop':{'id':1,'gateway':'198.18.0.2','dev':'d0'}}"),
+	OK("nh replace id 2 via 2001:db8::2 dev d0 onlink", "CreateNexthop",
+	   "{'nexthop':{'id':2,'gateway':'2001:db8::2','dev':'d0','onlink':true},'replace':true}"),
+	OK("nexthop add id 3 blackhole", "CreateNexthop", "{'nexthop':{'id':3,'blackhole':true}}"),
+	OK("nexthop add id 10 group 1/4,5", "CreateNexthop",
+	   "{'nexthop':{'id':10,'group':[{'id':1},{'id':4,'weight':5}]}}"),
+	OK("nexthop add id 11 group 1/4 type resilient buckets 8", "CreateNexthop",
+	   "{'nexthop':{'id':11,'group':[{'id':1},{'id':4}],'resilient_buckets':8}}"),
+	OK("nexthop del id 10", "DeleteNexthop", "{'id':10}"),
+	OK("nexthop show dev d0", "ListNexthops", "{'dev':'d0'}"),
+	OK("nh", "ListNexthops", "{}"),
+	BAD("nexthop add id 11 group 1/4 type resilient", "needs \"buckets N\""),
+	BAD("nexthop add id 11 group 1,300", "weights 1-256"),
+	BAD("nexthop add id 0 blackhole", "ids start at 1"),
+	BAD("nexthop del", "\"id ID\" is required"),
+	BAD("nexthop del id 4 extra", "unknown argument extra"),
 
 	/* monitor (a Watch stream) */
 	OK("monitor", "Watch", "{}"),
-	OK("monitor all", "Watch", "{}"),
+	OK("monitor all", "Watch",
+	   "{'kinds':['WATCH_KIND_LINK','WATCH_KIND_ADDRESS','WATCH_KIND_ROUTE',"
+	   "'WATCH_KIND_NEIGHBOR','WATCH_KIND_RULE','WATCH_KIND_NEXTHOP']}"),
+	OK("monitor rule nh", "Watch", "{'kinds':['WATCH_KIND_RULE','WATCH_KIND_NEXTHOP']}"),
+	OK("monitor q ru", "Watch", "{'kinds':['WATCH_KIND_QDISC','WATCH_KIND_RULE']}"),
 	OK("mon link addr", "Watch", "{'kinds':['WATCH_KIND_LINK','WATCH_KIND_ADDRESS']}"),
 	OK("monitor route r l", "Watch", "{'kinds':['WATCH_KIND_ROUTE','WATCH_KIND_LINK']}"),
-	OK("monitor link all", "Watch", "{}"),
+	OK("monitor link all", "Watch",
+	   "{'kinds':['WATCH_KIND_LINK','WATCH_KIND_ADDRESS','WATCH_KIND_ROUTE',"
+	   "'WATCH_KIND_NEIGHBOR','WATCH_KIND_RULE','WATCH_KIND_NEXTHOP']}"),
 	OK("-n blue monitor -n red netns pid:7 --snapshot", "Watch",
 	   "{'namespaces':[{'name':'blue'},{'name':'red'},{'pid':7}],'snapshot':true}"),
 	OK("monitor -n /proc/1/ns/net address", "Watch",
@@ -900,7 +990,8 @@ static void test_print_addresses(void)
 
 	out = print_to_string(ctl_print_addresses, &resp.base, true);
 	CONTAINS(out, "{\"link_name\":\"veth0\",\"link_index\":5,\"address\":\"198.18.0.1\","
-		      "\"prefix_len\":24,\"scope\":0,\"flags\":0,\"broadcast\":\"198.18.0.255\"}");
+		      "\"prefix_len\":24,\"scope\":0,\"flags\":0,\"broadcast\":\"198.18.0.255\","
+		      "\"peer\":\"\"");
 	CONTAINS(out, "\"address\":\"2001:db8::1\"");
 	free(out);
 

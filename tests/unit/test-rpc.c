@@ -585,7 +585,7 @@ static void test_grpc(void)
 		/* nsring.proto, then its imports (bridge.proto, link.proto, other groups' files). */
 		CHECK(r[10].grpc_status == 0 && rs && rs->file_descriptor_response &&
 			      /* nsring.proto and the API files it imports */
-			      rs->file_descriptor_response->n_file_descriptor_proto >= 5,
+			      rs->file_descriptor_response->n_file_descriptor_proto >= 7,
 		      "reflection (v1alpha): file_containing_symbol");
 		if (rs)
 			grpc__reflection__v1__server_reflection_response__free_unpacked(rs, NULL);

@@ -48,6 +48,14 @@ def route(args):
     return args.count, 0
 
 
+def rule(args):
+    with open_ns(args, ns_path(args, '%s-u', args.prefix)) as ipr:
+        for i in range(args.count):
+            ipr.rule('add', src='198.19.%d.%d' % (i // 256, i % 256), src_len=32, table=100,
+                     priority=1000 + i)
+    return args.count, 0
+
+
 def wire(args, create=False):
     n = args.count
     with open_ns(args, ns_path(args, '%s-h', args.prefix)) as h:
@@ -135,7 +143,7 @@ def main():
     ap.add_argument('workload')
     args = ap.parse_args()
     funcs = {
-        'veth': veth, 'route': route, 'wire': wire,
+        'veth': veth, 'route': route, 'rule': rule, 'wire': wire,
         'wire-create': lambda a: wire(a, create=True), 'netns': ns_create_delete,
         'delete': delete, 'topo': topo,
     }

@@ -85,6 +85,22 @@ func veth() int {
 	return *count
 }
 
+// rule: N rules from 198.19.x.y/32 table 100 pref 1000 + i in P-u, one RuleAdd each.
+func rule() int {
+	h, ns := handleAt(nsPath("%s-u", *prefix))
+	defer ns.Close()
+	defer h.Close()
+	for i := 0; i < *count; i++ {
+		r := netlink.NewRule()
+		r.Family = unix.AF_INET
+		r.Src = &net.IPNet{IP: ip4(198, 19, i/256, i%256), Mask: net.CIDRMask(32, 32)}
+		r.Table = 100
+		r.Priority = 1000 + i
+		check(h.RuleAdd(r), "rule add")
+	}
+	return *count
+}
+
 func route() int {
 	h, ns := handleAt(nsPath("%s-r", *prefix))
 	defer ns.Close()
@@ -237,6 +253,8 @@ func main() {
 		ops = veth()
 	case "route":
 		ops = route()
+	case "rule":
+		ops = rule()
 	case "wire":
 		ops, containers = wire(false)
 	case "wire-create":
